@@ -1,0 +1,65 @@
+/** `flatMap` (SPEC §3): each record becomes zero or more records, one per item the UDF returns or yields. */
+import { Operator, type OperatorEnv, type Output } from '../engine/operator.ts';
+import type { StreamRecord } from '../engine/record.ts';
+import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
+import { defineOperator } from './types.ts';
+
+export class FlatMapOperator extends Operator {
+  private readonly fn: UdfFunction;
+  private readonly ctx: UdfContext;
+  private readonly out: Output;
+  private readonly items: unknown[] = [];
+
+  constructor(env: OperatorEnv) {
+    super(env);
+    this.fn = loadUdf(env, env.node.params.code as string, 'params.code');
+    this.ctx = new UdfContext(env);
+    this.out = this.output('out');
+  }
+
+  processElement(record: StreamRecord): void {
+    const ctx = this.ctx;
+    ctx.key = record.key;
+    ctx.timestamp = record.timestamp;
+    ctx.watermark = this.watermark;
+    // Items are collected first (a generator runs under the budget), then emitted outside the try, so a downstream
+    // failure is never blamed on this node.
+    const items = this.items;
+    items.length = 0;
+    try {
+      this.env.budget.begin();
+      const result = this.fn(record.value, ctx);
+      if (Array.isArray(result)) {
+        for (let i = 0; i < result.length; i++) items.push(result[i]);
+      } else if (result !== null && typeof result === 'object' && Symbol.iterator in result) {
+        for (const item of result as Iterable<unknown>) items.push(item);
+      } else {
+        throw new Error(`flatMap must return an array or an iterable, got ${JSON.stringify(result) ?? String(result)}`);
+      }
+    } catch (err) {
+      items.length = 0;
+      return this.handleError(err, record);
+    }
+    for (let i = 0; i < items.length; i++) this.out.emit(record.withValue(items[i]));
+    items.length = 0;
+  }
+}
+
+export const flatMap = defineOperator({
+  type: 'flatMap',
+  label: 'FlatMap',
+  category: 'Transform',
+  description: 'Turns each value into zero or more values (return an array or yield them).',
+  inputs: [{ name: 'in', required: true }],
+  outputs: () => ['out', 'error'],
+  params: {
+    code: {
+      kind: 'code',
+      label: 'Function',
+      exports: ['default'],
+      signature: '(value, ctx) => Iterable',
+      template: 'export default (value: any, ctx: Context): any[] => {\n  return [value];\n};',
+    },
+  },
+  create: (env) => new FlatMapOperator(env),
+});

@@ -1,0 +1,71 @@
+/** `keyBy` (SPEC §3): sets each record's key from a field (dot path) or from a UDF. */
+import { Operator, type OperatorEnv, type Output } from '../engine/operator.ts';
+import { readPath, splitPath, type StreamRecord } from '../engine/record.ts';
+import { problem } from '../pipeline/errors.ts';
+import type { Key } from '../pipeline/types.ts';
+import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
+import { defineOperator } from './types.ts';
+
+export class KeyByOperator extends Operator {
+  private readonly fn: UdfFunction | null;
+  private readonly field: readonly string[] | null;
+  private readonly ctx: UdfContext;
+  private readonly out: Output;
+
+  constructor(env: OperatorEnv) {
+    super(env);
+    const params = env.node.params as { field?: string; code?: string };
+    this.field = params.field !== undefined ? splitPath(params.field) : null;
+    this.fn = params.code !== undefined ? loadUdf(env, params.code, 'params.code') : null;
+    this.ctx = new UdfContext(env);
+    this.out = this.output('out');
+  }
+
+  processElement(record: StreamRecord): void {
+    let key: unknown;
+    if (this.field !== null) {
+      key = readPath(record.value, this.field);
+      if (key === undefined) return this.handleError(new Error(`key field "${this.field.join('.')}" is missing`), record);
+    } else {
+      const ctx = this.ctx;
+      ctx.key = record.key;
+      ctx.timestamp = record.timestamp;
+      ctx.watermark = this.watermark;
+      try {
+        this.env.budget.begin();
+        key = this.fn!(record.value, ctx);
+      } catch (err) {
+        return this.handleError(err, record);
+      }
+    }
+    if (key !== null && typeof key === 'object') return this.handleError(new Error(`a key must be a JSON scalar or null, got ${JSON.stringify(key)}`), record);
+    if (key === undefined) return this.handleError(new Error('the key function returned undefined'), record);
+    this.out.emit(record.withKey(key as Key));
+  }
+}
+
+export const keyBy = defineOperator({
+  type: 'keyBy',
+  label: 'Key by',
+  category: 'Keyed',
+  description: 'Sets the record key from a field or a function; keyed operators downstream group by it.',
+  inputs: [{ name: 'in', required: true }],
+  outputs: () => ['out', 'error'],
+  params: {
+    field: { kind: 'string', label: 'Field', minLength: 1, optional: true, description: 'dot path, e.g. "user_id"' },
+    code: {
+      kind: 'code',
+      label: 'Key function',
+      optional: true,
+      exports: ['default'],
+      signature: '(value, ctx) => key',
+      template: 'export default (value: any, ctx: Context) => {\n  return value.id;\n};',
+    },
+  },
+  validate(params, ctx) {
+    const hasField = params.field !== undefined;
+    const hasCode = params.code !== undefined;
+    if (hasField === hasCode) ctx.problems.push(problem(`${ctx.path}.field`, 'E_REQUIRED', 'give exactly one of "field" or "code"'));
+  },
+  create: (env) => new KeyByOperator(env),
+});

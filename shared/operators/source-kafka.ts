@@ -1,0 +1,306 @@
+/**
+ * `source.kafka` (SPEC §2, §3): turns samples (simulation) or Kafka records (deployed) into stream records with
+ * event time, and keeps one watermark per partition; the source's watermark is their minimum.
+ */
+import { isWatermarkSample, type Json, type Key, type Sample } from '../pipeline/types.ts';
+import { Operator, type StateSize } from '../engine/operator.ts';
+import { readPath, splitPath, StreamRecord } from '../engine/record.ts';
+import { decodeTime, encodeTime } from '../engine/keyed.ts';
+import { problem } from '../pipeline/errors.ts';
+import { defineOperator } from './types.ts';
+
+export const TOPIC_PATTERN = '^[A-Za-z0-9._-]{1,249}$';
+const TOPIC_HINT = 'is not a valid Kafka topic name (letters, digits, ".", "_" and "-", at most 249)';
+
+type TimestampParam = { from: 'kafka' } | { from: 'field'; field: string; format: 'ms' | 's' | 'iso' };
+type WatermarkParam = { strategy: 'bounded'; maxOutOfOrdernessMs: number; idleTimeoutMs?: number } | { strategy: 'explicit' };
+
+interface PartitionState {
+  watermark: number;
+  maxTimestamp: number;
+  /** Kafka: the next offset to read. Simulation: unused. */
+  nextOffset: number;
+  lastActive: number;
+  idle: boolean;
+}
+
+export class KafkaSourceOperator extends Operator {
+  private readonly partitions = new Map<number, PartitionState>();
+  /** Simulation: index of the next sample to read. */
+  samplePosition = 0;
+  private readonly timestampField: readonly string[] | null;
+  private readonly timestampFormat: 'ms' | 's' | 'iso';
+  private readonly outOfOrderness: number;
+  private readonly bounded: boolean;
+  private readonly idleTimeout: number;
+  private readonly out;
+  private readonly valueIsJson: boolean;
+  private readonly keyIsJson: boolean;
+  private latestTimestamp = 0;
+
+  constructor(env: ConstructorParameters<typeof Operator>[0]) {
+    super(env);
+    const params = env.node.params as { timestamp: TimestampParam; watermark: WatermarkParam; valueFormat: string; keyFormat: string };
+    this.timestampField = params.timestamp.from === 'field' ? splitPath(params.timestamp.field) : null;
+    this.timestampFormat = params.timestamp.from === 'field' ? params.timestamp.format : 'ms';
+    this.bounded = params.watermark.strategy === 'bounded';
+    this.outOfOrderness = params.watermark.strategy === 'bounded' ? params.watermark.maxOutOfOrdernessMs : 0;
+    this.idleTimeout = params.watermark.strategy === 'bounded' ? (params.watermark.idleTimeoutMs ?? 0) : 0;
+    this.valueIsJson = params.valueFormat === 'json';
+    this.keyIsJson = params.keyFormat === 'json';
+    this.out = this.output('out');
+  }
+
+  processElement(): void {
+    throw new Error(`source "${this.id}" has no inputs`);
+  }
+
+  /** Declares the partitions whose minimum is the source's watermark: those in the samples, or those assigned. */
+  declarePartitions(partitions: Iterable<number>): void {
+    for (const p of partitions) {
+      if (!this.partitions.has(p)) {
+        this.partitions.set(p, { watermark: -Infinity, maxTimestamp: -Infinity, nextOffset: 0, lastActive: this.env.processingTime(), idle: false });
+      }
+    }
+  }
+
+  /** The event time a sample would get, for ordering several sources (SPEC §2); -Infinity when it has none. */
+  eventTimeOfSample(sample: Sample): number {
+    if (isWatermarkSample(sample)) return sample.watermark;
+    const t = this.extractTimestamp(sample.value, sample.timestamp);
+    return typeof t === 'number' ? t : -Infinity;
+  }
+
+  /** Simulation: one sample, a record or a watermark marker. */
+  ingestSample(sample: Sample): void {
+    this.samplePosition++;
+    const partition = sample.partition ?? 0;
+    if (isWatermarkSample(sample)) return this.ingestMarker(partition, sample.watermark);
+    this.ingestRecord(partition, sample.key ?? null, sample.value, sample.timestamp, sample.headers);
+  }
+
+  /** Deployed: one Kafka record, with key and value still encoded as text. */
+  ingestKafka(partition: number, offset: number, key: string | null, value: string | null, kafkaTimestamp: number, headers?: Record<string, string>): void {
+    const state = this.partitionState(partition);
+    state.nextOffset = offset + 1;
+    let decodedKey: Key = key;
+    let decodedValue: unknown = value;
+    try {
+      if (this.keyIsJson && key !== null) decodedKey = parseJsonKey(key);
+      if (this.valueIsJson && value !== null) decodedValue = JSON.parse(value);
+    } catch (err) {
+      const record = new StreamRecord(null, value, kafkaTimestamp, headers);
+      this.handleError(new Error(`malformed JSON at partition ${partition} offset ${offset}: ${(err as Error).message}`), record, value);
+      return;
+    }
+    this.ingestRecord(partition, decodedKey, decodedValue, kafkaTimestamp, headers);
+  }
+
+  ingestMarker(partition: number, watermark: number): void {
+    const state = this.partitionState(partition);
+    if (watermark > state.watermark) state.watermark = watermark;
+    this.updateWatermark();
+  }
+
+  /** End of input: every partition's watermark becomes +∞ (SPEC §2). */
+  endOfInput(): void {
+    for (const state of this.partitions.values()) state.watermark = Infinity;
+    if (this.partitions.size === 0) this.advanceWatermark(Infinity);
+    else this.updateWatermark();
+  }
+
+  /** Kafka offsets to resume from, by partition. */
+  offsets(): Map<number, number> {
+    const result = new Map<number, number>();
+    for (const [p, s] of this.partitions) result.set(p, s.nextOffset);
+    return result;
+  }
+
+  override onProcessingTime(time: number): void {
+    if (this.env.mode !== 'deployed' || this.idleTimeout <= 0) return;
+    let changed = false;
+    for (const state of this.partitions.values()) {
+      if (!state.idle && time - state.lastActive >= this.idleTimeout) {
+        state.idle = true;
+        changed = true;
+      }
+    }
+    if (changed) this.updateWatermark();
+  }
+
+  private ingestRecord(partition: number, key: Key, value: unknown, kafkaTimestamp: number | undefined, headers?: Record<string, string>): void {
+    const state = this.partitionState(partition);
+    state.lastActive = this.env.processingTime();
+    state.idle = false;
+    const timestamp = this.extractTimestamp(value, kafkaTimestamp);
+    if (typeof timestamp === 'string') {
+      const fallback = kafkaTimestamp ?? this.latestTimestamp;
+      this.handleError(new Error(timestamp), new StreamRecord(key, value, fallback, headers), value);
+      return;
+    }
+    if (timestamp > this.latestTimestamp) this.latestTimestamp = timestamp;
+    this.out.emit(new StreamRecord(key, value, timestamp, headers));
+    if (timestamp > state.maxTimestamp) {
+      state.maxTimestamp = timestamp;
+      if (this.bounded) {
+        const candidate = timestamp - this.outOfOrderness - 1;
+        if (candidate > state.watermark) {
+          state.watermark = candidate;
+          this.updateWatermark();
+        }
+      }
+    }
+  }
+
+  /** The record's event time, or a message saying why it has none. */
+  private extractTimestamp(value: unknown, kafkaTimestamp: number | undefined): number | string {
+    if (this.timestampField === null) {
+      if (typeof kafkaTimestamp !== 'number' || !Number.isFinite(kafkaTimestamp)) return 'record has no timestamp';
+      return Math.floor(kafkaTimestamp);
+    }
+    const raw = readPath(value, this.timestampField);
+    const field = this.timestampField.join('.');
+    if (raw === undefined || raw === null) return `record has no event time: field "${field}" is missing`;
+    let ms: number;
+    if (this.timestampFormat === 'iso') {
+      ms = typeof raw === 'string' ? Date.parse(raw) : NaN;
+      if (Number.isNaN(ms)) return `field "${field}" is not an ISO-8601 date: ${JSON.stringify(raw)}`;
+    } else {
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) return `field "${field}" is not a finite number: ${JSON.stringify(raw)}`;
+      ms = this.timestampFormat === 's' ? raw * 1000 : raw;
+    }
+    ms = Math.floor(ms);
+    if (!Number.isSafeInteger(ms)) return `field "${field}" is out of range: ${JSON.stringify(raw)}`;
+    return ms;
+  }
+
+  private partitionState(partition: number): PartitionState {
+    let state = this.partitions.get(partition);
+    if (state === undefined) {
+      this.declarePartitions([partition]);
+      state = this.partitions.get(partition)!;
+    }
+    return state;
+  }
+
+  private updateWatermark(): void {
+    let min = Infinity;
+    let active = 0;
+    for (const state of this.partitions.values()) {
+      if (state.idle) continue;
+      active++;
+      if (state.watermark < min) min = state.watermark;
+    }
+    if (active > 0 && min > this.watermark) this.advanceWatermark(min);
+  }
+
+  override snapshotState(): Json {
+    const partitions: Json[] = [];
+    for (const [p, s] of this.partitions) partitions.push([p, encodeTime(s.watermark), encodeTime(s.maxTimestamp), s.nextOffset]);
+    return { samplePosition: this.samplePosition, latestTimestamp: this.latestTimestamp, partitions };
+  }
+
+  override restoreState(state: Json): void {
+    const s = state as { samplePosition: number; latestTimestamp: number; partitions: Array<[number, Json, Json, number]> };
+    this.samplePosition = s.samplePosition;
+    this.latestTimestamp = s.latestTimestamp;
+    this.partitions.clear();
+    for (const [p, wm, maxTs, nextOffset] of s.partitions) {
+      this.partitions.set(p, { watermark: decodeTime(wm), maxTimestamp: decodeTime(maxTs), nextOffset, lastActive: this.env.processingTime(), idle: false });
+    }
+  }
+
+  override stateSize(): StateSize {
+    return { keys: 0, timers: 0 };
+  }
+}
+
+function parseJsonKey(text: string): Key {
+  const key = JSON.parse(text) as unknown;
+  if (key !== null && typeof key === 'object') throw new Error('a JSON key must be a scalar or null');
+  return key as Key;
+}
+
+export const kafkaSource = defineOperator({
+  type: 'source.kafka',
+  label: 'Kafka source',
+  category: 'Sources',
+  description: 'Reads a Kafka topic; in simulation, its samples. Assigns event time and watermarks per partition.',
+  isSource: true,
+  inputs: [],
+  outputs: () => ['out', 'error'],
+  params: {
+    topic: { kind: 'string', label: 'Topic', pattern: TOPIC_PATTERN, patternHint: TOPIC_HINT, description: 'the Kafka topic to read' },
+    valueFormat: { kind: 'enum', label: 'Value format', values: ['json', 'text'], default: 'json' },
+    keyFormat: { kind: 'enum', label: 'Key format', values: ['text', 'json'], default: 'text' },
+    startFrom: { kind: 'enum', label: 'Start from', values: ['earliest', 'latest'], default: 'earliest', description: 'used when no checkpoint exists' },
+    timestamp: {
+      kind: 'variant',
+      label: 'Event time',
+      tag: 'from',
+      default: { from: 'kafka' },
+      variants: {
+        kafka: { label: 'Kafka record timestamp', fields: {} },
+        field: {
+          label: 'A field of the value',
+          fields: {
+            field: { kind: 'string', label: 'Field', minLength: 1, description: 'dot path, e.g. "ts" or "meta.time"' },
+            format: { kind: 'enum', label: 'Format', values: ['ms', 's', 'iso'], default: 'ms' },
+          },
+        },
+      },
+    },
+    watermark: {
+      kind: 'variant',
+      label: 'Watermarks',
+      tag: 'strategy',
+      default: { strategy: 'bounded', maxOutOfOrdernessMs: 0 },
+      variants: {
+        bounded: {
+          label: 'Bounded out-of-orderness',
+          fields: {
+            maxOutOfOrdernessMs: { kind: 'duration', label: 'Max out-of-orderness', min: 0, default: 0 },
+            idleTimeoutMs: { kind: 'duration', label: 'Idle timeout', min: 1, optional: true, description: 'deployed only' },
+          },
+        },
+        explicit: { label: 'Explicit markers only', fields: {} },
+      },
+    },
+  },
+  validate(_params, ctx) {
+    const node = ctx.pipeline.nodes[ctx.nodeIndex]!;
+    node.samples?.forEach((sample, i) => validateSample(sample, `nodes[${ctx.nodeIndex}].samples[${i}]`, ctx.problems));
+  },
+  create: (env) => new KafkaSourceOperator(env),
+});
+
+const RECORD_SAMPLE_FIELDS = new Set(['value', 'key', 'timestamp', 'partition', 'headers']);
+const MARKER_FIELDS = new Set(['watermark', 'partition']);
+
+/** Checks one sample (SPEC §2): a record sample or a watermark marker. */
+export function validateSample(sample: unknown, path: string, out: import('../pipeline/errors.ts').ValidationProblem[]): void {
+  if (typeof sample !== 'object' || sample === null || Array.isArray(sample)) {
+    out.push(problem(path, 'E_TYPE', 'a sample must be an object: { "value": … } or { "watermark": ms }'));
+    return;
+  }
+  const s = sample as Record<string, unknown>;
+  const isMarker = 'watermark' in s && !('value' in s);
+  if (!isMarker && !('value' in s)) out.push(problem(`${path}.value`, 'E_REQUIRED', 'a record sample needs a "value" (or give "watermark" for a marker)'));
+  const allowed = isMarker ? MARKER_FIELDS : RECORD_SAMPLE_FIELDS;
+  for (const name of Object.keys(s)) {
+    if (!allowed.has(name)) out.push(problem(`${path}.${name}`, 'E_UNKNOWN_FIELD', `unknown field in a ${isMarker ? 'watermark marker' : 'record sample'}; known: ${[...allowed].join(', ')}`));
+  }
+  if (isMarker && (typeof s.watermark !== 'number' || !Number.isSafeInteger(s.watermark)))
+    out.push(problem(`${path}.watermark`, 'E_TYPE', 'must be an integer number of milliseconds'));
+  if (s.timestamp !== undefined && (typeof s.timestamp !== 'number' || !Number.isSafeInteger(s.timestamp)))
+    out.push(problem(`${path}.timestamp`, 'E_TYPE', 'must be an integer number of milliseconds'));
+  if (s.partition !== undefined && (typeof s.partition !== 'number' || !Number.isSafeInteger(s.partition) || s.partition < 0))
+    out.push(problem(`${path}.partition`, 'E_RANGE', 'must be an integer ≥ 0'));
+  if (s.key !== undefined && s.key !== null && typeof s.key === 'object')
+    out.push(problem(`${path}.key`, 'E_TYPE', 'a key must be a JSON scalar or null'));
+  if (s.headers !== undefined) {
+    const h = s.headers;
+    if (typeof h !== 'object' || h === null || Array.isArray(h) || Object.values(h).some((v) => typeof v !== 'string'))
+      out.push(problem(`${path}.headers`, 'E_TYPE', 'headers must be an object of strings'));
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The UDF time budget (SPEC §5). Compiled user code calls `guard()` at the top of every loop iteration; the guard
+ * reads the clock only on its first call in a UDF call and then once every 1024 iterations, so a UDF without loops
+ * costs nothing and an endless one throws within its budget. The clock is injected (a host passes its
+ * `performance.now`), never reached for.
+ */
+export class UdfTimeoutError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`user code ran longer than its budget of ${budgetMs} ms (an endless loop?)`);
+    this.name = 'UdfTimeoutError';
+  }
+}
+
+export const DEFAULT_UDF_BUDGET_MS = 1000;
+
+const CHECK_EVERY = 1023;
+
+export class UdfBudget {
+  private iterations = 0;
+  private startedAt = -1;
+
+  constructor(
+    readonly budgetMs: number = DEFAULT_UDF_BUDGET_MS,
+    private readonly now: () => number = defaultClock,
+  ) {}
+
+  /** Called by the engine before each UDF call. */
+  begin(): void {
+    this.startedAt = -1;
+  }
+
+  /** Called by instrumented user code at every loop iteration. */
+  readonly guard = (): void => {
+    if (this.startedAt < 0) {
+      this.startedAt = this.now();
+      this.iterations = 0;
+    } else if ((++this.iterations & CHECK_EVERY) === 0 && this.now() - this.startedAt > this.budgetMs) {
+      throw new UdfTimeoutError(this.budgetMs);
+    }
+  };
+}
+
+function defaultClock(): number {
+  return globalThis.performance ? globalThis.performance.now() : Date.now();
+}

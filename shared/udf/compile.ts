@@ -1,0 +1,141 @@
+/**
+ * The UDF compiler (SPEC §4): TypeScript in, a JavaScript module out, the same code in the browser and in Node.
+ *
+ * Sucrase strips the types (it is small, synchronous and keeps line numbers, so errors point at the author's lines);
+ * acorn then parses the JavaScript, which lets us reject imports with their position, find the module's exports and
+ * put a budget guard into every loop. The module body becomes a function of `__exports` and `__guard`; how that
+ * function is made from text is the host's choice (`ModuleEvaluator`), so the server can use a context without
+ * `require`, `process` or a file system.
+ */
+import { transform } from 'sucrase';
+import { parse, type Node as AcornNode } from 'acorn';
+
+export interface UdfDiagnostic {
+  code: 'E_UDF_SYNTAX' | 'E_UDF_IMPORT' | 'E_UDF_EXPORT';
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface CompiledModule {
+  /** JavaScript of the module body: a function body over `__exports` and `__guard`, same line numbers as the source. */
+  body: string;
+  /** Names the module exports (`default` for `export default`). */
+  exports: string[];
+}
+
+export type CompileResult = { ok: true; module: CompiledModule } | { ok: false; diagnostics: UdfDiagnostic[] };
+
+/** Turns a module body into a callable `(exports, guard) => void`. Hosts may replace it with a sandboxed one. */
+export type ModuleEvaluator = (body: string) => (exports: Record<string, unknown>, guard: () => void) => void;
+
+export const evaluateWithFunction: ModuleEvaluator = (body) =>
+  // Shadow the usual ambient module names so user code cannot reach them by accident.
+  new Function('__exports', '__guard', 'require', 'module', 'exports', body) as (
+    exports: Record<string, unknown>,
+    guard: () => void,
+  ) => void;
+
+interface SyntaxErrorWithLoc {
+  message: string;
+  loc?: { line: number; column: number };
+}
+
+function positionOf(err: unknown): { line: number; column: number; message: string } {
+  const e = err as SyntaxErrorWithLoc;
+  const message = String(e?.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
+  return { line: e?.loc?.line ?? 1, column: e?.loc?.column ?? 1, message };
+}
+
+type Edit = { at: number; end: number; text: string };
+
+const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
+
+function walk(node: AcornNode, visit: (n: AcornNode) => void): void {
+  visit(node);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) {
+      for (const child of value) if (child && typeof child.type === 'string') walk(child, visit);
+    } else if (value && typeof value === 'object' && typeof (value as AcornNode).type === 'string') {
+      walk(value as AcornNode, visit);
+    }
+  }
+}
+
+/** Compiles one UDF module. Never throws: every problem comes back as a diagnostic with line and column. */
+export function compileModule(source: string): CompileResult {
+  let js: string;
+  try {
+    js = transform(source, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code;
+  } catch (err) {
+    return { ok: false, diagnostics: [{ code: 'E_UDF_SYNTAX', ...positionOf(err) }] };
+  }
+  let program: AcornNode;
+  try {
+    program = parse(js, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
+  } catch (err) {
+    return { ok: false, diagnostics: [{ code: 'E_UDF_SYNTAX', ...positionOf(err) }] };
+  }
+
+  const diagnostics: UdfDiagnostic[] = [];
+  const edits: Edit[] = [];
+  const exported: Array<[name: string, local: string]> = [];
+  const at = (n: AcornNode) => ({ line: n.loc!.start.line, column: n.loc!.start.column + 1 });
+
+  walk(program, (n) => {
+    const node = n as AcornNode & Record<string, any>;
+    if (node.type === 'ImportDeclaration' || node.type === 'ImportExpression') {
+      diagnostics.push({ code: 'E_UDF_IMPORT', ...at(node), message: 'imports are not allowed in user code: everything a function needs comes in as its arguments' });
+    } else if (node.type === 'ExportAllDeclaration') {
+      diagnostics.push({ code: 'E_UDF_IMPORT', ...at(node), message: 're-exports from other modules are not allowed in user code' });
+    } else if (node.type === 'ExportDefaultDeclaration') {
+      edits.push({ at: node.start, end: node.declaration.start, text: '__exports.default = ' });
+      edits.push({ at: node.end, end: node.end, text: ';' });
+      exported.push(['default', '']);
+    } else if (node.type === 'ExportNamedDeclaration') {
+      if (node.declaration) {
+        edits.push({ at: node.start, end: node.declaration.start, text: '' });
+        const decl = node.declaration;
+        const names: string[] = decl.type === 'VariableDeclaration'
+          ? decl.declarations.flatMap((d: any) => (d.id.type === 'Identifier' ? [d.id.name] : []))
+          : [decl.id.name];
+        for (const name of names) exported.push([name, name]);
+      } else {
+        edits.push({ at: node.start, end: node.end, text: '' });
+        for (const spec of node.specifiers) exported.push([spec.exported.name ?? spec.exported.value, spec.local.name]);
+      }
+    } else if (LOOPS.has(node.type)) {
+      const body = node.body;
+      if (body.type === 'BlockStatement') edits.push({ at: body.start + 1, end: body.start + 1, text: '__guard();' });
+      else {
+        edits.push({ at: body.start, end: body.start, text: '{__guard();' });
+        edits.push({ at: body.end, end: body.end, text: '}' });
+      }
+    }
+  });
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+
+  edits.sort((a, b) => a.at - b.at || a.end - b.end);
+  let body = '"use strict";';
+  let cursor = 0;
+  for (const edit of edits) {
+    body += js.slice(cursor, edit.at) + edit.text;
+    cursor = Math.max(cursor, edit.end);
+  }
+  body += js.slice(cursor);
+  const tail = exported.filter(([name]) => name !== 'default').map(([name, local]) => `__exports[${JSON.stringify(name)}] = ${local};`);
+  if (tail.length > 0) body += '\n' + tail.join(' ');
+  return { ok: true, module: { body, exports: exported.map(([name]) => name) } };
+}
+
+/** Checks that a compiled module exports every name in `required`, naming the first missing one. */
+export function missingExports(module: CompiledModule, required: readonly string[]): string[] {
+  return required.filter((name) => !module.exports.includes(name));
+}
+
+/** Evaluates a compiled module; returns its exports. Top-level code runs under the same guard as calls do. */
+export function instantiate(module: CompiledModule, guard: () => void, evaluate: ModuleEvaluator = evaluateWithFunction): Record<string, unknown> {
+  const exports: Record<string, unknown> = {};
+  evaluate(module.body)(exports, guard);
+  return exports;
+}
