@@ -1,0 +1,105 @@
+/**
+ * `/api/deployments`: a pipeline running on the server against Kafka (DESIGN "The server").
+ *
+ * - `POST /api/deployments` with `DeployRequest` → 201 `DeployResponse`. Deploying a pipeline id that is already
+ *   deployed is an upgrade: state moves over by node id (SPEC §6). When the new graph cannot keep some node's state
+ *   the answer is 409 E_STATE_LOSS naming those `nodes`, unless the request says `allowStateLoss: true`.
+ *   An invalid document is 400 E_VALIDATION with the coded problems.
+ * - `GET /api/deployments` → `DeploymentListResponse`; `GET /api/deployments/:id` → `DeploymentInfo`.
+ * - `POST /api/deployments/:id/stop` (takes a savepoint, then stops) and `.../resume` → `DeploymentInfo`.
+ * - `GET /api/deployments/:id/events` — Server-Sent Events: `status` (DeploymentInfo) when anything but the
+ *   metrics changes, `metrics` (DeploymentMetrics) periodically.
+ * - `GET /api/deployments/:id/tail/:sinkId` — Server-Sent Events: `record` (TailRecord) for each record of that
+ *   sink's topic, `gap` (TailGap) when records were dropped because the client read too slowly.
+ * EventSource cannot send headers, so these two endpoints (and only these) also take the token as `?token=`.
+ */
+import type { Json, Key, PipelineDoc } from '../pipeline/types.ts';
+
+export type DeploymentStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'restarting';
+
+export interface DeployRequest {
+  pipeline: PipelineDoc;
+  /** Accept an upgrade that drops the state of nodes the new graph removes or retypes. */
+  allowStateLoss?: boolean;
+}
+
+export interface DeployResponse {
+  id: string;
+  status: DeploymentStatus;
+}
+
+export interface NodeRuntimeMetrics {
+  /** Records in and out (per output port) since the deployment started; errors counted under `onError`. */
+  in: number;
+  out: Record<string, number>;
+  errors: number;
+  /** Recent throughput, records per second. */
+  inPerSecond?: number;
+  outPerSecond?: number;
+}
+
+export interface CheckpointMetrics {
+  completed: number;
+  failed: number;
+  /** Epoch milliseconds of the last completed checkpoint, null before the first. */
+  lastCompletedAt: number | null;
+  lastDurationMs: number | null;
+  lastError?: string;
+}
+
+export interface DeploymentMetrics {
+  /** Epoch milliseconds when these figures were taken. */
+  at: number;
+  nodes: Record<string, NodeRuntimeMetrics>;
+  /** Consumer lag (records behind the log end) per source node id, summed over its partitions. */
+  lag: Record<string, number>;
+  checkpoints: CheckpointMetrics;
+}
+
+export interface DeploymentSummary {
+  id: string;
+  pipelineId: string;
+  pipelineName: string;
+  status: DeploymentStatus;
+  /** Why the deployment failed or is restarting. */
+  error?: string;
+  /** Sink node id → Kafka topic, for live tails. */
+  sinks: Record<string, string>;
+}
+
+export interface DeploymentInfo extends DeploymentSummary {
+  metrics: DeploymentMetrics;
+}
+
+export interface DeploymentListResponse {
+  deployments: DeploymentInfo[];
+}
+
+export interface TailRecord {
+  sink: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Key;
+  value: Json;
+  timestamp: number;
+}
+
+export interface TailGap {
+  dropped: number;
+}
+
+/** The events of `/events` and `/tail/:sinkId`, by SSE event name. */
+export interface DeploymentEventMap {
+  status: DeploymentInfo;
+  metrics: DeploymentMetrics;
+}
+
+export interface TailEventMap {
+  record: TailRecord;
+  gap: TailGap;
+}
+
+export function emptyMetrics(at = 0): DeploymentMetrics {
+  return { at, nodes: {}, lag: {}, checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null } };
+}

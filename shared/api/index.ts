@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './pipelines.ts';
+export * from './deployments.ts';
