@@ -1,5 +1,6 @@
 export * from './pipeline/types.ts';
 export * from './pipeline/errors.ts';
+export * from './pipeline/validate.ts';
 export * from './operators/schema.ts';
 export * from './operators/types.ts';
 export * from './operators/registry.ts';

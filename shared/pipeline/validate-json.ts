@@ -1,0 +1,123 @@
+/**
+ * Reading pipeline text: JSON.parse, and when it fails, one E_JSON problem with a line and a column. JSON.parse
+ * names a position for some errors only ("Unexpected token '}', … is not valid JSON" has none), so a small scanner
+ * finds where the text stops being JSON; the message is still the parser's.
+ */
+import { problem, type ValidationProblem } from './errors.ts';
+
+export type ParsedText = { ok: true; value: unknown } | { ok: false; problem: ValidationProblem };
+
+export function parseJsonText(text: string): ParsedText {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return { ok: true, value: JSON.parse(source) };
+  } catch (err) {
+    const offset = errorOffset(source);
+    const { line, column } = lineAndColumn(source, offset);
+    const reason = String((err as Error).message)
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '');
+    return { ok: false, problem: problem('', 'E_JSON', `line ${line}, column ${column}: ${reason}; the file must be one JSON document (no comments, no trailing commas)`) };
+  }
+}
+
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Offset of the first character that cannot continue a JSON document (text.length when it ends too early). */
+export function errorOffset(text: string): number {
+  let i = 0;
+  const fail = (at: number): never => {
+    throw new JsonStop(at);
+  };
+  const space = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) if (text[i] !== word[k]) fail(i);
+  };
+  const string = () => {
+    i++;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 34) return void i++;
+      if (c < 32) fail(i);
+      if (c === 92) {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) fail(i + k);
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? '@')) fail(i);
+      }
+      i++;
+    }
+    fail(i);
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!match || match[0] === '-') fail(i + (match?.[0].length ?? 0));
+    i += match![0].length;
+  };
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      space();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        space();
+        if (text[i] !== '"') fail(i);
+        string();
+        space();
+        if (text[i] !== ':') fail(i);
+        i++;
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail(i);
+      }
+    }
+    if (c === '[') {
+      i++;
+      space();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail(i);
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
+    fail(i);
+  };
+  try {
+    value();
+    space();
+    if (i < text.length) fail(i);
+  } catch (err) {
+    if (err instanceof JsonStop) return Math.min(err.offset, text.length);
+    throw err;
+  }
+  return text.length;
+}
+
+class JsonStop {
+  constructor(readonly offset: number) {}
+}

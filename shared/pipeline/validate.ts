@@ -1,0 +1,211 @@
+/**
+ * The pipeline validator (SPEC §1): the one check that the editor, the CLI and the API all run. It never stops at
+ * the first problem: every problem comes back with a JSON path, a stable code and a message that says how to fix it.
+ * It knows no operator by name; params, ports and extra checks come from the registry's definitions.
+ */
+import { joinPath, problem, type ValidationProblem } from './errors.ts';
+import { PIPELINE_FORMAT, codeText, type PipelineDoc } from './types.ts';
+import { parseJsonText } from './validate-json.ts';
+import { validateTests } from './validate-tests.ts';
+import { validateGraph, type NodeInfo } from './validate-graph.ts';
+import { closest, describe, isObject, rejectUnknown } from './validate-members.ts';
+import { applyDefaults, validateField, validateFields, type Field } from '../operators/schema.ts';
+import { OPERATOR_LIST, operatorFor } from '../operators/registry.ts';
+import { validateSample } from '../operators/source-kafka.ts';
+import { compileModule, missingExports } from '../udf/compile.ts';
+
+export type ValidationResult = { ok: true; pipeline: PipelineDoc; problems: [] } | { ok: false; problems: ValidationProblem[] };
+
+export const PIPELINE_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+export const NODE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
+
+const TOP_LEVEL_FIELDS = ['format', 'id', 'name', 'description', 'settings', 'nodes', 'edges', 'tests', 'ui'];
+const NODE_FIELDS = ['id', 'type', 'label', 'params', 'onError', 'samples', 'ui'];
+
+const PIPELINE_ID: Field = {
+  kind: 'string',
+  pattern: PIPELINE_ID_PATTERN,
+  patternHint: 'is not a valid pipeline id: use lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
+};
+const NODE_ID: Field = {
+  kind: 'string',
+  pattern: NODE_ID_PATTERN,
+  patternHint: 'is not a valid node id: start with a letter, then letters, digits, "_" or "-", at most 64 characters',
+};
+const NAME: Field = { kind: 'string', minLength: 1 };
+const TEXT: Field = { kind: 'string' };
+const ON_ERROR: Field = { kind: 'enum', values: ['fail', 'skip', 'route'] };
+
+const SETTINGS_FIELDS: Record<string, Field> = {
+  checkpointIntervalMs: { kind: 'duration', min: 1, default: 1000 },
+  delivery: { kind: 'enum', values: ['exactly-once', 'at-least-once'], default: 'exactly-once' },
+  // Flink's upper bound for max parallelism (2^15): key groups beyond it buy nothing.
+  maxParallelism: { kind: 'integer', min: 1, max: 32768, default: 128 },
+};
+
+const EDGE_FIELDS: Record<string, Field> = {
+  from: { kind: 'string', minLength: 1, description: 'the id of the node the edge leaves' },
+  to: { kind: 'string', minLength: 1, description: 'the id of the node the edge enters' },
+  fromPort: { kind: 'string', minLength: 1, optional: true },
+  toPort: { kind: 'string', minLength: 1, optional: true },
+};
+
+/** Parses pipeline text; non-JSON gives one E_JSON problem with its line and column. */
+export function parsePipelineText(text: string): ValidationResult {
+  const parsed = parseJsonText(text);
+  return parsed.ok ? validatePipeline(parsed.value) : { ok: false, problems: [parsed.problem] };
+}
+
+export function validatePipeline(input: unknown): ValidationResult {
+  const out: ValidationProblem[] = [];
+  if (!isObject(input)) {
+    out.push(problem('', 'E_TYPE', `a pipeline must be a JSON object { "format": "${PIPELINE_FORMAT}", … }, got ${describe(input)}`));
+    return { ok: false, problems: out };
+  }
+  if (input.format === undefined) out.push(problem('format', 'E_FORMAT', `is required: add "format": "${PIPELINE_FORMAT}"`));
+  else if (input.format !== PIPELINE_FORMAT)
+    out.push(problem('format', 'E_FORMAT', `unsupported format ${describe(input.format)}; this version reads "${PIPELINE_FORMAT}"`));
+  member(input, 'id', '', PIPELINE_ID, true, out);
+  member(input, 'name', '', NAME, true, out);
+  member(input, 'description', '', TEXT, false, out);
+  rejectUnknown(input, TOP_LEVEL_FIELDS, '', out);
+  if (input.settings !== undefined) validateFields(input.settings, SETTINGS_FIELDS, 'settings', out);
+  if (input.ui !== undefined && !isObject(input.ui)) out.push(problem('ui', 'E_TYPE', `must be an object, got ${describe(input.ui)}`));
+
+  const nodes = requiredArray(input, 'nodes', out);
+  const edges = requiredArray(input, 'edges', out);
+  const infos = nodes ? validateNodes(input, nodes, out) : [];
+  if (edges) {
+    edges.forEach((edge, i) => validateFields(edge, EDGE_FIELDS, `edges[${i}]`, out));
+    if (nodes) validateGraph(infos, edges, out);
+  }
+  if (input.tests !== undefined) validateTests(input.tests, infos, out);
+
+  const problems = unique(out);
+  return problems.length === 0 ? { ok: true, pipeline: input as unknown as PipelineDoc, problems: [] } : { ok: false, problems };
+}
+
+function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: ValidationProblem[]): NodeInfo[] {
+  const infos: NodeInfo[] = [];
+  const firstIndex = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    const path = `nodes[${i}]`;
+    const info: NodeInfo = { index: i, id: undefined, definition: undefined, outputs: undefined };
+    infos.push(info);
+    if (!isObject(node)) return void out.push(problem(path, 'E_TYPE', `a node must be an object { "id", "type", "params" }, got ${describe(node)}`));
+    member(node, 'id', path, NODE_ID, true, out);
+    member(node, 'label', path, TEXT, false, out);
+    member(node, 'onError', path, ON_ERROR, false, out);
+    rejectUnknown(node, NODE_FIELDS, path, out);
+    if (node.ui !== undefined && !isObject(node.ui)) out.push(problem(`${path}.ui`, 'E_TYPE', `must be an object, got ${describe(node.ui)}`));
+    if (typeof node.id === 'string') {
+      info.id = node.id;
+      const first = firstIndex.get(node.id);
+      if (first === undefined) firstIndex.set(node.id, i);
+      else out.push(problem(`${path}.id`, 'E_DUPLICATE_ID', `"${node.id}" is already the id of nodes[${first}]; give this node an id of its own`));
+    }
+
+    if (node.type === undefined) out.push(problem(`${path}.type`, 'E_REQUIRED', `is required: one of ${knownTypes()}`));
+    else if (typeof node.type !== 'string') out.push(problem(`${path}.type`, 'E_TYPE', `must be a string, got ${describe(node.type)}`));
+    else if (!operatorFor(node.type)) out.push(problem(`${path}.type`, 'E_UNKNOWN_TYPE', unknownTypeMessage(node.type)));
+    const definition = typeof node.type === 'string' ? operatorFor(node.type) : undefined;
+    info.definition = definition;
+
+    const samplesOk = validateSamplesField(node, path, definition?.isSource === true || definition === undefined, out);
+    if (node.params === undefined) out.push(problem(`${path}.params`, 'E_REQUIRED', 'is required: an object, {} when the type has no params'));
+    else if (!isObject(node.params)) out.push(problem(`${path}.params`, 'E_TYPE', `must be an object, got ${describe(node.params)}`));
+    if (!definition || !isObject(node.params)) return;
+
+    const paramsPath = `${path}.params`;
+    const paramProblems: ValidationProblem[] = [];
+    validateFields(node.params, definition.params, paramsPath, paramProblems);
+    out.push(...paramProblems);
+    checkCode(node.params, definition.params, paramsPath, out);
+    if (paramProblems.length > 0) return;
+    const params = applyDefaults(node.params, definition.params);
+    info.outputs = definition.outputs(params);
+    if (samplesOk) definition.validate?.(params, { pipeline: doc as unknown as PipelineDoc, nodeIndex: i, path: paramsPath, problems: out });
+  });
+  return infos;
+}
+
+/** `samples` belong to sources (SPEC §2); returns whether they are well-formed enough for the type's own checks. */
+function validateSamplesField(node: Record<string, unknown>, path: string, mayHaveSamples: boolean, out: ValidationProblem[]): boolean {
+  const samples = node.samples;
+  if (samples === undefined) return true;
+  if (!mayHaveSamples) {
+    out.push(problem(`${path}.samples`, 'E_SAMPLES', `only source nodes have samples; move them to the source that feeds this ${String(node.type)} node, or remove them`));
+    return false;
+  }
+  if (!Array.isArray(samples)) {
+    out.push(problem(`${path}.samples`, 'E_TYPE', `must be an array of samples, got ${describe(samples)}`));
+    return false;
+  }
+  samples.forEach((sample, k) => validateSample(sample, `${path}.samples[${k}]`, out));
+  return true;
+}
+
+/** Compiles every code field in the params, walking `object` and `variant` fields, and checks its exports. */
+function checkCode(value: unknown, fields: Record<string, Field>, path: string, out: ValidationProblem[]): void {
+  if (!isObject(value)) return;
+  for (const [name, field] of Object.entries(fields)) {
+    const member = value[name];
+    const at = joinPath(path, name);
+    if (field.kind === 'object') checkCode(member, field.fields, at, out);
+    else if (field.kind === 'variant' && isObject(member) && typeof member[field.tag] === 'string') {
+      const variant = Object.hasOwn(field.variants, member[field.tag] as string) ? field.variants[member[field.tag] as string] : undefined;
+      if (variant) checkCode(member, variant.fields, at, out);
+    } else if (field.kind === 'code' && isCode(member)) {
+      const result = compileModule(codeText(member));
+      if (!result.ok) {
+        for (const d of result.diagnostics) out.push(problem(at, d.code, `line ${d.line}, column ${d.column}: ${d.message}`));
+        continue;
+      }
+      for (const missing of missingExports(result.module, field.exports)) {
+        const what = missing === 'default' ? `an \`export default\` function ${field.signature}` : `a function named \`${missing}\``;
+        out.push(problem(at, 'E_UDF_EXPORT', `the module must export ${what}`));
+      }
+    }
+  }
+}
+
+function isCode(value: unknown): value is string | string[] {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((line) => typeof line === 'string'));
+}
+
+function member(obj: Record<string, unknown>, name: string, path: string, field: Field, required: boolean, out: ValidationProblem[]): void {
+  const at = joinPath(path, name);
+  if (obj[name] === undefined) {
+    if (required) out.push(problem(at, 'E_REQUIRED', 'is required'));
+    return;
+  }
+  validateField(obj[name], field, at, out);
+}
+
+function requiredArray(obj: Record<string, unknown>, name: string, out: ValidationProblem[]): unknown[] | undefined {
+  const value = obj[name];
+  if (value === undefined) out.push(problem(name, 'E_REQUIRED', 'is required: an array, [] when empty'));
+  else if (!Array.isArray(value)) out.push(problem(name, 'E_TYPE', `must be an array, got ${describe(value)}`));
+  else return value;
+  return undefined;
+}
+
+function knownTypes(): string {
+  return OPERATOR_LIST.map((d) => d.type).join(', ');
+}
+
+function unknownTypeMessage(type: string): string {
+  const guess = closest(type, OPERATOR_LIST.map((d) => d.type));
+  return `unknown operator type "${type}"; ${guess ? `did you mean "${guess}"? ` : ''}known types: ${knownTypes()}`;
+}
+
+/** A type's own check may repeat one of ours (a source checks its samples too); each problem is reported once. */
+function unique(problems: ValidationProblem[]): ValidationProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const id = `${p.path}\u0000${p.code}\u0000${p.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
