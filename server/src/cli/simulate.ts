@@ -1,0 +1,134 @@
+/**
+ * `weir simulate FILE [--input SOURCE_ID=SAMPLES.jsonl]… [--checkpoint-every N]` (SPEC §7): runs the pipeline on its
+ * samples and prints every sink record as one JSON line, as it is emitted.
+ */
+import {
+  formatProblem,
+  PipelineBuildError,
+  PipelineFailure,
+  Simulation,
+  type PipelineDoc,
+  type Sample,
+  type SinkOutput,
+  type ValidationProblem,
+} from '../../../shared/index.ts';
+import { validateSample } from '../../../shared/operators/source-kafka.ts';
+import { CliFailure, loadPipelineFile, parseCommandArgs, readTextFile, UsageError, type Command } from './common.ts';
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'run a pipeline on its samples and print what reaches the sinks',
+  help: `Usage: weir simulate FILE [--input SOURCE_ID=SAMPLES.jsonl]... [--checkpoint-every N]
+
+Runs the pipeline on its sources' samples with event-time semantics and prints every record that reaches a
+sink, one JSON object a line, in emission order:
+
+  {"sink":"<node id>","key":...,"value":...,"timestamp":...}
+
+Options:
+  --input SOURCE_ID=FILE   replace that source's samples with FILE: one sample a line (JSON Lines), e.g.
+                           {"value":{"user_id":1},"timestamp":1000} or {"watermark":5000}; repeatable
+  --checkpoint-every N     snapshot after every N samples and continue in a fresh engine restored from the
+                           snapshot (the output must not change)
+  -h, --help               show this help
+
+Exits with status 1 when the file is invalid (the problems are printed on stderr) or when a node whose
+onError is "fail" fails on a record.`,
+
+  run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      input: { type: 'string', multiple: true },
+      'checkpoint-every': { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the pipeline file to run' : 'give one pipeline file');
+    const checkpointEvery = parseCheckpointEvery(values['checkpoint-every'] as string | undefined);
+    const pipeline = loadValid(positionals[0]!);
+    const inputs = readInputs(pipeline, (values.input as string[] | undefined) ?? []);
+    runSimulation(pipeline, { inputs, checkpointEvery, onOutput: writeOutput });
+    return 0;
+  },
+};
+
+function writeOutput(output: SinkOutput): void {
+  process.stdout.write(JSON.stringify({ sink: output.sink, key: output.key, value: output.value, timestamp: output.timestamp }) + '\n');
+}
+
+function parseCheckpointEvery(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--checkpoint-every takes a positive whole number of samples, got "${text}"`);
+  return n;
+}
+
+/** Loads a pipeline that must be valid; an invalid one fails with its coded problems. */
+export function loadValid(file: string): PipelineDoc {
+  const loaded = loadPipelineFile(file);
+  if (loaded.ok) return loaded.pipeline;
+  if (loaded.unreadable) throw new CliFailure(loaded.message);
+  throw new CliFailure([`${file} is not a valid pipeline:`, ...loaded.lines].join('\n'));
+}
+
+/** Runs a simulation; a `fail` error or a pipeline that cannot be built becomes a message naming node, record and reason. */
+export function runSimulation(pipeline: PipelineDoc, options: ConstructorParameters<typeof Simulation>[1]): SinkOutput[] {
+  try {
+    return new Simulation(pipeline, options).run().outputs;
+  } catch (error) {
+    throw new CliFailure(failureMessage(error));
+  }
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof PipelineFailure) {
+    return [
+      `node "${error.nodeId}" failed: ${error.reason}`,
+      `  record: ${preview(error.input)}`,
+      '  (the node\'s onError is "fail"; set it to "skip" to drop such records or "route" to send them to its error port)',
+    ].join('\n');
+  }
+  if (error instanceof PipelineBuildError) return `the pipeline cannot run: ${error.message}`;
+  throw error;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+function readInputs(pipeline: PipelineDoc, specs: readonly string[]): Record<string, Sample[]> {
+  const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka').map((n) => n.id);
+  const inputs: Record<string, Sample[]> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--input takes SOURCE_ID=FILE, got "${spec}"`);
+    const id = spec.slice(0, eq);
+    const file = spec.slice(eq + 1);
+    if (!sources.includes(id)) throw new CliFailure(`--input ${spec}: "${id}" is not a source of pipeline "${pipeline.id}"; its sources: ${sources.join(', ') || 'none'}`);
+    if (id in inputs) throw new UsageError(`--input names source "${id}" twice`);
+    inputs[id] = readSamplesFile(file);
+  }
+  return inputs;
+}
+
+/** Reads JSON Lines of samples; every bad line is reported with the file and line number. */
+export function readSamplesFile(file: string): Sample[] {
+  const lines = readTextFile(file).split(/\r?\n/);
+  const samples: Sample[] = [];
+  const problems: string[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${file}:${i + 1}`;
+    let sample: unknown;
+    try {
+      sample = JSON.parse(line);
+    } catch (error) {
+      problems.push(`${where}: E_JSON: ${(error as Error).message}; each line must be one JSON sample such as {"value": …}`);
+      return;
+    }
+    const found: ValidationProblem[] = [];
+    validateSample(sample, 'sample', found);
+    if (found.length === 0) samples.push(sample as Sample);
+    for (const p of found) problems.push(`${where}: ${formatProblem(p)}`);
+  });
+  if (problems.length > 0) throw new CliFailure(problems.join('\n'));
+  return samples;
+}
