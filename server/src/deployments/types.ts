@@ -1,0 +1,158 @@
+/**
+ * What the deployment manager promises its callers (the HTTP layer, the CLI's `weir serve`): options, the typed
+ * errors each action may throw (each carries the `ApiErrorCode` the HTTP layer answers with), and the figures it
+ * reports. The wire shapes themselves live in shared/api/deployments.ts; the types here extend them with what
+ * only the server knows.
+ */
+import type { ApiErrorCode } from '../../../shared/api/errors.ts';
+import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus } from '../../../shared/api/deployments.ts';
+import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
+import type { KafkaConfig } from '../kafka/config.ts';
+
+export type { DeploymentStatus, DeploymentInfo, DeploymentMetrics };
+
+export interface DeploymentLimits {
+  /** Heap limit of each deployment's worker thread (`resourceLimits.maxOldGenerationSizeMb`); default 512. */
+  workerMemoryMb?: number;
+  /** Time budget of one UDF call (SPEC §5); default 1000 ms. */
+  udfBudgetMs?: number;
+  /**
+   * A worker that sends no heartbeat for this long is terminated and its deployment restarted: user code stuck
+   * where the loop guard cannot reach (a catastrophic regular expression, `Atomics.wait`). Default 15 000 ms.
+   */
+  heartbeatTimeoutMs?: number;
+}
+
+export interface RestartPolicy {
+  /** Delay before the first restart after a failure; doubles on every further failure. Default 1000 ms. */
+  initialDelayMs?: number;
+  /** Cap of the doubling delay. Default 60 000 ms. */
+  maxDelayMs?: number;
+}
+
+export interface DeploymentManagerOptions {
+  /** Deployments are remembered in `<dataDir>/deployments/<id>.json`. */
+  dataDir: string;
+  kafka: KafkaConfig;
+  limits?: DeploymentLimits;
+  restart?: RestartPolicy;
+  /**
+   * Consumer group session timeout. After a crash (kill -9) the group waits this long for the dead member before a
+   * restarted deployment gets its partitions back. Default 10 000 ms (brokers accept 6 000 and up by default).
+   */
+  sessionTimeoutMs?: number;
+  /** How often `metrics` events are emitted; default 1000 ms. */
+  metricsIntervalMs?: number;
+  /** Where deployment log lines go (`ctx.log` of UDFs, restarts, failures); default console. */
+  log?: (line: DeploymentLogLine) => void;
+}
+
+export interface DeploymentLogLine {
+  deployment: string;
+  level: 'info' | 'warn' | 'error';
+  /** Set for `ctx.log` lines of user code. */
+  nodeId?: string;
+  message: string;
+}
+
+export interface PartitionMetrics {
+  /** Source node reading this partition. */
+  source: string;
+  topic: string;
+  partition: number;
+  /** Next offset to read as of the last completed checkpoint (what a restart resumes from); null before one. */
+  committedOffset: number | null;
+  /** Next offset the engine will process. */
+  position: number | null;
+  /** Records between `position` and the end of the partition, as of the last fetch. */
+  lag: number;
+}
+
+export interface RuntimeCheckpointMetrics extends CheckpointMetrics {
+  /** Id of the last completed checkpoint (it grows by one with each; a restore continues the count). */
+  lastId: number | null;
+  /** Size of the full state (JSON) at the last checkpoint. */
+  lastSizeBytes: number | null;
+  /** Changelog bytes the last checkpoint wrote (only state that changed since the one before is written). */
+  lastWrittenBytes: number | null;
+  /** Sink records the last checkpoint committed. */
+  lastRecords: number | null;
+}
+
+export interface RuntimeMetrics extends DeploymentMetrics {
+  checkpoints: RuntimeCheckpointMetrics;
+  partitions: PartitionMetrics[];
+}
+
+/** `DeploymentInfo` with the server-side figures; assignable wherever `DeploymentInfo` is expected. */
+export interface DeploymentRuntimeInfo extends DeploymentInfo {
+  metrics: RuntimeMetrics;
+  delivery: 'exactly-once' | 'at-least-once';
+  /** Increases with every deploy of this pipeline id (upgrades included). */
+  version: number;
+  /** Epoch ms of the last deploy. */
+  deployedAt: number;
+  /** Restarts since the last deploy or resume. */
+  restarts: number;
+}
+
+export type DeploymentEvent =
+  | { type: 'status'; data: DeploymentRuntimeInfo }
+  | { type: 'metrics'; data: RuntimeMetrics };
+
+export type DeploymentListener = (event: DeploymentEvent) => void;
+
+/** A record read back from a sink topic (`tail`); the shape of shared/api `TailRecord`. */
+export type { TailRecord } from '../../../shared/api/deployments.ts';
+
+export interface DeployOptions {
+  /** Accept an upgrade that drops the state of nodes the new graph removes or retypes (SPEC §6). */
+  allowStateLoss?: boolean;
+}
+
+/** Every error the manager throws on purpose; `code` is what the HTTP layer answers with. */
+export class DeploymentError extends Error {
+  constructor(readonly code: ApiErrorCode, message: string) {
+    super(message);
+    this.name = 'DeploymentError';
+  }
+}
+
+export class DeploymentNotFoundError extends DeploymentError {
+  constructor(readonly id: string) {
+    super('E_NOT_FOUND', `no deployment "${id}"`);
+    this.name = 'DeploymentNotFoundError';
+  }
+}
+
+/** The action does not fit the deployment's status (resume of a running one, tail of an unknown sink, …). */
+export class DeploymentStateError extends DeploymentError {
+  constructor(message: string) {
+    super('E_STATE', message);
+    this.name = 'DeploymentStateError';
+  }
+}
+
+/** The pipeline document is invalid; `problems` are the coded problems the editor shows. */
+export class DeploymentValidationError extends DeploymentError {
+  constructor(readonly problems: ValidationProblem[]) {
+    super('E_VALIDATION', `the pipeline has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    this.name = 'DeploymentValidationError';
+  }
+}
+
+/**
+ * An upgrade would drop state (SPEC §6): `nodes` lists the node ids whose state the new graph cannot keep, because
+ * the new graph has no such node (`removed`) or gives it another type (`retyped`, as `id (old → new)`). Deploy again
+ * with `allowStateLoss` to accept.
+ */
+export class StateLossError extends DeploymentError {
+  readonly nodes: string[];
+
+  constructor(readonly removed: string[], readonly retyped: string[]) {
+    const described = [...removed.map((id) => `${id} (removed)`), ...retyped];
+    super('E_STATE_LOSS', `the new version cannot keep the state of ${described.join(', ')}; deploy with allowStateLoss to drop it`);
+    this.name = 'StateLossError';
+    this.nodes = [...removed, ...retyped.map((r) => r.slice(0, r.indexOf(' (')))];
+  }
+}

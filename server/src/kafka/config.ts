@@ -1,0 +1,59 @@
+/**
+ * How the server reaches Kafka: plain data (it crosses into deployment worker threads by structured clone), turned
+ * into a kafkajs client where one is needed. `KAFKA_BROKERS` and friends (DESIGN "Kafka for development and tests")
+ * are read by `kafkaConfigFromEnv`.
+ */
+import kafkajs from 'kafkajs';
+import type { Kafka, KafkaConfig as KafkajsConfig, SASLOptions } from 'kafkajs';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+// kafkajs 2.x warns about its partitioner change on every producer unless told the choice is deliberate.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  /** Prefix of every client id the server uses; default "weir". */
+  clientId?: string;
+  /** TLS to the brokers (true: system CAs). */
+  ssl?: boolean;
+  sasl?: KafkaSasl;
+  /** Broker connection timeout, ms (default 5000). */
+  connectionTimeoutMs?: number;
+}
+
+/** Reads `KAFKA_BROKERS` (comma-separated), `KAFKA_CLIENT_ID`, `KAFKA_SSL=1`, `KAFKA_SASL_MECHANISM`/`_USERNAME`/`_PASSWORD`. */
+export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig | undefined {
+  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) return undefined;
+  const config: KafkaConfig = { brokers };
+  if (env.KAFKA_CLIENT_ID) config.clientId = env.KAFKA_CLIENT_ID;
+  if (env.KAFKA_SSL === '1' || env.KAFKA_SSL === 'true') config.ssl = true;
+  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
+  if (mechanism) {
+    if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512')
+      throw new Error(`KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, not "${mechanism}"`);
+    config.sasl = { mechanism, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
+  }
+  return config;
+}
+
+/** A kafkajs client; kafkajs's own logging is off (the server reports what matters through its statuses). */
+export function createKafka(config: KafkaConfig, clientIdSuffix: string): Kafka {
+  const options: KafkajsConfig = {
+    clientId: `${config.clientId ?? 'weir'}-${clientIdSuffix}`,
+    brokers: config.brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: config.connectionTimeoutMs ?? 5000,
+    retry: { initialRetryTime: 100, retries: 8 },
+  };
+  if (config.ssl) options.ssl = true;
+  if (config.sasl) options.sasl = config.sasl as SASLOptions;
+  return new KafkaClient(options);
+}
