@@ -10,7 +10,8 @@
  * - `GET /api/deployments/:id/events` — Server-Sent Events: `status` (DeploymentInfo) when anything but the
  *   metrics changes, `metrics` (DeploymentMetrics) periodically.
  * - `GET /api/deployments/:id/tail/:sinkId` — Server-Sent Events: `record` (TailRecord) for each record of that
- *   sink's topic, `gap` (TailGap) when records were dropped because the client read too slowly.
+ *   sink's topic, `gap` (TailGap) when records were dropped because the client read too slowly, `end` (TailEnd)
+ *   when the server cannot go on tailing.
  * EventSource cannot send headers, so these two endpoints (and only these) also take the token as `?token=`.
  */
 import type { Json, Key, PipelineDoc } from '../pipeline/types.ts';
@@ -89,6 +90,10 @@ export interface TailGap {
   dropped: number;
 }
 
+export interface TailEnd {
+  reason: string;
+}
+
 /** The events of `/events` and `/tail/:sinkId`, by SSE event name. */
 export interface DeploymentEventMap {
   status: DeploymentInfo;
@@ -98,6 +103,7 @@ export interface DeploymentEventMap {
 export interface TailEventMap {
   record: TailRecord;
   gap: TailGap;
+  end: TailEnd;
 }
 
 export function emptyMetrics(at = 0): DeploymentMetrics {

@@ -1,0 +1,97 @@
+/**
+ * Server configuration, read from the environment once at start. Every limit and location is explicit here.
+ *
+ *   PORT                  HTTP port (default 8080)
+ *   HOST                  interface to listen on (default 127.0.0.1: deploying code is running code, so the
+ *                         server is reachable from this machine only unless asked otherwise)
+ *   WEIR_DATA_DIR         pipelines, deployment state and the token (default ./.weir)
+ *   WEIR_TOKEN            API token; when unset, one is generated on first start and kept in the data dir
+ *   KAFKA_BROKERS         comma-separated bootstrap servers; when unset, `weir serve` starts the local broker
+ *   KAFKA_SASL_MECHANISM  plain | scram-sha-256 | scram-sha-512 (with KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)
+ *   KAFKA_SSL             "true" (or 1) to connect with TLS
+ *   KAFKA_CLIENT_ID       kafkajs client id (default "weir")
+ *   KAFKA_PORT            port of the local broker when KAFKA_BROKERS is unset (default 9092)
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { kafkaConfigFromEnv, type KafkaConfig } from './kafka/config.ts';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Null when KAFKA_BROKERS is unset and the local broker is to be started. */
+  kafka: KafkaConfig | null;
+  /** Local broker port, used when `kafka` is null. */
+  localKafkaPort: number;
+}
+
+/** A configuration mistake the user can fix; its message says how. Printed without a stack trace. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const TOKEN_FILE = 'token';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  return {
+    port: portFrom(env, 'PORT', 8080),
+    host: env.HOST?.trim() || '127.0.0.1',
+    dataDir: resolve(cwd, env.WEIR_DATA_DIR?.trim() || '.weir'),
+    kafka: kafkaFrom(env),
+    localKafkaPort: portFrom(env, 'KAFKA_PORT', 9092),
+  };
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name}=${raw} is not a port number (0–65535)`);
+  return port;
+}
+
+function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | null {
+  let kafka: KafkaConfig | undefined;
+  try {
+    kafka = kafkaConfigFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (!kafka) return null;
+  for (const broker of kafka.brokers) {
+    if (!/^[^\s:]+:\d+$/.test(broker)) throw new ConfigError(`KAFKA_BROKERS: "${broker}" is not host:port`);
+  }
+  if (kafka.sasl && (!kafka.sasl.username || !env.KAFKA_SASL_PASSWORD)) {
+    throw new ConfigError('KAFKA_SASL_MECHANISM is set: set KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD too');
+  }
+  return kafka;
+}
+
+/**
+ * The API token: WEIR_TOKEN when set, else the one kept in `<dataDir>/token`, else a new random one written there
+ * readable by its owner only, so the URL printed at the last start keeps working.
+ */
+export function resolveToken(dataDir: string, env: NodeJS.ProcessEnv = process.env): { token: string; source: 'env' | 'file' | 'generated' } {
+  const fromEnv = env.WEIR_TOKEN?.trim();
+  if (fromEnv) return { token: fromEnv, source: 'env' };
+  const file = join(dataDir, TOKEN_FILE);
+  try {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored) return { token: stored, source: 'file' };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(32).toString('base64url');
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, token + '\n', { mode: 0o600 });
+  // The mode passed to writeFileSync is filtered by the umask; make it exact.
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+  return { token, source: 'generated' };
+}

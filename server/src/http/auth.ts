@@ -1,0 +1,39 @@
+/**
+ * Every `/api` request needs `Authorization: Bearer <token>`. Tokens are compared in constant time (over their
+ * SHA-256 digests, so their lengths leak nothing either). EventSource cannot set headers, so the two Server-Sent
+ * Events endpoints — and only they — also accept `?token=`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { sendError } from './errors.ts';
+
+const SSE_PATH = /^\/deployments\/[^/]+\/(?:events|tail\/[^/]+)\/?$/;
+
+export function requireToken(token: string): RequestHandler {
+  const expected = digest(token);
+  return (req, res, next) => {
+    const presented = presentedToken(req);
+    if (presented === undefined) {
+      return sendError(res, 401, 'E_AUTH', 'missing "Authorization: Bearer <token>" header; the token is in the URL `weir serve` printed');
+    }
+    if (!timingSafeEqual(digest(presented), expected)) {
+      return sendError(res, 401, 'E_AUTH', 'wrong token; use the one in the URL `weir serve` printed (or WEIR_TOKEN)');
+    }
+    next();
+  };
+}
+
+function presentedToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    return match ? match[1] : '';
+  }
+  // req.path is relative to the /api mount point here.
+  if (req.method === 'GET' && SSE_PATH.test(req.path) && typeof req.query.token === 'string') return req.query.token;
+  return undefined;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -1,0 +1,81 @@
+/**
+ * One error type for the HTTP layer (as Hono's HTTPException): handlers throw `HttpError`, and the error
+ * middleware turns it — and anything else thrown — into the one shape `{ error: { code, message, … } }`.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
+import { MAX_BODY_BYTES, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api/errors.ts';
+import { DeploymentError, DeploymentValidationError, StateLossError } from '../deployments/types.ts';
+
+export type ErrorExtras = Omit<ApiErrorBody['error'], 'code' | 'message'>;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly extras: ErrorExtras = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function validationError(problems: ValidationProblem[], what = 'the pipeline'): HttpError {
+  const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
+  return new HttpError(400, 'E_VALIDATION', `${what} has ${count}; nothing was changed`, { problems });
+}
+
+export function sendError(res: Response, status: number, code: ApiErrorCode, message: string, extras: ErrorExtras = {}): void {
+  const body: ApiErrorBody = { error: { code, message, ...extras } };
+  res.status(status).json(body);
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  sendError(res, 404, 'E_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}`);
+};
+
+/** body-parser errors carry a `type`; everything else that is not an HttpError is a bug, logged with its stack. */
+export function errorHandler(log: (message: string, err: unknown) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      // A stream (SSE) broke after it began: the status is gone, all we can do is end it.
+      log(`${req.method} ${req.originalUrl.split('?')[0]} failed after the response began`, err);
+      res.end();
+      return;
+    }
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.extras);
+    if (err instanceof DeploymentError) return sendDeploymentError(res, err);
+    const type = (err as { type?: unknown } | null)?.type;
+    switch (type) {
+      case 'entity.too.large':
+        return sendError(res, 413, 'E_TOO_LARGE', `the request body is larger than the limit of ${MAX_BODY_BYTES / (1024 * 1024)} MB`);
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return sendError(res, 415, 'E_JSON', 'send the body as JSON in UTF-8 (Content-Type: application/json)');
+      case 'request.aborted':
+      case 'request.size.invalid':
+        return sendError(res, 400, 'E_JSON', 'the request body ended early');
+    }
+    log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err);
+    const message = err instanceof Error ? err.message : String(err);
+    sendError(res, 500, 'E_INTERNAL', `the server failed: ${message}`);
+  };
+}
+
+const DEPLOYMENT_STATUS: Partial<Record<ApiErrorCode, number>> = {
+  E_NOT_FOUND: 404,
+  E_VALIDATION: 400,
+  E_BAD_REQUEST: 400,
+  E_STATE: 409,
+  E_STATE_LOSS: 409,
+  E_CONFLICT: 409,
+  E_UNAVAILABLE: 503,
+};
+
+function sendDeploymentError(res: Response, err: DeploymentError): void {
+  const extras: ErrorExtras = {};
+  if (err instanceof DeploymentValidationError) extras.problems = err.problems;
+  if (err instanceof StateLossError) extras.nodes = err.nodes;
+  sendError(res, DEPLOYMENT_STATUS[err.code] ?? 500, err.code, err.message, extras);
+}

@@ -1,0 +1,72 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolveToken } from '../../server/src/config.ts';
+import { tempDataDir } from './support.ts';
+
+describe('server configuration', () => {
+  const dirs: Array<{ remove(): void }> = [];
+  afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+  const fresh = () => {
+    const d = tempDataDir();
+    dirs.push(d);
+    return d.dir;
+  };
+
+  it('generates a token on first start, keeps it readable by its owner only, and reuses it on the next start', () => {
+    const dir = join(fresh(), 'data');
+    const first = resolveToken(dir, {});
+    expect(first.source).toBe('generated');
+    expect(first.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+    const second = resolveToken(dir, {});
+    expect(second).toEqual({ token: first.token, source: 'file' });
+  });
+
+  it('gives two data directories two different tokens', () => {
+    expect(resolveToken(fresh(), {}).token).not.toBe(resolveToken(fresh(), {}).token);
+  });
+
+  it('prefers WEIR_TOKEN over a stored token', () => {
+    const dir = fresh();
+    resolveToken(dir, {});
+    expect(resolveToken(dir, { WEIR_TOKEN: 'from-env' })).toEqual({ token: 'from-env', source: 'env' });
+  });
+
+  it('reads the defaults: port 8080, data dir ./.weir, no brokers (start the local one)', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toEqual({ port: 8080, host: '127.0.0.1', dataDir: '/srv/app/.weir', kafka: null, localKafkaPort: 9092 });
+  });
+
+  it('reads the brokers and their security settings', () => {
+    const config = loadConfig(
+      {
+        PORT: '9000',
+        WEIR_DATA_DIR: 'state',
+        KAFKA_BROKERS: 'a:9092, b:9093',
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'weir',
+        KAFKA_SASL_PASSWORD: 'secret',
+        KAFKA_CLIENT_ID: 'weir-prod',
+      },
+      '/srv/app',
+    );
+    expect(config.port).toBe(9000);
+    expect(config.dataDir).toBe('/srv/app/state');
+    expect(config.kafka).toEqual({
+      brokers: ['a:9092', 'b:9093'],
+      clientId: 'weir-prod',
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'weir', password: 'secret' },
+    });
+  });
+
+  it('rejects settings it cannot use with a message that names the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'localhost' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'kerberos' })).toThrow(/KAFKA_SASL_MECHANISM/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_USERNAME/);
+  });
+});
