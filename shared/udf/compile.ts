@@ -41,10 +41,41 @@ interface SyntaxErrorWithLoc {
   loc?: { line: number; column: number };
 }
 
-function positionOf(err: unknown): { line: number; column: number; message: string } {
+/** Sucrase counts columns from 1, acorn from 0; diagnostics count from 1. */
+function positionOf(err: unknown, firstColumn: 0 | 1): { line: number; column: number; message: string } {
   const e = err as SyntaxErrorWithLoc;
   const message = String(e?.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
-  return { line: e?.loc?.line ?? 1, column: e?.loc?.column ?? 1, message };
+  return { line: e?.loc?.line ?? 1, column: (e?.loc?.column ?? firstColumn) + 1 - firstColumn, message };
+}
+
+function stripTypes(source: string): string {
+  return transform(source, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code;
+}
+
+/**
+ * When the body of a parenthesized arrow function does not parse, sucrase retries it as a plain parenthesized
+ * expression and reports the error at the `=>` (or at the colon of a return type before it). Parsing the body
+ * alone, with everything before it blanked out so that lines and columns stay, finds the real position (repeated
+ * for arrows nested in arrows).
+ */
+function locateSyntaxError(source: string, err: unknown): { line: number; column: number; message: string } {
+  let text = source;
+  for (let depth = 0; depth < 16; depth++) {
+    const pos = (err as { pos?: unknown })?.pos;
+    if (typeof pos !== 'number') break;
+    const head = /^(?::[^;{}\n]*?)?=>/.exec(text.slice(pos, pos + 200));
+    if (head === null) break;
+    let body = pos + head[0].length;
+    while (body < text.length && /\s/.test(text[body]!)) body++;
+    text = text.slice(0, body).replace(/[^\n]/g, ' ') + text.slice(body);
+    try {
+      stripTypes(text);
+      break;
+    } catch (inner) {
+      err = inner;
+    }
+  }
+  return positionOf(err, 1);
 }
 
 type Edit = { at: number; end: number; text: string };
@@ -66,15 +97,15 @@ function walk(node: AcornNode, visit: (n: AcornNode) => void): void {
 export function compileModule(source: string): CompileResult {
   let js: string;
   try {
-    js = transform(source, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code;
+    js = stripTypes(source);
   } catch (err) {
-    return { ok: false, diagnostics: [{ code: 'E_UDF_SYNTAX', ...positionOf(err) }] };
+    return { ok: false, diagnostics: [{ code: 'E_UDF_SYNTAX', ...locateSyntaxError(source, err) }] };
   }
   let program: AcornNode;
   try {
     program = parse(js, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
   } catch (err) {
-    return { ok: false, diagnostics: [{ code: 'E_UDF_SYNTAX', ...positionOf(err) }] };
+    return { ok: false, diagnostics: [{ code: 'E_UDF_SYNTAX', ...positionOf(err, 0) }] };
   }
 
   const diagnostics: UdfDiagnostic[] = [];
