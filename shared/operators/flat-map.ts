@@ -32,7 +32,12 @@ export class FlatMapOperator extends Operator {
       if (Array.isArray(result)) {
         for (let i = 0; i < result.length; i++) items.push(result[i]);
       } else if (result !== null && typeof result === 'object' && Symbol.iterator in result) {
-        for (const item of result as Iterable<unknown>) items.push(item);
+        // An iterator need not contain a loop of user code, so the budget is also checked once per item.
+        const guard = this.env.budget.guard;
+        for (const item of result as Iterable<unknown>) {
+          guard();
+          items.push(item);
+        }
       } else {
         throw new Error(`flatMap must return an array or an iterable, got ${JSON.stringify(result) ?? String(result)}`);
       }
