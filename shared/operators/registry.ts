@@ -8,6 +8,7 @@ import { filter } from './filter.ts';
 import { map } from './map.ts';
 import { flatMap } from './flat-map.ts';
 import { keyBy } from './key-by.ts';
+import { keyedProcess } from './process.ts';
 import { kafkaSink } from './sink-kafka.ts';
 
 export const OPERATORS = {
@@ -16,6 +17,7 @@ export const OPERATORS = {
   map,
   flatMap,
   keyBy,
+  process: keyedProcess,
   'sink.kafka': kafkaSink,
 } satisfies Record<string, OperatorDefinition>;
 

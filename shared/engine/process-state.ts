@@ -1,0 +1,375 @@
+/**
+ * Keyed state and timers of the `process` operator (SPEC §4), shaped like Flink's keyed state and timer service.
+ *
+ * State handles are bound to the current key the way Flink's are: `ctx.state.value('count', 0)` returns the same
+ * handle object on every call, and what it reads and writes depends on the key the operator has selected. A key's
+ * entry is created on its first write (or timer) and removed as soon as it holds no state and no timers, so keys do
+ * not leak.
+ *
+ * Values are JSON and kept as copies: a write stores a copy of an object or array, a read returns a fresh copy, so
+ * state changes only through the handles (as with Flink's serializing state backends) and a run restored from a
+ * snapshot sees exactly the values an uninterrupted run sees. Strings, numbers, booleans and null need no copy.
+ */
+import type { Json, Key } from '../pipeline/types.ts';
+import { KeyedStore, type KeyEntry, type KeyedSnapshot } from './keyed.ts';
+import { keyIdOf } from './record.ts';
+import { TimerQueue, type Timer } from './timers.ts';
+
+interface MapCell {
+  readonly key: Key;
+  value: Json;
+}
+
+/** Everything one key holds. */
+export class KeyState {
+  readonly values = new Map<string, Json>();
+  readonly lists = new Map<string, Json[]>();
+  readonly maps = new Map<string, Map<string, MapCell>>();
+  /** Pending event- and processing-time timers of this key. */
+  timers = 0;
+
+  get isEmpty(): boolean {
+    return this.timers === 0 && this.values.size === 0 && this.lists.size === 0 && this.maps.size === 0;
+  }
+}
+
+/** Snapshot form of one key's state: named values, lists and maps as arrays of pairs (names are user text). */
+interface KeyStateSnapshot {
+  v: Array<[string, Json]>;
+  l: Array<[string, Json[]]>;
+  m: Array<[string, Array<[Key, Json]>]>;
+}
+
+export interface ProcessStateSnapshot {
+  keys: KeyedSnapshot;
+  eventTimers: Json;
+  processingTimers: Json;
+}
+
+/** Stores a JSON value: primitives as they are, objects and arrays as a copy. Rejects what JSON cannot hold. */
+function toStored(value: unknown, what: string): Json {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+  } else if (typeof value === 'object') {
+    return JSON.parse(JSON.stringify(value)) as Json;
+  }
+  throw new TypeError(`${what} must be a JSON value, got ${value === undefined ? 'undefined' : String(value)}${value === undefined ? ' (use clear() to remove it)' : ''}`);
+}
+
+function toRead(value: Json): Json {
+  return value !== null && typeof value === 'object' ? (JSON.parse(JSON.stringify(value)) as Json) : value;
+}
+
+function mapKeyOf(key: unknown): Key {
+  if (key === null || typeof key === 'string' || typeof key === 'boolean' || (typeof key === 'number' && Number.isFinite(key))) return key;
+  throw new TypeError(`map state keys must be JSON scalars (string, number, boolean or null), got ${key === undefined ? 'undefined' : JSON.stringify(key) ?? String(key)}`);
+}
+
+function checkTimerTime(time: unknown): number {
+  if (typeof time === 'number' && Number.isSafeInteger(time)) return time;
+  throw new TypeError(`a timer needs an integer timestamp in milliseconds, got ${time === undefined ? 'undefined' : JSON.stringify(time) ?? String(time)}`);
+}
+
+/** `ctx.state.value(name, initial)`: one value per key. */
+export class ValueStateHandle {
+  readonly kind = 'value';
+  /** The value `get()` returns while nothing is set; the latest `initial` given to `ctx.state.value`. */
+  initial: unknown = undefined;
+
+  constructor(
+    private readonly owner: ProcessState,
+    readonly name: string,
+  ) {}
+
+  get(): unknown {
+    const state = this.owner.current();
+    const stored = state === undefined ? undefined : state.values.get(this.name);
+    if (stored !== undefined) return toRead(stored);
+    const initial = this.initial;
+    return initial !== null && typeof initial === 'object' ? JSON.parse(JSON.stringify(initial)) : initial;
+  }
+
+  set(value: unknown): void {
+    const stored = toStored(value, `the value of state "${this.name}"`);
+    this.owner.currentForWrite().values.set(this.name, stored);
+  }
+
+  clear(): void {
+    this.owner.current()?.values.delete(this.name);
+  }
+}
+
+/** `ctx.state.list(name)`: an append-only list per key. */
+export class ListStateHandle {
+  readonly kind = 'list';
+
+  constructor(
+    private readonly owner: ProcessState,
+    readonly name: string,
+  ) {}
+
+  /** A copy of the list, in the order items were added; `[]` when empty. */
+  get(): Json[] {
+    const list = this.owner.current()?.lists.get(this.name);
+    if (list === undefined) return [];
+    const copy = new Array<Json>(list.length);
+    for (let i = 0; i < list.length; i++) copy[i] = toRead(list[i]!);
+    return copy;
+  }
+
+  add(value: unknown): void {
+    const stored = toStored(value, `an item of list state "${this.name}"`);
+    const lists = this.owner.currentForWrite().lists;
+    const list = lists.get(this.name);
+    if (list === undefined) lists.set(this.name, [stored]);
+    else list.push(stored);
+  }
+
+  clear(): void {
+    this.owner.current()?.lists.delete(this.name);
+  }
+}
+
+/** `ctx.state.map(name)`: a map per key; map keys are JSON scalars, equal when their JSON encodings are (`1` ≠ `"1"`). */
+export class MapStateHandle {
+  readonly kind = 'map';
+
+  constructor(
+    private readonly owner: ProcessState,
+    readonly name: string,
+  ) {}
+
+  get(key: unknown): unknown {
+    const cell = this.owner.current()?.maps.get(this.name)?.get(keyIdOf(mapKeyOf(key)));
+    return cell === undefined ? undefined : toRead(cell.value);
+  }
+
+  has(key: unknown): boolean {
+    return this.owner.current()?.maps.get(this.name)?.has(keyIdOf(mapKeyOf(key))) ?? false;
+  }
+
+  set(key: unknown, value: unknown): void {
+    const k = mapKeyOf(key);
+    const stored = toStored(value, `the value at ${JSON.stringify(k)} of map state "${this.name}"`);
+    const maps = this.owner.currentForWrite().maps;
+    let map = maps.get(this.name);
+    if (map === undefined) maps.set(this.name, (map = new Map()));
+    const id = keyIdOf(k);
+    const cell = map.get(id);
+    if (cell === undefined) map.set(id, { key: k, value: stored });
+    else cell.value = stored;
+  }
+
+  delete(key: unknown): void {
+    const maps = this.owner.current()?.maps;
+    const map = maps?.get(this.name);
+    if (map === undefined) return;
+    map.delete(keyIdOf(mapKeyOf(key)));
+    if (map.size === 0) maps!.delete(this.name);
+  }
+
+  /** `[key, value]` pairs in insertion order (copies). */
+  entries(): Array<[Key, Json]> {
+    const map = this.owner.current()?.maps.get(this.name);
+    if (map === undefined) return [];
+    const result: Array<[Key, Json]> = [];
+    for (const cell of map.values()) result.push([cell.key, toRead(cell.value)]);
+    return result;
+  }
+
+  clear(): void {
+    this.owner.current()?.maps.delete(this.name);
+  }
+}
+
+type StateHandle = ValueStateHandle | ListStateHandle | MapStateHandle;
+
+/** `ctx.state`: hands out one cached handle per state name. A name belongs to one kind of state. */
+export class StateAccess {
+  private readonly handles = new Map<string, StateHandle>();
+
+  constructor(private readonly owner: ProcessState) {}
+
+  value(name: string, initial?: unknown): ValueStateHandle {
+    const handle = this.handle(name, 'value') as ValueStateHandle;
+    handle.initial = initial;
+    return handle;
+  }
+
+  list(name: string): ListStateHandle {
+    return this.handle(name, 'list') as ListStateHandle;
+  }
+
+  map(name: string): MapStateHandle {
+    return this.handle(name, 'map') as MapStateHandle;
+  }
+
+  private handle(name: string, kind: StateHandle['kind']): StateHandle {
+    const handle = this.handles.get(name);
+    if (handle !== undefined) {
+      if (handle.kind !== kind) throw new Error(`state "${name}" is ${handle.kind} state; it cannot also be used as ${kind} state`);
+      return handle;
+    }
+    if (typeof name !== 'string' || name === '') throw new TypeError(`a state name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`);
+    const created = kind === 'value' ? new ValueStateHandle(this.owner, name) : kind === 'list' ? new ListStateHandle(this.owner, name) : new MapStateHandle(this.owner, name);
+    this.handles.set(name, created);
+    return created;
+  }
+}
+
+/**
+ * `ctx.timers`: one timer per key and timestamp in each time domain (registering twice is one timer). Besides the
+ * four calls of SPEC §4 it offers Flink's `currentProcessingTime()` and `currentWatermark()`.
+ */
+export class TimerAccess {
+  constructor(
+    private readonly owner: ProcessState,
+    private readonly clock: () => number,
+    private readonly watermark: () => number,
+  ) {}
+
+  registerEventTime(timestamp: number): void {
+    this.owner.register(this.owner.eventTimers, checkTimerTime(timestamp));
+  }
+
+  deleteEventTime(timestamp: number): void {
+    this.owner.unregister(this.owner.eventTimers, checkTimerTime(timestamp));
+  }
+
+  registerProcessingTime(timestamp: number): void {
+    this.owner.register(this.owner.processingTimers, checkTimerTime(timestamp));
+  }
+
+  deleteProcessingTime(timestamp: number): void {
+    this.owner.unregister(this.owner.processingTimers, checkTimerTime(timestamp));
+  }
+
+  currentProcessingTime(): number {
+    return this.clock();
+  }
+
+  currentWatermark(): number {
+    return this.watermark();
+  }
+}
+
+/** The keyed state and both timer queues of one `process` node, with the key currently selected. */
+export class ProcessState {
+  private readonly store = new KeyedStore<KeyState>(() => new KeyState());
+  readonly eventTimers = new TimerQueue();
+  readonly processingTimers = new TimerQueue();
+  private key: Key = null;
+  private keyId = '';
+  private entry: KeyEntry<KeyState> | undefined = undefined;
+  /**
+   * While end of input flushes a queue, timers registered into it wait here: pending timers fire, but a timer that
+   * re-registers itself from `onTimer` would otherwise fire forever at an infinite watermark or clock.
+   */
+  private flushing: TimerQueue | null = null;
+  private readonly heldBack = new TimerQueue();
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  get timerCount(): number {
+    return this.eventTimers.size + this.processingTimers.size + this.heldBack.size;
+  }
+
+  /** Selects the key of the record about to be processed; its entry, if any, is looked up once. */
+  select(key: Key, keyId: string): void {
+    this.key = key;
+    this.keyId = keyId;
+    this.entry = this.store.get(keyId);
+  }
+
+  /** Selects the key of a timer that just fired (and is no longer pending). */
+  selectTimer(timer: Timer): void {
+    this.select(timer.key, timer.keyId);
+    if (this.entry !== undefined) this.entry.state.timers--;
+  }
+
+  /** Ends work on the selected key; drops its entry when it holds nothing. */
+  release(): void {
+    const entry = this.entry;
+    if (entry !== undefined && entry.state.isEmpty) this.store.delete(entry.keyId);
+    this.entry = undefined;
+  }
+
+  current(): KeyState | undefined {
+    return this.entry?.state;
+  }
+
+  currentForWrite(): KeyState {
+    return (this.entry ??= this.store.getOrCreate(this.keyId, this.key)).state;
+  }
+
+  register(queue: TimerQueue, time: number): void {
+    const target = queue === this.flushing ? this.heldBack : queue;
+    if (target.has(time, this.keyId) || (target === this.heldBack && queue.has(time, this.keyId))) return;
+    const state = this.currentForWrite();
+    target.register(time, this.key, this.keyId, this.entry!.seq);
+    state.timers++;
+  }
+
+  unregister(queue: TimerQueue, time: number): void {
+    const state = this.entry?.state;
+    if (state === undefined) return;
+    const target = queue === this.flushing && this.heldBack.has(time, this.keyId) ? this.heldBack : queue;
+    if (!target.has(time, this.keyId)) return;
+    target.delete(time, this.keyId);
+    state.timers--;
+  }
+
+  /** Starts the final flush of `queue` at end of input (see `heldBack`). */
+  beginFinalFlush(queue: TimerQueue): void {
+    this.flushing = queue;
+  }
+
+  /** Ends the final flush: timers registered during it stay pending in their queue. */
+  endFinalFlush(): void {
+    const queue = this.flushing;
+    this.flushing = null;
+    if (queue === null || this.heldBack.size === 0) return;
+    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>) queue.register(time, key, keyIdOf(key), keySeq);
+    this.heldBack.restore([]);
+  }
+
+  snapshot(maxParallelism: number): ProcessStateSnapshot {
+    return {
+      keys: this.store.snapshot(maxParallelism, encodeKeyState),
+      eventTimers: this.eventTimers.snapshot(),
+      processingTimers: this.processingTimers.snapshot(),
+    };
+  }
+
+  restore(snapshot: ProcessStateSnapshot): void {
+    this.store.restore(snapshot.keys, decodeKeyState);
+    this.eventTimers.restore(snapshot.eventTimers);
+    this.processingTimers.restore(snapshot.processingTimers);
+    for (const timers of [snapshot.eventTimers, snapshot.processingTimers]) {
+      for (const [, key] of timers as Array<[Json, Key]>) {
+        const entry = this.store.get(keyIdOf(key));
+        if (entry === undefined) throw new Error(`the snapshot has a timer for key ${JSON.stringify(key)} but no entry for that key`);
+        entry.state.timers++;
+      }
+    }
+    this.entry = undefined;
+  }
+}
+
+function encodeKeyState(state: KeyState): Json {
+  const snapshot: KeyStateSnapshot = { v: [...state.values], l: [...state.lists], m: [] };
+  for (const [name, map] of state.maps) snapshot.m.push([name, [...map.values()].map((cell) => [cell.key, cell.value])]);
+  return snapshot as unknown as Json;
+}
+
+function decodeKeyState(json: Json): KeyState {
+  const snapshot = json as unknown as KeyStateSnapshot;
+  const state = new KeyState();
+  for (const [name, value] of snapshot.v) state.values.set(name, value);
+  for (const [name, list] of snapshot.l) state.lists.set(name, list);
+  for (const [name, pairs] of snapshot.m) state.maps.set(name, new Map(pairs.map(([key, value]) => [keyIdOf(key), { key, value }])));
+  return state;
+}
