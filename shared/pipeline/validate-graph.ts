@@ -39,27 +39,27 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
       out.push(problem(`${path}.to`, 'E_UNKNOWN_NODE', `no node has the id "${e.to}"; node ids: ${nodeIds}`));
     const fromPort = typeof e.fromPort === 'string' ? e.fromPort : 'out';
     const toPort = typeof e.toPort === 'string' ? e.toPort : 'in';
-    let portsOk = true;
-    // An edge out of a sink or into a source can only be removed, so it takes no part in cycles either.
+    // An edge with a wrong `toPort` feeds nothing; one out of a sink or into a source can only be removed, so it
+    // takes no part in cycles either.
+    let feeds = true;
     let possible = true;
 
     if (from?.definition?.isSink) {
-      portsOk = possible = false;
+      possible = false;
       out.push(problem(`${path}.from`, 'E_SINK_OUTPUT', `"${from.id}" is a sink and has no outputs; an edge cannot leave it`));
     } else if (from?.outputs && !from.outputs.includes(fromPort)) {
-      portsOk = false;
       out.push(problem(`${path}.fromPort`, 'E_UNKNOWN_PORT', `${from.definition!.type} node "${from.id}" has no output port "${fromPort}"${e.fromPort === undefined ? ' (the default)' : ''}; its output ports: ${from.outputs.join(', ')}`));
     }
     if (to?.definition?.isSource) {
-      portsOk = possible = false;
+      feeds = possible = false;
       out.push(problem(`${path}.to`, 'E_SOURCE_INPUT', `"${to.id}" is a source and takes no input; point this edge at another node`));
     } else if (to?.definition && !to.definition.inputs.some((p) => p.name === toPort)) {
-      portsOk = false;
+      feeds = false;
       const inputs = to.definition.inputs.map((p) => p.name).join(', ');
       out.push(problem(`${path}.toPort`, 'E_UNKNOWN_PORT', `${to.definition.type} node "${to.id}" has no input port "${toPort}"${e.toPort === undefined ? ' (the default)' : ''}; its input ports: ${inputs}`));
     }
     if (from && to && possible) graph.push({ index: i, from, to });
-    if (to && portsOk) fed.add(`${to.id}\u0000${toPort}`);
+    if (to && feeds) fed.add(`${to.id}\u0000${toPort}`);
   });
 
   for (const node of byId.values()) {

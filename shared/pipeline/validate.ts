@@ -11,6 +11,7 @@ import { validateGraph, type NodeInfo } from './validate-graph.ts';
 import { closest, describe, isObject, rejectUnknown } from './validate-members.ts';
 import { applyDefaults, validateField, validateFields, type Field } from '../operators/schema.ts';
 import { OPERATOR_LIST, operatorFor } from '../operators/registry.ts';
+import type { OperatorDefinition } from '../operators/types.ts';
 import { validateSample } from '../operators/source-kafka.ts';
 import { compileModule, missingExports } from '../udf/compile.ts';
 
@@ -81,7 +82,7 @@ export function validatePipeline(input: unknown): ValidationResult {
   }
   if (input.tests !== undefined) validateTests(input.tests, infos, out);
 
-  const problems = unique(out);
+  const problems = inDocumentOrder(unique(out));
   return problems.length === 0 ? { ok: true, pipeline: input as unknown as PipelineDoc, problems: [] } : { ok: false, problems };
 }
 
@@ -121,12 +122,25 @@ function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: Vali
     validateFields(node.params, definition.params, paramsPath, paramProblems);
     out.push(...paramProblems);
     checkCode(node.params, definition.params, paramsPath, out);
-    if (paramProblems.length > 0) return;
     const params = applyDefaults(node.params, definition.params);
-    info.outputs = definition.outputs(params);
-    if (samplesOk) definition.validate?.(params, { pipeline: doc as unknown as PipelineDoc, nodeIndex: i, path: paramsPath, problems: out });
+    info.outputs = outputPorts(definition, params);
+    if (paramProblems.length === 0 && samplesOk)
+      definition.validate?.(params, { pipeline: doc as unknown as PipelineDoc, nodeIndex: i, path: paramsPath, problems: out });
   });
   return infos;
+}
+
+/**
+ * The node's output ports, so that edges can be checked even when a param has a typo. `outputs()` may assume params
+ * that passed their schema; when it cannot answer for these, the ports stay unknown and edges leaving the node are
+ * not checked (its params problems are reported already).
+ */
+function outputPorts(definition: OperatorDefinition, params: Record<string, unknown>): readonly string[] | undefined {
+  try {
+    return definition.outputs(params);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `samples` belong to sources (SPEC §2); returns whether they are well-formed enough for the type's own checks. */
@@ -197,6 +211,23 @@ function knownTypes(): string {
 function unknownTypeMessage(type: string): string {
   const guess = closest(type, OPERATOR_LIST.map((d) => d.type));
   return `unknown operator type "${type}"; ${guess ? `did you mean "${guess}"? ` : ''}known types: ${knownTypes()}`;
+}
+
+const SECTION_ORDER = ['nodes', 'edges', 'tests'];
+
+/**
+ * Problems sorted the way the document reads: top-level fields first, then each node, edge and test in its order.
+ * The passes find graph problems after all nodes were read; the sort (stable) puts each beside its element.
+ */
+function inDocumentOrder(problems: ValidationProblem[]): ValidationProblem[] {
+  const rank = (path: string): [number, number] => {
+    const match = /^(nodes|edges|tests)(?:\[(\d+)\])?/.exec(path);
+    return match ? [SECTION_ORDER.indexOf(match[1]!) + 1, match[2] === undefined ? -1 : Number(match[2])] : [0, 0];
+  };
+  return problems
+    .map((p, i) => ({ p, i, r: rank(p.path) }))
+    .sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.i - b.i)
+    .map((x) => x.p);
 }
 
 /** A type's own check may repeat one of ours (a source checks its samples too); each problem is reported once. */

@@ -103,7 +103,7 @@ export function diffRecords(sink: string, expected: readonly ExpectedRecord[], a
   }
   if (same) return [];
   const count = (k: number) => `${k} record${k === 1 ? '' : 's'}`;
-  return [`sink "${sink}": expected ${count(expected.length)}, got ${count(actual.length)} (- expected, + actual)`, ...body];
+  return [`sink "${sink}": expected ${count(expected.length)}, got ${actual.length} (- expected, + actual)`, ...body];
 }
 
 function show(record: ExpectedRecord): string {
