@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem, parsePipelineText, validatePipeline } from '../../shared/index.ts';
+
+type Doc = Record<string, any>;
+
+/** A small valid pipeline: source → filter → sink; each test breaks one thing in a fresh copy. */
+function pipeline(): Doc {
+  return {
+    format: 'weir/v1',
+    id: 'views',
+    name: 'Page views',
+    nodes: [
+      { id: 'events', type: 'source.kafka', params: { topic: 'user_events' }, samples: [{ value: { id: 1 }, timestamp: 10 }] },
+      { id: 'views', type: 'filter', params: { code: ["export default (e) => e.event_type === 'page_view';"] } },
+      { id: 'out', type: 'sink.kafka', params: { topic: 'views' } },
+    ],
+    edges: [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'out' },
+    ],
+  };
+}
+
+function lines(doc: unknown): string[] {
+  const result = validatePipeline(doc);
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+describe('validatePipeline', () => {
+  it('accepts a valid pipeline and returns the document itself', () => {
+    const doc = pipeline();
+    const result = validatePipeline(doc);
+    expect(result).toEqual({ ok: true, pipeline: doc, problems: [] });
+    if (result.ok) expect(result.pipeline).toBe(doc);
+  });
+
+  it('rejects a document that is not an object with one problem', () => {
+    expect(lines([1, 2])).toEqual(['(document): E_TYPE: a pipeline must be a JSON object { "format": "weir/v1", … }, got an array']);
+  });
+
+  it('reports every top-level problem at once, not just the first', () => {
+    const doc = pipeline();
+    doc.format = 'weir/v2';
+    doc.id = 'Page Views';
+    delete doc.name;
+    doc.nodse = [];
+    doc.settings = { checkpointIntervalMs: 0, delivery: 'sometimes', maxParallelism: 32769 };
+    expect(lines(doc)).toEqual([
+      'format: E_FORMAT: unsupported format the string "weir/v2"; this version reads "weir/v1"',
+      'id: E_PATTERN: "Page Views" is not a valid pipeline id: use lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
+      'name: E_REQUIRED: is required',
+      'nodse: E_UNKNOWN_FIELD: unknown field; did you mean "nodes"? known fields here: format, id, name, description, settings, nodes, edges, tests, ui',
+      'settings.checkpointIntervalMs: E_RANGE: must be a positive integer number of milliseconds, got 0',
+      'settings.delivery: E_ENUM: must be one of "exactly-once", "at-least-once", got the string "sometimes"',
+      'settings.maxParallelism: E_RANGE: must be at most 32768, got 32769',
+    ]);
+  });
+
+  it('requires the format marker, nodes and edges', () => {
+    const doc = pipeline();
+    delete doc.format;
+    delete doc.nodes;
+    delete doc.edges;
+    expect(lines(doc)).toEqual([
+      'format: E_FORMAT: is required: add "format": "weir/v1"',
+      'nodes: E_REQUIRED: is required: an array, [] when empty',
+      'edges: E_REQUIRED: is required: an array, [] when empty',
+    ]);
+  });
+
+  it('accepts the largest max parallelism and any content under ui', () => {
+    const doc = pipeline();
+    doc.settings = { maxParallelism: 32768, delivery: 'at-least-once', checkpointIntervalMs: 1 };
+    doc.ui = { viewport: { x: 1, zoom: 2 }, anything: [1, 'two'] };
+    doc.nodes[0].ui = { x: 0, y: 0, colour: 'teal' };
+    expect(lines(doc)).toEqual([]);
+  });
+
+  it('checks node ids, types, onError, labels and unknown node fields', () => {
+    const doc = pipeline();
+    doc.nodes[1].id = '1views';
+    doc.nodes[1].onError = 'retry';
+    doc.nodes[1].lable = 'x';
+    doc.nodes[2].type = 'sink.kafak';
+    doc.edges[0].to = '1views';
+    doc.edges[1].from = '1views';
+    expect(lines(doc)).toEqual([
+      'nodes[1].id: E_PATTERN: "1views" is not a valid node id: start with a letter, then letters, digits, "_" or "-", at most 64 characters',
+      'nodes[1].onError: E_ENUM: must be one of "fail", "skip", "route", got the string "retry"',
+      'nodes[1].lable: E_UNKNOWN_FIELD: unknown field; did you mean "label"? known fields here: id, type, label, params, onError, samples, ui',
+      expect.stringMatching(/^nodes\[2\]\.type: E_UNKNOWN_TYPE: unknown operator type "sink\.kafak"; did you mean "sink\.kafka"\? known types: source\.kafka, filter, map, flatMap, keyBy, .*sink\.kafka/),
+    ]);
+  });
+
+  it('reports a duplicate node id at the second node, naming the first', () => {
+    const doc = pipeline();
+    doc.nodes[2].id = 'views';
+    doc.edges[1].to = 'views';
+    expect(lines(doc)).toContain('nodes[2].id: E_DUPLICATE_ID: "views" is already the id of nodes[1]; give this node an id of its own');
+  });
+
+  it('checks params against the type schema and runs the type hook with defaults applied', () => {
+    const doc = pipeline();
+    doc.nodes[0].params = { topic: 'bad topic!', watermark: { strategy: 'bounded', maxOutOfOrdernessMs: -1 } };
+    doc.nodes.splice(2, 0, { id: 'byUser', type: 'keyBy', params: {} });
+    doc.edges[1] = { from: 'views', to: 'byUser' };
+    doc.edges.push({ from: 'byUser', to: 'out' });
+    expect(lines(doc)).toEqual([
+      'nodes[0].params.topic: E_PATTERN: "bad topic!" is not a valid Kafka topic name (letters, digits, ".", "_" and "-", at most 249)',
+      'nodes[0].params.watermark.maxOutOfOrdernessMs: E_RANGE: must be an integer number of milliseconds of at least 0, got -1',
+      'nodes[2].params.field: E_REQUIRED: give exactly one of "field" or "code"',
+    ]);
+  });
+
+  it('allows samples on sources only and checks each sample once', () => {
+    const doc = pipeline();
+    doc.nodes[0].samples = [{ value: 1 }, { valeu: 2 }, { watermark: 1.5 }];
+    doc.nodes[1].samples = [];
+    expect(lines(doc)).toEqual([
+      'nodes[0].samples[1].value: E_REQUIRED: a record sample needs a "value" (or give "watermark" for a marker)',
+      'nodes[0].samples[1].valeu: E_UNKNOWN_FIELD: unknown field in a record sample; known: value, key, timestamp, partition, headers',
+      'nodes[0].samples[2].watermark: E_TYPE: must be an integer number of milliseconds',
+      'nodes[1].samples: E_SAMPLES: only source nodes have samples; move them to the source that feeds this filter node, or remove them',
+    ]);
+  });
+
+  it('reports samples even when the source params are wrong too', () => {
+    const doc = pipeline();
+    doc.nodes[0].params = {};
+    doc.nodes[0].samples = [{}];
+    expect(lines(doc)).toEqual([
+      'nodes[0].samples[0].value: E_REQUIRED: a record sample needs a "value" (or give "watermark" for a marker)',
+      'nodes[0].params.topic: E_REQUIRED: is required (the Kafka topic to read)',
+    ]);
+  });
+
+  it('compiles code fields: syntax errors with line and column, imports, missing exports', () => {
+    const doc = pipeline();
+    doc.nodes[1].params.code = ['export default (e) => {', '  return e.;', '};'];
+    doc.nodes.splice(2, 0,
+      { id: 'enrich', type: 'map', params: { code: "import x from 'y';\nexport default (v) => x(v);" } },
+      { id: 'state', type: 'process', params: { code: ['export function onTimer() {}'] } },
+    );
+    doc.edges = [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'enrich' },
+      { from: 'enrich', to: 'state' },
+      { from: 'state', to: 'out' },
+    ];
+    expect(lines(doc)).toEqual([
+      // `return e.;`: the `;` where a property name belongs is column 12 of line 2.
+      'nodes[1].params.code: E_UDF_SYNTAX: line 2, column 12: Unexpected token',
+      'nodes[2].params.code: E_UDF_IMPORT: line 1, column 1: imports are not allowed in user code: everything a function needs comes in as its arguments',
+      'nodes[3].params.code: E_UDF_EXPORT: the module must export a function named `processElement`',
+    ]);
+  });
+
+  it('says which default export a code field needs', () => {
+    const doc = pipeline();
+    doc.nodes[1].params.code = 'export const keep = () => true;';
+    expect(lines(doc)).toEqual(['nodes[1].params.code: E_UDF_EXPORT: the module must export an `export default` function (value, ctx) => boolean']);
+  });
+
+  it('checks edges: unknown nodes, unknown ports named with the ports that exist, sources and sinks', () => {
+    const doc = pipeline();
+    doc.edges.push(
+      { from: 'ghost', to: 'out' },
+      { from: 'views', to: 'out', fromPort: 'late' },
+      { from: 'views', to: 'events' },
+      { from: 'out', to: 'views' },
+      { from: 'views', to: 'out', toPort: 'left' },
+      { from: 'views', to: 'out', via: 'x' },
+    );
+    expect(lines(doc)).toEqual([
+      'edges[2].from: E_UNKNOWN_NODE: no node has the id "ghost"; node ids: events, views, out',
+      'edges[3].fromPort: E_UNKNOWN_PORT: filter node "views" has no output port "late"; its output ports: out, error',
+      'edges[4].to: E_SOURCE_INPUT: "events" is a source and takes no input; point this edge at another node',
+      'edges[5].from: E_SINK_OUTPUT: "out" is a sink and has no outputs; an edge cannot leave it',
+      'edges[6].toPort: E_UNKNOWN_PORT: sink.kafka node "out" has no input port "left"; its input ports: in',
+      'edges[7].via: E_UNKNOWN_FIELD: unknown field; known fields here: from, to, fromPort, toPort',
+    ]);
+  });
+
+  it('knows the extra output ports a process node declares', () => {
+    const doc = pipeline();
+    doc.nodes.splice(2, 0, { id: 'split', type: 'process', params: { code: 'export function processElement(v, ctx) { ctx.emit(v, "odd"); }', outputs: ['odd'] } });
+    doc.nodes.push({ id: 'oddOut', type: 'sink.kafka', params: { topic: 'odd' } });
+    doc.edges = [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'split' },
+      { from: 'split', to: 'out' },
+      { from: 'split', fromPort: 'odd', to: 'oddOut' },
+    ];
+    expect(lines(doc)).toEqual([]);
+    doc.edges[3].fromPort = 'even';
+    // The edge still counts as feeding "oddOut": the one mistake is its port name.
+    expect(lines(doc)).toEqual([
+      'edges[3].fromPort: E_UNKNOWN_PORT: process node "split" has no output port "even"; its output ports: out, odd, error',
+    ]);
+  });
+
+  it('reports a required input port without an edge at its node', () => {
+    const doc = pipeline();
+    doc.edges.pop();
+    expect(lines(doc)).toEqual(['nodes[2]: E_UNCONNECTED: input port "in" of "out" has no edge; connect a node to it: { "from": "…", "to": "out" }']);
+  });
+
+  it('names the nodes of each cycle, including a node feeding itself', () => {
+    const doc = pipeline();
+    doc.nodes.splice(2, 0,
+      { id: 'a', type: 'map', params: { code: 'export default (v) => v;' } },
+      { id: 'b', type: 'map', params: { code: 'export default (v) => v;' } },
+    );
+    doc.edges = [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'a' },
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'views' },
+      { from: 'b', to: 'b' },
+      { from: 'b', to: 'out' },
+    ];
+    expect(lines(doc)).toEqual([
+      'edges[3]: E_CYCLE: the graph has a cycle: views → a → b → views; remove one of its edges (edges[1], edges[2], edges[3]) so that no record can reach its own node again',
+    ]);
+    doc.edges.splice(3, 1);
+    expect(lines(doc)).toEqual([
+      'edges[3]: E_CYCLE: the graph has a cycle: b → b; remove one of its edges (edges[3]) so that no record can reach its own node again',
+    ]);
+  });
+
+  it('checks tests: sources and sinks by id, samples and expected records', () => {
+    const doc = pipeline();
+    doc.tests = [
+      { name: 'fine', inputs: { events: [{ value: 1 }] }, expect: { out: [{ key: null, value: 1, timestamp: 0 }] } },
+      { name: 'wrong ids', inputs: { views: [] }, expect: { events: [] } },
+      { name: '', inputs: { events: [{ vlaue: 1 }] }, expect: { out: [{ key: { a: 1 }, value: 1, timestamp: 1.5 }, { value: 2 }] }, skip: true },
+      { name: 'no expect' },
+    ];
+    expect(lines(doc)).toEqual([
+      'tests[1].inputs.views: E_TEST: "views" is not a source of this pipeline; sources: events',
+      'tests[1].expect.events: E_TEST: "events" is not a sink of this pipeline; sinks: out',
+      'tests[2].skip: E_UNKNOWN_FIELD: unknown field; known fields here: name, inputs, expect',
+      'tests[2].name: E_TYPE: must be a non-empty string, got the string ""',
+      'tests[2].inputs.events[0].value: E_REQUIRED: a record sample needs a "value" (or give "watermark" for a marker)',
+      'tests[2].inputs.events[0].vlaue: E_UNKNOWN_FIELD: unknown field in a record sample; known: value, key, timestamp, partition, headers',
+      'tests[2].expect.out[0].key: E_TYPE: a key must be a JSON scalar or null',
+      'tests[2].expect.out[0].timestamp: E_TYPE: must be an integer number of milliseconds, got number 1.5',
+      'tests[2].expect.out[1].key: E_REQUIRED: is required (null for records without a key)',
+      'tests[2].expect.out[1].timestamp: E_REQUIRED: is required',
+      'tests[3].expect: E_REQUIRED: is required: { "<sink id>": [ { "key", "value", "timestamp" } ] }',
+    ]);
+  });
+});
+
+describe('parsePipelineText', () => {
+  it('parses and validates JSON text', () => {
+    expect(parsePipelineText(JSON.stringify(pipeline())).ok).toBe(true);
+  });
+
+  it('reports a trailing comma as one E_JSON problem at the closing brace', () => {
+    const text = '{\n  "format": "weir/v1",\n  "nodes": [],\n}\n';
+    const result = parsePipelineText(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toHaveLength(1);
+      expect(formatProblem(result.problems[0]!)).toMatch(/^\(document\): E_JSON: line 4, column 1: /);
+    }
+  });
+
+  it('finds the position of errors whose parser message has none', () => {
+    // V8 says "Unexpected token '}', ... is not valid JSON" here, without a position; the `}` is column 8 of line 2.
+    const result = parsePipelineText('{\n  "a": }');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      "(document): E_JSON: line 2, column 8: Unexpected token '}'; the file must be one JSON document (no comments, no trailing commas)",
+    ]);
+  });
+
+  it('places an unterminated document at its end and accepts a byte-order mark', () => {
+    const result = parsePipelineText('{"a": [1, 2');
+    expect(result.ok ? '' : formatProblem(result.problems[0]!)).toMatch(/^\(document\): E_JSON: line 1, column 12: /);
+    expect(parsePipelineText('\uFEFF' + JSON.stringify(pipeline())).ok).toBe(true);
+  });
+});
