@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import(new URL('../server/src/cli/main.ts', import.meta.url).href);
-process.exitCode = await main(process.argv.slice(2));
+const { run } = await import(new URL('../server/src/cli/main.ts', import.meta.url).href);
+await run();

@@ -76,3 +76,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
 }
+
+/** Entry of `bin/weir.js`: runs `process.argv` and sets the exit code. */
+export async function run(): Promise<void> {
+  // `weir simulate … | head` closes our stdout early; that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
