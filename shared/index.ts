@@ -8,5 +8,7 @@ export * from './engine/record.ts';
 export * from './engine/operator.ts';
 export * from './engine/engine.ts';
 export * from './engine/simulation.ts';
+export * from './engine/windows/assigners.ts';
+export * from './engine/windows/aggregates.ts';
 export * from './udf/compile.ts';
 export * from './udf/budget.ts';

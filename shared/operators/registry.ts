@@ -8,7 +8,11 @@ import { filter } from './filter.ts';
 import { map } from './map.ts';
 import { flatMap } from './flat-map.ts';
 import { keyBy } from './key-by.ts';
+import { windowOperator } from './window.ts';
+import { aggregateOperator } from './aggregate.ts';
 import { keyedProcess } from './process.ts';
+import { joinWindow } from './join-window.ts';
+import { joinInterval } from './join-interval.ts';
 import { kafkaSink } from './sink-kafka.ts';
 
 export const OPERATORS = {
@@ -17,7 +21,11 @@ export const OPERATORS = {
   map,
   flatMap,
   keyBy,
+  window: windowOperator,
+  aggregate: aggregateOperator,
   process: keyedProcess,
+  'join.window': joinWindow,
+  'join.interval': joinInterval,
   'sink.kafka': kafkaSink,
 } satisfies Record<string, OperatorDefinition>;
 

@@ -1,0 +1,282 @@
+/**
+ * The window core: keyed panes of time windows with their timers, shared by `window` and `join.window`. It follows
+ * Flink's WindowOperator with the EventTimeTrigger (or ProcessingTimeTrigger) and, for sessions, MergingWindowSet:
+ *
+ * - a record goes into each window the assigner gives it that is not late (`maxTimestamp + lateness <= now`);
+ * - a new pane registers a firing timer at `maxTimestamp` (unless already due) and a cleanup timer at
+ *   `maxTimestamp + lateness` (one timer when lateness is 0); a record added to a due pane fires it at once;
+ * - session windows that overlap or touch merge into one pane (accumulators merged in start order), whose
+ *   lateness is judged after merging;
+ * - timers fire in order of time, then of the key's first-seen order (TimerQueue).
+ *
+ * What a pane holds and what firing it emits belong to the operator: the core adds through a `PaneFunction` and
+ * fires through its `PaneOwner`. Processing-time windows use the same core with `eventTime: false`: they are
+ * never late and are cleaned up when they fire (Flink ignores allowed lateness there).
+ */
+import type { Json, Key } from '../../pipeline/types.ts';
+import { KeyedStore, type KeyEntry, type KeyedSnapshot } from '../keyed.ts';
+import type { EngineObserver, StateSize, WindowEvent } from '../operator.ts';
+import type { StreamRecord } from '../record.ts';
+import { TimerQueue } from '../timers.ts';
+import { SessionWindowAssigner, type PeriodicWindowAssigner, type TimeWindowAssigner } from './assigners.ts';
+
+/** What panes accumulate; `side` is the input port index (joins keep one buffer per side). */
+export interface PaneFunction {
+  createAccumulator(): unknown;
+  add(acc: unknown, input: unknown, arrival: number, side: number): unknown;
+  merge(a: unknown, b: unknown): unknown;
+}
+
+export interface PaneOwner {
+  /** Emits what a firing pane produces, with timestamp `pane.end - 1`. Called outside any `try` of the core. */
+  firePane(key: Key, pane: Pane): void;
+}
+
+export class Pane {
+  constructor(
+    public start: number,
+    public end: number,
+    public acc: unknown,
+  ) {}
+}
+
+/** The live panes of one key, by start (session panes of one key never share a start: they are disjoint). */
+export class KeyPanes {
+  readonly byStart = new Map<number, Pane>();
+  /** The pane the key's previous record went to: an in-order stream finds its pane without a map lookup. */
+  last: Pane | null = null;
+}
+
+/** What `WindowCore.add` did with a record. */
+export const ADDED = 0;
+export const LATE = 1;
+export const FAILED = 2;
+
+export interface WindowCoreOptions {
+  nodeId: string;
+  assigner: TimeWindowAssigner;
+  fn: PaneFunction;
+  owner: PaneOwner;
+  /** Event time (watermarks, allowed lateness) or processing time. */
+  eventTime: boolean;
+  allowedLateness: number;
+  observer: EngineObserver | null;
+}
+
+interface CoreSnapshot {
+  keys: KeyedSnapshot;
+  timers: Json;
+  arrival: number;
+}
+
+function byStart(a: Pane, b: Pane): number {
+  return a.start - b.start;
+}
+
+export class WindowCore {
+  private readonly keyed = new KeyedStore<KeyPanes>(() => new KeyPanes());
+  private readonly timers = new TimerQueue();
+  /** Counts records added, so merged buffers can be put back into arrival order. */
+  private arrival = 0;
+  /** Why the last `add` returned FAILED. */
+  failure: unknown = null;
+  private readonly periodic: PeriodicWindowAssigner | null;
+  private readonly gap: number;
+  private readonly fn: PaneFunction;
+  private readonly owner: PaneOwner;
+  private readonly eventTime: boolean;
+  private readonly lateness: number;
+  private readonly nodeId: string;
+  private readonly observer: EngineObserver | null;
+  /** Scratch list of the session panes a new record's window merges with. */
+  private readonly merging: Pane[] = [];
+
+  constructor(options: WindowCoreOptions) {
+    const assigner = options.assigner;
+    this.periodic = assigner instanceof SessionWindowAssigner ? null : assigner;
+    this.gap = assigner instanceof SessionWindowAssigner ? assigner.gap : 0;
+    this.fn = options.fn;
+    this.owner = options.owner;
+    this.eventTime = options.eventTime;
+    this.lateness = options.eventTime ? options.allowedLateness : 0;
+    this.nodeId = options.nodeId;
+    this.observer = options.observer !== null && options.observer.window !== undefined ? options.observer : null;
+  }
+
+  /**
+   * Adds a record (already reduced to `input`) to its windows of time `time`; `now` is the watermark (event time)
+   * or the processing time. Returns ADDED, LATE (no window took it) or FAILED (see `failure`).
+   */
+  add(record: StreamRecord, time: number, now: number, input: unknown, side: number): number {
+    return this.periodic !== null ? this.addPeriodic(this.periodic, record, time, now, input, side) : this.addSession(record, time, now, input, side);
+  }
+
+  private addPeriodic(assigner: PeriodicWindowAssigner, record: StreamRecord, time: number, now: number, input: unknown, side: number): number {
+    const size = assigner.size;
+    const slide = assigner.slide;
+    const fn = this.fn;
+    const arrival = this.arrival++;
+    let entry: KeyEntry<KeyPanes> | undefined;
+    let status = LATE;
+    for (let start = assigner.lastStart(time); start > time - size; start -= slide) {
+      const end = start + size;
+      if (this.eventTime && end - 1 + this.lateness <= now) continue;
+      if (entry === undefined) entry = this.keyed.getOrCreate(record.keyId, record.key);
+      const panes = entry.state;
+      let pane = panes.last;
+      if (pane === null || pane.start !== start) pane = panes.byStart.get(start) ?? null;
+      let acc: unknown;
+      try {
+        acc = fn.add(pane === null ? fn.createAccumulator() : pane.acc, input, arrival, side);
+      } catch (err) {
+        this.failure = err;
+        if (panes.byStart.size === 0) this.keyed.delete(entry.keyId);
+        return FAILED;
+      }
+      if (pane === null) {
+        pane = new Pane(start, end, acc);
+        panes.byStart.set(start, pane);
+        this.registerTimers(entry, pane, now);
+        if (this.observer !== null) this.notify('open', entry.key, pane.start, pane.end, time);
+      } else {
+        pane.acc = acc;
+      }
+      panes.last = pane;
+      status = ADDED;
+      if (this.eventTime && end - 1 <= now) this.fire(entry.key, pane);
+    }
+    if (status === LATE && this.observer !== null) {
+      const start = assigner.lastStart(time);
+      this.notify('late', record.key, start, start + size, time);
+    }
+    return status;
+  }
+
+  private addSession(record: StreamRecord, time: number, now: number, input: unknown, side: number): number {
+    let start = time;
+    let end = time + this.gap;
+    const merging = this.merging;
+    const existing = this.keyed.get(record.keyId);
+    if (existing !== undefined) {
+      for (const pane of existing.state.byStart.values()) {
+        if (SessionWindowAssigner.mergeable(pane.start, pane.end, time, time + this.gap)) merging.push(pane);
+      }
+      if (merging.length > 1) merging.sort(byStart);
+      for (let i = 0; i < merging.length; i++) {
+        if (merging[i]!.start < start) start = merging[i]!.start;
+        if (merging[i]!.end > end) end = merging[i]!.end;
+      }
+    }
+    // Live panes are never late, so only a window that merged with none can be.
+    if (this.eventTime && end - 1 + this.lateness <= now) {
+      if (this.observer !== null) this.notify('late', record.key, start, end, time);
+      return LATE;
+    }
+    const fn = this.fn;
+    let acc: unknown;
+    try {
+      if (merging.length === 0) acc = fn.createAccumulator();
+      else {
+        acc = merging[0]!.acc;
+        for (let i = 1; i < merging.length; i++) acc = fn.merge(acc, merging[i]!.acc);
+      }
+      acc = fn.add(acc, input, this.arrival++, side);
+    } catch (err) {
+      merging.length = 0;
+      this.failure = err;
+      return FAILED;
+    }
+    const entry = existing ?? this.keyed.getOrCreate(record.keyId, record.key);
+    let pane: Pane;
+    if (merging.length === 1 && merging[0]!.start === start && merging[0]!.end === end) {
+      pane = merging[0]!;
+      pane.acc = acc;
+    } else {
+      for (let i = 0; i < merging.length; i++) {
+        const old = merging[i]!;
+        this.deleteTimers(entry, old);
+        entry.state.byStart.delete(old.start);
+        if (this.observer !== null) this.notify('purge', entry.key, old.start, old.end, time);
+      }
+      pane = new Pane(start, end, acc);
+      entry.state.byStart.set(start, pane);
+      this.registerTimers(entry, pane, now);
+      if (this.observer !== null) this.notify('open', entry.key, pane.start, pane.end, time);
+    }
+    merging.length = 0;
+    if (this.eventTime && end - 1 <= now) this.fire(entry.key, pane);
+    return ADDED;
+  }
+
+  /** Fires and cleans up every pane whose timers are due at `now` (the new watermark, or the processing time). */
+  advance(now: number): void {
+    const timers = this.timers;
+    for (let timer = timers.pollDue(now); timer !== undefined; timer = timers.pollDue(now)) {
+      const entry = this.keyed.get(timer.keyId);
+      const pane = entry?.state.byStart.get(Number(timer.namespace));
+      if (entry === undefined || pane === undefined) continue;
+      if (timer.time === pane.end - 1) this.fire(entry.key, pane);
+      if (timer.time === this.cleanupTime(pane)) this.drop(entry, pane, timer.time);
+    }
+  }
+
+  private fire(key: Key, pane: Pane): void {
+    if (this.observer !== null) this.notify('fire', key, pane.start, pane.end, pane.end - 1);
+    this.owner.firePane(key, pane);
+  }
+
+  private drop(entry: KeyEntry<KeyPanes>, pane: Pane, time: number): void {
+    const panes = entry.state;
+    this.deleteTimers(entry, pane);
+    panes.byStart.delete(pane.start);
+    if (panes.last === pane) panes.last = null;
+    if (panes.byStart.size === 0) this.keyed.delete(entry.keyId);
+    if (this.observer !== null) this.notify('purge', entry.key, pane.start, pane.end, time);
+  }
+
+  private cleanupTime(pane: Pane): number {
+    return pane.end - 1 + this.lateness;
+  }
+
+  private registerTimers(entry: KeyEntry<KeyPanes>, pane: Pane, now: number): void {
+    const maxTimestamp = pane.end - 1;
+    const namespace = String(pane.start);
+    if (!this.eventTime || maxTimestamp > now) this.timers.register(maxTimestamp, entry.key, entry.keyId, entry.seq, namespace);
+    if (this.lateness > 0) this.timers.register(maxTimestamp + this.lateness, entry.key, entry.keyId, entry.seq, namespace);
+  }
+
+  private deleteTimers(entry: KeyEntry<KeyPanes>, pane: Pane): void {
+    const namespace = String(pane.start);
+    this.timers.delete(pane.end - 1, entry.keyId, namespace);
+    if (this.lateness > 0) this.timers.delete(pane.end - 1 + this.lateness, entry.keyId, namespace);
+  }
+
+  private notify(kind: WindowEvent['kind'], key: Key, start: number, end: number, timestamp: number): void {
+    this.observer!.window!(this.nodeId, { kind, key, window: { start, end }, timestamp });
+  }
+
+  snapshot(maxParallelism: number): Json {
+    const keys = this.keyed.snapshot(maxParallelism, (panes) => {
+      const list: Json[] = [];
+      for (const pane of panes.byStart.values()) list.push([pane.start, pane.end, pane.acc as Json]);
+      return list;
+    });
+    const snapshot: CoreSnapshot = { keys, timers: this.timers.snapshot(), arrival: this.arrival };
+    return snapshot as unknown as Json;
+  }
+
+  restore(state: Json): void {
+    const snapshot = state as unknown as CoreSnapshot;
+    this.keyed.restore(snapshot.keys, (list) => {
+      const panes = new KeyPanes();
+      for (const [start, end, acc] of list as Array<[number, number, unknown]>) panes.byStart.set(start, new Pane(start, end, acc));
+      return panes;
+    });
+    this.timers.restore(snapshot.timers);
+    this.arrival = snapshot.arrival;
+  }
+
+  stateSize(): StateSize {
+    return { keys: this.keyed.size, timers: this.timers.size };
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * `join.interval` (SPEC §3; Flink's IntervalJoinOperator): a left record `l` and a right record `r` of one key
+ * match when `l.ts + lowerBoundMs <= r.ts <= l.ts + upperBoundMs`. Each side is buffered per key; a new record is
+ * matched against the other side's buffer (in its arrival order) at once, and each pair is emitted with
+ * `timestamp = max(l.ts, r.ts)`, calling `code(left, right, ctx)` whichever side arrived second. Records with a
+ * timestamp below the node's watermark are dropped.
+ *
+ * Cleanup follows Flink's times, one millisecond later: Flink drops a left record when the watermark reaches
+ * `max(ts, ts + upper)` and a right one at `max(ts, ts - lower)`, but SPEC §3 drops only records *below* the
+ * watermark, so a record exactly at that watermark may still arrive and match. One millisecond later no future
+ * match is possible, which is what SPEC asks.
+ */
+import type { Json, Key } from '../pipeline/types.ts';
+import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
+import { KeyedStore, type KeyedSnapshot } from '../engine/keyed.ts';
+import { StreamRecord } from '../engine/record.ts';
+import { TimerQueue } from '../engine/timers.ts';
+import { problem } from '../pipeline/errors.ts';
+import type { Code } from '../pipeline/types.ts';
+import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
+import { defineOperator } from './types.ts';
+
+/** One key's buffered records, per side, in arrival order (values and timestamps side by side). */
+class IntervalBuffers {
+  leftValues: unknown[] = [];
+  leftTimes: number[] = [];
+  rightValues: unknown[] = [];
+  rightTimes: number[] = [];
+}
+
+const LEFT = 'L';
+const RIGHT = 'R';
+
+/** Removes, in place, the entries whose timestamp is `time`; keeps the others in order. */
+function removeAt(values: unknown[], times: number[], time: number): void {
+  let kept = 0;
+  for (let i = 0; i < times.length; i++) {
+    if (times[i] === time) continue;
+    values[kept] = values[i];
+    times[kept++] = times[i]!;
+  }
+  values.length = kept;
+  times.length = kept;
+}
+
+export class IntervalJoinOperator extends Operator {
+  private readonly keyed = new KeyedStore<IntervalBuffers>(() => new IntervalBuffers());
+  private readonly timers = new TimerQueue();
+  private readonly lower: number;
+  private readonly upper: number;
+  private readonly fn: UdfFunction;
+  private readonly ctx: UdfContext;
+  private readonly out: Output;
+
+  constructor(env: OperatorEnv) {
+    super(env);
+    const params = env.node.params as { lowerBoundMs: number; upperBoundMs: number; code: Code };
+    if (params.lowerBoundMs > params.upperBoundMs)
+      throw new Error(`join.interval needs lowerBoundMs <= upperBoundMs, got ${params.lowerBoundMs} > ${params.upperBoundMs}`);
+    this.lower = params.lowerBoundMs;
+    this.upper = params.upperBoundMs;
+    this.fn = loadUdf(env, params.code, 'params.code');
+    this.ctx = new UdfContext(env);
+    this.out = this.output('out');
+  }
+
+  /** Input 0 is `left`, 1 is `right`. */
+  processElement(record: StreamRecord, input: number): void {
+    const ts = record.timestamp;
+    if (ts < this.watermark) {
+      this.env.observer?.window?.(this.id, { kind: 'late', key: record.key, window: null, timestamp: ts });
+      return;
+    }
+    const entry = this.keyed.getOrCreate(record.keyId, record.key);
+    const buffers = entry.state;
+    const value = record.value;
+    if (input === 0) {
+      buffers.leftValues.push(value);
+      buffers.leftTimes.push(ts);
+      this.timers.register((this.upper > 0 ? ts + this.upper : ts) + 1, entry.key, entry.keyId, entry.seq, LEFT);
+      const times = buffers.rightTimes;
+      const values = buffers.rightValues;
+      const from = ts + this.lower;
+      const to = ts + this.upper;
+      for (let j = 0; j < times.length; j++) {
+        const rt = times[j]!;
+        if (rt >= from && rt <= to) this.emitPair(entry.key, value, values[j], rt > ts ? rt : ts);
+      }
+    } else {
+      buffers.rightValues.push(value);
+      buffers.rightTimes.push(ts);
+      this.timers.register((this.lower < 0 ? ts - this.lower : ts) + 1, entry.key, entry.keyId, entry.seq, RIGHT);
+      const times = buffers.leftTimes;
+      const values = buffers.leftValues;
+      const from = ts - this.upper;
+      const to = ts - this.lower;
+      for (let i = 0; i < times.length; i++) {
+        const lt = times[i]!;
+        if (lt >= from && lt <= to) this.emitPair(entry.key, values[i], value, lt > ts ? lt : ts);
+      }
+    }
+  }
+
+  private emitPair(key: Key, left: unknown, right: unknown, timestamp: number): void {
+    const ctx = this.ctx;
+    ctx.key = key;
+    ctx.timestamp = timestamp;
+    ctx.watermark = this.watermark;
+    let value: unknown;
+    try {
+      this.env.budget.begin();
+      value = this.fn(left, right, ctx);
+      if (value === undefined) throw new Error('the join function returned undefined; return a JSON value (null is allowed)');
+    } catch (err) {
+      return this.handleError(err, new StreamRecord(key, { left, right }, timestamp));
+    }
+    this.out.emit(new StreamRecord(key, value, timestamp));
+  }
+
+  override onWatermark(watermark: number): void {
+    const timers = this.timers;
+    for (let timer = timers.pollDue(watermark); timer !== undefined; timer = timers.pollDue(watermark)) {
+      const entry = this.keyed.get(timer.keyId);
+      if (entry === undefined) continue;
+      const buffers = entry.state;
+      const cleanup = timer.time - 1;
+      if (timer.namespace === LEFT) removeAt(buffers.leftValues, buffers.leftTimes, this.upper > 0 ? cleanup - this.upper : cleanup);
+      else removeAt(buffers.rightValues, buffers.rightTimes, this.lower < 0 ? cleanup + this.lower : cleanup);
+      if (buffers.leftTimes.length === 0 && buffers.rightTimes.length === 0) this.keyed.delete(entry.keyId);
+    }
+  }
+
+  override snapshotState(): Json {
+    const keys = this.keyed.snapshot(this.env.maxParallelism, (b) => [b.leftValues as Json[], b.leftTimes, b.rightValues as Json[], b.rightTimes]);
+    return { keys: keys as unknown as Json, timers: this.timers.snapshot() };
+  }
+
+  override restoreState(state: Json): void {
+    const s = state as { keys: Json; timers: Json };
+    this.keyed.restore(s.keys as unknown as KeyedSnapshot, (json) => {
+      const [leftValues, leftTimes, rightValues, rightTimes] = json as [unknown[], number[], unknown[], number[]];
+      const buffers = new IntervalBuffers();
+      buffers.leftValues = leftValues;
+      buffers.leftTimes = leftTimes;
+      buffers.rightValues = rightValues;
+      buffers.rightTimes = rightTimes;
+      return buffers;
+    });
+    this.timers.restore(s.timers);
+  }
+
+  override stateSize(): StateSize {
+    return { keys: this.keyed.size, timers: this.timers.size };
+  }
+}
+
+export const joinInterval = defineOperator({
+  type: 'join.interval',
+  label: 'Interval join',
+  category: 'Joins',
+  description: 'Joins each left record with the right records of its key whose time lies within an interval around it.',
+  inputs: [
+    { name: 'left', required: true },
+    { name: 'right', required: true },
+  ],
+  outputs: () => ['out', 'error'],
+  params: {
+    lowerBoundMs: { kind: 'duration', label: 'Lower bound', description: 'right.ts ≥ left.ts + lower bound (may be negative)' },
+    upperBoundMs: { kind: 'duration', label: 'Upper bound', description: 'right.ts ≤ left.ts + upper bound' },
+    code: {
+      kind: 'code',
+      label: 'Join function',
+      exports: ['default'],
+      signature: '(left, right, ctx) => value',
+      template: 'export default (left: any, right: any, ctx: Context) => {\n  return { ...left, ...right };\n};',
+    },
+  },
+  validate(params, ctx) {
+    const lower = params.lowerBoundMs as number;
+    const upper = params.upperBoundMs as number;
+    if (lower > upper)
+      ctx.problems.push(problem(`${ctx.path}.upperBoundMs`, 'E_RANGE', `must be at least lowerBoundMs (lowerBoundMs ≤ upperBoundMs), got ${upper} with lowerBoundMs ${lower}`));
+  },
+  create: (env) => new IntervalJoinOperator(env),
+});
