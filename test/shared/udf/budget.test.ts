@@ -1,0 +1,99 @@
+import { describe, it, expect } from 'vitest';
+import { UdfBudget, UdfTimeoutError } from '../../../shared/udf/budget.ts';
+import { simulate } from '../../../shared/engine/simulation.ts';
+import { PipelineFailure } from '../../../shared/engine/operator.ts';
+import { PipelineBuildError } from '../../../shared/engine/engine.ts';
+import type { ErrorPolicy, NodeDoc } from '../../../shared/pipeline/types.ts';
+import { node, pipeline, records, sink, source } from '../engine/pipelines.ts';
+
+function around(tested: NodeDoc) {
+  return pipeline(
+    [source('s', records([1, 'first', 'k'], [2, 'second', 'k'])), tested, sink('out'), sink('errors')],
+    [{ from: 's', to: tested.id }, { from: tested.id, to: 'out' }, { from: tested.id, fromPort: 'error', to: 'errors' }],
+  );
+}
+
+/** Runs with a 100 ms budget; returns the sink records and how long the run took. */
+function timedRun(tested: NodeDoc) {
+  const started = performance.now();
+  const outputs = simulate(around(tested), { udfBudgetMs: 100 }).outputs;
+  return { outputs, ms: performance.now() - started };
+}
+
+const runaway: Array<[string, string, string]> = [
+  ['an endless while(true) in map', 'map', 'export default (v) => { if (v === "first") { while (true) {} } return v; };'],
+  ['an endless for(;;) without braces in filter', 'filter', 'export default (v) => { let n = 0; if (v === "first") for (;;) n++; return true; };'],
+  ['an endless loop in a flatMap generator', 'flatMap', 'export default function* (v) { if (v === "first") { while (true) {} } yield v; }'],
+  ['a flatMap generator that yields forever', 'flatMap', 'export default function* (v) { if (v === "first") { while (true) yield 1; } yield v; }'],
+  ['a flatMap iterator that never ends and has no loop', 'flatMap', 'export default (v) => v === "first" ? { [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }) }) } : [v];'],
+  ['an endless do-while in a keyBy function', 'keyBy', 'export default (v) => { if (v === "first") { do {} while (true); } return v; };'],
+];
+
+describe('the UDF budget', () => {
+  for (const [what, type, code] of runaway) {
+    it(`fails the record of ${what} within the budget and routes it, then goes on`, () => {
+      const { outputs, ms } = timedRun(node('n', type, { code }, 'route'));
+      expect(ms).toBeLessThan(2000);
+      const errors = outputs.filter((o) => o.sink === 'errors');
+      expect(errors.map((o) => o.value)).toEqual([{ error: 'user code ran longer than its budget of 100 ms (an endless loop?)', node: 'n', input: 'first' }]);
+      expect(outputs.filter((o) => o.sink === 'out').map((o) => o.value)).toEqual(['second']);
+    });
+  }
+
+  it('stops the simulation under onError "fail" instead of hanging', () => {
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      simulate(around(node('n', 'map', { code: runaway[0]![2] })), { udfBudgetMs: 100 });
+    } catch (err) {
+      failure = err;
+    }
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(failure).toBeInstanceOf(PipelineFailure);
+    expect((failure as PipelineFailure).message).toMatch(/node "n" failed: user code ran longer than its budget of 100 ms/);
+  });
+
+  it('skips and counts the runaway record under onError "skip"', () => {
+    const policy: ErrorPolicy = 'skip';
+    const result = simulate(around(node('n', 'flatMap', { code: runaway[2]![2] }, policy)), { udfBudgetMs: 100 });
+    expect(result.outputs.map((o) => o.value)).toEqual(['second']);
+    expect(result.engine.metrics().n!.errors).toBe(1);
+  });
+
+  it('refuses a module whose top-level code never finishes when the engine is built', () => {
+    const started = performance.now();
+    expect(() => simulate(around(node('n', 'map', { code: 'while (true) {}\nexport default (v) => v;' })), { udfBudgetMs: 100 })).toThrow(PipelineBuildError);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives each call its own budget: many short calls that together exceed it all succeed', () => {
+    let now = 0;
+    const budget = new UdfBudget(100, () => now);
+    for (let call = 0; call < 5; call++) {
+      budget.begin();
+      for (let i = 0; i < 5000; i++) {
+        budget.guard();
+        now += 0.01;
+      }
+    }
+    expect(now).toBeGreaterThan(100);
+  });
+
+  it('throws UdfTimeoutError from the guard once a call has run past its budget on the injected clock', () => {
+    let now = 0;
+    const budget = new UdfBudget(100, () => now);
+    budget.begin();
+    budget.guard();
+    now = 101;
+    let thrown: unknown;
+    for (let i = 0; i < 2048 && thrown === undefined; i++) {
+      try {
+        budget.guard();
+      } catch (err) {
+        thrown = err;
+      }
+    }
+    expect(thrown).toBeInstanceOf(UdfTimeoutError);
+    expect((thrown as UdfTimeoutError).budgetMs).toBe(100);
+  });
+});
