@@ -1,0 +1,73 @@
+/**
+ * Values derived from the document and the session, kept as store fields (STYLE 10) so components select them
+ * cheaply: React Flow's nodes and edges, and the validation problems. Every `set` of the store goes through
+ * `withDerived`, so a field can never be stale against the document it was derived from.
+ */
+import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
+import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
+import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { deriveFlow, type FlowCache } from './flow.ts';
+import { nodeIndexOfPath } from './graph.ts';
+import type { EditorState } from './index.ts';
+
+export interface Problems {
+  problems: ValidationProblem[];
+  /** Problems by the id of the node whose path they are under. */
+  problemsByNode: Record<string, ValidationProblem[]>;
+}
+
+export function problemsOf(doc: PipelineDoc): Problems {
+  const problems = validatePipeline(doc).problems;
+  const problemsByNode: Record<string, ValidationProblem[]> = {};
+  for (const p of problems) {
+    const index = nodeIndexOfPath(p.path);
+    const id = index === undefined ? undefined : doc.nodes[index]?.id;
+    if (id === undefined) continue;
+    (problemsByNode[id] ??= []).push(p);
+  }
+  return { problems, problemsByNode };
+}
+
+/** True when `next` differs from `prev` only in nodes' `ui` (a drag): validation ignores `ui`, so skip it. */
+function onlyLayoutChanged(prev: PipelineDoc, next: PipelineDoc): boolean {
+  if (prev.edges !== next.edges || prev.nodes.length !== next.nodes.length) return false;
+  for (const key of Object.keys(next) as Array<keyof PipelineDoc>) if (key !== 'nodes' && prev[key] !== next[key]) return false;
+  if (Object.keys(prev).length !== Object.keys(next).length) return false;
+  return next.nodes.every((node, i) => {
+    const before = prev.nodes[i]!;
+    if (node === before) return true;
+    const keys = Object.keys(node) as Array<keyof typeof node>;
+    return keys.length === Object.keys(before).length && keys.every((k) => k === 'ui' || node[k] === before[k]);
+  });
+}
+
+function keepExisting(ids: readonly string[], exists: (id: string) => boolean): readonly string[] {
+  return ids.every(exists) ? ids : ids.filter(exists);
+}
+
+export function withDerived(state: EditorState, patch: Partial<EditorState>, cache: FlowCache): Partial<EditorState> {
+  const document = patch.document ?? state.document;
+  const documentChanged = document !== state.document;
+  const result: Partial<EditorState> = { ...patch };
+  if (documentChanged) {
+    const nodeIds = new Set(document.nodes.map((n) => n.id));
+    result.selectedNodeIds = keepExisting(patch.selectedNodeIds ?? state.selectedNodeIds, (id) => nodeIds.has(id)) as string[];
+    if (!onlyLayoutChanged(state.document, document)) Object.assign(result, problemsOf(document));
+  }
+  const selectedNodeIds = result.selectedNodeIds ?? state.selectedNodeIds;
+  let selectedEdgeIds = patch.selectedEdgeIds ?? state.selectedEdgeIds;
+  const measured = patch.measured ?? state.measured;
+  if (documentChanged || selectedNodeIds !== state.selectedNodeIds || selectedEdgeIds !== state.selectedEdgeIds || measured !== state.measured) {
+    const flow = deriveFlow({ document, selectedNodeIds, selectedEdgeIds, measured }, cache);
+    if (documentChanged) {
+      const edgeIdSet = new Set(flow.flowEdges.map((e) => e.id));
+      const kept = keepExisting(selectedEdgeIds, (id) => edgeIdSet.has(id)) as string[];
+      if (kept !== selectedEdgeIds) {
+        selectedEdgeIds = kept;
+        result.selectedEdgeIds = kept;
+        Object.assign(result, deriveFlow({ document, selectedNodeIds, selectedEdgeIds, measured }, cache));
+      } else Object.assign(result, flow);
+    } else Object.assign(result, flow);
+  }
+  return result;
+}
