@@ -1,0 +1,188 @@
+/**
+ * Deploy: sends the current document to the server (POST /api/deployments). An invalid document is not sent; its
+ * problems are shown instead, the same ones the editor marks. An upgrade that would drop state asks first.
+ */
+import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
+import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
+import { useWeirStore } from '../store/index.ts';
+import { ApiError, api, describeError } from '../api/client.ts';
+import { captureTokenFromUrl } from '../api/token.ts';
+import { deployUiStore, useDeployUi } from './deploy-state.ts';
+import { STATUS_LABEL } from './format.ts';
+import './deploy.css';
+
+type Outcome =
+  | { kind: 'problems'; problems: ValidationProblem[]; fromServer: boolean }
+  | { kind: 'state-loss'; nodes: string[]; pipeline: PipelineDoc }
+  | { kind: 'deployed'; id: string; status: keyof typeof STATUS_LABEL; name: string }
+  | { kind: 'error'; message: string; unreachable: boolean };
+
+const SHOWN_PROBLEMS = 8;
+
+export function DeployButton() {
+  const [doc, problems] = useWeirStore((s) => [s.document, s.problems]);
+  const panelOpen = useDeployUi((s) => s.panelOpen);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const popupId = useId();
+
+  useEffect(captureTokenFromUrl, []);
+  useDismiss(root, outcome !== null, () => setOutcome(null));
+
+  const deploy = async (pipeline: PipelineDoc, allowStateLoss: boolean) => {
+    setBusy(true);
+    try {
+      const result = await api.deploy(pipeline, { allowStateLoss });
+      setOutcome({ kind: 'deployed', id: result.id, status: result.status, name: pipeline.name });
+      deployUiStore.getState().showDeployed(result.id);
+    } catch (err) {
+      setOutcome(outcomeOf(err, pipeline));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onDeploy = () => {
+    if (problems.length > 0) return setOutcome({ kind: 'problems', problems, fromServer: false });
+    void deploy(doc, false);
+  };
+
+  return (
+    <div className="deploy-button" ref={root}>
+      <button
+        type="button"
+        className="tool-button tool-button--primary deploy-button__deploy"
+        onClick={onDeploy}
+        disabled={busy}
+        aria-describedby={outcome ? popupId : undefined}
+        title="Run this pipeline on the server against Kafka"
+      >
+        {busy ? 'Deploying…' : 'Deploy'}
+      </button>
+      <button
+        type="button"
+        className="tool-button deploy-button__panel"
+        aria-pressed={panelOpen}
+        onClick={() => deployUiStore.getState().togglePanel()}
+        title="Show deployments: status, throughput, checkpoints, live output"
+      >
+        Deployments
+      </button>
+      {outcome && (
+        <div className="deploy-popup" id={popupId} role={outcome.kind === 'deployed' ? 'status' : 'alert'}>
+          <OutcomeView outcome={outcome} onConfirmLoss={(p) => void deploy(p, true)} onClose={() => setOutcome(null)} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; onConfirmLoss: (p: PipelineDoc) => void; onClose: () => void }) {
+  switch (outcome.kind) {
+    case 'problems': {
+      const { problems } = outcome;
+      return (
+        <>
+          <p className="deploy-popup__title">
+            {outcome.fromServer ? 'The server refused the pipeline' : 'Not deployed'}: {problems.length === 1 ? 'one problem' : `${problems.length} problems`} to fix first
+          </p>
+          <ul className="deploy-popup__problems">
+            {problems.slice(0, SHOWN_PROBLEMS).map((p) => (
+              <li key={`${p.path}|${p.code}|${p.message}`}>
+                <code>{formatProblem(p)}</code>
+              </li>
+            ))}
+          </ul>
+          {problems.length > SHOWN_PROBLEMS && <p className="deploy-popup__more">…and {problems.length - SHOWN_PROBLEMS} more.</p>}
+          <Actions onClose={onClose} />
+        </>
+      );
+    }
+    case 'state-loss':
+      return (
+        <>
+          <p className="deploy-popup__title">This upgrade cannot keep the state of {outcome.nodes.length === 1 ? 'one node' : `${outcome.nodes.length} nodes`}</p>
+          <p>
+            Nodes removed or given another type lose their state (counts, windows, timers):{' '}
+            {outcome.nodes.map((id, i) => (
+              <span key={id}>
+                {i > 0 && ', '}
+                <code>{id}</code>
+              </span>
+            ))}
+            . Deploy anyway and start them empty?
+          </p>
+          <div className="deploy-popup__actions">
+            <button type="button" className="button button--danger" onClick={() => onConfirmLoss(outcome.pipeline)}>
+              Deploy and drop that state
+            </button>
+            <button type="button" className="button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </>
+      );
+    case 'deployed':
+      return (
+        <>
+          <p className="deploy-popup__title">
+            Deployed “{outcome.name}” — {STATUS_LABEL[outcome.status].toLowerCase()}
+          </p>
+          <p>Follow it in the Deployments panel.</p>
+          <Actions onClose={onClose} />
+        </>
+      );
+    case 'error':
+      return (
+        <>
+          <p className="deploy-popup__title">{outcome.unreachable ? 'No server to deploy to' : 'Deploy failed'}</p>
+          <p>{outcome.message}</p>
+          <Actions onClose={onClose} />
+        </>
+      );
+  }
+}
+
+function Actions({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="deploy-popup__actions">
+      <button type="button" className="button" onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}
+
+function outcomeOf(err: unknown, pipeline: PipelineDoc): Outcome {
+  if (err instanceof ApiError) {
+    if (err.code === 'E_VALIDATION' && err.problems.length > 0) return { kind: 'problems', problems: err.problems, fromServer: true };
+    if (err.code === 'E_STATE_LOSS') return { kind: 'state-loss', nodes: err.nodes, pipeline };
+    return { kind: 'error', message: describeError(err), unreachable: err.code === 'E_UNREACHABLE' };
+  }
+  return { kind: 'error', message: describeError(err), unreachable: false };
+}
+
+/** Closes the popup on Escape or a pointer press outside `root`. */
+function useDismiss(root: RefObject<HTMLElement | null>, active: boolean, dismiss: () => void): void {
+  const latest = useRef(dismiss);
+  useEffect(() => {
+    latest.current = dismiss;
+  });
+  useEffect(() => {
+    if (!active) return;
+    const onPointer = (e: PointerEvent) => {
+      if (!root.current?.contains(e.target as Node)) latest.current();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') latest.current();
+    };
+    document.addEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [root, active]);
+}

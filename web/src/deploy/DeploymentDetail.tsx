@@ -1,0 +1,168 @@
+/** One deployment, live: status and error, stop/resume, per-node throughput and lag, checkpoints, sink output. */
+import { useEffect, useState } from 'react';
+import type { DeploymentInfo, DeploymentMetrics } from '../../../shared/api/deployments.ts';
+import { api, describeError } from '../api/client.ts';
+import { useDeploymentEvents } from './hooks.ts';
+import { canResume, canStop, formatAgo, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+import { SinkTail } from './SinkTail.tsx';
+
+const STREAM_LABEL = { connecting: 'connecting…', open: 'live', retrying: 'reconnecting…', closed: 'disconnected' } as const;
+
+export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
+  const live = useDeploymentEvents(id);
+  const [action, setAction] = useState<'stop' | 'resume' | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const now = useNow(1000);
+  const { info, metrics } = live;
+
+  const run = async (kind: 'stop' | 'resume') => {
+    setAction(kind);
+    setActionError(null);
+    try {
+      live.update(kind === 'stop' ? await api.stopDeployment(id) : await api.resumeDeployment(id));
+      onChanged();
+    } catch (err) {
+      setActionError(describeError(err));
+    } finally {
+      setAction(null);
+    }
+  };
+
+  if (!info) {
+    return (
+      <section className="deployment-detail" aria-busy="true">
+        <p className="deployment-detail__muted">{live.stream === 'closed' ? 'This deployment cannot be shown (the server refused its event stream).' : 'Connecting…'}</p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="deployment-detail" aria-label={`Deployment ${info.id}`}>
+      <div className="deployment-detail__head">
+        <h3>{info.pipelineName}</h3>
+        <StatusBadge status={info.status} />
+        <span className={`stream-state stream-state--${live.stream}`} title="Live updates from the server">
+          {STREAM_LABEL[live.stream]}
+        </span>
+        <span className="deployment-detail__actions">
+          <button type="button" className="button" disabled={!canStop(info.status) || action !== null} onClick={() => void run('stop')} title="Take a savepoint, then stop">
+            {action === 'stop' ? 'Stopping…' : 'Stop'}
+          </button>
+          <button type="button" className="button" disabled={!canResume(info.status) || action !== null} onClick={() => void run('resume')} title="Start again from the last checkpoint">
+            {action === 'resume' ? 'Resuming…' : 'Resume'}
+          </button>
+        </span>
+      </div>
+      {info.error && (
+        <pre className="deployment-detail__error" role="alert">
+          {info.error}
+        </pre>
+      )}
+      {actionError && (
+        <p className="deployment-detail__error" role="alert">
+          {actionError}
+        </p>
+      )}
+      {metrics && <Checkpoints metrics={metrics} now={now} />}
+      {metrics && <NodeTable metrics={metrics} rates={live.rates} />}
+      <Sinks info={info} />
+    </section>
+  );
+}
+
+function Checkpoints({ metrics, now }: { metrics: DeploymentMetrics; now: number }) {
+  const c = metrics.checkpoints;
+  return (
+    <dl className="checkpoints">
+      <div>
+        <dt>Checkpoints</dt>
+        <dd>{formatCount(c.completed)}</dd>
+      </div>
+      <div>
+        <dt>Failed</dt>
+        <dd className={c.failed > 0 ? 'checkpoints--bad' : undefined}>{formatCount(c.failed)}</dd>
+      </div>
+      <div>
+        <dt>Last</dt>
+        <dd>{formatAgo(c.lastCompletedAt, now)}</dd>
+      </div>
+      <div>
+        <dt>Took</dt>
+        <dd>{formatMs(c.lastDurationMs)}</dd>
+      </div>
+      {c.lastError && <p className="checkpoints__error">Last checkpoint failure: {c.lastError}</p>}
+    </dl>
+  );
+}
+
+function NodeTable({ metrics, rates }: { metrics: DeploymentMetrics; rates: Record<string, NodeRates> }) {
+  const ids = Object.keys(metrics.nodes);
+  if (ids.length === 0) return null;
+  return (
+    <table className="node-metrics">
+      <caption>Per node</caption>
+      <thead>
+        <tr>
+          <th scope="col">Node</th>
+          <th scope="col">In</th>
+          <th scope="col">Out</th>
+          <th scope="col">In/s</th>
+          <th scope="col">Out/s</th>
+          <th scope="col">Errors</th>
+          <th scope="col" title="Records behind the end of the source topic">
+            Lag
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {ids.map((id) => {
+          const node = metrics.nodes[id]!;
+          const lag = metrics.lag[id];
+          return (
+            <tr key={id}>
+              <th scope="row">
+                <code>{id}</code>
+              </th>
+              <td>{formatCount(node.in)}</td>
+              <td title={Object.entries(node.out).map(([port, n]) => `${port}: ${n}`).join(', ')}>{formatCount(sum(node.out))}</td>
+              <td>{formatRate(rates[id]?.inPerSecond)}</td>
+              <td>{formatRate(rates[id]?.outPerSecond)}</td>
+              <td className={node.errors > 0 ? 'node-metrics--bad' : undefined}>{formatCount(node.errors)}</td>
+              <td>{lag === undefined ? '' : formatCount(lag)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Sinks({ info }: { info: DeploymentInfo }) {
+  const sinkIds = Object.keys(info.sinks);
+  const [shown, setShown] = useState<string | null>(sinkIds[0] ?? null);
+  if (sinkIds.length === 0) return null;
+  const current = shown !== null && sinkIds.includes(shown) ? shown : sinkIds[0]!;
+  return (
+    <div className="sinks">
+      <div className="sinks__tabs" role="tablist" aria-label="Live output of each sink">
+        {sinkIds.map((sinkId) => (
+          <button key={sinkId} type="button" role="tab" aria-selected={sinkId === current} className="sinks__tab" onClick={() => setShown(sinkId)}>
+            {sinkId} <span className="sinks__topic">→ {info.sinks[sinkId]}</span>
+          </button>
+        ))}
+      </div>
+      <SinkTail key={current} deploymentId={info.id} sinkId={current} topic={info.sinks[current]!} />
+    </div>
+  );
+}
+
+/** The wall clock, re-read every `intervalMs`, for "2 s ago" labels. */
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

@@ -1,0 +1,77 @@
+/**
+ * The deployments panel: every deployment on the server with its status; the selected one in detail (throughput,
+ * lag, checkpoints, errors, stop/resume, live output). Mount it once anywhere in the app: it is a drawer over the
+ * editor's right side, shown while the Deployments button is pressed, and renders nothing otherwise.
+ */
+import { useEffect } from 'react';
+import type { DeploymentInfo } from '../../../shared/api/deployments.ts';
+import { captureTokenFromUrl } from '../api/token.ts';
+import { deployUiStore, useDeployUi } from './deploy-state.ts';
+import { useDeploymentList } from './hooks.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+import { DeploymentDetail } from './DeploymentDetail.tsx';
+import './deploy.css';
+
+export function DeploymentsPanel() {
+  const open = useDeployUi((s) => s.panelOpen);
+  useEffect(captureTokenFromUrl, []);
+  return open ? <OpenPanel /> : null;
+}
+
+function OpenPanel() {
+  const selectedId = useDeployUi((s) => s.selectedId);
+  const changes = useDeployUi((s) => s.changes);
+  const { deployments, error, refresh } = useDeploymentList(changes);
+  const { select, closePanel } = deployUiStore.getState();
+
+  // A deployment made a moment ago may not be in the list yet; its detail connects by id all the same.
+  const shownId = selectedId ?? deployments?.[0]?.id ?? null;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) closePanel();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [closePanel]);
+
+  return (
+    <aside className="deployments-panel" aria-label="Deployments">
+      <header className="deployments-panel__header">
+        <h2>Deployments</h2>
+        <button type="button" className="icon-button" onClick={closePanel} aria-label="Close the deployments panel" title="Close (Esc)">
+          ×
+        </button>
+      </header>
+      {error && (
+        <p className="deployments-panel__error" role="alert">
+          {error}
+        </p>
+      )}
+      {deployments !== null && deployments.length === 0 && (
+        <p className="deployments-panel__empty">Nothing is deployed yet. Press Deploy to run the pipeline you are editing on the server.</p>
+      )}
+      {deployments !== null && deployments.length > 0 && (
+        <ul className="deployments-panel__list" role="listbox" aria-label="Deployed pipelines">
+          {deployments.map((d) => (
+            <DeploymentItem key={d.id} deployment={d} selected={d.id === shownId} onSelect={() => select(d.id)} />
+          ))}
+        </ul>
+      )}
+      {deployments === null && !error && <p className="deployments-panel__empty">Loading…</p>}
+      {shownId !== null && <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} />}
+    </aside>
+  );
+}
+
+function DeploymentItem({ deployment, selected, onSelect }: { deployment: DeploymentInfo; selected: boolean; onSelect: () => void }) {
+  return (
+    <li role="option" aria-selected={selected}>
+      <button type="button" className={`deployment-item${selected ? ' deployment-item--selected' : ''}`} onClick={onSelect}>
+        <span className="deployment-item__name">{deployment.pipelineName}</span>
+        <span className="deployment-item__id">{deployment.id}</span>
+        <StatusBadge status={deployment.status} />
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,127 @@
+/** Live data of the Deploy UI: the deployment list, one deployment's events, one sink's tail. */
+import { useEffect, useRef, useState } from 'react';
+import type { DeploymentInfo, DeploymentMetrics, TailRecord } from '../../../shared/api/deployments.ts';
+import { api, describeError, type StreamState } from '../api/client.ts';
+import { nodeRates, type NodeRates } from './format.ts';
+
+const LIST_REFRESH_MS = 3000;
+/** Records a tail keeps on screen; older ones scroll out. */
+export const TAIL_LIMIT = 200;
+
+export interface DeploymentList {
+  deployments: DeploymentInfo[] | null;
+  error: string | null;
+  refresh(): void;
+}
+
+/** The server's deployments, refreshed every few seconds and whenever `changes` moves. */
+export function useDeploymentList(changes: number): DeploymentList {
+  const [deployments, setDeployments] = useState<DeploymentInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const list = await api.listDeployments();
+        if (cancelled) return;
+        setDeployments(list);
+        setError(null);
+      } catch (err) {
+        if (!cancelled) setError(describeError(err));
+      }
+      if (!cancelled) timer = setTimeout(load, LIST_REFRESH_MS);
+    };
+    void load();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [changes, tick]);
+  return { deployments, error, refresh: () => setTick((t) => t + 1) };
+}
+
+export interface DeploymentLive {
+  info: DeploymentInfo | null;
+  metrics: DeploymentMetrics | null;
+  rates: Record<string, NodeRates>;
+  stream: StreamState | 'connecting';
+  /** Applies an answer of stop/resume at once, before its status event arrives. */
+  update(info: DeploymentInfo): void;
+}
+
+/** One deployment's status and metrics over Server-Sent Events. */
+export function useDeploymentEvents(id: string | null): DeploymentLive {
+  const [info, setInfo] = useState<DeploymentInfo | null>(null);
+  const [metrics, setMetrics] = useState<{ current: DeploymentMetrics; rates: Record<string, NodeRates> } | null>(null);
+  const [stream, setStream] = useState<StreamState | 'connecting'>('connecting');
+  const previous = useRef<DeploymentMetrics | null>(null);
+  useEffect(() => {
+    setInfo(null);
+    setMetrics(null);
+    setStream('connecting');
+    previous.current = null;
+    if (id === null) return;
+    return api.deploymentEvents(id, {
+      status: (next) => setInfo(next),
+      metrics: (next) => {
+        const rates = nodeRates(previous.current, next);
+        previous.current = next;
+        setMetrics({ current: next, rates });
+      },
+      connection: setStream,
+    });
+  }, [id]);
+  return { info, metrics: metrics?.current ?? null, rates: metrics?.rates ?? {}, stream, update: setInfo };
+}
+
+export interface SinkTail {
+  records: TailRecord[];
+  /** Records the server skipped because this page read too slowly. */
+  skipped: number;
+  stream: StreamState | 'connecting';
+  ended: string | null;
+  clear(): void;
+}
+
+/** The newest records of a sink's topic, newest first, while not `paused`. */
+export function useSinkTail(id: string, sinkId: string, paused: boolean): SinkTail {
+  const [records, setRecords] = useState<TailRecord[]>([]);
+  const [skipped, setSkipped] = useState(0);
+  const [stream, setStream] = useState<StreamState | 'connecting'>('connecting');
+  const [ended, setEnded] = useState<string | null>(null);
+  useEffect(() => {
+    setRecords([]);
+    setSkipped(0);
+    setEnded(null);
+  }, [id, sinkId]);
+  useEffect(() => {
+    if (paused) return;
+    setStream('connecting');
+    // Records can come in bursts of thousands; batching them into one state update per frame keeps the page responsive.
+    let batch: TailRecord[] = [];
+    let frame = 0;
+    const flush = () => {
+      frame = 0;
+      const arrived = batch.reverse();
+      batch = [];
+      setRecords((current) => arrived.concat(current).slice(0, TAIL_LIMIT));
+    };
+    const close = api.tailSink(id, sinkId, {
+      record: (record) => {
+        batch.push(record);
+        if (batch.length > TAIL_LIMIT) batch.shift();
+        if (frame === 0) frame = requestAnimationFrame(flush);
+      },
+      gap: ({ dropped }) => setSkipped((n) => n + dropped),
+      end: ({ reason }) => setEnded(reason),
+      connection: setStream,
+    });
+    return () => {
+      close();
+      if (frame !== 0) cancelAnimationFrame(frame);
+    };
+  }, [id, sinkId, paused]);
+  return { records, skipped, stream, ended, clear: () => setRecords([]) };
+}
