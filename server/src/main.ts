@@ -42,7 +42,9 @@ export async function serve(): Promise<void> {
 
   process.on('unhandledRejection', (reason) => console.error('weir: unhandled rejection (the server keeps running):', reason));
   const deployments = new DeploymentManager({ dataDir: config.dataDir, kafka });
-  await deployments.start();
+  await deployments.start().catch((err: unknown) => {
+    throw new CliFailure(`weir serve: could not resume the deployments (Kafka at ${kafka.brokers.join(', ')}): ${(err as Error).message}`);
+  });
 
   const app = createApp({ dataDir: config.dataDir, token, deployments, ...(webDist ? { webDist } : {}) });
   let server: Server;
@@ -77,6 +79,9 @@ export async function serve(): Promise<void> {
         .finally(() => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          // Whatever still holds the event loop (a client's socket, a worker that missed its savepoint) must not
+          // keep a stopped server alive; the timer itself holds nothing.
+          setTimeout(() => process.exit(), 2000).unref();
           done();
         });
     };
@@ -133,10 +138,9 @@ async function startLocalKafka(root: string, port: number): Promise<string> {
   });
   const address = stdout.trim().split('\n').pop()?.trim() ?? '';
   if (code === 0 && /^[^\s:]+:\d+$/.test(address)) return address;
-  throw new CliFailure(
-    `weir serve: the local Kafka broker did not start.\n${reasonOf(stderr)}\n` +
-      'To use a Kafka cluster you already have instead, set KAFKA_BROKERS=host:port.',
-  );
+  const reason = reasonOf(stderr);
+  const hint = reason.includes('KAFKA_BROKERS') ? '' : '\nTo use a Kafka cluster you already have instead, set KAFKA_BROKERS=host:port.';
+  throw new CliFailure(`weir serve: the local Kafka broker did not start.\n${reason}${hint}`);
 }
 
 /** The script's own verdict: from its last `kafka start:`/`kafka install:` failure line to the end. */
