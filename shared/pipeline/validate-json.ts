@@ -12,13 +12,17 @@ export function parseJsonText(text: string): ParsedText {
   try {
     return { ok: true, value: JSON.parse(source) };
   } catch (err) {
-    const offset = errorOffset(source);
-    const { line, column } = lineAndColumn(source, offset);
-    const reason = String((err as Error).message)
-      .replace(/, ".*" is not valid JSON$/s, '')
-      .replace(/ in JSON at position \d+.*$/s, '');
+    const { line, column, reason } = jsonSyntaxError(source, err);
     return { ok: false, problem: problem('', 'E_JSON', `line ${line}, column ${column}: ${reason}; the file must be one JSON document (no comments, no trailing commas)`) };
   }
+}
+
+/** Where JSON.parse failed on `text` and why, without the parser's own position or its echo of the text. */
+export function jsonSyntaxError(text: string, error: unknown): { line: number; column: number; reason: string } {
+  const reason = String((error as Error).message)
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '');
+  return { ...lineAndColumn(text, errorOffset(text)), reason };
 }
 
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {

@@ -13,6 +13,7 @@ import {
   type ValidationProblem,
 } from '../../../shared/index.ts';
 import { validateSample } from '../../../shared/operators/source-kafka.ts';
+import { jsonSyntaxError } from '../../../shared/pipeline/validate-json.ts';
 import { CliFailure, loadPipelineFile, parseCommandArgs, readTextFile, UsageError, type Command } from './common.ts';
 
 export const simulateCommand: Command = {
@@ -121,7 +122,8 @@ export function readSamplesFile(file: string): Sample[] {
     try {
       sample = JSON.parse(line);
     } catch (error) {
-      problems.push(`${where}: E_JSON: ${(error as Error).message}; each line must be one JSON sample such as {"value": …}`);
+      const { column, reason } = jsonSyntaxError(line, error);
+      problems.push(`${where}: E_JSON: column ${column}: ${reason}; each line must be one JSON sample such as {"value": …}`);
       return;
     }
     const found: ValidationProblem[] = [];
