@@ -307,19 +307,20 @@ export class ProcessState {
 
   register(queue: TimerQueue, time: number): void {
     const target = queue === this.flushing ? this.heldBack : queue;
-    if (target.has(time, this.keyId) || (target === this.heldBack && queue.has(time, this.keyId))) return;
+    if (target === this.heldBack && queue.has(time, this.keyId)) return;
     const state = this.currentForWrite();
+    const before = target.size;
     target.register(time, this.key, this.keyId, this.entry!.seq);
-    state.timers++;
+    if (target.size > before) state.timers++;
   }
 
   unregister(queue: TimerQueue, time: number): void {
     const state = this.entry?.state;
     if (state === undefined) return;
     const target = queue === this.flushing && this.heldBack.has(time, this.keyId) ? this.heldBack : queue;
-    if (!target.has(time, this.keyId)) return;
+    const before = target.size;
     target.delete(time, this.keyId);
-    state.timers--;
+    if (target.size < before) state.timers--;
   }
 
   /** Starts the final flush of `queue` at end of input (see `heldBack`). */

@@ -16,7 +16,7 @@
 import type { Json } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
 import { StreamRecord } from '../engine/record.ts';
-import type { Timer } from '../engine/timers.ts';
+import type { Timer, TimerQueue } from '../engine/timers.ts';
 import { ProcessState, StateAccess, TimerAccess, type ProcessStateSnapshot } from '../engine/process-state.ts';
 import { problem } from '../pipeline/errors.ts';
 import { loadUdfModule, UdfContext, type UdfFunction } from '../udf/runtime.ts';
@@ -87,6 +87,7 @@ export class ProcessOperator extends Operator {
     }
     this.state.release();
     const ports = this.pendingPorts;
+    if (ports.length === 0) return;
     const values = this.pendingValues;
     for (let i = 0; i < ports.length; i++) ports[i]!.emit(record.withValue(values[i]));
     this.discardPending();
@@ -100,7 +101,7 @@ export class ProcessOperator extends Operator {
     this.fireDue(this.state.processingTimers, time, 'processing');
   }
 
-  private fireDue(queue: ProcessState['eventTimers'], time: number, domain: 'event' | 'processing'): void {
+  private fireDue(queue: TimerQueue, time: number, domain: 'event' | 'processing'): void {
     const final = time === Infinity;
     if (final) this.state.beginFinalFlush(queue);
     try {
@@ -131,6 +132,7 @@ export class ProcessOperator extends Operator {
     }
     this.state.release();
     const ports = this.pendingPorts;
+    if (ports.length === 0) return;
     const values = this.pendingValues;
     for (let i = 0; i < ports.length; i++) ports[i]!.emit(new StreamRecord(timer.key, values[i], timer.time));
     this.discardPending();
