@@ -13,16 +13,91 @@
  *
  * Errors thrown on purpose are `DeploymentError`s (types.ts) with the `code` the HTTP layer answers with.
  */
-import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
+import type { Kafka } from 'kafkajs';
 import type { TailRecord } from '../../../shared/api/deployments.ts';
-import type { DeploymentListener, DeploymentManagerOptions, DeploymentRuntimeInfo, DeployOptions } from './types.ts';
+import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { settingsOf, type Json, type PipelineDoc } from '../../../shared/pipeline/types.ts';
+import { createKafka } from '../kafka/config.ts';
+import { tailTopic, type TopicTail } from '../kafka/read-topic.ts';
+import { snapshotShape, stateProblems } from './pipeline-plan.ts';
+import { DeploymentStore, type StoredDeployment } from './store.ts';
+import { DeploymentWorker, type RunEnd } from './worker-handle.ts';
+import {
+  DeploymentError,
+  DeploymentNotFoundError,
+  DeploymentStateError,
+  DeploymentValidationError,
+  StateLossError,
+  type DeploymentListener,
+  type DeploymentLogLine,
+  type DeploymentManagerOptions,
+  type DeploymentRuntimeInfo,
+  type DeploymentStatus,
+  type DeployOptions,
+  type RuntimeMetrics,
+} from './types.ts';
+
+const STOP_TIMEOUT_MS = 30_000;
+const TAIL_BACKLOG = 50;
+
+interface Entry {
+  stored: StoredDeployment;
+  status: DeploymentStatus;
+  error?: string;
+  worker: DeploymentWorker | null;
+  metrics: RuntimeMetrics;
+  /** Checkpoints of earlier runs, so the counts go on across restarts. */
+  checkpointsBefore: { completed: number; failed: number };
+  restarts: number;
+  /** Failures in a row without a completed checkpoint in between: the exponent of the backoff. */
+  attempt: number;
+  restartTimer: NodeJS.Timeout | null;
+  listeners: Set<DeploymentListener>;
+  /** deploy/stop/resume of one deployment run one after another. */
+  queue: Promise<unknown>;
+}
+
+function emptyRuntimeMetrics(): RuntimeMetrics {
+  return {
+    at: Date.now(),
+    nodes: {},
+    lag: {},
+    partitions: [],
+    checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null, lastId: null, lastSizeBytes: null, lastWrittenBytes: null, lastRecords: null },
+  };
+}
 
 export class DeploymentManager {
-  constructor(readonly options: DeploymentManagerOptions) {}
+  private readonly entries = new Map<string, Entry>();
+  private readonly store: DeploymentStore;
+  private readonly kafka: Kafka;
+  private readonly tails = new Set<TopicTail>();
+  private closed = false;
+  private readonly log: (line: DeploymentLogLine) => void;
+
+  constructor(readonly options: DeploymentManagerOptions) {
+    this.store = new DeploymentStore(options.dataDir);
+    this.kafka = createKafka(options.kafka, 'server');
+    this.log =
+      options.log ??
+      ((line) => {
+        const text = `[deployment ${line.deployment}${line.nodeId ? ` ${line.nodeId}` : ''}] ${line.message}`;
+        if (line.level === 'error') console.error(text);
+        else if (line.level === 'warn') console.warn(text);
+        else console.log(text);
+      });
+  }
 
   /** Reads `<dataDir>/deployments/` and starts every deployment recorded as running. Call once, before the rest. */
   async start(): Promise<void> {
-    throw new Error('not implemented yet');
+    for (const stored of this.store.load()) {
+      const entry = this.newEntry(stored);
+      if (stored.desired === 'running') this.launch(entry);
+      else {
+        entry.status = stored.desired;
+        if (stored.error !== undefined) entry.error = stored.error;
+      }
+    }
   }
 
   /**
@@ -32,39 +107,86 @@ export class DeploymentManager {
    * with a savepoint and the new one starts from it. `DeploymentValidationError` (E_VALIDATION) for an invalid
    * document.
    */
-  async deploy(pipeline: PipelineDoc, options: DeployOptions = {}): Promise<{ id: string; status: DeploymentRuntimeInfo['status'] }> {
-    void pipeline;
-    void options;
-    throw new Error('not implemented yet');
+  async deploy(pipeline: PipelineDoc, options: DeployOptions = {}): Promise<{ id: string; status: DeploymentStatus }> {
+    this.ensureOpen();
+    const validation = validatePipeline(pipeline);
+    if (!validation.ok) throw new DeploymentValidationError(validation.problems);
+    const doc = validation.pipeline;
+    const id = doc.id;
+    const allowStateLoss = options.allowStateLoss === true;
+    const existing = this.entries.get(id);
+    const run = async () => {
+      const entry = this.entries.get(id);
+      if (entry) {
+        const problems = stateProblems(doc, snapshotShape(entry.stored.pipeline));
+        if ((problems.removed.length > 0 || problems.retyped.length > 0) && !allowStateLoss) throw new StateLossError(problems.removed, problems.retyped);
+        await this.halt(entry, 'upgrading to a new version');
+      }
+      const stored: StoredDeployment = {
+        id,
+        pipeline: doc,
+        desired: 'running',
+        version: (entry?.stored.version ?? 0) + 1,
+        deployedAt: Date.now(),
+        allowStateLoss,
+      };
+      this.store.save(stored);
+      const target = entry ?? this.newEntry(stored);
+      target.stored = stored;
+      target.restarts = 0;
+      target.attempt = 0;
+      delete target.error;
+      this.launch(target);
+      return { id, status: target.status };
+    };
+    return existing ? this.enqueue(existing, run) : run();
   }
 
   list(): DeploymentRuntimeInfo[] {
-    throw new Error('not implemented yet');
+    return [...this.entries.values()].map((e) => this.info(e));
   }
 
   /** `DeploymentNotFoundError` (E_NOT_FOUND) when there is no such deployment. */
   get(id: string): DeploymentRuntimeInfo {
-    void id;
-    throw new Error('not implemented yet');
+    return this.info(this.entry(id));
   }
 
   /** Takes a savepoint (a final checkpoint), stops, and remembers the deployment as stopped. */
   async stop(id: string): Promise<DeploymentRuntimeInfo> {
-    void id;
-    throw new Error('not implemented yet');
+    this.ensureOpen();
+    const entry = this.entry(id);
+    return this.enqueue(entry, async () => {
+      entry.stored = { ...entry.stored, desired: 'stopped' };
+      delete entry.stored.error;
+      this.store.save(entry.stored);
+      await this.halt(entry, 'stopped on request');
+      this.setStatus(entry, 'stopped');
+      return this.info(entry);
+    });
   }
 
   /** Starts a stopped or failed deployment from its last checkpoint. `DeploymentStateError` if it is running. */
   async resume(id: string): Promise<DeploymentRuntimeInfo> {
-    void id;
-    throw new Error('not implemented yet');
+    this.ensureOpen();
+    const entry = this.entry(id);
+    return this.enqueue(entry, async () => {
+      if (entry.status !== 'stopped' && entry.status !== 'failed')
+        throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; only a stopped or failed deployment can be resumed`);
+      entry.stored = { ...entry.stored, desired: 'running' };
+      delete entry.stored.error;
+      this.store.save(entry.stored);
+      entry.attempt = 0;
+      delete entry.error;
+      this.launch(entry);
+      return this.info(entry);
+    });
   }
 
   /** Status and metrics events of one deployment; returns the unsubscribe function. */
   subscribe(id: string, listener: DeploymentListener): () => void {
-    void id;
-    void listener;
-    throw new Error('not implemented yet');
+    const entry = this.entry(id);
+    entry.listeners.add(listener);
+    return () => entry.listeners.delete(listener);
   }
 
   /**
@@ -72,14 +194,203 @@ export class DeploymentManager {
    * `listener` for each record as it arrives. Resolves once reading has started, with the unsubscribe function.
    */
   async tail(id: string, sinkId: string, listener: (record: TailRecord) => void): Promise<() => Promise<void>> {
-    void id;
-    void sinkId;
-    void listener;
-    throw new Error('not implemented yet');
+    this.ensureOpen();
+    const entry = this.entry(id);
+    const node = entry.stored.pipeline.nodes.find((n) => n.id === sinkId && n.type === 'sink.kafka');
+    if (!node) throw new DeploymentError('E_NOT_FOUND', `deployment "${id}" has no sink "${sinkId}"`);
+    const topic = node.params.topic as string;
+    const json = node.params.valueFormat !== 'text';
+    const tail = await tailTopic(this.kafka, topic, `weir-${id}-tail`, TAIL_BACKLOG, (partition, message) => {
+      const text = message.value?.toString('utf8') ?? null;
+      let value: Json = text;
+      if (json && text !== null) {
+        try {
+          value = JSON.parse(text) as Json;
+        } catch {
+          value = text;
+        }
+      }
+      listener({ sink: sinkId, topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, timestamp: Number(message.timestamp) });
+    });
+    this.tails.add(tail);
+    return async () => {
+      this.tails.delete(tail);
+      await tail.stop();
+    };
   }
 
   /** Stops every worker with a savepoint, leaving each deployment's recorded state as it was (for `start()`). */
   async shutdown(): Promise<void> {
-    throw new Error('not implemented yet');
+    if (this.closed) return;
+    this.closed = true;
+    const tails = [...this.tails];
+    this.tails.clear();
+    await Promise.all([
+      ...tails.map((t) => t.stop()),
+      ...[...this.entries.values()].map((entry) => this.enqueue(entry, () => this.halt(entry, 'server shutting down')).catch(() => {})),
+    ]);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new DeploymentStateError('the deployment manager is shut down');
+  }
+
+  private entry(id: string): Entry {
+    const entry = this.entries.get(id);
+    if (!entry) throw new DeploymentNotFoundError(id);
+    return entry;
+  }
+
+  private newEntry(stored: StoredDeployment): Entry {
+    const entry: Entry = {
+      stored,
+      status: 'starting',
+      worker: null,
+      metrics: emptyRuntimeMetrics(),
+      checkpointsBefore: { completed: 0, failed: 0 },
+      restarts: 0,
+      attempt: 0,
+      restartTimer: null,
+      listeners: new Set(),
+      queue: Promise.resolve(),
+    };
+    this.entries.set(stored.id, entry);
+    return entry;
+  }
+
+  private enqueue<T>(entry: Entry, action: () => Promise<T>): Promise<T> {
+    const result = entry.queue.then(action, action);
+    entry.queue = result.catch(() => {});
+    return result;
+  }
+
+  private info(entry: Entry): DeploymentRuntimeInfo {
+    const doc = entry.stored.pipeline;
+    const sinks: Record<string, string> = {};
+    for (const node of doc.nodes) if (node.type === 'sink.kafka') sinks[node.id] = node.params.topic as string;
+    const info: DeploymentRuntimeInfo = {
+      id: entry.stored.id,
+      pipelineId: doc.id,
+      pipelineName: doc.name,
+      status: entry.status,
+      sinks,
+      metrics: entry.metrics,
+      delivery: settingsOf(doc).delivery,
+      version: entry.stored.version,
+      deployedAt: entry.stored.deployedAt,
+      restarts: entry.restarts,
+    };
+    if (entry.error !== undefined) info.error = entry.error;
+    return info;
+  }
+
+  private emit(entry: Entry, event: Parameters<DeploymentListener>[0]): void {
+    for (const listener of entry.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log({ deployment: entry.stored.id, level: 'error', message: `a status listener threw: ${(err as Error).message}` });
+      }
+    }
+  }
+
+  private setStatus(entry: Entry, status: DeploymentStatus, error?: string): void {
+    entry.status = status;
+    if (error !== undefined) entry.error = error;
+    this.emit(entry, { type: 'status', data: this.info(entry) });
+  }
+
+  private launch(entry: Entry): void {
+    if (this.closed) return;
+    const stored = entry.stored;
+    const limits = this.options.limits ?? {};
+    this.setStatus(entry, 'starting');
+    const worker: DeploymentWorker = new DeploymentWorker(
+      {
+        deploymentId: stored.id,
+        pipeline: stored.pipeline,
+        kafka: this.options.kafka,
+        allowStateLoss: stored.allowStateLoss,
+        udfBudgetMs: limits.udfBudgetMs ?? 1000,
+        sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
+      },
+      {
+        memoryMb: limits.workerMemoryMb ?? 512,
+        heartbeatTimeoutMs: limits.heartbeatTimeoutMs ?? 15_000,
+        metricsIntervalMs: this.options.metricsIntervalMs ?? 1000,
+      },
+      {
+        running: () => {
+          if (entry.worker === worker && entry.status === 'starting') this.setStatus(entry, 'running');
+        },
+        metrics: (metrics) => {
+          if (entry.worker !== worker) return;
+          this.updateMetrics(entry, metrics);
+          if (metrics.checkpoints.completed > 0 && entry.attempt > 0) {
+            // Healthy again: the next failure starts the backoff from the beginning.
+            entry.attempt = 0;
+            delete entry.error;
+            this.setStatus(entry, entry.status);
+          }
+        },
+        log: (level, message, nodeId) => this.log({ deployment: stored.id, level, message, ...(nodeId === undefined ? {} : { nodeId }) }),
+        ended: (end) => this.onRunEnded(entry, worker, end),
+      },
+    );
+    entry.worker = worker;
+  }
+
+  private updateMetrics(entry: Entry, metrics: RuntimeMetrics): void {
+    const before = entry.checkpointsBefore;
+    entry.metrics = {
+      ...metrics,
+      checkpoints: { ...metrics.checkpoints, completed: metrics.checkpoints.completed + before.completed, failed: metrics.checkpoints.failed + before.failed },
+    };
+    this.emit(entry, { type: 'metrics', data: entry.metrics });
+  }
+
+  private onRunEnded(entry: Entry, worker: DeploymentWorker, end: RunEnd): void {
+    if (entry.worker !== worker) return;
+    entry.worker = null;
+    if (end.metrics) this.updateMetrics(entry, end.metrics);
+    entry.checkpointsBefore = { completed: entry.metrics.checkpoints.completed, failed: entry.metrics.checkpoints.failed };
+    if (end.kind === 'stopped' || this.closed) return;
+    const message = end.message ?? 'the deployment ended';
+    this.log({ deployment: entry.stored.id, level: 'error', message });
+    if (!end.retriable) {
+      entry.stored = { ...entry.stored, desired: 'failed', error: message };
+      this.store.save(entry.stored);
+      this.setStatus(entry, 'failed', message);
+      return;
+    }
+    const restart = this.options.restart ?? {};
+    const delay = Math.min(restart.maxDelayMs ?? 60_000, (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt);
+    entry.attempt++;
+    entry.restarts++;
+    this.setStatus(entry, 'restarting', message);
+    this.log({ deployment: entry.stored.id, level: 'warn', message: `restarting from the last checkpoint in ${delay} ms` });
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = null;
+      if (entry.stored.desired === 'running' && entry.worker === null) this.launch(entry);
+    }, delay);
+  }
+
+  /** Ends the current run, if any, with a savepoint; a pending restart is cancelled. */
+  private async halt(entry: Entry, reason: string): Promise<void> {
+    if (entry.restartTimer) {
+      clearTimeout(entry.restartTimer);
+      entry.restartTimer = null;
+    }
+    const worker = entry.worker;
+    if (!worker) return;
+    // Detached first, so the end of this run is not taken for a failure to restart from.
+    entry.worker = null;
+    this.setStatus(entry, 'stopping');
+    const end = await worker.stop(true, STOP_TIMEOUT_MS);
+    if (end.metrics) this.updateMetrics(entry, end.metrics);
+    entry.checkpointsBefore = { completed: entry.metrics.checkpoints.completed, failed: entry.metrics.checkpoints.failed };
+    if (end.kind === 'failed') {
+      this.log({ deployment: entry.stored.id, level: 'warn', message: `${reason}: ${end.message ?? 'failed'}; the last completed checkpoint stands` });
+    }
   }
 }

@@ -1,0 +1,54 @@
+/**
+ * A deployment's worker thread: runs one `DeploymentRuntime` and reports to the manager. Heartbeats come from this
+ * thread's event loop, so they stop when user code hangs where the UDF budget cannot reach, and the manager then
+ * terminates the thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DeploymentRuntime } from './runtime.ts';
+import { hardenWorkerRealm } from './sandbox.ts';
+import type { FromWorker, ToWorker, WorkerData } from './protocol.ts';
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+
+hardenWorkerRealm();
+
+let finished = false;
+const runtime = new DeploymentRuntime(data.config, {
+  running: () => send({ type: 'running' }),
+  failed: (message, retriable) => finish({ type: 'failed', message, retriable, metrics: safeMetrics() }),
+  log: (level, message, nodeId) => send({ type: 'log', level, message, ...(nodeId === undefined ? {} : { nodeId }) }),
+});
+
+function safeMetrics() {
+  try {
+    return runtime.metrics();
+  } catch {
+    return null;
+  }
+}
+
+function finish(message: FromWorker): void {
+  if (finished) return;
+  finished = true;
+  clearInterval(heartbeat);
+  clearInterval(metrics);
+  send(message);
+}
+
+const heartbeat = setInterval(() => send({ type: 'heartbeat' }), data.heartbeatIntervalMs);
+const metrics = setInterval(() => {
+  const m = safeMetrics();
+  if (m) send({ type: 'metrics', metrics: m });
+}, data.metricsIntervalMs);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type !== 'stop') return;
+  runtime.stop(message.savepoint).then(
+    () => finish({ type: 'stopped', metrics: safeMetrics() }),
+    (err: unknown) => finish({ type: 'stopped', metrics: safeMetrics(), error: err instanceof Error ? err.message : String(err) }),
+  );
+});
+
+runtime.start().catch((err: unknown) => runtime.fail(err));

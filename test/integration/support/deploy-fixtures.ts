@@ -1,0 +1,203 @@
+/**
+ * Pipelines, events and Kafka I/O for the deployment tests: every test gets pipeline ids and topics of its own,
+ * produces its input to a real broker, reads the committed output back (read_committed), and compares it with what
+ * `simulate()` computes on the same events.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { Simulation } from '../../../shared/engine/simulation.ts';
+import type { NodeDoc, PipelineDoc, RecordSample } from '../../../shared/pipeline/types.ts';
+import { encodeKey } from '../../../server/src/kafka/records.ts';
+import { kafkaClient } from './kafka.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+}
+
+export interface PageViewsNames {
+  id: string;
+  input: string;
+  output: string;
+  late: string;
+}
+
+export function pageViewsNames(prefix: string): PageViewsNames {
+  const s = uniqueSuffix();
+  return { id: `${prefix}-${s}`, input: `${prefix}-${s}-events`, output: `${prefix}-${s}-counts`, late: `${prefix}-${s}-late` };
+}
+
+/** examples/page-views.weir.json with its own id and topics (samples and tests dropped: Kafka is the input). */
+export function pageViewsPipeline(names: PageViewsNames, settings: PipelineDoc['settings'] = {}): PipelineDoc {
+  const doc = JSON.parse(readFileSync(join(ROOT, 'examples/page-views.weir.json'), 'utf8')) as PipelineDoc;
+  const topics: Record<string, string> = { events: names.input, page_view_counts: names.output, late_page_views: names.late };
+  const nodes = doc.nodes.map((node): NodeDoc => {
+    const { samples: _samples, ...rest } = node;
+    return topics[node.id] ? { ...rest, params: { ...rest.params, topic: topics[node.id] } } : rest;
+  });
+  const { tests: _tests, ...rest } = doc;
+  return { ...rest, id: names.id, settings: { ...doc.settings, ...settings }, nodes };
+}
+
+export interface InputEvent {
+  partition: number;
+  key: string | null;
+  value: unknown;
+  /** Kafka record timestamp. */
+  timestamp: number;
+}
+
+/**
+ * Page-view events with event times that grow by `stepMs` from `start`, users round-robin, each user's events on
+ * partition `user % partitions` (so every partition is in event-time order and no record is late). Every fourth
+ * event is a click, which the example's filter drops. Event times sit in the present so retention keeps them.
+ */
+export function pageViewEvents(count: number, options: { users?: number; partitions?: number; start?: number; stepMs?: number } = {}): InputEvent[] {
+  const users = options.users ?? 7;
+  const partitions = options.partitions ?? 3;
+  const start = options.start ?? Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  const stepMs = options.stepMs ?? 50;
+  const events: InputEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = (i * 5) % users;
+    const ts = start + i * stepMs;
+    const value = { user_id: user, event_type: i % 4 === 3 ? 'click' : 'page_view', page_url: `/p/${i % 11}`, ts };
+    events.push({ partition: user % partitions, key: String(user), value, timestamp: ts });
+  }
+  return events;
+}
+
+/** The events as the samples of `sourceId`, for `simulate()`. */
+export function asSamples(events: InputEvent[]): RecordSample[] {
+  return events.map((e) => ({ value: e.value as RecordSample['value'], key: e.key, timestamp: e.timestamp, partition: e.partition }));
+}
+
+export interface OutputRecord {
+  sink: string;
+  key: string | null;
+  value: string;
+  timestamp: number;
+}
+
+/**
+ * What the deployment must have committed once it has read all `events`: the simulation's sink records without
+ * end of input (a deployment never reaches it, so windows its watermark has not closed have not fired), encoded as
+ * the sink writes them.
+ */
+export function expectedOutput(pipeline: PipelineDoc, sourceId: string, events: InputEvent[]): OutputRecord[] {
+  const simulation = new Simulation(pipeline, { inputs: { [sourceId]: asSamples(events) } });
+  while (simulation.step());
+  return simulation.outputs.map((o) => ({ sink: o.sink, key: encodeKey(o.key), value: JSON.stringify(o.value), timestamp: o.timestamp }));
+}
+
+export function canonical(records: OutputRecord[]): string[] {
+  return records.map((r) => `${r.sink}|${r.key}|${r.value}|${r.timestamp}`).sort();
+}
+
+export async function produceEvents(brokers: string[], topic: string, events: InputEvent[], batchSize = 2000): Promise<void> {
+  const producer = kafkaClient(brokers, 'weir-test-producer').producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < events.length; i += batchSize) {
+      await retrying(() => producer.send({
+        topic,
+        messages: events.slice(i, i + batchSize).map((e) => ({
+          partition: e.partition,
+          key: e.key,
+          value: typeof e.value === 'string' ? e.value : JSON.stringify(e.value),
+          timestamp: String(e.timestamp),
+        })),
+      }));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Produces raw text values (malformed JSON and the like) to one partition. */
+export async function produceRaw(brokers: string[], topic: string, values: Array<{ key?: string; value: string; timestamp?: number; partition?: number }>): Promise<void> {
+  const producer = kafkaClient(brokers, 'weir-test-producer').producer();
+  await producer.connect();
+  try {
+    await retrying(() =>
+      producer.send({
+        topic,
+        messages: values.map((v) => ({ partition: v.partition ?? 0, key: v.key ?? null, value: v.value, timestamp: String(v.timestamp ?? Date.now()) })),
+      }),
+    );
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** A read_committed reader of sink topics that collects every record as `OutputRecord`s of the given sink. */
+export class CommittedReader {
+  readonly records: OutputRecord[] = [];
+  private consumer: Consumer | null = null;
+
+  constructor(private readonly brokers: string[], private readonly topics: Record<string, string>) {}
+
+  /** Starts reading once every topic exists (a deployment creates its sink topics when it starts). */
+  async start(timeoutMs = 60_000): Promise<this> {
+    const admin = kafkaClient(this.brokers, 'weir-test-admin').admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const existing = new Set(await admin.listTopics());
+        if (Object.values(this.topics).every((t) => existing.has(t))) break;
+        if (Date.now() > deadline) throw new Error(`topics ${Object.values(this.topics).join(', ')} did not appear`);
+        await sleep(200);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = kafkaClient(this.brokers, 'weir-test-reader').consumer({
+      groupId: `weir-test-reader-${uniqueSuffix()}`,
+      readUncommitted: false,
+      maxWaitTimeInMs: 200,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    const sinkOf = new Map(Object.entries(this.topics).map(([sink, topic]) => [topic, sink]));
+    await consumer.subscribe({ topics: [...sinkOf.keys()], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, message }: { topic: string; message: KafkaMessage }) => {
+        this.records.push({ sink: sinkOf.get(topic)!, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', timestamp: Number(message.timestamp) });
+      },
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+/** A topic created a moment ago may not be in every metadata answer yet; producing retries for a few seconds. */
+async function retrying<T>(action: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await action();
+    } catch (err) {
+      if (i >= attempts || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      await sleep(200);
+    }
+  }
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
