@@ -1,0 +1,89 @@
+/**
+ * The benchmark's input: a deterministic stream of `user_events` (user_id, event_type, page_url, ts), the same for
+ * every system measured. A seeded PRNG (mulberry32) makes a given seed give the same events everywhere; event time
+ * advances steadily with a little jitter, so some records arrive out of order, but never by more than `maxJitterMs`.
+ *
+ * Run directly to write events as JSON Lines: `node --import tsx bench/data/generate.ts --count 1000 [--seed 42]`.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface UserEvent {
+  user_id: number;
+  event_type: 'page_view' | 'click' | 'purchase';
+  page_url: string;
+  ts: number;
+}
+
+export interface GeneratorOptions {
+  seed?: number;
+  /** Distinct user ids, drawn uniformly. */
+  users?: number;
+  /** Event time of the first event. */
+  startTs?: number;
+  /** Event-time rate: how many events share one second of event time. */
+  eventsPerSecond?: number;
+  /** Each event's time is moved back by up to this much, so records arrive out of order within this bound. */
+  maxJitterMs?: number;
+}
+
+export const DEFAULT_GENERATOR: Required<GeneratorOptions> = {
+  seed: 42,
+  users: 100_000,
+  startTs: 1_700_000_040_000,
+  eventsPerSecond: 1000,
+  maxJitterMs: 3000,
+};
+
+const PAGES = ['/', '/home', '/products', '/products/1', '/products/2', '/products/3', '/pricing', '/blog', '/blog/streams', '/docs', '/docs/windows', '/cart', '/checkout', '/orders', '/account', '/search'];
+
+export class EventGenerator {
+  private readonly random: () => number;
+  private readonly options: Required<GeneratorOptions>;
+  private index = 0;
+
+  constructor(options: GeneratorOptions = {}) {
+    this.options = { ...DEFAULT_GENERATOR, ...options };
+    this.random = mulberry32(this.options.seed);
+  }
+
+  /** The next event; page views are 70 % of events, clicks 25 %, purchases 5 %. */
+  next(): UserEvent {
+    const { users, startTs, eventsPerSecond, maxJitterMs } = this.options;
+    const r = this.random;
+    const kind = r();
+    const event_type = kind < 0.7 ? 'page_view' : kind < 0.95 ? 'click' : 'purchase';
+    const user_id = 1 + Math.floor(r() * users);
+    const page_url = PAGES[Math.floor(r() * PAGES.length)]!;
+    const ts = startTs + Math.floor((this.index++ * 1000) / eventsPerSecond) - Math.floor(r() * (maxJitterMs + 1));
+    return { user_id, event_type, page_url, ts };
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seed: { type: 'string', default: String(DEFAULT_GENERATOR.seed) } } });
+  const generator = new EventGenerator({ seed: Number(values.seed) });
+  const count = Number(values.count);
+  const chunk: string[] = [];
+  for (let i = 0; i < count; i++) {
+    chunk.push(JSON.stringify(generator.next()));
+    if (chunk.length === 10_000 || i === count - 1) {
+      process.stdout.write(chunk.join('\n') + '\n');
+      chunk.length = 0;
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
