@@ -163,7 +163,7 @@ export class KafkaSourceOperator extends Operator {
     if (raw === undefined || raw === null) return `record has no event time: field "${field}" is missing`;
     let ms: number;
     if (this.timestampFormat === 'iso') {
-      ms = typeof raw === 'string' ? Date.parse(raw) : NaN;
+      ms = typeof raw === 'string' ? parseIsoTime(raw) : NaN;
       if (Number.isNaN(ms)) return `field "${field}" is not an ISO-8601 date: ${JSON.stringify(raw)}`;
     } else {
       if (typeof raw !== 'number' || !Number.isFinite(raw)) return `field "${field}" is not a finite number: ${JSON.stringify(raw)}`;
@@ -213,6 +213,22 @@ export class KafkaSourceOperator extends Operator {
   override stateSize(): StateSize {
     return { keys: 0, timers: 0 };
   }
+}
+
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Reads ISO-8601 / RFC 3339 text as epoch milliseconds; NaN for anything else. Text without an offset is read as UTC
+ * (as Flink reads a zone-less TIMESTAMP), never in the host's time zone, and no engine-specific date forms are
+ * accepted, so the browser and the server give a record the same event time.
+ */
+export function parseIsoTime(text: string): number {
+  const match = ISO_TIME.exec(text);
+  if (match === null) return NaN;
+  const [, date, time, zone] = match;
+  if (time === undefined) return Date.parse(date!);
+  const offset = zone === undefined || zone === 'z' || zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  return Date.parse(`${date}T${time}${offset}`);
 }
 
 function parseJsonKey(text: string): Key {
