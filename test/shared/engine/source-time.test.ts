@@ -33,6 +33,20 @@ describe('source event time', () => {
     expect(outputs.map((o) => o.timestamp)).toEqual([Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 0, 0, 0, 250)]);
   });
 
+  it('reads ISO text without an offset as UTC whatever the host time zone, and refuses non-ISO date forms', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const samples: Sample[] = [{ value: { at: '2024-01-01T00:00:00' } }, { value: { at: '2024-01-01 00:00:00.5' } }, { value: { at: '2024-01-01' } }, { value: { at: 'January 1, 2024' } }];
+      const outputs = run(timed(samples, { from: 'field', field: 'at', format: 'iso' }, 'route'));
+      expect(triples(outputs, 'out').map(([, , ts]) => ts)).toEqual([Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 0, 0, 0, 500), Date.UTC(2024, 0, 1)]);
+      expect(outputs.filter((o) => o.sink === 'errors').map((o) => (o.value as { input: unknown }).input)).toEqual([{ at: 'January 1, 2024' }]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   const broken: Array<[string, RecordSample, Record<string, unknown>, RegExp]> = [
     ['a missing field', { value: { other: 1 }, key: 'k', timestamp: 40 }, { from: 'field', field: 'ts' }, /field "ts" is missing/],
     ['a string in a millisecond field', { value: { ts: '1000' }, key: 'k', timestamp: 40 }, { from: 'field', field: 'ts' }, /"ts" is not a finite number/],
