@@ -66,3 +66,76 @@ export function samplePipeline(id = 'clicks', name = 'Clicks'): PipelineDoc {
     ],
   };
 }
+
+export interface ServerSentEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface EventStreamReader {
+  status: number;
+  /** The next event that satisfies `accept` (others are skipped); rejects after `timeoutMs`. */
+  next(accept?: (e: ServerSentEvent) => boolean, timeoutMs?: number): Promise<ServerSentEvent>;
+  close(): void;
+}
+
+/** Reads a Server-Sent Events response with fetch (Node has no EventSource), as a browser's EventSource would. */
+export async function openEventStream(url: string, headers: Record<string, string> = {}): Promise<EventStreamReader> {
+  const abort = new AbortController();
+  const res = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const queue: ServerSentEvent[] = [];
+  const waiter: { wake: (() => void) | null } = { wake: null };
+  let ended = false;
+  if (res.ok && res.body) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let event = 'message';
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event: ')) event = line.slice(7);
+              else if (line.startsWith('data: ')) data.push(line.slice(6));
+            }
+            if (data.length > 0) queue.push({ event, data: JSON.parse(data.join('\n')) });
+            waiter.wake?.();
+          }
+        }
+      } catch {
+        // aborted by close()
+      }
+      ended = true;
+      waiter.wake?.();
+    })();
+  }
+  return {
+    status: res.status,
+    async next(accept = () => true, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        while (queue.length > 0) {
+          const e = queue.shift()!;
+          if (accept(e)) return e;
+        }
+        if (ended) throw new Error('the event stream ended');
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no matching event within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiter.wake = () => {
+            clearTimeout(timer);
+            waiter.wake = null;
+            resolve();
+          };
+        });
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
