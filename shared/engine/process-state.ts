@@ -54,7 +54,8 @@ function toStored(value: unknown, what: string): Json {
   } else if (typeof value === 'object') {
     return JSON.parse(JSON.stringify(value)) as Json;
   }
-  throw new TypeError(`${what} must be a JSON value, got ${value === undefined ? 'undefined' : String(value)}${value === undefined ? ' (use clear() to remove it)' : ''}`);
+  if (value === undefined) throw new TypeError(`${what} must be a JSON value, got undefined (use clear() to remove it)`);
+  throw new TypeError(`${what} must be a JSON value, got ${typeof value === 'number' ? String(value) : `a ${typeof value}`}`);
 }
 
 function toRead(value: Json): Json {

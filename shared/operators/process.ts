@@ -172,6 +172,9 @@ export const keyedProcess = defineOperator({
     code: {
       kind: 'code',
       label: 'Module',
+      description:
+        'ctx.state.value/list/map(name) per key; ctx.timers.registerEventTime/deleteEventTime/registerProcessingTime/' +
+        'deleteProcessingTime(ts), currentWatermark(), currentProcessingTime(); ctx.timeDomain in onTimer; ctx.emit(value, port)',
       exports: ['processElement'],
       optionalExports: ['onTimer'],
       signature: 'processElement(value, ctx): void; onTimer?(timestamp, ctx): void',
