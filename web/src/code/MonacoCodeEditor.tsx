@@ -3,7 +3,7 @@
  * plain text area until it is ready, and instead of it if it fails to load.
  */
 import { useEffect, useRef } from 'react';
-import { monaco, setValueTypes } from './monaco.ts';
+import { monaco, setValueTypes, THEME } from './monaco.ts';
 import type { CodeMarker } from './markers.ts';
 
 export interface MonacoCodeEditorProps {
@@ -40,6 +40,7 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
     const editor = monaco.editor.create(host, {
       model,
       ariaLabel,
+      theme: THEME,
       automaticLayout: true,
       minimap: { enabled: false },
       scrollBeyondLastLine: false,

@@ -31,6 +31,20 @@ typescriptDefaults.setCompilerOptions({
 typescriptDefaults.setEagerModelSync(true);
 typescriptDefaults.addExtraLib(UDF_DECLARATIONS, UDF_DECLARATIONS_PATH);
 
+/** Matches the editor's dark palette (web/src/styles/app.css): inputs sit on --bg-input. */
+export const THEME = 'weir-dark';
+monaco.editor.defineTheme(THEME, {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [],
+  colors: {
+    'editor.background': '#0c1117',
+    'editorGutter.background': '#0c1117',
+    'editorLineNumber.foreground': '#5f6f84',
+    'editor.lineHighlightBackground': '#151c25',
+  },
+});
+
 const VALUE_TYPES_PATH = 'file:///weir/value-types.d.ts';
 let valueTypes = { content: '', disposable: null as monaco.IDisposable | null };
 

@@ -128,15 +128,19 @@ export interface SinkRecord {
   timestamp: number;
 }
 
-/** What the sinks wrote, in emission order: the lines `weir simulate` prints (SPEC §7). */
-export function sinkOutputs(doc: PipelineDoc, results: NodeResults): SinkRecord[] {
-  const all: Array<RecordEntry & { sink: string }> = [];
+/** What the sinks wrote, in emission order, each entry's `port` naming its sink. */
+export function sinkEntries(doc: PipelineDoc, results: NodeResults): RecordEntry[] {
+  const all: RecordEntry[] = [];
   for (const node of doc.nodes) {
     if (node.type !== 'sink.kafka') continue;
-    for (const r of results[node.id]?.records ?? []) if (r.port === SINK_PORT) all.push({ ...r, sink: node.id });
+    for (const r of results[node.id]?.records ?? []) if (r.port === SINK_PORT) all.push({ ...r, port: node.id });
   }
-  all.sort((a, b) => a.seq - b.seq);
-  return all.map((r) => ({ sink: r.sink, key: r.key, value: r.value, timestamp: r.timestamp }));
+  return all.sort((a, b) => a.seq - b.seq);
+}
+
+/** What the sinks wrote, in emission order: the lines `weir simulate` prints (SPEC §7). */
+export function sinkOutputs(doc: PipelineDoc, results: NodeResults): SinkRecord[] {
+  return sinkEntries(doc, results).map((r) => ({ sink: r.port, key: r.key, value: r.value, timestamp: r.timestamp }));
 }
 
 /** True when every record a node emitted is still held (nothing dropped to keep memory bounded). */

@@ -1,0 +1,151 @@
+/**
+ * What one node did in the last run: the records that went in and came out (by port), its errors with the records
+ * that caused them, its `ctx.log` lines, a timeline of its windows, and its state per key.
+ */
+import { useMemo, useState } from 'react';
+import { operatorFor } from '../../../../shared/operators/registry.ts';
+import type { PipelineDoc } from '../../../../shared/pipeline/types.ts';
+import { useWeirStore } from '../../store/index.ts';
+import { SINK_PORT } from '../protocol.ts';
+import { emptyNodeResult, inputRecords } from '../results.ts';
+import { RecordsTable } from './RecordsTable.tsx';
+import { WindowTimeline } from './WindowTimeline.tsx';
+import { StateView } from './StateView.tsx';
+import { formatCount, formatTime, formatValue } from './format.ts';
+
+type Tab = 'records' | 'errors' | 'logs' | 'timeline' | 'state';
+type Direction = 'out' | 'in';
+
+const WINDOWED = new Set(['window', 'join.window']);
+const KEYED = new Set(['window', 'aggregate', 'process', 'join.window', 'join.interval']);
+const EMPTY = emptyNodeResult();
+
+export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc }) {
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  const { result, allResults, status, step, states } = useWeirStore((s) => ({
+    result: s.nodeResults[nodeId] ?? EMPTY,
+    allResults: s.nodeResults,
+    status: s.simulationStatus,
+    step: s.simulationStep,
+    states: s.nodeStates,
+  }));
+  const isSource = node?.type === 'source.kafka';
+  const isSink = node?.type === 'sink.kafka';
+  const [tab, setTab] = useState<Tab>('records');
+  const [direction, setDirection] = useState<Direction>(isSink ? 'in' : 'out');
+  const [port, setPort] = useState('');
+  const inputs = useMemo(() => (isSource ? [] : inputRecords(doc, allResults, nodeId)), [doc, allResults, nodeId, isSource]);
+  const shownDirection: Direction = isSource ? 'out' : direction;
+  const base = shownDirection === 'out' ? result.records : inputs;
+  const ports = useMemo(() => [...new Set(base.map((r) => r.port))], [base]);
+  const records = useMemo(() => (port === '' ? base : base.filter((r) => r.port === port)), [base, port]);
+  if (!node) return <p className="sim-empty">The node {nodeId} is not in the simulated pipeline; run the simulation again.</p>;
+
+  const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
+  const tabs: Array<[Tab, string]> = [
+    ['records', 'Records'],
+    ['errors', `Errors${result.errorCount ? ` (${formatCount(result.errorCount)})` : ''}`],
+    ['logs', `Log${result.logCount ? ` (${formatCount(result.logCount)})` : ''}`],
+  ];
+  if (WINDOWED.has(node.type)) tabs.push(['timeline', 'Timeline']);
+  if (KEYED.has(node.type)) tabs.push(['state', 'State']);
+  const definition = operatorFor(node.type);
+  const outLabel = isSink ? `Written to ${String(node.params.topic ?? 'the topic')}` : 'Output';
+  const nothingYet = status === 'running' ? 'Nothing yet…' : `No record ${shownDirection === 'out' ? (isSink ? 'was written' : 'left') : 'reached'} ${nodeId}${port ? ` on port ${port}` : ''} in this run.`;
+
+  return (
+    <div className="sim-node">
+      <div className="sim-node__header">
+        <strong className="sim-node__title">{node.label ?? nodeId}</strong>
+        <span className="sim-node__type">{definition?.label ?? node.type}</span>
+        <span className="sim-node__counts">
+          {Object.entries(result.counts)
+            .filter(([p]) => p !== SINK_PORT)
+            .map(([p, n]) => `${p}: ${formatCount(n)}`)
+            .join(' · ') || (isSink ? `written: ${formatCount(result.counts[SINK_PORT] ?? 0)}` : '')}
+        </span>
+        <span className="sim-node__watermark" title="The node's watermark: event time it has reached">
+          watermark {formatTime(result.watermark)}
+        </span>
+      </div>
+      <div className="sim-tabs" role="tablist" aria-label={`Results of ${nodeId}`}>
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" role="tab" aria-selected={tab === id} className={`sim-tab${tab === id ? ' is-active' : ''}`} onClick={() => setTab(id)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {tab === 'records' && (
+        <>
+          <div className="sim-node__filters">
+            {!isSource && (
+              <span className="segmented" role="radiogroup" aria-label="Direction">
+                <button type="button" role="radio" aria-checked={shownDirection === 'in'} onClick={() => (setDirection('in'), setPort(''))}>
+                  Input
+                </button>
+                <button type="button" role="radio" aria-checked={shownDirection === 'out'} onClick={() => (setDirection('out'), setPort(''))}>
+                  {outLabel}
+                </button>
+              </span>
+            )}
+            <label className="sim-node__port">
+              Port{' '}
+              <select className="input" aria-label="Port filter" value={port} onChange={(e) => setPort(e.target.value)}>
+                <option value="">all ports</option>
+                {ports.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {shownDirection === 'out' && base.length < total && <span className="sim-node__note">showing the newest {formatCount(base.length)} of {formatCount(total)}</span>}
+          </div>
+          <RecordsTable label={`${shownDirection === 'out' ? 'Output' : 'Input'} records of ${nodeId}`} records={records} currentStep={step} emptyText={nothingYet} />
+        </>
+      )}
+      {tab === 'errors' && (
+        <ErrorList errors={result.errors} count={result.errorCount} nodeId={nodeId} policy={node.onError ?? 'fail'} />
+      )}
+      {tab === 'logs' &&
+        (result.logs.length === 0 ? (
+          <p className="sim-empty">No log lines. Call ctx.log(…) in {nodeId}'s code to see values here.</p>
+        ) : (
+          <ol className="sim-log" aria-label={`Log of ${nodeId}`}>
+            {result.logs.map((l) => (
+              <li key={l.seq}>
+                <span className="sim-log__step">step {l.step}</span>
+                <span className="mono">{l.text}</span>
+              </li>
+            ))}
+          </ol>
+        ))}
+      {tab === 'timeline' && <WindowTimeline nodeId={nodeId} events={result.windowEvents} inputs={inputs} outputs={result.records} watermarks={result.watermarks} watermark={result.watermark} />}
+      {tab === 'state' && <StateView nodeId={nodeId} states={states} step={step} />}
+    </div>
+  );
+}
+
+function ErrorList({ errors, count, nodeId, policy }: { errors: ReturnType<typeof emptyNodeResult>['errors']; count: number; nodeId: string; policy: string }) {
+  if (errors.length === 0) return <p className="sim-empty">No record failed in {nodeId}.</p>;
+  const what = policy === 'route' ? 'routed to the error port' : policy === 'skip' ? 'skipped' : 'stopped the run';
+  return (
+    <div className="sim-errors">
+      <p className="sim-node__note">
+        {formatCount(count)} record{count === 1 ? '' : 's'} failed ({what}, onError: {policy}){errors.length < count ? `; the newest ${errors.length} are listed` : ''}.
+      </p>
+      <ol className="sim-errors__list" aria-label={`Errors of ${nodeId}`}>
+        {errors.map((e) => (
+          <li key={e.seq} className="sim-error">
+            <div className="sim-error__message">
+              <span className="sim-log__step">step {e.step}</span> {e.message}
+            </div>
+            <pre className="sim-error__input" title="The offending input">
+              {formatValue(e.input, 2000)}
+            </pre>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

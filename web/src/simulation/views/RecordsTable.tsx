@@ -1,0 +1,76 @@
+/**
+ * Records in a virtualized table (thousands of rows scroll without rendering thousands of elements): step, port,
+ * key, timestamp and value. Selecting a row shows its value in full below.
+ */
+import { useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { RecordEntry } from '../protocol.ts';
+import { formatKey, formatTime, formatValue, timeTitle } from './format.ts';
+
+export interface RecordsTableProps {
+  label: string;
+  records: readonly RecordEntry[];
+  /** Rows of this step are highlighted (step mode). */
+  currentStep?: number | null;
+  emptyText: string;
+  /** What the port column holds (the sink, in a list of what sinks wrote). */
+  portHeader?: string;
+}
+
+const ROW_HEIGHT = 26;
+
+export function RecordsTable({ label, records, currentStep = null, emptyText, portHeader = 'port' }: RecordsTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const virtualizer = useVirtualizer({ count: records.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  if (records.length === 0) return <p className="sim-empty">{emptyText}</p>;
+  const chosen = selected !== null ? records.find((r) => r.seq === selected) : undefined;
+  return (
+    <div className="sim-records">
+      <div className="sim-records__table" role="table" aria-label={label} aria-rowcount={records.length}>
+        <div className="sim-records__row sim-records__row--header" role="row">
+          <span role="columnheader" title="The sample being processed when the record was emitted">step</span>
+          <span role="columnheader">{portHeader}</span>
+          <span role="columnheader">key</span>
+          <span role="columnheader">timestamp</span>
+          <span role="columnheader">value</span>
+        </div>
+        <div className="sim-records__body" ref={scrollRef}>
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const r = records[item.index]!;
+              const classes = ['sim-records__row', `port--${r.port}`];
+              if (r.step === currentStep) classes.push('is-current');
+              if (r.seq === selected) classes.push('is-selected');
+              return (
+                <div
+                  key={r.seq}
+                  role="row"
+                  aria-selected={r.seq === selected}
+                  className={classes.join(' ')}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  onClick={() => setSelected(r.seq === selected ? null : r.seq)}
+                >
+                  <span role="cell" className="sim-records__step">{r.step}</span>
+                  <span role="cell">
+                    <span className={`port-chip port-chip--${r.port}`}>{r.port}</span>
+                  </span>
+                  <span role="cell" className="mono">{formatKey(r.key)}</span>
+                  <span role="cell" className="mono" title={timeTitle(r.timestamp)}>
+                    {formatTime(r.timestamp)}
+                  </span>
+                  <span role="cell" className="mono sim-records__value">{formatValue(r.value)}</span>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+      {chosen && (
+        <pre className="sim-records__detail" aria-label="Selected record">
+          {JSON.stringify({ key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: chosen.value }, null, 2)}
+        </pre>
+      )}
+    </div>
+  );
+}
