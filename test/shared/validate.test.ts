@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, parsePipelineText, validatePipeline } from '../../shared/index.ts';
 
@@ -19,6 +20,14 @@ function pipeline(): Doc {
       { from: 'views', to: 'out' },
     ],
   };
+}
+
+/** The path of every member and array item below the root, parents before children. */
+function memberPaths(value: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  if (at.length > 0) out.push(at);
+  if (Array.isArray(value)) value.forEach((item, i) => memberPaths(item, [...at, i], out));
+  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) memberPaths(v, [...at, k], out);
+  return out;
 }
 
 function lines(doc: unknown): string[] {
@@ -159,6 +168,60 @@ describe('validatePipeline', () => {
     const doc = pipeline();
     doc.nodes[1].params.code = 'export const keep = () => true;';
     expect(lines(doc)).toEqual(['nodes[1].params.code: E_UDF_EXPORT: the module must export an `export default` function (value, ctx) => boolean']);
+  });
+
+  it('compiles code inside variant params, such as a window aggregate, with the path to it', () => {
+    const doc = pipeline();
+    doc.nodes.splice(2, 0, {
+      id: 'perMinute',
+      type: 'window',
+      params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'reduce', code: ['export default (acc, v) => {', '  return acc +;', '};'] } },
+    });
+    doc.edges = [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'perMinute' },
+      { from: 'perMinute', to: 'out' },
+    ];
+    // `  return acc +;`: the `;` is column 15 of line 2.
+    expect(lines(doc)).toEqual(['nodes[2].params.aggregate.code: E_UDF_SYNTAX: line 2, column 15: Unexpected token']);
+  });
+
+  it("runs a type's own checks only on params that passed the schema, with defaults applied", () => {
+    const doc = pipeline();
+    const code = 'export function createAccumulator() { return 0; }\nexport function add(a) { return a + 1; }\nexport function getResult(a) { return a; }';
+    doc.nodes.splice(2, 0, { id: 'sessions', type: 'window', params: { assigner: { kind: 'session', gapMs: 30000 }, aggregate: { kind: 'aggregate', code } } });
+    doc.edges = [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'sessions' },
+      { from: 'sessions', to: 'out' },
+    ];
+    expect(lines(doc)).toEqual([
+      expect.stringMatching(/^nodes\[2\]\.params\.aggregate\.code: E_UDF_EXPORT: .*`merge/),
+    ]);
+    doc.nodes[2].params.allowedLatenessMs = -1;
+    expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.params\.allowedLatenessMs: E_RANGE: /)]);
+  });
+
+  it('never throws, whatever single field of an example is removed or replaced', () => {
+    let checked = 0;
+    for (const file of ['page-views', 'inactivity-alert', 'sessions']) {
+      const example = JSON.parse(readFileSync(`examples/${file}.weir.json`, 'utf8')) as Doc;
+      // One sample, test and code line stand for the others, and `ui` is free-form: same checks, far fewer runs.
+      const paths = memberPaths(example).filter(
+        (path) => !path.includes('ui') && !path.some((k, i) => typeof k === 'number' && (k > 0 || path[i - 1] === 'code')),
+      );
+      for (const path of paths) {
+        for (const replacement of [undefined, null, 'x', {}, [{}]]) {
+          const doc = structuredClone(example);
+          const parent = path.slice(0, -1).reduce((v: any, k) => v[k], doc);
+          if (replacement === undefined) delete parent[path.at(-1)!];
+          else parent[path.at(-1)!] = structuredClone(replacement);
+          expect(() => validatePipeline(doc), `${file}: ${path.join('.')} = ${JSON.stringify(replacement)}`).not.toThrow();
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(400);
   });
 
   it('checks edges: unknown nodes, unknown ports named with the ports that exist, sources and sinks', () => {
