@@ -156,9 +156,15 @@ export class ProcessOperator extends Operator {
   }
 }
 
+/** The extra port names as given (the editor asks for ports while params are still being typed). */
 function outputNames(params: Record<string, unknown>): string[] {
   const outputs = params.outputs;
   return Array.isArray(outputs) ? outputs.filter((name): name is string => typeof name === 'string') : [];
+}
+
+/** Each extra port once, reserved names left out, so an invalid list never yields two ports of one name. */
+function extraPorts(params: Record<string, unknown>): string[] {
+  return [...new Set(outputNames(params))].filter((name) => !RESERVED_PORTS.includes(name));
 }
 
 export const keyedProcess = defineOperator({
@@ -167,7 +173,7 @@ export const keyedProcess = defineOperator({
   category: 'Keyed',
   description: 'Your own keyed logic with per-key state, event- and processing-time timers and extra outputs.',
   inputs: [{ name: 'in', required: true }],
-  outputs: (params) => ['out', ...outputNames(params), 'error'],
+  outputs: (params) => ['out', ...extraPorts(params), 'error'],
   params: {
     code: {
       kind: 'code',

@@ -377,6 +377,7 @@ describe('process: context and outputs', () => {
   it('lists its ports as out, each extra output, then error', () => {
     expect(keyedProcess.outputs({ outputs: ['alerts', 'late_ones'] })).toEqual(['out', 'alerts', 'late_ones', 'error']);
     expect(keyedProcess.outputs({ outputs: [] })).toEqual(['out', 'error']);
+    expect(keyedProcess.outputs({ outputs: ['a', 'out', 'a', 'error', 'b'] })).toEqual(['out', 'a', 'b', 'error']);
   });
 });
 
