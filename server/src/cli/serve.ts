@@ -1,7 +1,5 @@
 /** `weir serve` (SPEC §7): starts the server, what `npm start` runs. */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { CliFailure, parseCommandArgs, UsageError, type Command } from './common.ts';
+import { parseCommandArgs, UsageError, type Command } from './common.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -9,7 +7,8 @@ export const serveCommand: Command = {
   help: `Usage: weir serve
 
 Starts the Weir server: the editor in the browser, the HTTP API and the deployments. Configuration comes from the
-environment (see README.md); KAFKA_BROKERS points it at a Kafka cluster.
+environment (see README.md); KAFKA_BROKERS points it at a Kafka cluster, otherwise a local broker is started.
+Ctrl-C stops the deployments with a savepoint and exits.
 
 Options:
   -h, --help   show this help`,
@@ -17,12 +16,9 @@ Options:
   async run(args) {
     const { positionals } = parseCommandArgs(args);
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    // Loaded only when asked for, so that validate, simulate and test never load the server's dependencies.
-    const entry = new URL('../main.ts', import.meta.url);
-    if (!existsSync(fileURLToPath(entry))) throw new CliFailure('the server is missing from this installation (server/src/main.ts)');
-    const server = (await import(entry.href)) as { serve?: () => unknown };
-    if (typeof server.serve !== 'function') throw new CliFailure('server/src/main.ts does not export serve()');
-    await server.serve();
+    // Loaded only when asked for, so that validate, simulate and test never load the server and its dependencies.
+    const { serve } = await import('../main.ts');
+    await serve();
     return 0;
   },
 };
