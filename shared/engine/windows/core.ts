@@ -6,7 +6,9 @@
  * - a new pane registers a firing timer at `maxTimestamp` (unless already due) and a cleanup timer at
  *   `maxTimestamp + lateness` (one timer when lateness is 0); a record added to a due pane fires it at once;
  * - session windows that overlap or touch merge into one pane (accumulators merged in start order), whose
- *   lateness is judged after merging;
+ *   lateness is judged after merging; a session that only grows at its end keeps its timers, and the first of
+ *   them to fire re-arms the pane's next event (Flink re-registers on every merge, which would churn the timer
+ *   queue once per in-order record);
  * - timers fire in order of time, then of the key's first-seen order (TimerQueue).
  *
  * What a pane holds and what firing it emits belong to the operator: the core adds through a `PaneFunction` and
@@ -188,9 +190,19 @@ export class WindowCore {
     }
     const entry = existing ?? this.keyed.getOrCreate(record.keyId, record.key);
     let pane: Pane;
-    if (merging.length === 1 && merging[0]!.start === start && merging[0]!.end === end) {
+    if (merging.length === 1 && merging[0]!.start === start) {
+      // The common case of in-order records: the session grows at its end (or not at all) and keeps its timers,
+      // which lie no later than its new events; the first to fire re-arms the next one (see `advance`).
       pane = merging[0]!;
       pane.acc = acc;
+      const oldEnd = pane.end;
+      if (end !== oldEnd) {
+        if (this.observer !== null) this.notify('purge', entry.key, start, oldEnd, time);
+        pane.end = end;
+        // A pane that fired already kept only its cleanup timer, which may lie after its new end.
+        if (this.eventTime && oldEnd - 1 <= now && end - 1 > now) this.timers.register(end - 1, entry.key, entry.keyId, entry.seq, String(start));
+        if (this.observer !== null) this.notify('open', entry.key, start, end, time);
+      }
     } else {
       for (let i = 0; i < merging.length; i++) {
         const old = merging[i]!;
@@ -214,9 +226,15 @@ export class WindowCore {
     for (let timer = timers.pollDue(now); timer !== undefined; timer = timers.pollDue(now)) {
       const entry = this.keyed.get(timer.keyId);
       const pane = entry?.state.byStart.get(Number(timer.namespace));
+      // No pane: the timer belonged to a session merged into one with another start; that one has timers of its own.
       if (entry === undefined || pane === undefined) continue;
-      if (timer.time === pane.end - 1) this.fire(entry.key, pane);
-      if (timer.time === this.cleanupTime(pane)) this.drop(entry, pane, timer.time);
+      const time = timer.time;
+      const maxTimestamp = pane.end - 1;
+      const cleanup = maxTimestamp + this.lateness;
+      if (time === maxTimestamp) this.fire(entry.key, pane);
+      if (time === cleanup) this.drop(entry, pane, time);
+      // A timer left from before the session grew, or the firing of a pane that is cleaned up later.
+      else this.timers.register(time < maxTimestamp ? maxTimestamp : cleanup, entry.key, entry.keyId, entry.seq, timer.namespace);
     }
   }
 
@@ -227,15 +245,11 @@ export class WindowCore {
 
   private drop(entry: KeyEntry<KeyPanes>, pane: Pane, time: number): void {
     const panes = entry.state;
-    this.deleteTimers(entry, pane);
+    // Called at the pane's cleanup timer: its firing timer, never later, is gone already.
     panes.byStart.delete(pane.start);
     if (panes.last === pane) panes.last = null;
     if (panes.byStart.size === 0) this.keyed.delete(entry.keyId);
     if (this.observer !== null) this.notify('purge', entry.key, pane.start, pane.end, time);
-  }
-
-  private cleanupTime(pane: Pane): number {
-    return pane.end - 1 + this.lateness;
   }
 
   private registerTimers(entry: KeyEntry<KeyPanes>, pane: Pane, now: number): void {

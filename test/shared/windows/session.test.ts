@@ -136,6 +136,37 @@ describe('session windows', () => {
     );
   });
 
+  it('fire sessions that grew several times on one watermark jump, in order of their final ends', () => {
+    checkSteps(
+      windowSpec(session(10), { kind: 'count' }, { params: { allowedLatenessMs: 20 } }),
+      [
+        [record('a', 'x', 0), []],
+        [record('b', 'x', 1), []],
+        [record('a', 'x', 5), []],
+        [record('a', 'x', 12), [], { keys: 2, timers: 4 }],
+        [watermark(100), [pane('b', 1, 11, 1), pane('a', 0, 22, 3)], { keys: 0, timers: 0 }],
+        [endOfInput(), []],
+      ],
+      { leakCheck: true },
+    );
+  });
+
+  it('leave no timer behind when a grown session merges with an earlier one', () => {
+    checkSteps(
+      windowSpec(session(10)),
+      [
+        [record('a', 'x', 10), [], { keys: 1, timers: 1 }],
+        [record('a', 'x', 15), [], { keys: 1, timers: 1 }],
+        // [3, 13) reaches back into [10, 25): the session now starts at 3 and fires at 24.
+        [record('a', 'x', 3), [], { keys: 1, timers: 2 }],
+        [watermark(19), [], { keys: 1, timers: 1 }],
+        [watermark(24), [pane('a', 3, 25, 3)], { keys: 0, timers: 0 }],
+        [endOfInput(), []],
+      ],
+      { leakCheck: true },
+    );
+  });
+
   it('run sessions per key independently', () => {
     checkSteps(
       windowSpec(session(5)),
