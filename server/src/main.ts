@@ -59,7 +59,8 @@ export async function serve(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
-  say(`Kafka: ${kafka.brokers.join(', ')}${config.kafka ? '' : ' (local broker; `npm run kafka:stop` stops it)'}`);
+  const stopHint = config.localKafkaPort === 9092 ? 'npm run kafka:stop' : `KAFKA_PORT=${config.localKafkaPort} npm run kafka:stop`;
+  say(`Kafka: ${kafka.brokers.join(', ')}${config.kafka ? '' : ` (local broker; it keeps running after the server stops: \`${stopHint}\` stops it)`}`);
   say(`Weir is running at ${base}/?token=${encodeURIComponent(token)}`);
 
   await new Promise<void>((done) => {

@@ -9,6 +9,7 @@ import { useWeirStore } from '../store/index.ts';
 import { ApiError, api, describeError } from '../api/client.ts';
 import { captureTokenFromUrl } from '../api/token.ts';
 import { deployUiStore, useDeployUi } from './deploy-state.ts';
+import { Icon } from '../toolbar/icons.tsx';
 import { STATUS_LABEL } from './format.ts';
 import './deploy.css';
 
@@ -59,7 +60,8 @@ export function DeployButton() {
         aria-describedby={outcome ? popupId : undefined}
         title="Run this pipeline on the server against Kafka"
       >
-        {busy ? 'Deploying…' : 'Deploy'}
+        <Icon name="rocket" />
+        <span className="tool-button__label">{busy ? 'Deploying…' : 'Deploy'}</span>
       </button>
       <button
         type="button"
