@@ -80,6 +80,9 @@ function locateSyntaxError(source: string, err: unknown): { line: number; column
 
 type Edit = { at: number; end: number; text: string };
 
+// A Promise cannot be a record value or a verdict: the engine calls user code synchronously, record by record.
+const ASYNC_MESSAGE = 'user functions run synchronously, one record at a time: remove `async` (awaiting I/O is not possible in a UDF)';
+
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
 
 function walk(node: AcornNode, visit: (n: AcornNode) => void): void {
@@ -120,6 +123,7 @@ export function compileModule(source: string): CompileResult {
     } else if (node.type === 'ExportAllDeclaration') {
       diagnostics.push({ code: 'E_UDF_IMPORT', ...at(node), message: 're-exports from other modules are not allowed in user code' });
     } else if (node.type === 'ExportDefaultDeclaration') {
+      if (node.declaration.async === true) diagnostics.push({ code: 'E_UDF_EXPORT', ...at(node.declaration), message: ASYNC_MESSAGE });
       edits.push({ at: node.start, end: node.declaration.start, text: '__exports.default = ' });
       edits.push({ at: node.end, end: node.end, text: ';' });
       exported.push(['default', '']);
@@ -127,6 +131,7 @@ export function compileModule(source: string): CompileResult {
       if (node.declaration) {
         edits.push({ at: node.start, end: node.declaration.start, text: '' });
         const decl = node.declaration;
+        if (decl.async === true) diagnostics.push({ code: 'E_UDF_EXPORT', ...at(decl), message: ASYNC_MESSAGE });
         const names: string[] = decl.type === 'VariableDeclaration'
           ? decl.declarations.flatMap((d: any) => (d.id.type === 'Identifier' ? [d.id.name] : []))
           : [decl.id.name];

@@ -63,6 +63,12 @@ describe('the UDF compiler', () => {
     expect(!result.ok && result.diagnostics[0]!.message).toMatch(/imports are not allowed/);
   });
 
+  it('rejects async user functions, which would hand a Promise to the engine instead of a value', () => {
+    expect(diagnostics(compileModule('export default async (v: any) => v;'))).toEqual([{ code: 'E_UDF_EXPORT', line: 1, column: 16 }]);
+    expect(diagnostics(compileModule('const a = 1;\nexport async function processElement(v) {}'))).toEqual([{ code: 'E_UDF_EXPORT', line: 2, column: 8 }]);
+    expect(compileModule('export default (v: any) => { const f = async () => 1; return v; };').ok).toBe(true);
+  });
+
   it('names a missing export, and the engine refuses a node whose module lacks it with E_UDF_EXPORT at the code field', () => {
     const result = compileModule('export const helper = 1;');
     expect(result.ok && missingExports(result.module, ['default'])).toEqual(['default']);
