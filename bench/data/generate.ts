@@ -1,7 +1,8 @@
 /**
- * The benchmark's input: a deterministic stream of `user_events` (user_id, event_type, page_url, ts), the same for
- * every system measured. A seeded PRNG (mulberry32) makes a given seed give the same events everywhere; event time
- * advances steadily with a little jitter, so some records arrive out of order, but never by more than `maxJitterMs`.
+ * The benchmark's input: a deterministic stream of `user_events` (user_id, event_type, page_url, ts, duration_ms),
+ * the same for every system measured. A seeded PRNG (mulberry32) makes a given seed give the same events
+ * everywhere; event time advances steadily with a little jitter, so some records arrive out of order, but never by
+ * more than `maxJitterMs`.
  *
  * Run directly to write events as JSON Lines: `node --import tsx bench/data/generate.ts --count 1000 [--seed 42]`.
  */
@@ -25,6 +26,8 @@ export interface UserEvent {
   event_type: 'page_view' | 'click' | 'purchase';
   page_url: string;
   ts: number;
+  /** Time spent on the page: the numeric field that windowed averages read. */
+  duration_ms: number;
 }
 
 export interface GeneratorOptions {
@@ -37,6 +40,8 @@ export interface GeneratorOptions {
   eventsPerSecond?: number;
   /** Each event's time is moved back by up to this much, so records arrive out of order within this bound. */
   maxJitterMs?: number;
+  /** `duration_ms` is uniform over 0…maxDurationMs. */
+  maxDurationMs?: number;
 }
 
 export const DEFAULT_GENERATOR: Required<GeneratorOptions> = {
@@ -45,6 +50,7 @@ export const DEFAULT_GENERATOR: Required<GeneratorOptions> = {
   startTs: 1_700_000_040_000,
   eventsPerSecond: 1000,
   maxJitterMs: 3000,
+  maxDurationMs: 60_000,
 };
 
 const PAGES = ['/', '/home', '/products', '/products/1', '/products/2', '/products/3', '/pricing', '/blog', '/blog/streams', '/docs', '/docs/windows', '/cart', '/checkout', '/orders', '/account', '/search'];
@@ -61,14 +67,15 @@ export class EventGenerator {
 
   /** The next event; page views are 70 % of events, clicks 25 %, purchases 5 %. */
   next(): UserEvent {
-    const { users, startTs, eventsPerSecond, maxJitterMs } = this.options;
+    const { users, startTs, eventsPerSecond, maxJitterMs, maxDurationMs } = this.options;
     const r = this.random;
     const kind = r();
     const event_type = kind < 0.7 ? 'page_view' : kind < 0.95 ? 'click' : 'purchase';
     const user_id = 1 + Math.floor(r() * users);
     const page_url = PAGES[Math.floor(r() * PAGES.length)]!;
     const ts = startTs + Math.floor((this.index++ * 1000) / eventsPerSecond) - Math.floor(r() * (maxJitterMs + 1));
-    return { user_id, event_type, page_url, ts };
+    const duration_ms = Math.floor(r() * (maxDurationMs + 1));
+    return { user_id, event_type, page_url, ts, duration_ms };
   }
 }
 
