@@ -15,7 +15,7 @@ export interface Size {
 
 /** A node's size before the browser has measured it: the node component is this wide, one row per port. */
 export function estimatedSize(inputs: number, outputs: number): Size {
-  return { width: 220, height: 62 + 24 * Math.max(inputs, outputs, 1) };
+  return { width: 180, height: 64 + 24 * Math.max(inputs, outputs, 1) };
 }
 
 /** Top-left positions of every node, laid out left to right along the edges. */

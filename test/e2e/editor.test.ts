@@ -1,0 +1,216 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { serializePipeline, type PipelineDoc } from '../../shared/pipeline/types.ts';
+import { ensureBuilt, repoRoot } from './support/build.ts';
+import { serveDist, type StaticServer } from './support/server.ts';
+import { launchBrowser, openApp, screenshot, type AppPage } from './support/browser.ts';
+
+let server: StaticServer;
+let browser: Browser;
+let app: AppPage;
+let page: Page;
+
+function documentOf(p: Page): Promise<PipelineDoc> {
+  return p.evaluate(() => (window as unknown as { weir: { store: { getState(): { document: PipelineDoc } } } }).weir.store.getState().document);
+}
+
+const node = (id: string) => page.locator(`.react-flow__node[data-node-id="${id}"]`);
+const handle = (label: string) => page.getByLabel(label, { exact: true });
+const paletteItem = (label: string) => page.getByRole('button', { name: label, exact: true });
+
+/** Drags a palette entry onto the canvas, `x`/`y` from the canvas' top-left corner. */
+async function dropOperator(label: string, x: number, y: number): Promise<void> {
+  await paletteItem(label).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+}
+
+/** Drags from one port handle to another with the mouse, as a user connects ports. */
+async function connect(from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 20, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+describe('the pipeline editor in a real browser', () => {
+  beforeAll(async () => {
+    ensureBuilt();
+    server = await serveDist();
+    browser = await launchBrowser();
+    app = await openApp(browser, server.url);
+    page = app.page;
+    await page.getByRole('region', { name: 'Getting started' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('greets a new user on an empty canvas with what to do first', async () => {
+    const start = page.getByRole('region', { name: 'Getting started' });
+    await expect(start.textContent()).resolves.toMatch(/Drag a Kafka source from the palette/);
+    await expect(start.getByRole('button', { name: /Page views per user per minute/ }).count()).resolves.toBe(1);
+    for (const name of ['Validate', 'Simulate', 'Deploy', 'Undo', 'Redo', 'Auto-layout', 'Fit view', 'Export', 'Import']) {
+      await expect(page.getByRole('button', { name, exact: true }).count(), name).resolves.toBe(1);
+    }
+    await screenshot(page, 'editor-01-empty');
+  });
+
+  it('adds five operators by dragging them from the palette onto the canvas', async () => {
+    await dropOperator('Kafka source', 120, 130);
+    await node('source1').waitFor();
+    await dropOperator('Filter', 400, 130);
+    await dropOperator('Key by', 680, 130);
+    await dropOperator('Window', 400, 340);
+    await dropOperator('Kafka sink', 680, 340);
+    await node('sink1').waitFor();
+    const doc = await documentOf(page);
+    expect(doc.nodes.map((n) => [n.id, n.type])).toEqual([
+      ['source1', 'source.kafka'],
+      ['filter1', 'filter'],
+      ['keyBy1', 'keyBy'],
+      ['window1', 'window'],
+      ['sink1', 'sink.kafka'],
+    ]);
+    await expect(node('window1').getAttribute('data-node-type')).resolves.toBe('window');
+    await expect(node('window1').getAttribute('aria-label')).resolves.toBe('window1');
+    for (const port of ['window1 in', 'window1 out', 'window1 late', 'window1 error', 'source1 out', 'sink1 in']) {
+      await expect(handle(port).count(), port).resolves.toBe(1);
+    }
+    await expect(handle('source1 in').count()).resolves.toBe(0);
+    await expect(handle('window1 late').getAttribute('data-port')).resolves.toBe('late');
+  });
+
+  it('connects ports by dragging from an output handle to an input handle', async () => {
+    await connect(handle('source1 out'), handle('filter1 in'));
+    await connect(handle('filter1 out'), handle('keyBy1 in'));
+    await connect(handle('keyBy1 out'), handle('window1 in'));
+    await connect(handle('window1 out'), handle('sink1 in'));
+    const doc = await documentOf(page);
+    expect(doc.edges).toEqual([
+      { from: 'source1', to: 'filter1' },
+      { from: 'filter1', to: 'keyBy1' },
+      { from: 'keyBy1', to: 'window1' },
+      { from: 'window1', to: 'sink1' },
+    ]);
+    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(4);
+  });
+
+  it('refuses connections that would make a cycle or join two outputs', async () => {
+    await connect(handle('window1 out'), handle('filter1 in'));
+    await connect(handle('keyBy1 out'), handle('window1 late'));
+    expect((await documentOf(page)).edges).toHaveLength(4);
+  });
+
+  it('edits params in forms generated from the schema, with durations written as 1m', async () => {
+    await node('source1').click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByLabel('Topic', { exact: true }).fill('orders');
+    await node('window1').click();
+    await inspector.getByLabel('Windows', { exact: true }).selectOption('tumbling');
+    await inspector.getByLabel('Size', { exact: true }).fill('1m');
+    await inspector.getByLabel('Size', { exact: true }).blur();
+    await expect(inspector.getByLabel('Size', { exact: true }).inputValue()).resolves.toBe('1m');
+    const doc = await documentOf(page);
+    expect(doc.nodes[0]!.params.topic).toBe('orders');
+    expect(doc.nodes[3]!.params.assigner).toEqual({ kind: 'tumbling', sizeMs: 60000 });
+    await screenshot(page, 'editor-02-built');
+  });
+
+  it('shows a problem on its field, on its node and in the problems list, whose click selects the node', async () => {
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await node('sink1').click();
+    await expect(inspector.locator('.field__problems').first().textContent()).resolves.toBe('nodes[4].params.topic: E_REQUIRED: is required');
+    await expect(node('sink1').locator('.badge--problem').textContent()).resolves.toBe('1');
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.getByRole('button', { name: 'Validate', exact: true }).click();
+    const problem = page.getByRole('list', { name: 'Problems' }).getByRole('button', { name: /nodes\[4\]\.params\.topic: E_REQUIRED/ });
+    await problem.click();
+    await expect(page.evaluate(() => (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState().selectedNodeIds)).resolves.toEqual(['sink1']);
+    await inspector.getByLabel('Topic', { exact: true }).fill('order_counts');
+    await expect(node('sink1').locator('.badge--problem').count()).resolves.toBe(0);
+  });
+
+  it('undoes and redoes edits from the toolbar and the keyboard', async () => {
+    const sizeOf = async () => ((await documentOf(page)).nodes[3]!.params.assigner as { sizeMs?: number } | undefined)?.sizeMs;
+    const topicOf = async () => (await documentOf(page)).nodes[4]!.params.topic;
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect(topicOf()).resolves.toBeUndefined();
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect(sizeOf()).resolves.toBeUndefined();
+    await page.getByRole('button', { name: 'Redo', exact: true }).click();
+    await expect(sizeOf()).resolves.toBe(60000);
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await expect(sizeOf()).resolves.toBeUndefined();
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+y');
+    await expect(sizeOf()).resolves.toBe(60000);
+    await expect(topicOf()).resolves.toBe('order_counts');
+  });
+
+  it('copies and pastes the selection with new ids, and deletes it with the Delete key', async () => {
+    await node('filter1').click();
+    await node('keyBy1').click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await node('keyBy2').waitFor();
+    let doc = await documentOf(page);
+    expect(doc.nodes.map((n) => n.id).slice(5)).toEqual(['filter2', 'keyBy2']);
+    expect(doc.edges.at(-1)).toEqual({ from: 'filter2', to: 'keyBy2' });
+    await page.keyboard.press('Delete');
+    doc = await documentOf(page);
+    expect(doc.nodes).toHaveLength(5);
+    expect(doc.edges).toHaveLength(4);
+  });
+
+  it('exports exactly the bytes serializePipeline gives for the document', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+    expect(download.suggestedFilename()).toBe('untitled.weir.json');
+    const path = await download.path();
+    const bytes = readFileSync(path, 'utf8');
+    expect(bytes).toBe(serializePipeline(await documentOf(page)));
+    expect(JSON.parse(bytes).nodes[3].params.assigner).toEqual({ kind: 'tumbling', sizeMs: 60000 });
+  });
+
+  it('lays the graph out left to right', async () => {
+    await page.getByRole('button', { name: 'Auto-layout', exact: true }).click();
+    const doc = await documentOf(page);
+    const x = Object.fromEntries(doc.nodes.map((n) => [n.id, n.ui!.x as number]));
+    expect(x.source1).toBeLessThan(x.filter1!);
+    expect(x.filter1).toBeLessThan(x.keyBy1!);
+    expect(x.keyBy1).toBeLessThan(x.window1!);
+    expect(x.window1).toBeLessThan(x.sink1!);
+    await page.waitForTimeout(400);
+    await screenshot(page, 'editor-03-layout');
+  });
+
+  it('imports an example file and shows its nodes', async () => {
+    const file = join(repoRoot, 'examples/page-views.weir.json');
+    const expected = JSON.parse(readFileSync(file, 'utf8')) as PipelineDoc;
+    await page.getByLabel('Pipeline file').setInputFiles(file);
+    await node(expected.nodes.at(-1)!.id).waitFor();
+    for (const n of expected.nodes) await expect(node(n.id).getAttribute('data-node-type')).resolves.toBe(n.type);
+    await expect(page.getByRole('status').filter({ hasText: 'Imported page-views.weir.json' }).count()).resolves.toBe(1);
+    expect(serializePipeline(await documentOf(page))).toBe(readFileSync(file, 'utf8'));
+    await page.waitForTimeout(300);
+    await screenshot(page, 'editor-04-imported');
+  });
+
+  it('keeps the work after a reload', async () => {
+    const before = await documentOf(page);
+    await page.waitForTimeout(600);
+    await page.reload();
+    await node(before.nodes[0]!.id).waitFor();
+    expect(await documentOf(page)).toEqual(before);
+  });
+
+  it('threw no errors in the page', () => {
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Debian's Chromium driven by playwright-core, and screenshots into test-artifacts/ (gitignored) so a person can
+ * look at what the tests saw.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { repoRoot } from './build.ts';
+
+export const CHROMIUM = process.env.WEIR_CHROMIUM ?? '/usr/bin/chromium';
+export const artifactsDir = join(repoRoot, 'test-artifacts');
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface AppPage {
+  context: BrowserContext;
+  page: Page;
+  /** Errors the page threw or logged; a test can assert there were none. */
+  errors: string[];
+}
+
+export async function openApp(browser: Browser, url: string): Promise<AppPage> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  await page.goto(url);
+  return { context, page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artifactsDir, { recursive: true });
+  const path = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

@@ -1,0 +1,40 @@
+/** What the simulation end-to-end tests do on the page, as a user does it: drag, connect, type, click. */
+import type { Locator, Page } from 'playwright-core';
+import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
+
+interface StoreWindow {
+  weir: { store: { getState(): Record<string, unknown> & { document: PipelineDoc } } };
+}
+
+export function documentOf(page: Page): Promise<PipelineDoc> {
+  return page.evaluate(() => (window as unknown as StoreWindow).weir.store.getState().document);
+}
+
+/** A field of the store's state, read in the page (must be structured-cloneable). */
+export function storeField<T>(page: Page, name: string): Promise<T> {
+  return page.evaluate((n) => (window as unknown as StoreWindow).weir.store.getState()[n], name) as Promise<T>;
+}
+
+export async function waitForSimulation(page: Page, timeout = 60_000): Promise<string> {
+  await page.waitForFunction(() => (window as unknown as StoreWindow).weir.store.getState().simulationStatus !== 'running', undefined, { timeout });
+  return storeField<string>(page, 'simulationStatus');
+}
+
+export const nodeOnCanvas = (page: Page, id: string) => page.locator(`.react-flow__node[data-node-id="${id}"]`);
+export const portHandle = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+/** Drags a palette entry onto the canvas, `x`/`y` from the canvas' top-left corner. */
+export async function dropOperator(page: Page, label: string, x: number, y: number): Promise<void> {
+  await page.getByRole('button', { name: label, exact: true }).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+}
+
+/** Drags from one port handle to another with the mouse. */
+export async function connect(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 20, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}

@@ -1,0 +1,111 @@
+/**
+ * The graph canvas. React Flow draws nodes and edges derived from the document and reports changes, which the
+ * store applies as data (STYLE 9); nothing here keeps its own copy of the graph.
+ */
+import { useCallback, useEffect, useRef, type DragEvent } from 'react';
+import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge } from '@xyflow/react';
+import { useWeirStore, weirStore } from '../store/index.ts';
+import { connectionProblem, type ConnectionRequest } from '../store/graph.ts';
+import type { OperatorFlowNode } from '../store/flow.ts';
+import { OperatorNode } from './OperatorNode.tsx';
+import { PortEdge } from './PortEdge.tsx';
+import { EmptyCanvas } from './EmptyCanvas.tsx';
+import { DROP_GRAB, OPERATOR_MIME } from './dnd.ts';
+import { categoryClass } from './CategoryIcon.tsx';
+
+const nodeTypes = { operator: OperatorNode };
+const edgeTypes = { port: PortEdge };
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.2 };
+const MINIMAP_SIZE = { width: 160, height: 100 };
+
+function request(c: Connection | Edge): ConnectionRequest {
+  return { from: c.source, fromPort: c.sourceHandle ?? 'out', to: c.target, toPort: c.targetHandle ?? 'in' };
+}
+
+const isValidConnection = (c: Connection | Edge) => connectionProblem(weirStore.getState().document, request(c)) === null;
+const onConnect = (c: Connection) => void weirStore.getState().connect(request(c));
+const beginDrag = () => weirStore.getState().beginDrag();
+const miniMapColor = (node: OperatorFlowNode) => `var(--${categoryClass(node.data.category)})`;
+
+export function Canvas() {
+  const { nodes, edges, onNodesChange, onEdgesChange, empty } = useWeirStore((s) => ({
+    nodes: s.flowNodes,
+    edges: s.flowEdges,
+    onNodesChange: s.applyNodeChanges,
+    onEdgesChange: s.applyEdgeChanges,
+    empty: s.document.nodes.length === 0,
+  }));
+  const focusRequest = useWeirStore((s) => s.focusRequest);
+  const documentKey = useWeirStore((s) => s.documentKey);
+  const { screenToFlowPosition, fitView } = useReactFlow();
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(OPERATOR_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(OPERATOR_MIME);
+      if (!type) return;
+      e.preventDefault();
+      const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      weirStore.getState().addNode(type, { x: at.x - DROP_GRAB.x, y: at.y - DROP_GRAB.y });
+    },
+    [screenToFlowPosition],
+  );
+
+  // A newly opened document is shown whole once React Flow has measured its nodes (loading clears the sizes, so
+  // "all measured" means measured anew); an empty one keeps the viewport, so the first node lands where dropped.
+  const pendingFit = useRef(false);
+  const allMeasured = useWeirStore((s) => s.document.nodes.every((n) => s.measured[n.id] !== undefined));
+  useEffect(() => {
+    pendingFit.current = weirStore.getState().document.nodes.length > 0;
+  }, [documentKey]);
+  useEffect(() => {
+    if (!pendingFit.current || !allMeasured) return;
+    const frame = requestAnimationFrame(() => {
+      pendingFit.current = false;
+      void fitView(FIT_OPTIONS);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [documentKey, allMeasured, fitView]);
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    void fitView({ nodes: [{ id: focusRequest.nodeId }], duration: 300, maxZoom: 1.2, padding: 0.8 });
+    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusRequest.nodeId)}"]`)?.focus({ preventScroll: true });
+  }, [focusRequest, fitView]);
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={beginDrag}
+        onSelectionDragStart={beginDrag}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        minZoom={0.2}
+        maxZoom={2}
+        snapToGrid
+        snapGrid={[8, 8]}
+        defaultEdgeOptions={{ interactionWidth: 18 }}
+        colorMode="dark"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
+        <Controls showInteractive={false} fitViewOptions={FIT_OPTIONS} />
+        {!empty && <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />}
+      </ReactFlow>
+      {empty && <EmptyCanvas />}
+    </div>
+  );
+}

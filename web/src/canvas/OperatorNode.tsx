@@ -1,0 +1,72 @@
+/**
+ * The one node component of the canvas (registered at module scope, memo'ed — STYLE 9). It draws what the
+ * document says about the node; problems and live simulation errors come from the store through narrow selectors,
+ * never through `node.data`.
+ */
+import { memo, useEffect } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { useWeirStore } from '../store/index.ts';
+import type { OperatorFlowNode } from '../store/flow.ts';
+import { CategoryIcon, categoryClass } from './CategoryIcon.tsx';
+
+function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
+  const { node, typeLabel, category, inputs, outputs } = data;
+  const problemCount = useWeirStore((s) => s.problemsByNode[id]?.length ?? 0);
+  const errorCount = useWeirStore((s) => s.nodeErrorCounts[id] ?? 0);
+  const updateNodeInternals = useUpdateNodeInternals();
+
+  // Handles are measured once per node; when a param adds, removes or renames a port, they must be measured again.
+  useEffect(() => updateNodeInternals(id), [id, inputs, outputs, updateNodeInternals]);
+
+  const title = node.label ?? id;
+  return (
+    <div className={`op-node ${categoryClass(category)}${selected ? ' is-selected' : ''}${problemCount > 0 ? ' has-problems' : ''}`}>
+      <div className="op-node__header">
+        <span className="op-node__icon">
+          <CategoryIcon category={category} />
+        </span>
+        <div className="op-node__titles">
+          <div className="op-node__title" title={title}>
+            {title}
+          </div>
+          <div className="op-node__type">
+            {typeLabel}
+            {node.label !== undefined && <span className="op-node__id"> · {id}</span>}
+          </div>
+        </div>
+        <div className="op-node__badges">
+          {problemCount > 0 && (
+            <span className="badge badge--problem" title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}`} aria-label={`${problemCount} problems`}>
+              {problemCount}
+            </span>
+          )}
+          {errorCount > 0 && (
+            <span className="badge badge--error" title={`${errorCount} record error${errorCount === 1 ? '' : 's'} in the last simulation`} aria-label={`${errorCount} errors`}>
+              ⚠ {errorCount}
+            </span>
+          )}
+        </div>
+      </div>
+      <div className="op-node__ports">
+        <div className="op-node__port-column">
+          {inputs.map((port) => (
+            <div className="op-node__port op-node__port--in" key={port}>
+              <Handle type="target" position={Position.Left} id={port} className="port-handle" aria-label={`${id} ${port}`} data-port={port} data-port-kind="in" />
+              <span>{port}</span>
+            </div>
+          ))}
+        </div>
+        <div className="op-node__port-column op-node__port-column--out">
+          {outputs.map((port) => (
+            <div className={`op-node__port op-node__port--out port--${port}`} key={port}>
+              <span>{port}</span>
+              <Handle type="source" position={Position.Right} id={port} className="port-handle" aria-label={`${id} ${port}`} data-port={port} data-port-kind="out" />
+            </div>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export const OperatorNode = memo(OperatorNodeView);

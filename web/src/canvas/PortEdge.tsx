@@ -1,0 +1,35 @@
+/**
+ * An edge between two ports. After a simulation it shows how many records went along it: every edge leaving a port
+ * carries every record of that port (SPEC §1), so the count is the port's.
+ */
+import { memo } from 'react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { useWeirStore } from '../store/index.ts';
+import type { PortFlowEdge } from '../store/flow.ts';
+
+function PortEdgeView({ id, source, data, selected, markerEnd, ...geometry }: EdgeProps<PortFlowEdge>) {
+  const port = data?.fromPort ?? 'out';
+  const count = useWeirStore((s) => {
+    const counts = s.portCounts[source];
+    return counts === undefined ? undefined : (counts[port] ?? 0);
+  });
+  const [path, labelX, labelY] = getBezierPath(geometry);
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={selected ? 'is-selected' : undefined} />
+      {count !== undefined && (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-count${count === 0 ? ' edge-count--zero' : ''}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            title={`${count} record${count === 1 ? '' : 's'} on ${source}.${port}`}
+          >
+            {count.toLocaleString()}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+export const PortEdge = memo(PortEdgeView);

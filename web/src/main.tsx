@@ -1,0 +1,23 @@
+/** Entry point of the web app. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles/app.css';
+import { App } from './App.tsx';
+import { weirStore } from './store/index.ts';
+import { documentSession } from './documents/app-session.ts';
+
+documentSession.start();
+// Pending edits are written before the page goes away.
+window.addEventListener('pagehide', () => documentSession.flush());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') documentSession.flush();
+});
+// A handle for the browser console and the end-to-end tests: the store is the app's whole state.
+(window as unknown as { weir: { store: typeof weirStore } }).weir = { store: weirStore };
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
