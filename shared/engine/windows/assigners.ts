@@ -97,11 +97,12 @@ export class SessionWindowAssigner {
  */
 export class CountWindowAssigner {
   readonly kind = 'count';
-  readonly slide: number;
 
-  constructor(readonly size: number, slide = size) {
+  constructor(
+    readonly size: number,
+    readonly slide: number = size,
+  ) {
     throwOnProblems('count', assignerProblems({ kind: 'count', size, slide }));
-    this.slide = slide;
   }
 
   get purging(): boolean {

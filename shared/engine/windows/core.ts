@@ -131,6 +131,7 @@ export class WindowCore {
       try {
         acc = fn.add(pane === null ? fn.createAccumulator() : pane.acc, input, arrival, side);
       } catch (err) {
+        // The record fails here; the windows before this one keep it (Flink would fail the whole job instead).
         this.failure = err;
         if (panes.byStart.size === 0) this.keyed.delete(entry.keyId);
         return FAILED;
