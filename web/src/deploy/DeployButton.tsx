@@ -10,13 +10,12 @@ import { ApiError, api, describeError } from '../api/client.ts';
 import { captureTokenFromUrl } from '../api/token.ts';
 import { deployUiStore, useDeployUi } from './deploy-state.ts';
 import { Icon } from '../toolbar/icons.tsx';
-import { STATUS_LABEL } from './format.ts';
 import './deploy.css';
 
 type Outcome =
   | { kind: 'problems'; problems: ValidationProblem[]; fromServer: boolean }
   | { kind: 'state-loss'; nodes: string[]; pipeline: PipelineDoc }
-  | { kind: 'deployed'; id: string; status: keyof typeof STATUS_LABEL; name: string }
+  | { kind: 'empty' }
   | { kind: 'error'; message: string; unreachable: boolean };
 
 const SHOWN_PROBLEMS = 8;
@@ -36,7 +35,8 @@ export function DeployButton() {
     setBusy(true);
     try {
       const result = await api.deploy(pipeline, { allowStateLoss });
-      setOutcome({ kind: 'deployed', id: result.id, status: result.status, name: pipeline.name });
+      // The deployments panel opens on it: that is the confirmation, and where its status goes on.
+      setOutcome(null);
       deployUiStore.getState().showDeployed(result.id);
     } catch (err) {
       setOutcome(outcomeOf(err, pipeline));
@@ -47,6 +47,7 @@ export function DeployButton() {
 
   const onDeploy = () => {
     if (problems.length > 0) return setOutcome({ kind: 'problems', problems, fromServer: false });
+    if (!doc.nodes.some((n) => n.type === 'sink.kafka')) return setOutcome({ kind: 'empty' });
     void deploy(doc, false);
   };
 
@@ -73,7 +74,7 @@ export function DeployButton() {
         Deployments
       </button>
       {outcome && (
-        <div className="deploy-popup" id={popupId} role={outcome.kind === 'deployed' ? 'status' : 'alert'}>
+        <div className="deploy-popup" id={popupId} role="alert">
           <OutcomeView outcome={outcome} onConfirmLoss={(p) => void deploy(p, true)} onClose={() => setOutcome(null)} />
         </div>
       )}
@@ -126,13 +127,11 @@ function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; on
           </div>
         </>
       );
-    case 'deployed':
+    case 'empty':
       return (
         <>
-          <p className="deploy-popup__title">
-            Deployed “{outcome.name}” — {STATUS_LABEL[outcome.status].toLowerCase()}
-          </p>
-          <p>Follow it in the Deployments panel.</p>
+          <p className="deploy-popup__title">Nothing to deploy yet</p>
+          <p>A deployment writes its results to Kafka: connect a source, through your operators, to a Kafka sink first.</p>
           <Actions onClose={onClose} />
         </>
       );
