@@ -1,7 +1,11 @@
 /**
  * A timer queue: event- or processing-time timers of one node, fired in order of time, then of the key's first-seen
  * order (SPEC §3: "in order of end, then by the order in which their keys were first seen"), then of registration.
- * One timer per (key, namespace, time); deleting is lazy (the heap skips entries no longer registered).
+ * One timer per (key, namespace, time); deleting is lazy (a deleted timer is skipped when its time comes).
+ *
+ * Timers are kept in buckets by time, with a heap over the distinct times only: keyed tumbling windows put every
+ * key's firing on the same few times, so the heap stays tiny and registering a timer is one map lookup and an array
+ * push. A bucket is sorted by key order once, when it becomes due.
  */
 import type { Json, Key } from '../pipeline/types.ts';
 import { keyIdOf } from './record.ts';
@@ -12,17 +16,31 @@ export interface Timer {
   readonly key: Key;
   readonly keyId: string;
   readonly keySeq: number;
-  /** What the timer is for within its key, e.g. a window `start:end`; '' for user timers. */
+  /** What the timer is for within its key, e.g. a window's start; '' for user timers. */
   readonly namespace: string;
   readonly order: number;
+  readonly id: string;
 }
 
-function before(a: Timer, b: Timer): boolean {
-  return a.time < b.time || (a.time === b.time && (a.keySeq < b.keySeq || (a.keySeq === b.keySeq && a.order < b.order)));
+class Bucket {
+  readonly timers: Timer[] = [];
+  /** Index of the next timer to fire once the bucket is due and sorted. */
+  next = 0;
+  sorted = false;
+}
+
+function byKeyOrder(a: Timer, b: Timer): number {
+  return a.keySeq - b.keySeq || a.order - b.order;
+}
+
+function timerId(keyId: string, namespace: string, time: number): string {
+  return time + '|' + namespace + '|' + keyId;
 }
 
 export class TimerQueue {
-  private heap: Timer[] = [];
+  private readonly buckets = new Map<number, Bucket>();
+  /** Min-heap of the times that have a bucket. */
+  private times: number[] = [];
   private readonly live = new Map<string, Timer>();
   private order = 0;
 
@@ -30,55 +48,66 @@ export class TimerQueue {
     return this.live.size;
   }
 
-  private static id(keyId: string, namespace: string, time: number): string {
-    return `${time}|${namespace}|${keyId}`;
-  }
-
   register(time: number, key: Key, keyId: string, keySeq: number, namespace = ''): void {
-    const id = TimerQueue.id(keyId, namespace, time);
+    const id = timerId(keyId, namespace, time);
     if (this.live.has(id)) return;
-    const timer: Timer = { time, key, keyId, keySeq, namespace, order: this.order++ };
+    const timer: Timer = { time, key, keyId, keySeq, namespace, order: this.order++, id };
     this.live.set(id, timer);
-    this.push(timer);
+    let bucket = this.buckets.get(time);
+    if (bucket === undefined) {
+      bucket = new Bucket();
+      this.buckets.set(time, bucket);
+      this.pushTime(time);
+    }
+    if (bucket.sorted) insertSorted(bucket, timer);
+    else bucket.timers.push(timer);
   }
 
   delete(time: number, keyId: string, namespace = ''): void {
-    this.live.delete(TimerQueue.id(keyId, namespace, time));
+    this.live.delete(timerId(keyId, namespace, time));
   }
 
   has(time: number, keyId: string, namespace = ''): boolean {
-    return this.live.has(TimerQueue.id(keyId, namespace, time));
+    return this.live.has(timerId(keyId, namespace, time));
   }
 
   /** Removes and returns the next live timer due at or before `time`, or undefined. */
   pollDue(time: number): Timer | undefined {
-    while (this.heap.length > 0) {
-      const top = this.heap[0]!;
-      const id = TimerQueue.id(top.keyId, top.namespace, top.time);
-      if (this.live.get(id) !== top) {
-        this.pop();
-        continue;
+    const times = this.times;
+    while (times.length > 0) {
+      const due = times[0]!;
+      if (due > time) return undefined;
+      const bucket = this.buckets.get(due)!;
+      if (!bucket.sorted) {
+        bucket.timers.sort(byKeyOrder);
+        bucket.sorted = true;
       }
-      if (top.time > time) return undefined;
-      this.pop();
-      this.live.delete(id);
-      return top;
+      const timers = bucket.timers;
+      while (bucket.next < timers.length) {
+        const timer = timers[bucket.next++]!;
+        if (this.live.get(timer.id) === timer) {
+          this.live.delete(timer.id);
+          return timer;
+        }
+      }
+      this.buckets.delete(due);
+      this.popTime();
     }
     return undefined;
   }
 
   /** Live timers of one key, for state views. */
   forKey(keyId: string): Timer[] {
-    return [...this.live.values()].filter((t) => t.keyId === keyId).sort((a, b) => (before(a, b) ? -1 : 1));
+    return this.sortedLive().filter((t) => t.keyId === keyId);
   }
 
   snapshot(): Json {
-    const timers = [...this.live.values()].sort((a, b) => (before(a, b) ? -1 : 1));
-    return timers.map((t) => [encodeTime(t.time), t.key, t.keySeq, t.namespace]);
+    return this.sortedLive().map((t) => [encodeTime(t.time), t.key, t.keySeq, t.namespace]);
   }
 
   restore(state: Json): void {
-    this.heap = [];
+    this.buckets.clear();
+    this.times = [];
     this.live.clear();
     this.order = 0;
     for (const [time, key, keySeq, namespace] of state as Array<[Json, Key, number, string]>) {
@@ -86,33 +115,50 @@ export class TimerQueue {
     }
   }
 
-  private push(timer: Timer): void {
-    const heap = this.heap;
-    heap.push(timer);
+  private sortedLive(): Timer[] {
+    return [...this.live.values()].sort((a, b) => a.time - b.time || byKeyOrder(a, b));
+  }
+
+  private pushTime(time: number): void {
+    const heap = this.times;
+    heap.push(time);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      if (heap[parent]! <= time) break;
+      heap[i] = heap[parent]!;
       i = parent;
     }
+    heap[i] = time;
   }
 
-  private pop(): void {
-    const heap = this.heap;
+  private popTime(): void {
+    const heap = this.times;
     const last = heap.pop()!;
     if (heap.length === 0) return;
-    heap[0] = last;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= heap.length) break;
       const r = l + 1;
-      let smallest = i;
-      if (l < heap.length && before(heap[l]!, heap[smallest]!)) smallest = l;
-      if (r < heap.length && before(heap[r]!, heap[smallest]!)) smallest = r;
-      if (smallest === i) break;
-      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
-      i = smallest;
+      const child = r < heap.length && heap[r]! < heap[l]! ? r : l;
+      if (heap[child]! >= last) break;
+      heap[i] = heap[child]!;
+      i = child;
     }
+    heap[i] = last;
   }
+}
+
+/** A timer registered into a bucket that is already firing goes to its place among the timers not yet fired. */
+function insertSorted(bucket: Bucket, timer: Timer): void {
+  const timers = bucket.timers;
+  let lo = bucket.next;
+  let hi = timers.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byKeyOrder(timers[mid]!, timer) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  timers.splice(lo, 0, timer);
 }
