@@ -128,6 +128,14 @@ describe('pipelines API', () => {
     expect((await app.call('/api/pipelines/Upper')).status).toBe(404);
   });
 
+  it('answers 400, not a server failure, to a malformed escape in the path or a body that does not decompress', async () => {
+    const escape = await app.call('/api/pipelines/abc%E0%A4%A');
+    expect(escape.status).toBe(400);
+    expect((await escape.json()).error.code).toBe('E_BAD_REQUEST');
+    const compressed = await app.call('/api/pipelines/abc', { method: 'PUT', body: '{}', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' } });
+    expect(compressed.status).toBe(400);
+  });
+
   it('answers 400 E_JSON with a line and column to a malformed JSON body', async () => {
     const res = await app.call('/api/pipelines/bad-json', {
       method: 'PUT',

@@ -57,6 +57,12 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
       case 'request.size.invalid':
         return sendError(res, 400, 'E_JSON', 'the request body ended early');
     }
+    // Express and body-parser mark what the client got wrong (a malformed %-escape in the path, a body that does
+    // not decompress) with a 4xx status.
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, status, status === 404 ? 'E_NOT_FOUND' : 'E_BAD_REQUEST', err instanceof Error ? err.message : String(err));
+    }
     log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err);
     const message = err instanceof Error ? err.message : String(err);
     sendError(res, 500, 'E_INTERNAL', `the server failed: ${message}`);
