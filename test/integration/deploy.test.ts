@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
-import type { DeploymentManagerOptions } from '../../server/src/deployments/types.ts';
+import { StateLossError, type DeploymentManagerOptions } from '../../server/src/deployments/types.ts';
+import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import { createTopic, startKafka, type RunningKafka } from './support/kafka.ts';
 import {
   CommittedReader,
@@ -17,6 +18,7 @@ import {
   pageViewsNames,
   pageViewsPipeline,
   produceEvents,
+  type OutputRecord,
   sleep,
   waitFor,
 } from './support/deploy-fixtures.ts';
@@ -70,6 +72,117 @@ describe('deployments on a real broker', () => {
       expect(info.metrics.checkpoints.completed).toBeGreaterThan(0);
     } finally {
       await reader.stop();
+    }
+  });
+
+  it('carries window state across a restart of the manager: windows spanning the restart count every event', async () => {
+    const names = pageViewsNames('pvrestart');
+    const pipeline = pageViewsPipeline(names, { checkpointIntervalMs: 500 });
+    await createTopic(kafka.brokers, names.input, 3);
+    const events = pageViewEvents(4000);
+    // The split falls mid-minute (event 2000 is 100 s in), so the window of minute 2 holds events from both halves.
+    const [before, after] = [events.slice(0, 2000), events.slice(2000)];
+    const expectedBefore = canonical(expectedOutput(pipeline, 'events', before));
+    const expectedAll = canonical(expectedOutput(pipeline, 'events', events));
+    const minuteOfSplit = Math.floor(after[0]!.timestamp / 60_000) * 60_000;
+    expect(before.at(-1)!.timestamp).toBeGreaterThanOrEqual(minuteOfSplit);
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'weir-deploy-'));
+    dirs.push(dataDir);
+    const first = manager(dataDir);
+    await first.start();
+    await first.deploy(pipeline);
+    await produceEvents(kafka.brokers, names.input, before);
+    const reader = await new CommittedReader(kafka.brokers, { page_view_counts: names.output }).start();
+    try {
+      await waitFor(() => reader.records.length >= expectedBefore.length, 60_000, 'the first half of the output');
+      await first.shutdown();
+
+      await produceEvents(kafka.brokers, names.input, after);
+      const second = manager(dataDir);
+      await second.start();
+      expect(second.get(names.id).version).toBe(1);
+      await waitFor(() => reader.records.length >= expectedAll.length, 60_000, 'the whole output');
+      await sleep(1500);
+      expect(canonical(reader.records)).toEqual(expectedAll);
+      const across = reader.records.filter((r) => (JSON.parse(r.value) as { window: { start: number } }).window.start === minuteOfSplit);
+      expect(across.length).toBeGreaterThan(0);
+      // Record counts go on from the checkpoint rather than starting again at zero.
+      await waitFor(() => second.get(names.id).metrics.nodes.events?.out.out === events.length, 10_000, 'the source count to reach every event');
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('upgrades a running pipeline with a new node and keeps its window state; refuses to drop state unless told to', async () => {
+    const names = pageViewsNames('pvupgrade');
+    const summaryTopic = `${names.id}-summary`;
+    const v1 = pageViewsPipeline(names, { checkpointIntervalMs: 500 });
+    const v2: PipelineDoc = {
+      ...v1,
+      nodes: [
+        ...v1.nodes,
+        { id: 'summary', type: 'map', params: { code: ['export default (r: any) => ({ user: r.key, views: r.result, start: r.window.start });'] } },
+        { id: 'summary_out', type: 'sink.kafka', params: { topic: summaryTopic } },
+      ],
+      edges: [...v1.edges, { from: 'perMinute', to: 'summary' }, { from: 'summary', to: 'summary_out' }],
+    };
+    await createTopic(kafka.brokers, names.input, 3);
+    const events = pageViewEvents(4000);
+    const [before, after] = [events.slice(0, 2000), events.slice(2000)];
+    const firedBefore = expectedOutput(v1, 'events', before).filter((r) => r.sink === 'page_view_counts');
+    const all = expectedOutput(v2, 'events', events);
+    const windowOf = (r: OutputRecord) => {
+      const v = JSON.parse(r.value) as { window?: { start: number }; start?: number };
+      return `${r.key}|${v.window?.start ?? v.start}`;
+    };
+    const firedBeforeWindows = new Set(firedBefore.map(windowOf));
+    const expectedCounts = canonical(all.filter((r) => r.sink === 'page_view_counts'));
+    // The new node sees only windows that fire after the upgrade, each with its full count (state kept).
+    const expectedSummary = canonical(all.filter((r) => r.sink === 'summary_out' && !firedBeforeWindows.has(windowOf(r))));
+    expect(expectedSummary.length).toBeGreaterThan(0);
+
+    const m = manager();
+    await m.start();
+    await m.deploy(v1);
+    await produceEvents(kafka.brokers, names.input, before);
+    const counts = await new CommittedReader(kafka.brokers, { page_view_counts: names.output }).start();
+    try {
+      await waitFor(() => counts.records.length >= firedBefore.length, 60_000, 'the output of version 1');
+      expect(await m.deploy(v2)).toEqual({ id: names.id, status: 'starting' });
+      const summary = await new CommittedReader(kafka.brokers, { summary_out: summaryTopic }).start();
+      try {
+        await produceEvents(kafka.brokers, names.input, after);
+        await waitFor(() => counts.records.length >= expectedCounts.length && summary.records.length >= expectedSummary.length, 60_000, 'the output of version 2');
+        await sleep(1000);
+        expect(canonical(counts.records)).toEqual(expectedCounts);
+        expect(canonical(summary.records)).toEqual(expectedSummary);
+      } finally {
+        await summary.stop();
+      }
+      expect(m.get(names.id).version).toBe(2);
+
+      // Version 3 renames the window node: its state cannot follow.
+      const v3: PipelineDoc = {
+        ...v2,
+        nodes: v2.nodes.map((n) => (n.id === 'perMinute' ? { ...n, id: 'perMinute2' } : n)),
+        edges: v2.edges.map((e) => ({ ...e, from: e.from === 'perMinute' ? 'perMinute2' : e.from, to: e.to === 'perMinute' ? 'perMinute2' : e.to })),
+      };
+      const refused = await m.deploy(v3).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(refused).toBeInstanceOf(StateLossError);
+      expect((refused as StateLossError).code).toBe('E_STATE_LOSS');
+      expect((refused as StateLossError).nodes).toEqual(['perMinute']);
+      expect(m.get(names.id)).toMatchObject({ version: 2, status: 'running' });
+
+      await m.deploy(v3, { allowStateLoss: true });
+      await waitFor(() => m.get(names.id).status === 'running', 30_000, 'version 3 to run');
+      expect(m.get(names.id)).toMatchObject({ version: 3 });
+      expect(m.get(names.id).error).toBeUndefined();
+    } finally {
+      await counts.stop();
     }
   });
 });

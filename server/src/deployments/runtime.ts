@@ -16,7 +16,7 @@
  * position stored with that state; records below it that the consumer still delivers (the group's offsets can be
  * older under at-least-once) are skipped, so no record is counted twice in state.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer, Transaction } from 'kafkajs';
 import { Engine, PipelineBuildError, RestoreError, type NodeMetrics } from '../../../shared/engine/engine.ts';
 import { PipelineFailure, errorMessage } from '../../../shared/engine/operator.ts';
 import type { StreamRecord } from '../../../shared/engine/record.ts';
@@ -63,6 +63,12 @@ interface SinkBuffer extends SinkInfo {
 /** Sink records buffered beyond this make processing wait for the checkpoint in flight. */
 const MAX_BUFFERED_RECORDS = 200_000;
 const PROCESSING_TIME_TICK_MS = 200;
+/**
+ * kafkajs hands over the batches of one fetch one after another with nothing but promise continuations in between,
+ * so timers (checkpoints, heartbeats to the manager) would wait for a whole fetch — tens of thousands of records.
+ * Processing gives the event loop a turn when it has held it this long.
+ */
+const YIELD_AFTER_MS = 50;
 
 export class DeploymentRuntime {
   private readonly plan: DeploymentPlan;
@@ -102,6 +108,7 @@ export class DeploymentRuntime {
     lastWrittenBytes: null,
     lastRecords: null,
   };
+  private lastYield = 0;
   private rates = { at: 0, counts: {} as Record<string, NodeMetrics> };
 
   constructor(readonly config: RuntimeConfig, private readonly host: RuntimeHost) {
@@ -284,19 +291,39 @@ export class DeploymentRuntime {
   private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.halted) return;
     if (this.buffered > MAX_BUFFERED_RECORDS && this.inFlight) await this.inFlight.catch(() => {});
-    if (this.halted) return;
     const { topic, partition } = batch;
     const sources = this.sourcesByTopic.get(topic);
     if (sources === undefined) return;
     const positions = this.positionsOf(topic);
-    let next = positions.get(partition) ?? -1;
     const messages = batch.messages;
+    let m = 0;
+    while (m < messages.length) {
+      if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.lastYield = performance.now();
+      }
+      if (this.halted || !isRunning() || isStale()) return;
+      m = this.processSlice(partition, messages, m, sources, positions);
+    }
+    let marks = this.highWatermarks.get(topic);
+    if (marks === undefined) this.highWatermarks.set(topic, (marks = new Map()));
+    marks.set(partition, Number(batch.highWatermark));
+  }
+
+  /**
+   * Feeds messages from `start` on until the time slice is used up; returns where it stopped. The partition's
+   * position is updated before returning, so a checkpoint taken while processing yields matches the engine's state.
+   */
+  private processSlice(partition: number, messages: KafkaMessage[], start: number, sources: KafkaSourceOperator[], positions: Map<number, number>): number {
+    let next = positions.get(partition) ?? -1;
+    const deadline = this.lastYield + YIELD_AFTER_MS;
+    let m = start;
     try {
-      for (let m = 0; m < messages.length; m++) {
+      for (; m < messages.length; m++) {
+        if (m > start && (m & 255) === 0 && performance.now() > deadline) break;
         const message = messages[m]!;
         const offset = Number(message.offset);
         if (offset < next) continue;
-        if (this.halted || !isRunning() || isStale()) break;
         const key = message.key === null ? null : message.key.toString('utf8');
         const value = message.value === null ? null : message.value.toString('utf8');
         const headers = decodeHeaders(message.headers);
@@ -307,12 +334,11 @@ export class DeploymentRuntime {
       this.engine!.advanceProcessingTime(Date.now());
     } catch (err) {
       this.fail(err);
+      m = messages.length;
     } finally {
       if (next >= 0) positions.set(partition, next);
     }
-    let marks = this.highWatermarks.get(topic);
-    if (marks === undefined) this.highWatermarks.set(topic, (marks = new Map()));
-    marks.set(partition, Number(batch.highWatermark));
+    return m;
   }
 
   private advanceProcessingTime(): void {

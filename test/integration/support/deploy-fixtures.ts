@@ -201,3 +201,62 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+export interface KeyedWindowNames {
+  id: string;
+  input: string;
+  counts: string;
+  enriched: string;
+}
+
+export function keyedWindowNames(prefix: string): KeyedWindowNames {
+  const s = uniqueSuffix();
+  return { id: `${prefix}-${s}`, input: `${prefix}-${s}-events`, counts: `${prefix}-${s}-counts`, enriched: `${prefix}-${s}-enriched` };
+}
+
+/**
+ * The crash test's job: per-user counts in 10-second tumbling windows (keyed state and timers) beside a map that
+ * writes every event out (so every input record has exactly one output record to find, or to find twice).
+ */
+export function keyedWindowPipeline(names: KeyedWindowNames, settings: PipelineDoc['settings'] = {}): PipelineDoc {
+  return {
+    format: 'weir/v1',
+    id: names.id,
+    name: 'Counts per user per 10 s, and every event enriched',
+    settings: { checkpointIntervalMs: 500, delivery: 'exactly-once', ...settings },
+    nodes: [
+      {
+        id: 'events',
+        type: 'source.kafka',
+        params: { topic: names.input, timestamp: { from: 'field', field: 'ts' }, watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 1000 } },
+      },
+      { id: 'byUser', type: 'keyBy', params: { field: 'user_id' } },
+      { id: 'counts', type: 'window', params: { assigner: { kind: 'tumbling', sizeMs: 10_000 }, aggregate: { kind: 'count' } } },
+      { id: 'enrich', type: 'map', params: { code: ['export default (e: { seq: number; user_id: number; ts: number }) => ({ seq: e.seq, user: e.user_id, minute: Math.floor(e.ts / 60000) });'] } },
+      { id: 'countsOut', type: 'sink.kafka', params: { topic: names.counts } },
+      { id: 'enrichedOut', type: 'sink.kafka', params: { topic: names.enriched } },
+    ],
+    edges: [
+      { from: 'events', to: 'byUser' },
+      { from: 'byUser', to: 'counts' },
+      { from: 'counts', to: 'countsOut' },
+      { from: 'events', to: 'enrich' },
+      { from: 'enrich', to: 'enrichedOut' },
+    ],
+  };
+}
+
+/** `count` events `stepMs` apart in event time, user `seq % users` on partition `user % partitions`. */
+export function userEvents(count: number, options: { users?: number; partitions?: number; start?: number; stepMs?: number } = {}): InputEvent[] {
+  const users = options.users ?? 50;
+  const partitions = options.partitions ?? 3;
+  const start = options.start ?? Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  const stepMs = options.stepMs ?? 5;
+  const events: InputEvent[] = [];
+  for (let seq = 0; seq < count; seq++) {
+    const user = seq % users;
+    const ts = start + seq * stepMs;
+    events.push({ partition: user % partitions, key: String(user), value: { seq, user_id: user, ts }, timestamp: ts });
+  }
+  return events;
+}
