@@ -25,5 +25,7 @@ export default defineConfig({
   server: {
     // The app imports the engine from ../shared and the templates from ../examples.
     fs: { allow: [repoRoot] },
+    // With `npm start` running beside it, the dev server's Deploy talks to that server's API.
+    proxy: { '/api': `http://127.0.0.1:${process.env.PORT ?? 8080}` },
   },
 });
