@@ -1,0 +1,149 @@
+/**
+ * Errors in the data when deployed (SPEC §5): malformed JSON and records without event time go to the source's
+ * error port, to the dead-letter topic `<pipelineId>.dlq` when that port feeds nothing, or fail the deployment,
+ * which then restarts from its last checkpoint and shows why.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeploymentManager } from '../../server/src/deployments/manager.ts';
+import type { DeploymentRuntimeInfo } from '../../server/src/deployments/types.ts';
+import type { ErrorPolicy, PipelineDoc } from '../../shared/pipeline/types.ts';
+import { createTopic, kafkaClient, startKafka, type RunningKafka } from './support/kafka.ts';
+import { CommittedReader, produceRaw, sleep, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
+
+function errorsPipeline(id: string, input: string, output: string, onError: ErrorPolicy, errorsTopic?: string): PipelineDoc {
+  const nodes: PipelineDoc['nodes'] = [
+    { id: 'events', type: 'source.kafka', onError, params: { topic: input, timestamp: { from: 'field', field: 'ts' } } },
+    { id: 'out', type: 'sink.kafka', params: { topic: output } },
+  ];
+  const edges: PipelineDoc['edges'] = [{ from: 'events', to: 'out' }];
+  if (errorsTopic) {
+    nodes.push({ id: 'errors', type: 'sink.kafka', params: { topic: errorsTopic } });
+    edges.push({ from: 'events', fromPort: 'error', to: 'errors' });
+  }
+  return { format: 'weir/v1', id, name: `errors (${onError})`, settings: { checkpointIntervalMs: 300 }, nodes, edges };
+}
+
+describe('errors in deployed data', () => {
+  let kafka: RunningKafka;
+  let dataDir: string;
+  let manager: DeploymentManager;
+
+  beforeAll(async () => {
+    kafka = await startKafka();
+    dataDir = mkdtempSync(join(tmpdir(), 'weir-deploy-errors-'));
+    manager = new DeploymentManager({
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      restart: { initialDelayMs: 300, maxDelayMs: 1000 },
+      log: () => {},
+    });
+    await manager.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await manager?.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+    await kafka?.stop();
+  }, 180_000);
+
+  const now = Date.now();
+  const input = [
+    { value: JSON.stringify({ n: 1, ts: now }) },
+    { value: '{"n": 2, "ts": ' },
+    { value: JSON.stringify({ n: 3 }) },
+    { value: JSON.stringify({ n: 4, ts: now + 1 }) },
+  ];
+
+  async function deployWithInput(pipeline: PipelineDoc, topic: string): Promise<void> {
+    await createTopic(kafka.brokers, topic, 1);
+    await produceRaw(kafka.brokers, topic, input);
+    await manager.deploy(pipeline);
+  }
+
+  it('routes malformed JSON and a missing event time to the dead-letter topic when the error port feeds nothing', async () => {
+    const id = `dlq-${uniqueSuffix()}`;
+    const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'route');
+    await deployWithInput(pipeline, `${id}-in`);
+    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out`, dlq: `${id}.dlq` }).start();
+    try {
+      await waitFor(() => reader.records.length >= 4, 30_000, 'two good records and two dead letters');
+      await sleep(700);
+      const good = reader.records.filter((r) => r.sink === 'out').map((r) => (JSON.parse(r.value) as { n: number }).n);
+      expect(good).toEqual([1, 4]);
+      const dead = reader.records.filter((r) => r.sink === 'dlq').map((r) => JSON.parse(r.value) as { error: string; node: string; input: unknown });
+      expect(dead).toHaveLength(2);
+      expect(dead[0]).toMatchObject({ node: 'events', input: '{"n": 2, "ts": ' });
+      expect(dead[0]!.error).toMatch(/malformed JSON at partition 0 offset 1/);
+      expect(dead[1]).toEqual({ node: 'events', input: { n: 3 }, error: 'record has no event time: field "ts" is missing' });
+      expect(manager.get(id).metrics.nodes.events?.errors).toBe(2);
+      expect(Object.keys(manager.get(id).metrics.nodes)).toEqual(['events', 'out']);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('routes them to the error port when it is connected, and writes no dead letters', async () => {
+    const id = `errport-${uniqueSuffix()}`;
+    const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'route', `${id}-errors`);
+    await deployWithInput(pipeline, `${id}-in`);
+    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out`, errors: `${id}-errors` }).start();
+    try {
+      await waitFor(() => reader.records.length >= 4, 30_000, 'two good records and two routed errors');
+      expect(reader.records.filter((r) => r.sink === 'errors').map((r) => (JSON.parse(r.value) as { node: string }).node)).toEqual(['events', 'events']);
+      expect(manager.get(id).status).toBe('running');
+    } finally {
+      await reader.stop();
+    }
+    const admin = kafkaClient(kafka.brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).not.toContain(`${id}.dlq`);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('fails the deployment on malformed JSON under onError "fail" and keeps restarting it with the error shown', async () => {
+    const id = `fail-${uniqueSuffix()}`;
+    const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
+    await deployWithInput(pipeline, `${id}-in`);
+    const statuses: DeploymentRuntimeInfo['status'][] = [];
+    const unsubscribe = manager.subscribe(id, (event) => {
+      if (event.type === 'status') statuses.push(event.data.status);
+    });
+    try {
+      await waitFor(() => manager.get(id).restarts >= 2, 30_000, 'two restarts');
+      const info = manager.get(id);
+      expect(['restarting', 'starting', 'running']).toContain(info.status);
+      expect(info.error).toMatch(/^node "events" failed: malformed JSON at partition 0 offset 1/);
+      expect(statuses).toContain('restarting');
+      // The record before the bad one is never committed: every run fails before its checkpoint.
+      const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
+      await sleep(1000);
+      await reader.stop();
+      expect(reader.records).toEqual([]);
+    } finally {
+      unsubscribe();
+    }
+    await manager.stop(id);
+    expect(manager.get(id).status).toBe('stopped');
+  });
+
+  it('counts and drops them under onError "skip"', async () => {
+    const id = `skip-${uniqueSuffix()}`;
+    const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'skip');
+    await deployWithInput(pipeline, `${id}-in`);
+    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
+    try {
+      await waitFor(() => reader.records.length >= 2, 30_000, 'the two good records');
+      await waitFor(() => manager.get(id).metrics.nodes.events?.errors === 2, 10_000, 'two errors counted');
+      expect(manager.get(id).metrics.nodes.events?.out).toEqual({ out: 2, error: 0 });
+    } finally {
+      await reader.stop();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Runaway user code on the server (SPEC §5, DESIGN "The server"): an endless loop fails its record within the UDF
+ * budget; code that hangs where the loop guard cannot reach (a catastrophic regular expression) stops the worker's
+ * heartbeats and the manager terminates the worker. Either way that deployment restarts with the reason shown, and
+ * the manager and the other deployments keep working.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeploymentManager } from '../../server/src/deployments/manager.ts';
+import type { PipelineDoc } from '../../shared/pipeline/types.ts';
+import { createTopic, startKafka, type RunningKafka } from './support/kafka.ts';
+import { CommittedReader, produceRaw, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
+
+function mapPipeline(id: string, code: string): PipelineDoc {
+  return {
+    format: 'weir/v1',
+    id,
+    name: id,
+    settings: { checkpointIntervalMs: 300 },
+    nodes: [
+      { id: 'events', type: 'source.kafka', params: { topic: `${id}-in` } },
+      { id: 'work', type: 'map', params: { code: [code] } },
+      { id: 'out', type: 'sink.kafka', params: { topic: `${id}-out` } },
+    ],
+    edges: [
+      { from: 'events', to: 'work' },
+      { from: 'work', to: 'out' },
+    ],
+  };
+}
+
+describe('runaway user code in a deployment', () => {
+  let kafka: RunningKafka;
+  let dataDir: string;
+  let manager: DeploymentManager;
+
+  beforeAll(async () => {
+    kafka = await startKafka();
+    dataDir = mkdtempSync(join(tmpdir(), 'weir-deploy-runaway-'));
+    manager = new DeploymentManager({
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      limits: { udfBudgetMs: 300, heartbeatTimeoutMs: 2000 },
+      restart: { initialDelayMs: 500, maxDelayMs: 2000 },
+      log: () => {},
+    });
+    await manager.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await manager?.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+    await kafka?.stop();
+  }, 180_000);
+
+  it('fails the deployment with an endless loop or a hang while the manager and a healthy deployment keep working', { timeout: 60_000 }, async () => {
+    const s = uniqueSuffix();
+    const healthy = mapPipeline(`healthy-${s}`, 'export default (v: any) => ({ doubled: v.n * 2 });');
+    const looping = mapPipeline(`loop-${s}`, 'export default (v: any) => { while (true) {} };');
+    const hanging = mapPipeline(`hang-${s}`, "export default (v: any) => /^(a+)+$/.test('a'.repeat(48) + '!');");
+    for (const p of [healthy, looping, hanging]) await createTopic(kafka.brokers, `${p.id}-in`, 1);
+    for (const p of [looping, hanging]) await produceRaw(kafka.brokers, `${p.id}-in`, [{ value: '{"n": 1}' }]);
+    for (const p of [healthy, looping, hanging]) await manager.deploy(p);
+
+    await waitFor(() => manager.get(looping.id).restarts >= 1, 30_000, 'the looping deployment to fail');
+    expect(manager.get(looping.id).error).toMatch(/^node "work" failed: user code ran longer than its budget of 300 ms/);
+    await waitFor(() => manager.get(hanging.id).restarts >= 1, 30_000, 'the hanging deployment to be terminated');
+    expect(manager.get(hanging.id).error).toMatch(/stopped responding for \d+ s \(user code that never returns\?\) and was terminated/);
+
+    // Meanwhile the healthy deployment processes new input, and the manager answers at once.
+    const reader = await new CommittedReader(kafka.brokers, { out: `${healthy.id}-out` }).start();
+    try {
+      await produceRaw(kafka.brokers, `${healthy.id}-in`, [{ value: '{"n": 20}' }, { value: '{"n": 21}' }]);
+      await waitFor(() => reader.records.length >= 2, 30_000, 'output of the healthy deployment');
+      expect(reader.records.map((r) => r.value)).toEqual(['{"doubled":40}', '{"doubled":42}']);
+      const asked = performance.now();
+      expect(manager.list().map((d) => d.id).sort()).toEqual([healthy.id, hanging.id, looping.id].sort());
+      expect(performance.now() - asked).toBeLessThan(50);
+      expect(manager.get(healthy.id)).toMatchObject({ status: 'running', restarts: 0 });
+    } finally {
+      await reader.stop();
+    }
+    await Promise.all([manager.stop(looping.id), manager.stop(hanging.id)]);
+    expect(manager.get(hanging.id).status).toBe('stopped');
+  });
+});
