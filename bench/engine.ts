@@ -96,7 +96,7 @@ function median(values: number[]): number {
 
 export const engineWorkloads: Workload[] = [
   {
-    workload: 'tumbling-count',
+    workload: 'page-views',
     system: 'weir-engine',
     description: `${PIPELINE}: filter page views, key by user, count per user per 1-minute tumbling window; 100 000 users`,
     async run(options: RunOptions): Promise<Measurement> {

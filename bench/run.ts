@@ -5,6 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { engineWorkloads } from './engine.ts';
+import { flinkWorkloads } from './flink.ts';
+import { compare, comparisonTable, runContext, writeResults } from './report.ts';
+import { weirWorkloads } from './weir.ts';
 
 export interface RunOptions {
   /** A smaller, single run: for a quick look and for CI, not for figures worth quoting. */
@@ -18,6 +21,13 @@ export interface Measurement {
   peakRssMb: number;
   /** Shown in the human-readable output only. */
   notes?: string[];
+  /** Side-by-side workloads: what was fed and what came out, so systems can be checked for equal output. */
+  events?: number;
+  outputs?: number;
+  checksum?: number;
+  inputChecksum?: number;
+  runsPerSec?: number[];
+  inputRssMb?: number;
 }
 
 export interface Workload {
@@ -29,7 +39,8 @@ export interface Workload {
   run(options: RunOptions): Promise<Measurement>;
 }
 
-export const WORKLOADS: Workload[] = [...engineWorkloads];
+/** Side-by-side workloads run Weir then Flink, workload by workload, so that both see the machine alike. */
+export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!])];
 
 async function main(): Promise<number> {
   let args;
@@ -49,14 +60,26 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: nothing matches ${positionals.join(', ')}; known: ${WORKLOADS.map((w) => `${w.workload}/${w.system}`).join(', ')}\n`);
     return 2;
   }
+  const context = runContext();
+  const measurements: Measurement[] = [];
   for (const workload of selected) {
     const { notes, ...measurement } = await workload.run({ quick: values.quick! });
+    measurements.push(measurement);
     if (values.json) {
       process.stdout.write(JSON.stringify(measurement) + '\n');
     } else {
       process.stdout.write(`${measurement.workload} on ${measurement.system}: ${measurement.eventsPerSec.toLocaleString('en')} events/s, peak RSS ${measurement.peakRssMb} MB\n`);
       for (const note of notes ?? []) process.stdout.write(`  ${note}\n`);
     }
+  }
+  const comparisons = compare(measurements);
+  if (comparisons.length > 0 && !values.json) process.stdout.write(`\n${comparisonTable(comparisons)}\n`);
+  // Quick or partial runs are not the figures to quote; only a whole run replaces those in bench/results.md.
+  if (!values.quick && positionals.length === 0) writeResults(measurements, comparisons, context);
+  const different = comparisons.filter((c) => !c.sameOutput);
+  if (different.length > 0) {
+    process.stderr.write(`bench: Weir and Flink disagree on the output of ${different.map((c) => c.workload).join(', ')}\n`);
+    return 1;
   }
   return 0;
 }
