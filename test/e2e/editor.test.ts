@@ -16,6 +16,10 @@ function documentOf(p: Page): Promise<PipelineDoc> {
   return p.evaluate(() => (window as unknown as { weir: { store: { getState(): { document: PipelineDoc } } } }).weir.store.getState().document);
 }
 
+function selectedNodeIds(): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState().selectedNodeIds);
+}
+
 const node = (id: string) => page.locator(`.react-flow__node[data-node-id="${id}"]`);
 const handle = (label: string) => page.getByLabel(label, { exact: true });
 const paletteItem = (label: string) => page.getByRole('button', { name: label, exact: true });
@@ -131,7 +135,7 @@ describe('the pipeline editor in a real browser', () => {
     await page.getByRole('button', { name: 'Validate', exact: true }).click();
     const problem = page.getByRole('list', { name: 'Problems' }).getByRole('button', { name: /nodes\[4\]\.params\.topic: E_REQUIRED/ });
     await problem.click();
-    await expect(page.evaluate(() => (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState().selectedNodeIds)).resolves.toEqual(['sink1']);
+    await expect(selectedNodeIds()).resolves.toEqual(['sink1']);
     await inspector.getByLabel('Topic', { exact: true }).fill('order_counts');
     await expect(node('sink1').locator('.badge--problem').count()).resolves.toBe(0);
   });
@@ -167,6 +171,42 @@ describe('the pipeline editor in a real browser', () => {
     doc = await documentOf(page);
     expect(doc.nodes).toHaveLength(5);
     expect(doc.edges).toHaveLength(4);
+  });
+
+  it('adds an operator from the keyboard, and finds operators by searching the palette', async () => {
+    await paletteItem('Map').focus();
+    await page.keyboard.press('Enter');
+    await node('map1').waitFor();
+    await expect(selectedNodeIds()).resolves.toEqual(['map1']);
+    await page.keyboard.press('Control+z');
+    await expect(node('map1').count()).resolves.toBe(0);
+    const search = page.getByLabel('Search operators');
+    await search.fill('join');
+    await expect(paletteItem('Window join').count()).resolves.toBe(1);
+    await expect(paletteItem('Filter').count()).resolves.toBe(0);
+    await search.fill('');
+    await expect(paletteItem('Filter').count()).resolves.toBe(1);
+  });
+
+  it('selects the nodes inside a box drawn with Shift held down', async () => {
+    // The problems list zoomed in on a node: show the whole graph first. React Flow ignores keys pressed in text
+    // fields, and the search box had focus: click the empty canvas.
+    await page.getByRole('button', { name: 'Fit view', exact: true }).click();
+    await page.waitForTimeout(400);
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    const boxes = await Promise.all(['source1', 'filter1', 'keyBy1'].map(async (id) => (await node(id).boundingBox())!));
+    const left = Math.min(...boxes.map((b) => b.x)) - 15;
+    const top = Math.min(...boxes.map((b) => b.y)) - 15;
+    const right = Math.max(...boxes.map((b) => b.x + b.width)) + 15;
+    const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + 15;
+    await page.keyboard.down('Shift');
+    await page.mouse.move(left, top);
+    await page.mouse.down();
+    await page.mouse.move(right, bottom, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await expect(selectedNodeIds().then((ids) => [...ids].sort())).resolves.toEqual(['filter1', 'keyBy1', 'source1']);
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
   });
 
   it('exports exactly the bytes serializePipeline gives for the document', async () => {

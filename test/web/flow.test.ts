@@ -109,3 +109,16 @@ describe('React Flow nodes and edges derived from the document', () => {
     expect(store.getState().problems).not.toBe(problems);
   });
 });
+
+describe('ports that params declare', () => {
+  it('follow a process node’s extra outputs as they are edited', () => {
+    const store = createWeirStore();
+    const id = store.getState().addNode('process', { x: 0, y: 0 });
+    expect(store.getState().flowNodes[0]!.data.outputs).toEqual(['out', 'error']);
+    store.getState().setNodeValue(id, ['params', 'outputs'], ['alerts', 'audit']);
+    expect(store.getState().flowNodes[0]!.data.outputs).toEqual(['out', 'alerts', 'audit', 'error']);
+    store.getState().addNode('sink.kafka', { x: 300, y: 0 });
+    expect(store.getState().connect({ from: id, fromPort: 'audit', to: 'sink1', toPort: 'in' })).toBeNull();
+    expect(store.getState().flowEdges[0]!.sourceHandle).toBe('audit');
+  });
+});

@@ -38,7 +38,7 @@ export function Canvas() {
   }));
   const focusRequest = useWeirStore((s) => s.focusRequest);
   const documentKey = useWeirStore((s) => s.documentKey);
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, setCenter, getZoom } = useReactFlow();
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(OPERATOR_MIME)) return;
@@ -73,11 +73,16 @@ export function Canvas() {
     return () => cancelAnimationFrame(frame);
   }, [documentKey, allMeasured, fitView]);
 
+  // Bring the node to the middle at a readable zoom, without zooming in further than the user had.
   useEffect(() => {
     if (!focusRequest) return;
-    void fitView({ nodes: [{ id: focusRequest.nodeId }], duration: 300, maxZoom: 1.2, padding: 0.8 });
+    const target = weirStore.getState().flowNodes.find((n) => n.id === focusRequest.nodeId);
+    if (!target) return;
+    const width = target.measured?.width ?? 180;
+    const height = target.measured?.height ?? 100;
+    void setCenter(target.position.x + width / 2, target.position.y + height / 2, { zoom: Math.max(getZoom(), 0.8), duration: 300 });
     document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusRequest.nodeId)}"]`)?.focus({ preventScroll: true });
-  }, [focusRequest, fitView]);
+  }, [focusRequest, setCenter, getZoom]);
 
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>

@@ -6,6 +6,7 @@ import { useEffect } from 'react';
 import { useWeirStore, weirStore } from '../store/index.ts';
 
 const SUCCESS_SHOWN_MS = 4000;
+const SHOWN_LINES = 3;
 
 export function NoticeBanner() {
   const notice = useWeirStore((s) => s.notice);
@@ -23,10 +24,10 @@ export function NoticeBanner() {
         <strong>{notice.title}</strong>
         {notice.lines && notice.lines.length > 0 && (
           <ul className="notice__lines">
-            {notice.lines.slice(0, 8).map((line, i) => (
+            {notice.lines.slice(0, SHOWN_LINES).map((line, i) => (
               <li key={i}>{line}</li>
             ))}
-            {notice.lines.length > 8 && <li>… and {notice.lines.length - 8} more in the problems list</li>}
+            {notice.lines.length > SHOWN_LINES && <li>… and {notice.lines.length - SHOWN_LINES} more in the problems list below</li>}
           </ul>
         )}
       </div>

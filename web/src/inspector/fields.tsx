@@ -216,9 +216,12 @@ export function FieldEditor(props: FieldEditorProps) {
             )}
           </div>
           {absent ? (
-            <button type="button" className="button button--small" onClick={() => change(field.template.split('\n'))}>
-              Add {label.toLowerCase()}
-            </button>
+            <>
+              <button type="button" className="button button--small" onClick={() => change(field.template.split('\n'))}>
+                Add {label.toLowerCase()}
+              </button>
+              <ProblemLines problems={own} />
+            </>
           ) : (
             <CodeField
               nodeId={props.nodeId}
