@@ -21,6 +21,8 @@ export default defineConfig({
     emptyOutDir: true,
     // Monaco alone is several megabytes; splitting it further would not make the editor load sooner.
     chunkSizeWarningLimit: 8000,
+    // Bundling Monaco's CSS and workers is slow by nature; a timing warning on every build would only be noise.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     // The app imports the engine from ../shared and the templates from ../examples.

@@ -124,6 +124,20 @@ describe('the document slice', () => {
     expect(store.getState().document.nodes[1]!.ui).toEqual({ x: 300, y: 0 });
   });
 
+  it('starts a new undo step for moves after the selection changed on the canvas', () => {
+    const { store } = storeWithLinearPipeline();
+    const s = store.getState();
+    s.select(['filter1']);
+    const steps = store.getState().past.length;
+    s.applyNodeChanges([{ type: 'position', id: 'filter1', position: { x: 310, y: 0 } }]);
+    s.applyNodeChanges([
+      { type: 'select', id: 'filter1', selected: false },
+      { type: 'select', id: 'sink1', selected: true },
+    ]);
+    s.applyNodeChanges([{ type: 'position', id: 'sink1', position: { x: 610, y: 0 } }]);
+    expect(store.getState().past.length).toBe(steps + 2);
+  });
+
   it('folds typing into one field into one undo step when the edits share a key', () => {
     const { store } = storeWithLinearPipeline();
     const s = store.getState();

@@ -103,7 +103,6 @@ export function Canvas() {
         maxZoom={2}
         snapToGrid
         snapGrid={[8, 8]}
-        defaultEdgeOptions={{ interactionWidth: 18 }}
         colorMode="dark"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />

@@ -62,7 +62,11 @@ export const createCanvasSlice: StateCreator<WeirState, [], [], CanvasSlice> = (
     }
     if (measured) set({ measured });
     const selected = applySelect(get().selectedNodeIds, selects);
-    if (selected) set({ selectedNodeIds: selected });
+    if (selected) {
+      // Moves of another selection (arrow keys, a drag) are a new undo step.
+      get().sealHistory();
+      set({ selectedNodeIds: selected });
+    }
     if (positions.size > 0) get().moveNodes(positions, { coalesce: DRAG_STEP });
   },
   applyEdgeChanges(changes) {
