@@ -1,8 +1,8 @@
 /**
- * Runaway user code on the server (SPEC §5, DESIGN "The server"): an endless loop fails its record within the UDF
- * budget; code that hangs where the loop guard cannot reach (a catastrophic regular expression) stops the worker's
- * heartbeats and the manager terminates the worker. Either way that deployment restarts with the reason shown, and
- * the manager and the other deployments keep working.
+ * User code on the server (SPEC §5, DESIGN "The server"): an endless loop fails its record within the UDF budget;
+ * code that hangs where the loop guard cannot reach (a catastrophic regular expression) stops the worker's
+ * heartbeats and the manager terminates the worker; code that eats memory hits the worker's heap limit. Each time
+ * only that deployment restarts, with the reason shown. UDFs see no `process`, `require`, timers or `eval`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ function mapPipeline(id: string, code: string): PipelineDoc {
   };
 }
 
-describe('runaway user code in a deployment', () => {
+describe('user code in a deployment', () => {
   let kafka: RunningKafka;
   let dataDir: string;
   let manager: DeploymentManager;
@@ -85,5 +85,63 @@ describe('runaway user code in a deployment', () => {
     }
     await Promise.all([manager.stop(looping.id), manager.stop(hanging.id)]);
     expect(manager.get(hanging.id).status).toBe('stopped');
+  });
+
+  it('runs user code without process, require, timers, eval or a way back to the worker Function constructor', async () => {
+    const probe = mapPipeline(`probe-${uniqueSuffix()}`, [
+      'export default (v: any, ctx: any) => {',
+      '  const attempt = (f: () => unknown) => { try { return typeof f(); } catch { return "blocked"; } };',
+      '  return {',
+      '    process: typeof process, require: typeof require, globalProcess: typeof (globalThis as any).process, setTimeout: typeof setTimeout,',
+      '    viaLog: attempt(() => ctx.log.constructor.constructor("return process")()),',
+      '    viaValue: attempt(() => v.constructor.constructor("return process")()),',
+      '    viaEval: attempt(() => eval("1")),',
+      '    viaFunction: attempt(() => new Function("return 1")()),',
+      '  };',
+      '};',
+    ].join('\n'));
+    await createTopic(kafka.brokers, `${probe.id}-in`, 1);
+    await produceRaw(kafka.brokers, `${probe.id}-in`, [{ value: '{"n": 1}' }]);
+    await manager.deploy(probe);
+    const reader = await new CommittedReader(kafka.brokers, { out: `${probe.id}-out` }).start();
+    try {
+      await waitFor(() => reader.records.length >= 1, 30_000, 'the probe output');
+      expect(JSON.parse(reader.records[0]!.value)).toEqual({
+        process: 'undefined',
+        require: 'undefined',
+        globalProcess: 'undefined',
+        setTimeout: 'undefined',
+        viaLog: 'blocked',
+        viaValue: 'blocked',
+        viaEval: 'blocked',
+        viaFunction: 'blocked',
+      });
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('terminates a deployment whose user code exceeds the worker memory limit, and restarts it', { timeout: 60_000 }, async () => {
+    const smallDir = mkdtempSync(join(tmpdir(), 'weir-deploy-oom-'));
+    const small = new DeploymentManager({
+      dataDir: smallDir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      limits: { workerMemoryMb: 128, udfBudgetMs: 20_000 },
+      restart: { initialDelayMs: 500, maxDelayMs: 2000 },
+      log: () => {},
+    });
+    await small.start();
+    try {
+      const hog = mapPipeline(`hog-${uniqueSuffix()}`, 'export default (v: any) => { const all: unknown[] = []; for (;;) all.push({ v, pad: new Array(64).fill(all.length) }); };');
+      await createTopic(kafka.brokers, `${hog.id}-in`, 1);
+      await produceRaw(kafka.brokers, `${hog.id}-in`, [{ value: '{"n": 1}' }]);
+      await small.deploy(hog);
+      await waitFor(() => small.get(hog.id).restarts >= 1, 45_000, 'the memory hog to be terminated');
+      expect(small.get(hog.id).error).toBe('the deployment ran out of memory (limit 128 MB)');
+    } finally {
+      await small.shutdown();
+      rmSync(smallDir, { recursive: true, force: true });
+    }
   });
 });
