@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from 'kafkajs';
 import { Changelog, MARKER_KEY, PIECE_BYTES, decodeChangelog, pieceKey } from '../../server/src/kafka/changelog.ts';
-import { planSends } from '../../server/src/deployments/runtime.ts';
+import { planSends } from '../../server/src/kafka/sends.ts';
 import { SNAPSHOT_FORMAT, type EngineSnapshot, type NodeSnapshot } from '../../shared/engine/engine.ts';
 import type { Json } from '../../shared/pipeline/types.ts';
 
