@@ -146,4 +146,23 @@ describe('errors in deployed data', () => {
       await reader.stop();
     }
   });
+
+  it('restarts with the reason shown while its source topic is missing, and runs once the topic exists', async () => {
+    const id = `missing-${uniqueSuffix()}`;
+    const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
+    await manager.deploy(pipeline);
+    await waitFor(() => manager.get(id).restarts >= 1, 30_000, 'a restart');
+    expect(manager.get(id).error).toBe(`the source topic "${id}-in" does not exist`);
+
+    await createTopic(kafka.brokers, `${id}-in`, 1);
+    await produceRaw(kafka.brokers, `${id}-in`, [{ value: JSON.stringify({ n: 1, ts: now }) }]);
+    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
+    try {
+      await waitFor(() => reader.records.length >= 1, 30_000, 'output once the topic exists');
+      await waitFor(() => manager.get(id).error === undefined, 10_000, 'the error to clear after a completed checkpoint');
+      expect(manager.get(id).status).toBe('running');
+    } finally {
+      await reader.stop();
+    }
+  });
 });
