@@ -37,7 +37,7 @@ describe('a simulation session', () => {
       ['out', 3, 3000],
     ]);
     expect(results.f!.counts).toEqual({ out: 2 });
-    expect(results.out!.records.map((r) => [r.port, (r.value as { n: number }).n])).toEqual([
+    expect(results.out!.records.map((r) => [r.port, JSON.parse(r.json).n])).toEqual([
       [SINK_PORT, 1],
       [SINK_PORT, 3],
     ]);
@@ -58,9 +58,9 @@ describe('a simulation session', () => {
     run.session.runTo();
     const results = run.results();
     expect(results.f!.errorCount).toBe(1);
-    expect(results.f!.errors[0]).toMatchObject({ message: 'two', input: { n: 2, ts: 2000 }, policy: 'route', step: 2 });
+    expect(results.f!.errors[0]).toMatchObject({ message: 'two', inputJson: '{"n":2,"ts":2000}', policy: 'route', step: 2 });
     expect(results.f!.counts).toEqual({ out: 2, error: 1 });
-    expect(results.bad!.records[0]!.value).toEqual({ error: 'two', node: 'f', input: { n: 2, ts: 2000 } });
+    expect(JSON.parse(results.bad!.records[0]!.json)).toEqual({ error: 'two', node: 'f', input: { n: 2, ts: 2000 } });
   });
 
   it('stops on a fail error and names the node, the message and the record', () => {
@@ -68,7 +68,7 @@ describe('a simulation session', () => {
     run.session.runTo();
     const end = run.end();
     expect(end.status).toBe('failed');
-    expect(end.failure).toEqual({ nodeId: 'f', message: 'two', input: { n: 2, ts: 2000 } });
+    expect(end.failure).toEqual({ nodeId: 'f', message: 'two', inputJson: '{"n":2,"ts":2000}' });
     expect(run.results().out!.counts[SINK_PORT]).toBe(1);
   });
 
@@ -125,8 +125,8 @@ describe('a simulation session', () => {
     run.session.runTo();
     const results = run.results();
     expect(results.src!.counts.out).toBe(100);
-    expect(results.src!.records.map((r) => (r.value as { n: number }).n)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
-    expect(run.messages.some((m) => m.type === 'tails' && m.nodeId === 'src')).toBe(true);
+    expect(results.src!.records.map((r) => JSON.parse(r.json).n)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    expect(run.messages.some((m) => m.type === 'tail' && m.nodeId === 'src' && m.list === 'records')).toBe(true);
   });
 
   it('gives per-key state after the last sample and after end of input', () => {

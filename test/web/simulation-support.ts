@@ -4,7 +4,7 @@ import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import type { CollectorLimits } from '../../web/src/simulation/collector.ts';
 import type { WorkerLike } from '../../web/src/simulation/client.ts';
 import type { GeneratedInputs, WorkerMessage, WorkerRequest } from '../../web/src/simulation/protocol.ts';
-import { applyBatch, applyTails, type NodeResults } from '../../web/src/simulation/results.ts';
+import { applyBatch, applyTail, type NodeResults } from '../../web/src/simulation/results.ts';
 import { SimulationSession } from '../../web/src/simulation/session.ts';
 
 export const EXAMPLES_DIR = new URL('../../examples/', import.meta.url);
@@ -47,7 +47,7 @@ export function startSession(doc: PipelineDoc, options: { limits?: CollectorLimi
       let results: NodeResults = {};
       for (const m of messages) {
         if (m.type === 'batch') results = applyBatch(results, m.batch, options.limits);
-        else if (m.type === 'tails') results = applyTails(results, m.nodeId, m.tails);
+        else if (m.type === 'tail') results = applyTail(results, m.nodeId, m.list, m.entries, m.first);
       }
       return results;
     },

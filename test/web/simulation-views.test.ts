@@ -5,6 +5,7 @@ import { stateRows, readableState } from '../../web/src/simulation/views/state-m
 import { formatTick, ticks, formatTime } from '../../web/src/simulation/views/format.ts';
 import { Ring } from '../../web/src/simulation/ring.ts';
 import { formatLogLine } from '../../web/src/simulation/collector.ts';
+import { fromJsonText, toJsonText } from '../../web/src/simulation/protocol.ts';
 import { readExample, startSession } from './simulation-support.ts';
 
 function pageViewsRun() {
@@ -42,6 +43,17 @@ describe('the records view', () => {
     const intoLateSink = inputRecords(doc, results, 'late_page_views');
     expect(intoLateSink.map((r) => [r.key, r.timestamp])).toEqual([[3, 55000]]);
     expect(isComplete(results.perMinute)).toBe(true);
+  });
+
+  it('carries values as JSON text, even what user code should not put into a value', () => {
+    expect(toJsonText({ a: [1, 'x'], b: null })).toBe('{"a":[1,"x"],"b":null}');
+    expect(toJsonText({ f: function named() {} })).toBe('{"f":"[function named]"}');
+    expect(toJsonText(undefined)).toBe('undefined');
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(toJsonText(cycle)).toBe('"[object Object]"');
+    expect(fromJsonText('undefined')).toBeUndefined();
+    expect(fromJsonText('{"a":1}')).toEqual({ a: 1 });
   });
 
   it('formats log arguments like a console does', () => {

@@ -90,15 +90,13 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
 
   return (
     <div className="code-field">
-      <div className="code-field__signature" title="What the code must export">
-        <code>{field?.exports.some((e) => e !== 'default') ? `export ${field.exports.join(', ')}` : `export default ${signature}`}</code>
-      </div>
       {text.trim() === '' && field && (
         <button type="button" className="code-field__template" onClick={() => onChange(codeLines(field.template))}>
           Start from the template
         </button>
       )}
-      <div className="code-field__editor" role="group" aria-label={ariaLabel}>
+      {/* `nokey`: React Flow leaves keys typed in here alone (Space would pan the canvas instead of typing a space). */}
+      <div className="code-field__editor nokey" role="group" aria-label={ariaLabel}>
         <EditorBoundary fallback={plain}>
           <Suspense fallback={plain}>
             <MonacoCodeEditor

@@ -16,6 +16,7 @@ import {
   type NodeTails,
   type RecordEntry,
   type ResultBatch,
+  toJsonText,
   type WatermarkEntry,
   type WindowEventCounts,
   type WindowEventEntry,
@@ -31,18 +32,48 @@ export interface CollectorLimits {
   keepMessages: number;
 }
 
-export const DEFAULT_LIMITS: CollectorLimits = { keep: 10_000, perBatch: 1_000, keepMessages: 1_000 };
+/**
+ * A batch carries a few hundred entries per list: enough for a live view. Anything more waits for the tails at the
+ * end, so that a million-record run does not flood the page with messages it must decode.
+ */
+export const DEFAULT_LIMITS: CollectorLimits = { keep: 10_000, perBatch: 200, keepMessages: 1_000 };
 
 const MAX_LOG_LINE = 2_000;
 
+/** A record as the collector keeps it: its value stays an object until it is sent. */
+interface KeptRecord {
+  seq: number;
+  step: number;
+  port: string;
+  key: RecordEntry['key'];
+  value: unknown;
+  timestamp: number;
+}
+
+interface KeptError {
+  seq: number;
+  step: number;
+  message: string;
+  input: unknown;
+  policy: ErrorPolicy;
+}
+
+function sendRecords(kept: KeptRecord[]): RecordEntry[] {
+  return kept.map((r) => ({ seq: r.seq, step: r.step, port: r.port, key: r.key, json: toJsonText(r.value), timestamp: r.timestamp }));
+}
+
+function sendErrors(kept: KeptError[]): ErrorEntry[] {
+  return kept.map((e) => ({ seq: e.seq, step: e.step, message: e.message, inputJson: toJsonText(e.input), policy: e.policy }));
+}
+
 class NodeCollector {
-  readonly records: Ring<RecordEntry>;
+  readonly records: Ring<KeptRecord>;
   readonly counts: Record<string, number> = {};
   watermark = -Infinity;
   readonly watermarks: Ring<WatermarkEntry>;
   readonly windowEvents: Ring<WindowEventEntry>;
   readonly windowCounts: WindowEventCounts = { open: 0, fire: 0, purge: 0, late: 0 };
-  readonly errors: Ring<ErrorEntry>;
+  readonly errors: Ring<KeptError>;
   errorCount = 0;
   readonly logs: Ring<LogEntry>;
   logCount = 0;
@@ -59,32 +90,38 @@ class NodeCollector {
   delta(perBatch: number): NodeDelta {
     this.dirty = false;
     return {
-      records: this.records.takeFresh(perBatch),
+      records: sendRecords(this.records.takeFresh(perBatch)),
       counts: { ...this.counts },
       watermark: this.watermark,
       watermarks: this.watermarks.takeFresh(perBatch),
       windowEvents: this.windowEvents.takeFresh(perBatch),
       windowCounts: { ...this.windowCounts },
-      errors: this.errors.takeFresh(perBatch),
+      errors: sendErrors(this.errors.takeFresh(perBatch)),
       errorCount: this.errorCount,
       logs: this.logs.takeFresh(perBatch),
       logCount: this.logCount,
     };
   }
 
-  get hasGap(): boolean {
-    return this.records.gap || this.watermarks.gap || this.windowEvents.gap || this.errors.gap || this.logs.gap;
-  }
-
-  tails(): NodeTails {
-    for (const ring of [this.records, this.watermarks, this.windowEvents, this.errors, this.logs]) ring.gap = false;
-    return {
-      records: this.records.all(),
-      watermarks: this.watermarks.all(),
-      windowEvents: this.windowEvents.all(),
-      errors: this.errors.all(),
-      logs: this.logs.all(),
+  /** The complete contents of the lists whose batches left entries out. */
+  tails(): Partial<NodeTails> {
+    const tails: Partial<NodeTails> = {};
+    const take = <T>(ring: Ring<T>): T[] | undefined => {
+      if (!ring.gap) return undefined;
+      ring.gap = false;
+      return ring.all();
     };
+    const records = take(this.records);
+    if (records) tails.records = sendRecords(records);
+    const watermarks = take(this.watermarks);
+    if (watermarks) tails.watermarks = watermarks;
+    const windowEvents = take(this.windowEvents);
+    if (windowEvents) tails.windowEvents = windowEvents;
+    const errors = take(this.errors);
+    if (errors) tails.errors = sendErrors(errors);
+    const logs = take(this.logs);
+    if (logs) tails.logs = logs;
+    return tails;
   }
 }
 
@@ -152,10 +189,13 @@ export class SimulationCollector implements EngineObserver {
     return { done, total, nodes };
   }
 
-  /** The complete tails of the nodes whose batches left entries out; call after the last `batch`. */
-  tails(): Array<{ nodeId: string; tails: NodeTails }> {
-    const result: Array<{ nodeId: string; tails: NodeTails }> = [];
-    for (const [nodeId, node] of this.nodes) if (node.hasGap) result.push({ nodeId, tails: node.tails() });
+  /** The complete tails of the lists whose batches left entries out, by node; call after the last `batch`. */
+  tails(): Array<{ nodeId: string; tails: Partial<NodeTails> }> {
+    const result: Array<{ nodeId: string; tails: Partial<NodeTails> }> = [];
+    for (const [nodeId, node] of this.nodes) {
+      const tails = node.tails();
+      if (Object.keys(tails).length > 0) result.push({ nodeId, tails });
+    }
     return result;
   }
 }

@@ -15,7 +15,8 @@ export interface RecordEntry {
   step: number;
   port: string;
   key: Key;
-  value: unknown;
+  /** The value as JSON text: views show text, and a string crosses `postMessage` far cheaper than an object tree. */
+  json: string;
   timestamp: number;
 }
 
@@ -34,7 +35,8 @@ export interface ErrorEntry {
   seq: number;
   step: number;
   message: string;
-  input: unknown;
+  /** The offending input as JSON text. */
+  inputJson: string;
   policy: ErrorPolicy;
 }
 
@@ -64,7 +66,7 @@ export interface NodeDelta {
   logCount: number;
 }
 
-/** The newest entries a node kept, replacing whatever the page holds for it. */
+/** The newest entries a node kept, by list. */
 export interface NodeTails {
   records: RecordEntry[];
   watermarks: WatermarkEntry[];
@@ -73,11 +75,32 @@ export interface NodeTails {
   logs: LogEntry[];
 }
 
+export type TailList = keyof NodeTails;
+
+/**
+ * Values as JSON text. User code may put anything into a value (a function, a cycle, undefined); those are shown as
+ * well as text allows instead of breaking the run.
+ */
+export function toJsonText(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'function' ? `[function ${v.name || 'anonymous'}]` : typeof v === 'bigint' || typeof v === 'symbol' ? String(v) : v)) ?? String(value);
+  } catch {
+    return JSON.stringify(String(value));
+  }
+}
+
+/** The value back from `toJsonText` (undefined for `undefined`). */
+export function fromJsonText(text: string): unknown {
+  return text === 'undefined' ? undefined : JSON.parse(text);
+}
+
 /** Why a run stopped early: a `fail` error (SPEC §5), a pipeline that cannot be built, or a bug. */
 export interface SimulationFailure {
   nodeId: string | null;
   message: string;
-  input?: unknown;
+  /** The offending input as JSON text. */
+  inputJson?: string;
 }
 
 export interface ResultBatch {
@@ -104,5 +127,9 @@ export type WorkerRequest =
 
 export type WorkerMessage =
   | { type: 'batch'; runId: number; batch: ResultBatch }
-  | { type: 'tails'; runId: number; nodeId: string; tails: NodeTails }
+  /**
+   * A complete tail of one list of one node, after batches had to leave entries out. Sent in chunks, so that no
+   * single message keeps the page busy: the `first` chunk replaces what the page holds, the others append.
+   */
+  | { type: 'tail'; runId: number; nodeId: string; list: TailList; entries: NodeTails[TailList]; first: boolean }
   | { type: 'end'; runId: number; status: 'done' | 'paused' | 'failed'; failure?: SimulationFailure; state: StateSnapshots; elapsedMs: number };

@@ -11,7 +11,9 @@ import {
   type NodeDelta,
   type NodeTails,
   type RecordEntry,
+  fromJsonText,
   type ResultBatch,
+  type TailList,
   type WatermarkEntry,
   type WindowEventCounts,
   type WindowEventEntry,
@@ -82,9 +84,11 @@ export function applyBatch(results: NodeResults, batch: ResultBatch, limits: Col
   return next;
 }
 
-/** Replaces a node's lists with the complete tails the worker kept (after batches had to leave entries out). */
-export function applyTails(results: NodeResults, nodeId: string, tails: NodeTails): NodeResults {
-  return { ...results, [nodeId]: { ...(results[nodeId] ?? emptyNodeResult()), ...tails } };
+/** One chunk of a list's complete tail: the first replaces what the page holds, the next ones append to it. */
+export function applyTail(results: NodeResults, nodeId: string, list: TailList, entries: NodeTails[TailList], first: boolean): NodeResults {
+  const previous = results[nodeId] ?? emptyNodeResult();
+  const current = previous[list] as unknown[];
+  return { ...results, [nodeId]: { ...previous, [list]: first ? entries : current.concat(entries) } };
 }
 
 /** Records that entered a node, oldest first, each under the input port it arrived on (`in`, `left`, `right`). */
@@ -140,7 +144,7 @@ export function sinkEntries(doc: PipelineDoc, results: NodeResults): RecordEntry
 
 /** What the sinks wrote, in emission order: the lines `weir simulate` prints (SPEC §7). */
 export function sinkOutputs(doc: PipelineDoc, results: NodeResults): SinkRecord[] {
-  return sinkEntries(doc, results).map((r) => ({ sink: r.port, key: r.key, value: r.value, timestamp: r.timestamp }));
+  return sinkEntries(doc, results).map((r) => ({ sink: r.port, key: r.key, value: fromJsonText(r.json), timestamp: r.timestamp }));
 }
 
 /** True when every record a node emitted is still held (nothing dropped to keep memory bounded). */

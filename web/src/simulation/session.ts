@@ -11,7 +11,7 @@ import type { PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
 import { SimulationCollector, type CollectorLimits, DEFAULT_LIMITS } from './collector.ts';
 import { compileTemplate } from '../samples/generator.ts';
-import type { GeneratedInputs, SimulationFailure, StateSnapshots, WorkerMessage } from './protocol.ts';
+import { toJsonText, type GeneratedInputs, type NodeTails, type SimulationFailure, type StateSnapshots, type TailList, type WorkerMessage } from './protocol.ts';
 
 export interface SessionOptions {
   post: (message: WorkerMessage) => void;
@@ -25,6 +25,9 @@ export interface SessionOptions {
 
 /** Node states bigger than this are replaced by a note: a view of them would not be readable anyway. */
 const MAX_STATE_CHARS = 2_000_000;
+
+/** Entries per tail message: decoding one takes the page a few milliseconds. */
+const TAIL_CHUNK = 2_000;
 
 /** How many samples run between two looks at the clock. */
 const CLOCK_EVERY = 256;
@@ -129,7 +132,13 @@ export class SimulationSession {
     const { post, now } = this.options;
     const simulation = this.simulation;
     post({ type: 'batch', runId: this.runId, batch: this.collector.batch(this.done, this.total) });
-    for (const { nodeId, tails } of this.collector.tails()) post({ type: 'tails', runId: this.runId, nodeId, tails });
+    for (const { nodeId, tails } of this.collector.tails()) {
+      for (const [list, entries] of Object.entries(tails) as Array<[TailList, NodeTails[TailList]]>) {
+        for (let at = 0; at === 0 || at < entries.length; at += TAIL_CHUNK) {
+          post({ type: 'tail', runId: this.runId, nodeId, list, entries: entries.slice(at, at + TAIL_CHUNK) as NodeTails[TailList], first: at === 0 });
+        }
+      }
+    }
     const state: StateSnapshots = { beforeEnd: this.beforeEnd, final: simulation ? this.states(simulation) : {} };
     const status = this.failure !== null ? 'failed' : simulation?.isFinished ? 'done' : 'paused';
     post({ type: 'end', runId: this.runId, status, ...(this.failure ? { failure: this.failure } : {}), state, elapsedMs: now() - this.startedAt });
@@ -154,7 +163,7 @@ export class SimulationSession {
 
   private fail(err: unknown): void {
     if (err instanceof PipelineFailure) {
-      this.failure = { nodeId: err.nodeId, message: err.reason, input: err.input };
+      this.failure = { nodeId: err.nodeId, message: err.reason, inputJson: toJsonText(err.input) };
     } else if (err instanceof PipelineBuildError) {
       this.failure = { nodeId: this.nodeAt(err.path), message: err.message };
     } else {

@@ -8,7 +8,7 @@ import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { WeirState } from './index.ts';
 import { browserWorkerFactory, SimulationClient, type WorkerFactory } from '../simulation/client.ts';
 import type { GeneratedInputs, SimulationFailure, StateSnapshots, WorkerMessage } from '../simulation/protocol.ts';
-import { applyBatch, applyTails, countsOf, type NodeResults } from '../simulation/results.ts';
+import { applyBatch, applyTail, countsOf, type NodeResults } from '../simulation/results.ts';
 import { installBenchHook } from '../simulation/bench.ts';
 
 /** `paused`: step mode, between two steps. */
@@ -59,6 +59,9 @@ const CLEARED = {
   simulatedDocument: null,
 } satisfies Partial<SimulationSlice>;
 
+/** How often arriving results reach the store while a run goes on. */
+const UPDATE_MS = 100;
+
 let workerFactory: WorkerFactory = browserWorkerFactory;
 
 /** Tests (in Node, without workers) run simulations in-process through a factory of their own. */
@@ -73,36 +76,56 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     (message) => set({ simulationStatus: 'failed', simulationFailure: { nodeId: null, message } }),
   );
   let stepping = false;
+  // Results fold in as messages arrive but reach the store (and React) at most every UPDATE_MS: when the worker is
+  // faster than the page, many messages make one render.
+  let pending: { nodeResults: NodeResults; progress: SimulationSlice['simulationProgress'] } | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  function flush(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    if (pending === null) return;
+    const { nodeResults, progress } = pending;
+    pending = null;
+    set({ nodeResults, ...countsOf(nodeResults, []), simulationProgress: progress });
+  }
+
+  function discardPending(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    pending = null;
+  }
 
   function receive(message: WorkerMessage): void {
-    const state = get();
-    if (message.type === 'batch') {
-      const nodeResults = applyBatch(state.nodeResults, message.batch);
-      set({
-        nodeResults,
-        ...countsOf(nodeResults, []),
-        simulationProgress: { done: message.batch.done, total: message.batch.total },
-      });
-    } else if (message.type === 'tails') {
-      set({ nodeResults: applyTails(state.nodeResults, message.nodeId, message.tails) });
-    } else {
-      const status = message.status;
-      const doc = state.simulatedDocument ?? state.document;
-      set({
-        ...countsOf(state.nodeResults, doc.nodes.map((n) => n.id)),
-        simulationStatus: status,
-        simulationFailure: message.failure ?? null,
-        nodeStates: message.state,
-        simulationElapsedMs: message.elapsedMs,
-        simulationStep: stepping && status === 'paused' ? state.simulationProgress.done : null,
-      });
-      if (status !== 'paused') stepping = false;
+    if (message.type === 'batch' || message.type === 'tail') {
+      const base = pending ?? { nodeResults: get().nodeResults, progress: get().simulationProgress };
+      pending =
+        message.type === 'batch'
+          ? { nodeResults: applyBatch(base.nodeResults, message.batch), progress: { done: message.batch.done, total: message.batch.total } }
+          : { nodeResults: applyTail(base.nodeResults, message.nodeId, message.list, message.entries, message.first), progress: base.progress };
+      timer ??= setTimeout(flush, UPDATE_MS);
+      return;
     }
+    flush();
+    const state = get();
+    const status = message.status;
+    const doc = state.simulatedDocument ?? state.document;
+    set({
+      ...countsOf(state.nodeResults, doc.nodes.map((n) => n.id)),
+      simulationStatus: status,
+      simulationFailure: message.failure ?? null,
+      nodeStates: message.state,
+      simulationElapsedMs: message.elapsedMs,
+      simulationStep: stepping && status === 'paused' ? state.simulationProgress.done : null,
+    });
+    if (status !== 'paused') stepping = false;
   }
 
   function start(options: { stopAfter?: number; generated?: GeneratedInputs }): void {
     const document = get().document;
-    set({ ...CLEARED, simulationStatus: 'running', simulatedDocument: document, simulationStep: options.stopAfter ?? null });
+    discardPending();
+    // Results are what the user asked for: show them.
+    set({ ...CLEARED, simulationStatus: 'running', simulatedDocument: document, simulationStep: options.stopAfter ?? null, bottomPanel: 'simulation' });
     client.start({ pipeline: document, ...options });
   }
 
@@ -110,6 +133,7 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     if (state.document === previous.document || state.simulatedDocument === null) return;
     if (!changesResults(state.simulatedDocument, state.document)) return;
     client.stop();
+    discardPending();
     stepping = false;
     set({ ...CLEARED, simulationStatus: 'idle' });
   });
@@ -126,6 +150,7 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     cancelSimulation() {
       if (get().simulationStatus !== 'running' && get().simulationStatus !== 'paused') return;
       client.stop();
+      flush();
       stepping = false;
       set({ simulationStatus: 'cancelled', simulationStep: null });
     },
@@ -151,6 +176,7 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     },
     resetSimulation() {
       client.stop();
+      discardPending();
       stepping = false;
       set({ ...CLEARED, simulationStatus: 'idle' });
     },

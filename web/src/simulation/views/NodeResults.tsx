@@ -6,12 +6,13 @@ import { useMemo, useState } from 'react';
 import { operatorFor } from '../../../../shared/operators/registry.ts';
 import type { PipelineDoc } from '../../../../shared/pipeline/types.ts';
 import { useWeirStore } from '../../store/index.ts';
-import { SINK_PORT } from '../protocol.ts';
+import { fromJsonText, SINK_PORT, type ErrorEntry } from '../protocol.ts';
 import { emptyNodeResult, inputRecords } from '../results.ts';
 import { RecordsTable } from './RecordsTable.tsx';
 import { WindowTimeline } from './WindowTimeline.tsx';
 import { StateView } from './StateView.tsx';
-import { formatCount, formatTime, formatValue } from './format.ts';
+import { VirtualList } from './VirtualList.tsx';
+import { clip, formatCount, formatTime } from './format.ts';
 
 type Tab = 'records' | 'errors' | 'logs' | 'timeline' | 'state';
 type Direction = 'out' | 'in';
@@ -111,14 +112,24 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
         (result.logs.length === 0 ? (
           <p className="sim-empty">No log lines. Call ctx.log(…) in {nodeId}'s code to see values here.</p>
         ) : (
-          <ol className="sim-log" aria-label={`Log of ${nodeId}`}>
-            {result.logs.map((l) => (
-              <li key={l.seq}>
-                <span className="sim-log__step">step {l.step}</span>
-                <span className="mono">{l.text}</span>
-              </li>
-            ))}
-          </ol>
+          <>
+            {result.logCount > result.logs.length && <p className="sim-node__note">The newest {formatCount(result.logs.length)} of {formatCount(result.logCount)} lines.</p>}
+            <VirtualList
+              label={`Log of ${nodeId}`}
+              items={result.logs}
+              rowHeight={22}
+              keyOf={(l) => l.seq}
+              className="sim-log"
+              row={(l) => (
+                <>
+                  <span className="sim-log__step">step {l.step}</span>
+                  <span className="mono sim-log__text" title={l.text}>
+                    {l.text}
+                  </span>
+                </>
+              )}
+            />
+          </>
         ))}
       {tab === 'timeline' && <WindowTimeline nodeId={nodeId} events={result.windowEvents} inputs={inputs} outputs={result.records} watermarks={result.watermarks} watermark={result.watermark} />}
       {tab === 'state' && <StateView nodeId={nodeId} states={states} step={step} />}
@@ -126,26 +137,36 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
   );
 }
 
-function ErrorList({ errors, count, nodeId, policy }: { errors: ReturnType<typeof emptyNodeResult>['errors']; count: number; nodeId: string; policy: string }) {
+function ErrorList({ errors, count, nodeId, policy }: { errors: ErrorEntry[]; count: number; nodeId: string; policy: string }) {
+  const [selected, setSelected] = useState<number | null>(null);
   if (errors.length === 0) return <p className="sim-empty">No record failed in {nodeId}.</p>;
   const what = policy === 'route' ? 'routed to the error port' : policy === 'skip' ? 'skipped' : 'stopped the run';
+  const chosen = selected === null ? undefined : errors.find((e) => e.seq === selected);
   return (
     <div className="sim-errors">
       <p className="sim-node__note">
-        {formatCount(count)} record{count === 1 ? '' : 's'} failed ({what}, onError: {policy}){errors.length < count ? `; the newest ${errors.length} are listed` : ''}.
+        {formatCount(count)} record{count === 1 ? '' : 's'} failed ({what}, onError: {policy}){errors.length < count ? `; the newest ${formatCount(errors.length)} are listed` : ''}. Select one to see
+        its input in full.
       </p>
-      <ol className="sim-errors__list" aria-label={`Errors of ${nodeId}`}>
-        {errors.map((e) => (
-          <li key={e.seq} className="sim-error">
-            <div className="sim-error__message">
-              <span className="sim-log__step">step {e.step}</span> {e.message}
-            </div>
-            <pre className="sim-error__input" title="The offending input">
-              {formatValue(e.input, 2000)}
-            </pre>
-          </li>
-        ))}
-      </ol>
+      <VirtualList
+        label={`Errors of ${nodeId}`}
+        items={errors}
+        rowHeight={24}
+        keyOf={(e) => e.seq}
+        className="sim-errors__list"
+        row={(e) => (
+          <button type="button" className={`sim-error${e.seq === selected ? ' is-selected' : ''}`} onClick={() => setSelected(e.seq === selected ? null : e.seq)}>
+            <span className="sim-log__step">step {e.step}</span>
+            <span className="sim-error__message">{e.message}</span>
+            <span className="mono sim-error__input">{clip(e.inputJson, 300)}</span>
+          </button>
+        )}
+      />
+      {chosen && (
+        <pre className="sim-records__detail" aria-label="Input of the selected error">
+          {JSON.stringify(fromJsonText(chosen.inputJson), null, 2)}
+        </pre>
+      )}
     </div>
   );
 }

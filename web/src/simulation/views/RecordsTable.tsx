@@ -4,8 +4,8 @@
  */
 import { useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { RecordEntry } from '../protocol.ts';
-import { formatKey, formatTime, formatValue, timeTitle } from './format.ts';
+import { fromJsonText, type RecordEntry } from '../protocol.ts';
+import { clip, formatKey, formatTime, timeTitle } from './format.ts';
 
 export interface RecordsTableProps {
   label: string;
@@ -59,7 +59,7 @@ export function RecordsTable({ label, records, currentStep = null, emptyText, po
                   <span role="cell" className="mono" title={timeTitle(r.timestamp)}>
                     {formatTime(r.timestamp)}
                   </span>
-                  <span role="cell" className="mono sim-records__value">{formatValue(r.value)}</span>
+                  <span role="cell" className="mono sim-records__value">{clip(r.json)}</span>
                 </div>
               );
             })}
@@ -68,7 +68,7 @@ export function RecordsTable({ label, records, currentStep = null, emptyText, po
       </div>
       {chosen && (
         <pre className="sim-records__detail" aria-label="Selected record">
-          {JSON.stringify({ key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: chosen.value }, null, 2)}
+          {JSON.stringify({ key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: fromJsonText(chosen.json) }, null, 2)}
         </pre>
       )}
     </div>

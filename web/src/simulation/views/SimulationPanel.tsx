@@ -3,7 +3,7 @@
  * an overview: how many records each node emitted and what the sinks wrote, in the order `weir simulate` prints it.
  */
 import { useMemo } from 'react';
-import { formatCount, formatValue } from './format.ts';
+import { clip, formatCount } from './format.ts';
 import { useWeirStore } from '../../store/index.ts';
 import { SINK_PORT } from '../protocol.ts';
 import { sinkEntries } from '../results.ts';
@@ -32,9 +32,9 @@ function FailureBanner() {
         :
       </strong>{' '}
       {failure.message}
-      {failure.input !== undefined && (
+      {failure.inputJson !== undefined && (
         <div className="sim-failure__input">
-          offending input: <code>{formatValue(failure.input, 500)}</code>
+          offending input: <code>{clip(failure.inputJson, 500)}</code>
         </div>
       )}
     </div>

@@ -20,7 +20,10 @@ export interface WindowTimelineProps {
 const LABEL_WIDTH = 72;
 const AXIS_HEIGHT = 22;
 const WATERMARK_ROW = 18;
-const ROW_HEIGHT = 24;
+const ROW_HEIGHT = 30;
+/** Within a row: result labels on top, the pane bar (with its records) below. */
+const BAR_TOP = 12;
+const BAR_HEIGHT = 14;
 const RIGHT_PAD = 16;
 
 function useWidth(ref: RefObject<HTMLElement | null>): number {
@@ -97,7 +100,7 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
           {model.keys.map((k, i) => (
             <g key={k.keyId}>
               <rect className={`sim-timeline__row${i % 2 ? ' is-odd' : ''}`} x={0} y={top + i * ROW_HEIGHT} width={width} height={ROW_HEIGHT} />
-              <text className="sim-timeline__rowlabel" x={4} y={top + i * ROW_HEIGHT + 16}>
+              <text className="sim-timeline__rowlabel" x={4} y={top + i * ROW_HEIGHT + BAR_TOP + 10}>
                 {formatKey(k.key).slice(0, 10)}
               </text>
             </g>
@@ -107,35 +110,35 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
             const fired = p.firedAt.length > 0;
             return (
               <g key={`${p.keyId}|${p.start}|${p.end}`} className={`sim-timeline__pane${fired ? ' is-fired' : ''}${p.purged ? ' is-purged' : ''}`}>
-                <rect x={x(p.start) + 1} y={y + 5} width={Math.max(2, x(p.end) - x(p.start) - 2)} height={ROW_HEIGHT - 10} rx={3}>
+                <rect x={x(p.start) + 1} y={y + BAR_TOP} width={Math.max(2, x(p.end) - x(p.start) - 2)} height={BAR_HEIGHT} rx={3}>
                   <title>{paneTitle(p, formatKey(model.keys[rowOf.get(p.keyId)!]!.key))}</title>
                 </rect>
                 {fired && (
                   <g className="sim-timeline__fire">
-                    <path d={`M ${x(p.end) - 1} ${y + 3} l 5 4 l -5 4 z`} />
+                    <path d={`M ${x(p.end) - 1} ${y + BAR_TOP - 1} l 6 4 l -6 4 z`} />
                     {p.firedAt.length > 1 && (
-                      <text x={x(p.end) + 6} y={y + 10}>
+                      <text x={x(p.end) + 7} y={y + BAR_TOP + 6}>
                         ×{p.firedAt.length}
                       </text>
                     )}
                   </g>
                 )}
                 {fired && p.results.length > 0 && x(p.end) - x(p.start) > 40 && (
-                  <text className="sim-timeline__result" x={x(p.end) - 6} y={y + 16} textAnchor="end">
-                    {formatValue(p.results[p.results.length - 1], 14)}
+                  <text className="sim-timeline__result" x={x(p.end) - 8} y={y + BAR_TOP - 2} textAnchor="end">
+                    = {formatValue(p.results[p.results.length - 1], 24)}
                   </text>
                 )}
               </g>
             );
           })}
           {model.records.map((r, i) => (
-            <circle key={i} className="sim-timeline__record" cx={x(r.timestamp)} cy={rowY(r.keyId) + ROW_HEIGHT / 2} r={3}>
+            <circle key={i} className="sim-timeline__record" cx={x(r.timestamp)} cy={rowY(r.keyId) + BAR_TOP + BAR_HEIGHT / 2} r={3}>
               <title>record at {r.timestamp} (step {r.step})</title>
             </circle>
           ))}
           {model.late.map((m, i) => {
             const cx = x(m.timestamp);
-            const cy = rowY(m.keyId) + ROW_HEIGHT / 2;
+            const cy = rowY(m.keyId) + BAR_TOP + BAR_HEIGHT / 2;
             return (
               <path key={i} className="sim-timeline__late" d={`M ${cx - 5} ${cy - 5} L ${cx + 5} ${cy + 5} M ${cx - 5} ${cy + 5} L ${cx + 5} ${cy - 5}`}>
                 <title>late record at {m.timestamp} (step {m.step}): its window had already passed the watermark</title>

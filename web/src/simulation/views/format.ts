@@ -18,6 +18,11 @@ export function formatKey(key: Key): string {
   return key === null ? 'null' : JSON.stringify(key);
 }
 
+/** Text cut to `max` characters. */
+export function clip(text: string, max = 300): string {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
 /** A value on one line, cut to `max` characters. */
 export function formatValue(value: unknown, max = 300): string {
   let text: string;

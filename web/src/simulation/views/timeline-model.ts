@@ -5,7 +5,7 @@
  */
 import { keyIdOf } from '../../../../shared/engine/record.ts';
 import type { Key } from '../../../../shared/pipeline/types.ts';
-import type { RecordEntry, WatermarkEntry, WindowEventEntry } from '../protocol.ts';
+import { fromJsonText, type RecordEntry, type WatermarkEntry, type WindowEventEntry } from '../protocol.ts';
 
 export interface TimelinePane {
   keyId: string;
@@ -57,7 +57,7 @@ function resultsByPane(outputs: readonly RecordEntry[]): Map<string, unknown[]> 
   const byPane = new Map<string, unknown[]>();
   for (const r of outputs) {
     if (r.port !== 'out') continue;
-    const v = r.value as { window?: { start?: unknown; end?: unknown } | null; result?: unknown } | null;
+    const v = fromJsonText(r.json) as { window?: { start?: unknown; end?: unknown } | null; result?: unknown } | null;
     const w = v !== null && typeof v === 'object' ? v.window : undefined;
     if (!w || typeof w.start !== 'number' || typeof w.end !== 'number') continue;
     const id = paneId(keyIdOf(r.key), w.start, w.end);
