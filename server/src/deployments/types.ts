@@ -102,9 +102,6 @@ export type DeploymentEvent =
 
 export type DeploymentListener = (event: DeploymentEvent) => void;
 
-/** A record read back from a sink topic (`tail`); the shape of shared/api `TailRecord`. */
-export type { TailRecord } from '../../../shared/api/deployments.ts';
-
 export interface DeployOptions {
   /** Accept an upgrade that drops the state of nodes the new graph removes or retypes (SPEC §6). */
   allowStateLoss?: boolean;

@@ -119,10 +119,6 @@ export class DeploymentWorker {
     this.callbacks.ended(end);
   }
 
-  get ended(): RunEnd | null {
-    return this.end;
-  }
-
   /**
    * Asks the worker to stop (with a final checkpoint when `savepoint`), and terminates it if it has not finished
    * within `timeoutMs`. Resolves with how the run ended once the thread is gone.
@@ -142,12 +138,5 @@ export class DeploymentWorker {
       await this.exited;
     }
     return this.end!;
-  }
-
-  /** Ends the thread at once (no savepoint). */
-  async kill(): Promise<void> {
-    this.stopRequested = true;
-    await this.worker.terminate();
-    await this.exited;
   }
 }
