@@ -22,7 +22,7 @@ import { PipelineFailure, errorMessage } from '../../../shared/engine/operator.t
 import type { StreamRecord } from '../../../shared/engine/record.ts';
 import type { KafkaSourceOperator } from '../../../shared/operators/source-kafka.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
-import { Changelog, ChangelogError, decodeChangelog, type CheckpointPlan, type InputOffsets } from '../kafka/changelog.ts';
+import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type CheckpointPlan, type InputOffsets } from '../kafka/changelog.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { readToEnd } from '../kafka/read-topic.ts';
 import { sinkMessage } from '../kafka/records.ts';
@@ -64,7 +64,7 @@ interface SinkBuffer extends SinkInfo {
   messages: Message[];
 }
 
-/** Sink records buffered beyond this make processing wait for the checkpoint in flight. */
+/** Sink records buffered beyond this start a checkpoint early (or wait for the one in flight) before more input. */
 const MAX_BUFFERED_RECORDS = 200_000;
 const PROCESSING_TIME_TICK_MS = 200;
 
@@ -114,7 +114,7 @@ export class DeploymentRuntime {
     for (const sink of this.plan.sinks.values()) this.sinkBuffers.set(sink.id, { ...sink, messages: [] });
   }
 
-  get exactlyOnce(): boolean {
+  private get exactlyOnce(): boolean {
     return this.plan.delivery === 'exactly-once';
   }
 
@@ -164,27 +164,7 @@ export class DeploymentRuntime {
         failed: (err) => this.fail(err),
       },
     );
-    const keep = new Set(this.plan.pipeline.nodes.map((n) => n.id));
-    if (contents.restored) {
-      const { marker, snapshot } = contents.restored;
-      const problems = stateProblems(this.plan.pipeline, snapshot);
-      const lost = [...problems.removed.map((id) => `${id} (removed)`), ...problems.retyped];
-      if (lost.length > 0 && !this.config.allowStateLoss)
-        throw new PermanentFailure(`the last checkpoint holds state this version cannot keep: ${lost.join(', ')}; deploy with allowStateLoss to drop it`);
-      const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
-      for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
-      try {
-        this.engine.restore(kept, { dropUnknownState: true });
-      } catch (err) {
-        if (err instanceof RestoreError) throw new PermanentFailure(err.message);
-        throw err;
-      }
-      const keptTopics = new Set(this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic));
-      this.input.restorePositions(marker.offsets, keptTopics);
-      this.committedOffsets = marker.offsets;
-      this.counts.restore((marker.counts ?? {}) as unknown as Record<string, NodeMetrics>);
-      this.host.log('info', `restored checkpoint ${marker.id} (${Object.keys(kept.nodes).length} nodes)`);
-    }
+    const keep = this.restore(contents, this.engine, this.input);
     this.changelog.resume(contents, keep);
     this.checkpoints.lastId = this.changelog.lastCommittedId;
 
@@ -195,7 +175,35 @@ export class DeploymentRuntime {
     this.scheduleCheckpoint(this.plan.checkpointIntervalMs);
   }
 
-  private async readChangelog(): Promise<ReturnType<typeof decodeChangelog>> {
+  /**
+   * Restores the engine and the input positions from the last checkpoint (if any) and returns the node ids whose
+   * stored state lives on; state this version cannot keep is a permanent failure unless the deploy allowed the loss.
+   */
+  private restore(contents: ChangelogContents, engine: Engine, input: KafkaInput): Set<string> {
+    const keep = new Set(this.plan.pipeline.nodes.map((n) => n.id));
+    if (!contents.restored) return keep;
+    const { marker, snapshot } = contents.restored;
+    const problems = stateProblems(this.plan.pipeline, snapshot);
+    const lost = [...problems.removed.map((id) => `${id} (removed)`), ...problems.retyped];
+    if (lost.length > 0 && !this.config.allowStateLoss)
+      throw new PermanentFailure(`the last checkpoint holds state this version cannot keep: ${lost.join(', ')}; deploy with allowStateLoss to drop it`);
+    const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
+    for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
+    try {
+      engine.restore(kept, { dropUnknownState: true });
+    } catch (err) {
+      if (err instanceof RestoreError) throw new PermanentFailure(err.message);
+      throw err;
+    }
+    const keptTopics = new Set(this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic));
+    input.restorePositions(marker.offsets, keptTopics);
+    this.committedOffsets = marker.offsets;
+    this.counts.restore((marker.counts ?? {}) as unknown as Record<string, NodeMetrics>);
+    this.host.log('info', `restored checkpoint ${marker.id} (${Object.keys(kept.nodes).length} nodes)`);
+    return keep;
+  }
+
+  private async readChangelog(): Promise<ChangelogContents> {
     const latest = new Map<string, Buffer>();
     await readToEnd(this.kafka, this.changelogTopic, `weir-${this.config.deploymentId}-restore`, (_partition, message) => {
       const key = message.key?.toString('utf8');
