@@ -9,6 +9,8 @@ let server: StaticServer;
 let browser: Browser;
 let app: AppPage;
 let page: Page;
+/** Requests that left the app's own origin: Monaco and its workers must come bundled, never from a CDN. */
+const foreignRequests: string[] = [];
 
 const node = (id: string) => nodeOnCanvas(page, id);
 const handle = (label: string) => portHandle(page, label);
@@ -38,6 +40,9 @@ describe('simulation in a real browser', () => {
     browser = await launchBrowser();
     app = await openApp(browser, server.url);
     page = app.page;
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+    });
     await page.getByRole('region', { name: 'Getting started' }).waitFor();
   });
 
@@ -223,7 +228,8 @@ describe('simulation in a real browser', () => {
     await screenshot(page, 'simulation-08-million');
   }, 180_000);
 
-  it('threw no errors in the page', () => {
+  it('threw no errors in the page and fetched nothing from outside its origin', () => {
     expect(app.errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
   });
 });

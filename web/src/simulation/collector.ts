@@ -40,7 +40,10 @@ export const DEFAULT_LIMITS: CollectorLimits = { keep: 10_000, perBatch: 200, ke
 
 const MAX_LOG_LINE = 2_000;
 
-/** A record as the collector keeps it: its value stays an object until it is sent. */
+/**
+ * A record as the collector keeps it: its value stays an object until it is sent. Emitted records are never changed
+ * (shared/engine/record.ts), so the text made when sending is the value as it was emitted.
+ */
 interface KeptRecord {
   seq: number;
   step: number;

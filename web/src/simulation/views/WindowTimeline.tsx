@@ -38,10 +38,15 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
   return width;
 }
 
+/** How many characters of a result fit above a pane this many pixels wide (monospace, 10 px). */
+function labelChars(width: number): number {
+  return Math.floor((width - 24) / 6);
+}
+
 function paneTitle(p: TimelinePane, key: string): string {
   const fired = p.firedAt.length === 0 ? 'not fired yet' : `fired ${p.firedAt.length === 1 ? `at step ${p.firedAt[0]}` : `${p.firedAt.length} times (steps ${p.firedAt.join(', ')})`}`;
   const results = p.results.length > 0 ? `; result ${p.results.map((r) => formatValue(r, 80)).join(', then ')}` : '';
-  return `key ${key} · window [${p.start}, ${p.end}) · opened at step ${p.openedAt} · ${fired}${p.purged ? ' · state dropped' : ''}${results}`;
+  return `key ${key} · window [${p.start}, ${p.end}) · opened at step ${p.openedAt} · ${fired}${p.purged ? (p.firedAt.length === 0 ? ' · merged into a larger session' : ' · state dropped') : ''}${results}`;
 }
 
 export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, watermark }: WindowTimelineProps) {
@@ -109,7 +114,7 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
             const y = rowY(p.keyId);
             const fired = p.firedAt.length > 0;
             return (
-              <g key={`${p.keyId}|${p.start}|${p.end}`} className={`sim-timeline__pane${fired ? ' is-fired' : ''}${p.purged ? ' is-purged' : ''}`}>
+              <g key={`${p.keyId}|${p.start}|${p.end}`} className={`sim-timeline__pane${fired ? ' is-fired' : ''}${p.purged ? ' is-purged' : ''}${p.purged && !fired ? ' is-merged' : ''}`}>
                 <rect x={x(p.start) + 1} y={y + BAR_TOP} width={Math.max(2, x(p.end) - x(p.start) - 2)} height={BAR_HEIGHT} rx={3}>
                   <title>{paneTitle(p, formatKey(model.keys[rowOf.get(p.keyId)!]!.key))}</title>
                 </rect>
@@ -123,9 +128,9 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
                     )}
                   </g>
                 )}
-                {fired && p.results.length > 0 && x(p.end) - x(p.start) > 40 && (
+                {fired && p.results.length > 0 && labelChars(x(p.end) - x(p.start)) >= 4 && (
                   <text className="sim-timeline__result" x={x(p.end) - 8} y={y + BAR_TOP - 2} textAnchor="end">
-                    = {formatValue(p.results[p.results.length - 1], 24)}
+                    = {formatValue(p.results[p.results.length - 1], labelChars(x(p.end) - x(p.start)))}
                   </text>
                 )}
               </g>
