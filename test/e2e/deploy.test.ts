@@ -1,0 +1,220 @@
+/**
+ * Deploying from the browser, end to end: `weir serve` as a child process against a real broker, the built editor
+ * in Chromium. A user opens the page-views template, presses Deploy, watches it run, sends page views to its input
+ * topic, reads the window count it commits in the sink's live tail, and stops it.
+ */
+import { describe, it, expect, beforeAll, afterAll, onTestFailed } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { DeploymentInfo } from '../../shared/api/deployments.ts';
+import type { PipelineDoc } from '../../shared/pipeline/types.ts';
+import { kafkaClient, startKafka, type RunningKafka } from '../integration/support/kafka.ts';
+import { ensureBuilt, repoRoot } from './support/build.ts';
+import { launchBrowser, openApp, screenshot, type AppPage } from './support/browser.ts';
+import { documentOf } from './support/simulation-page.ts';
+
+const HOOK_TIMEOUT = 180_000;
+const TEST_TIMEOUT = 150_000;
+const UI_TIMEOUT = 60_000;
+
+const example = JSON.parse(readFileSync(join(repoRoot, 'examples/page-views.weir.json'), 'utf8')) as PipelineDoc;
+const topicOf = (nodeId: string) => example.nodes.find((n) => n.id === nodeId)!.params.topic as string;
+const INPUT = topicOf('events');
+const COUNTS = topicOf('page_view_counts');
+const LATE = topicOf('late_page_views');
+/** What the deployment runtime names after the pipeline id: its changelog and dead-letter topics, its consumer group. */
+const OWNED_TOPICS = [`${example.id}.changelog`, `${example.id}.dlq`];
+const GROUP = `weir-${example.id}`;
+
+const TOKEN = `e2e-${randomBytes(12).toString('hex')}`;
+
+/**
+ * Event times an hour ago, on a minute boundary, so the broker's retention keeps the window result's record (its
+ * timestamp is the window's end - 1). Offsets from `BASE` are those of a window starting at 0.
+ */
+const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+
+let kafka: RunningKafka | undefined;
+let server: WeirServer | undefined;
+let browser: Browser | undefined;
+let app: AppPage;
+let page: Page;
+let dataDir: string | undefined;
+
+interface WeirServer {
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `weir serve` on a port the system picks; resolves with the address it prints. */
+async function startServer(brokers: string[], dir: string): Promise<WeirServer> {
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin/weir.js'), 'serve'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WEIR_DATA_DIR: dir, WEIR_TOKEN: TOKEN, KAFKA_BROKERS: brokers.join(',') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`weir serve printed no address within 90 s:\n${output}`)), 90_000);
+    const onData = () => {
+      const match = /Weir is running at (http:\/\/[^/\s]+)\//.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`weir serve exited before listening:\n${output}`));
+    });
+  });
+
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM'); // savepoints, then exit
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Leaves nothing of an earlier run on the shared broker that a fresh deployment would read: its topics are deleted
+ * and made again empty, and its consumer group's offsets are dropped.
+ */
+async function resetTopics(brokers: string[]): Promise<void> {
+  const admin = kafkaClient(brokers, 'weir-e2e-deploy-admin').admin();
+  await admin.connect();
+  try {
+    const stale = (await admin.listTopics()).filter((t) => [INPUT, COUNTS, LATE, ...OWNED_TOPICS].includes(t));
+    if (stale.length > 0) await admin.deleteTopics({ topics: stale, timeout: 30_000 });
+    await admin.deleteGroups([GROUP]).catch(() => {}); // none yet, on a fresh broker
+    await until('the deleted topics to be gone', async () => ((await admin.listTopics()).some((t) => stale.includes(t)) ? undefined : true));
+    // One partition each: the source's watermark is then that of the one partition the events go to.
+    const topics = [INPUT, COUNTS, LATE].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 }));
+    await until('the topics to be created', () => admin.createTopics({ topics, waitForLeaders: true, timeout: 30_000 }).then((created) => (created ? true : undefined)));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function produce(brokers: string[], events: Array<{ user_id: number; event_type: string; page_url: string; ts: number }>): Promise<void> {
+  const producer = kafkaClient(brokers, 'weir-e2e-deploy-producer').producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic: INPUT, messages: events.map((e) => ({ key: String(e.user_id), value: JSON.stringify(e) })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function deploymentFromApi(id: string): Promise<DeploymentInfo> {
+  const res = await fetch(`${server!.url}/api/deployments/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as DeploymentInfo;
+}
+
+describe('deploying the page-views template from the browser', () => {
+  beforeAll(async () => {
+    ensureBuilt();
+    kafka = await startKafka();
+    await resetTopics(kafka.brokers);
+    dataDir = mkdtempSync(join(tmpdir(), 'weir-e2e-deploy-'));
+    server = await startServer(kafka.brokers, dataDir);
+    browser = await launchBrowser();
+    app = await openApp(browser, `${server.url}/?token=${encodeURIComponent(TOKEN)}`);
+    page = app.page;
+    await page.getByRole('region', { name: 'Getting started' }).waitFor();
+  }, HOOK_TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await kafka?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, HOOK_TIMEOUT);
+
+  it(
+    'runs on the server, commits the window count of user 1 that the sink tail shows, and stops from the panel',
+    async () => {
+      onTestFailed(() => console.error(`weir serve said:\n${server!.output()}`));
+      await page.getByRole('button', { name: 'Templates' }).click();
+      await page.getByRole('menuitem', { name: new RegExp(`^${example.name}`) }).click();
+      await page.waitForFunction((id) => (window as unknown as { weir: { store: { getState(): { document: { id: string } } } } }).weir.store.getState().document.id === id, example.id);
+      const doc = await documentOf(page);
+      expect(doc.nodes.map((n) => n.id)).toEqual(example.nodes.map((n) => n.id));
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false); // moved into storage, out of the address bar
+      await screenshot(page, 'deploy-template');
+
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      const panel = page.getByRole('complementary', { name: 'Deployments' });
+      const detail = panel.getByRole('region', { name: `Deployment ${doc.id}` });
+      await detail.locator('.status-badge', { hasText: 'Running' }).waitFor({ timeout: UI_TIMEOUT });
+      await panel.getByRole('option', { name: new RegExp(`${example.name}.*${doc.id}.*Running`) }).waitFor({ timeout: UI_TIMEOUT });
+      expect((await deploymentFromApi(doc.id)).status).toBe('running');
+      await screenshot(page, 'deploy-running');
+
+      // User 1's two page views (and a click the filter drops) fall in the window [BASE, BASE + 60 s); user 2's view
+      // at BASE + 130 s moves the watermark to BASE + 124 999, past that window's end - 1, so it fires. User 2's own
+      // window [BASE + 120 s, BASE + 180 s) stays open.
+      await produce(kafka!.brokers, [
+        { user_id: 1, event_type: 'page_view', page_url: '/home', ts: BASE + 1000 },
+        { user_id: 1, event_type: 'page_view', page_url: '/pricing', ts: BASE + 2000 },
+        { user_id: 1, event_type: 'click', page_url: '/pricing', ts: BASE + 3000 },
+        { user_id: 2, event_type: 'page_view', page_url: '/home', ts: BASE + 130_000 },
+      ]);
+
+      await detail.getByRole('tab', { name: new RegExp(`^${COUNTS}`) }).click();
+      const tail = detail.getByRole('tabpanel', { name: `Records written to ${COUNTS}` });
+      const result = tail.locator('.tail-record', { hasText: '"result":2' });
+      await result.waitFor({ timeout: UI_TIMEOUT });
+      // SPEC: a window's output is keyed by its key, stamped end - 1, and valued { key, window: { start, end }, result }.
+      const expected = { key: 1, window: { start: BASE, end: BASE + 60_000 }, result: 2 };
+      expect(await result.locator('.tail-record__value').textContent()).toBe(JSON.stringify(expected));
+      expect(await result.locator('.tail-record__time').textContent()).toBe(new Date(BASE + 59_999).toISOString());
+      expect(await tail.locator('.tail-record').count()).toBe(1);
+      await expect.poll(() => detail.locator('.checkpoints dd').first().textContent(), { timeout: UI_TIMEOUT }).not.toBe('0');
+      await screenshot(page, 'deploy-tail');
+
+      await detail.getByRole('button', { name: 'Stop', exact: true }).click();
+      await detail.locator('.status-badge', { hasText: 'Stopped' }).waitFor({ timeout: UI_TIMEOUT });
+      expect(await detail.getByRole('button', { name: 'Resume', exact: true }).isEnabled()).toBe(true);
+      expect((await deploymentFromApi(doc.id)).status).toBe('stopped');
+      await screenshot(page, 'deploy-stopped');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it('threw no errors in the page', () => {
+    expect(app.errors).toEqual([]);
+  });
+});
