@@ -1,34 +1,18 @@
 /** `flatMap` (SPEC §3): each record becomes zero or more records, one per item the UDF returns or yields. */
-import { Operator, type OperatorEnv, type Output } from '../engine/operator.ts';
 import type { StreamRecord } from '../engine/record.ts';
-import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
 import { defineOperator } from './types.ts';
+import { UdfOperator } from './udf-operator.ts';
 
-export class FlatMapOperator extends Operator {
-  private readonly fn: UdfFunction;
-  private readonly ctx: UdfContext;
-  private readonly out: Output;
+export class FlatMapOperator extends UdfOperator {
   private readonly items: unknown[] = [];
 
-  constructor(env: OperatorEnv) {
-    super(env);
-    this.fn = loadUdf(env, env.node.params.code as string, 'params.code');
-    this.ctx = new UdfContext(env);
-    this.out = this.output('out');
-  }
-
   processElement(record: StreamRecord): void {
-    const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
     // Items are collected first (a generator runs under the budget), then emitted outside the try, so a downstream
     // failure is never blamed on this node.
     const items = this.items;
     items.length = 0;
     try {
-      this.env.budget.begin();
-      const result = this.fn(record.value, ctx);
+      const result = this.fn(record.value, this.callWith(record));
       if (Array.isArray(result)) {
         for (let i = 0; i < result.length; i++) items.push(result[i]);
       } else if (result !== null && typeof result === 'object' && Symbol.iterator in result) {

@@ -1,30 +1,13 @@
 /** `map` (SPEC §3): replaces each record's value with what the UDF returns; key and timestamp are kept. */
-import { Operator, type OperatorEnv, type Output } from '../engine/operator.ts';
 import type { StreamRecord } from '../engine/record.ts';
-import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
 import { defineOperator } from './types.ts';
+import { UdfOperator } from './udf-operator.ts';
 
-export class MapOperator extends Operator {
-  private readonly fn: UdfFunction;
-  private readonly ctx: UdfContext;
-  private readonly out: Output;
-
-  constructor(env: OperatorEnv) {
-    super(env);
-    this.fn = loadUdf(env, env.node.params.code as string, 'params.code');
-    this.ctx = new UdfContext(env);
-    this.out = this.output('out');
-  }
-
+export class MapOperator extends UdfOperator {
   processElement(record: StreamRecord): void {
-    const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
     let value: unknown;
     try {
-      this.env.budget.begin();
-      value = this.fn(record.value, ctx);
+      value = this.fn(record.value, this.callWith(record));
     } catch (err) {
       return this.handleError(err, record);
     }
