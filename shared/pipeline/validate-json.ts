@@ -20,7 +20,8 @@ export function parseJsonText(text: string): ParsedText {
 /** Where JSON.parse failed on `text` and why, without the parser's own position or its echo of the text. */
 export function jsonSyntaxError(text: string, error: unknown): { line: number; column: number; reason: string } {
   const reason = String((error as Error).message)
-    .replace(/, ".*" is not valid JSON$/s, '')
+    // V8 echoes the text around the error, cut short with `...` at either end when the document is long.
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     .replace(/ in JSON at position \d+.*$/s, '');
   return { ...lineAndColumn(text, errorOffset(text)), reason };
 }

@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OPERATOR_LIST } from '../../shared/index.ts';
 import { lines, stackLines, weir } from './run-weir.ts';
@@ -72,6 +74,16 @@ describe('weir validate', () => {
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual(['test/fixtures/invalid/no-such.weir.json: cannot read: no such file']);
     expect(stackLines(run)).toEqual([]);
+  });
+
+  it('prints a JSON syntax error in a long file as one line, without the parser\'s echo of the text', async () => {
+    // V8 quotes the text around the error with "..." at both ends when the document is long; none of it belongs here.
+    const dir = mkdtempSync(join(tmpdir(), 'weir-validate-'));
+    const file = join(dir, 'long.weir.json');
+    writeFileSync(file, `{\n  "format": "weir/v1",\n  "description": "${'x'.repeat(200)}",\n  "nodes": [,],\n  "name": "${'y'.repeat(200)}"\n}\n`);
+    const run = await weir('validate', file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("(document): E_JSON: line 4, column 13: Unexpected token ','; the file must be one JSON document (no comments, no trailing commas)\n");
   });
 
   it('says a directory is not a pipeline file', async () => {
