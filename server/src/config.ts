@@ -84,14 +84,34 @@ export function resolveToken(dataDir: string, env: NodeJS.ProcessEnv = process.e
     const stored = readFileSync(file, 'utf8').trim();
     if (stored) return { token: stored, source: 'file' };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw dataDirError(file, err);
   }
-  mkdirSync(dataDir, { recursive: true });
   const token = randomBytes(32).toString('base64url');
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, token + '\n', { mode: 0o600 });
-  // The mode passed to writeFileSync is filtered by the umask; make it exact.
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(temp, token + '\n', { mode: 0o600 });
+    // The mode passed to writeFileSync is filtered by the umask; make it exact.
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  } catch (err) {
+    throw dataDirError(file, err);
+  }
   return { token, source: 'generated' };
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOTDIR: 'a file is in the way of the directory',
+  EEXIST: 'a file is in the way of the directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  EISDIR: 'it is a directory',
+};
+
+/** A data directory that cannot hold the token is the user's to fix (a file in the way, no permission). */
+function dataDirError(file: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = (code && FS_REASONS[code]) ?? (err as Error).message;
+  return new ConfigError(`cannot keep the API token in ${file}: ${reason}; set WEIR_DATA_DIR to a directory you can write`);
 }

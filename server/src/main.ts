@@ -26,13 +26,15 @@ const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 export async function serve(): Promise<void> {
   let config: ServerConfig;
+  let token: string;
+  let source: ReturnType<typeof resolveToken>['source'];
   try {
     config = loadConfig();
+    ({ token, source } = resolveToken(config.dataDir));
   } catch (err) {
     if (err instanceof ConfigError) throw new CliFailure(`weir serve: ${err.message}`);
     throw err;
   }
-  const { token, source } = resolveToken(config.dataDir);
   if (source === 'generated') say(`Created an API token in ${join(config.dataDir, 'token')} (kept for the next starts)`);
 
   const kafka: KafkaConfig = config.kafka ?? { brokers: [await startLocalKafka(REPO_ROOT, config.localKafkaPort)] };

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveToken } from '../../server/src/config.ts';
@@ -60,6 +60,17 @@ describe('server configuration', () => {
       ssl: true,
       sasl: { mechanism: 'scram-sha-512', username: 'weir', password: 'secret' },
     });
+  });
+
+  it('says which file cannot hold the token, and why, when the data directory cannot be used', () => {
+    const base = fresh();
+    writeFileSync(join(base, 'plain-file'), '');
+    const underFile = join(base, 'plain-file', 'data');
+    expect(() => resolveToken(underFile, {})).toThrow(ConfigError);
+    expect(() => resolveToken(underFile, {})).toThrow(`cannot keep the API token in ${join(underFile, 'token')}: a file is in the way of the directory; set WEIR_DATA_DIR`);
+    const tokenIsDir = join(base, 'odd');
+    mkdirSync(join(tokenIsDir, 'token'), { recursive: true });
+    expect(() => resolveToken(tokenIsDir, {})).toThrow(`cannot keep the API token in ${join(tokenIsDir, 'token')}: it is a directory`);
   });
 
   it('rejects settings it cannot use with a message that names the variable', () => {
