@@ -18,6 +18,7 @@ describe('API authentication', () => {
     const body = await res.json();
     expect(body.error.code).toBe('E_AUTH');
     expect(body.error.message).toMatch(/Authorization: Bearer/);
+    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="weir"');
   });
 
   it('answers 401 E_AUTH to a wrong token, also one that shares the right prefix', async () => {
@@ -25,6 +26,7 @@ describe('API authentication', () => {
       const res = await app.call('/api/pipelines', { token });
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe('E_AUTH');
+      expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="weir"');
     }
   });
 

@@ -4,7 +4,7 @@
  * Events endpoints — and only they — also accept `?token=`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { sendError } from './errors.ts';
 
 const SSE_PATH = /^\/deployments\/[^/]+\/(?:events|tail\/[^/]+)\/?$/;
@@ -14,13 +14,19 @@ export function requireToken(token: string): RequestHandler {
   return (req, res, next) => {
     const presented = presentedToken(req);
     if (presented === undefined) {
-      return sendError(res, 401, 'E_AUTH', 'missing "Authorization: Bearer <token>" header; the token is in the URL `weir serve` printed');
+      return unauthorized(res, 'missing "Authorization: Bearer <token>" header; the token is in the URL `weir serve` printed');
     }
     if (!timingSafeEqual(digest(presented), expected)) {
-      return sendError(res, 401, 'E_AUTH', 'wrong token; use the one in the URL `weir serve` printed (or WEIR_TOKEN)');
+      return unauthorized(res, 'wrong token; use the one in the URL `weir serve` printed (or WEIR_TOKEN)');
     }
     next();
   };
+}
+
+/** RFC 9110 §11.6.1: a 401 names the authentication scheme it wants. */
+function unauthorized(res: Response, message: string): void {
+  res.set('WWW-Authenticate', 'Bearer realm="weir"');
+  sendError(res, 401, 'E_AUTH', message);
 }
 
 function presentedToken(req: Request): string | undefined {

@@ -31,6 +31,9 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
     }
     const { pipeline, allowStateLoss, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
+    if (pipeline === undefined && 'format' in rest && 'nodes' in rest) {
+      throw new HttpError(400, 'E_BAD_REQUEST', `the body is a pipeline document itself; send it wrapped: ${DEPLOY_BODY}`);
+    }
     if (unknown.length > 0) {
       throw new HttpError(400, 'E_BAD_REQUEST', `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; the body is ${DEPLOY_BODY}`);
     }
