@@ -1,7 +1,8 @@
 /**
  * Exactly-once output through kill -9 (SPEC §6): a separate server process runs the keyed-window job over 100 000
- * events and is killed with SIGKILL at three random moments of its progress, then started again each time. In the
- * end the committed output (read_committed) must hold every record `simulate()` computes on the same events, once.
+ * events arriving as a stream and is killed with SIGKILL at three random moments of its progress, then started again
+ * each time. In the end the committed output (read_committed) must hold every record `simulate()` computes on the
+ * same events, once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,10 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createTopic, startKafka, type RunningKafka } from './support/kafka.ts';
+import { startKafka, type RunningKafka } from './support/kafka.ts';
 import {
-  CommittedReader,
   canonical,
+  CommittedReader,
+  createInputTopic,
+  deleteTestTopics,
   expectedOutput,
   keyedWindowNames,
   keyedWindowPipeline,
@@ -44,6 +47,8 @@ class Runner {
   processed = 0;
   /** What the first metrics of this run said: the count restored from the last checkpoint. */
   restored: number | null = null;
+  /** Checkpoints this process has completed. */
+  checkpoints = 0;
   readonly lines: RunnerLine[] = [];
   readonly exited: Promise<void>;
 
@@ -63,6 +68,7 @@ class Runner {
       if (line.type === 'metrics' && typeof line.in === 'number') {
         this.restored ??= line.in;
         this.processed = line.in;
+        this.checkpoints = line.checkpoints ?? 0;
       }
     });
     this.exited = new Promise((resolve) => this.child.on('exit', () => resolve()));
@@ -87,6 +93,7 @@ describe('exactly-once output through kill -9', () => {
   afterAll(async () => {
     await Promise.all(runners.map((r) => r.kill()));
     rmSync(dataDir, { recursive: true, force: true });
+    if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
     await kafka?.stop();
   }, 180_000);
 
@@ -95,9 +102,8 @@ describe('exactly-once output through kill -9', () => {
     const pipeline = keyedWindowPipeline(names);
     const pipelineFile = join(dataDir, 'pipeline.json');
     writeFileSync(pipelineFile, JSON.stringify(pipeline));
-    await createTopic(kafka.brokers, names.input, 3);
+    await createInputTopic(kafka.brokers, names.input, 3);
     const events = userEvents(EVENTS);
-    await produceEvents(kafka.brokers, names.input, events);
     const expected = canonical(expectedOutput(pipeline, 'events', events));
     // Every event is enriched once; 500 s of event time in 10 s windows for 50 users, the last windows still open.
     expect(expected.length).toBeGreaterThan(EVENTS + 2000);
@@ -105,28 +111,37 @@ describe('exactly-once output through kill -9', () => {
     // Kill points: three random fractions of the input, in increasing order, each followed by a random delay.
     const killAt = [Math.random(), Math.random(), Math.random()].map((f) => Math.floor((0.1 + 0.75 * f) * EVENTS)).sort((a, b) => a - b);
     const reader = new CommittedReader(kafka.brokers, { countsOut: names.counts, enrichedOut: names.enriched });
-    const kills: Array<{ at: number; restored: number; processed: number; delayMs: number }> = [];
+    const kills: Array<{ at: number; restored: number; processed: number; checkpoints: number; delayMs: number }> = [];
     const started = Date.now();
+    // The events arrive as a stream (about 5 000 a second) while the runs come and go.
+    const producing = produceEvents(kafka.brokers, names.input, events, 1000, 200);
     try {
       for (const threshold of killAt) {
         const runner = new Runner(dataDir, kafka.brokers, pipelineFile);
         runners.push(runner);
         if (kills.length === 0) await reader.start();
-        // Past the threshold and past what it restored: the kill lands while this run is processing.
+        // Past the threshold, past what it restored, and past two checkpoints of its own (so that the next run
+        // restores state from the middle of the input): the kill lands while this run is processing or committing.
         await waitFor(
-          () => runner.restored !== null && runner.processed > runner.restored && (runner.processed >= threshold || runner.processed >= EVENTS),
+          () =>
+            runner.restored !== null &&
+            runner.checkpoints >= 2 &&
+            ((runner.processed >= threshold && runner.processed > runner.restored) || runner.processed >= EVENTS),
           120_000,
           `the runner to pass ${threshold} records`,
         );
         const delayMs = Math.floor(Math.random() * 400);
         await sleep(delayMs);
-        kills.push({ at: threshold, restored: runner.restored!, processed: runner.processed, delayMs });
+        kills.push({ at: threshold, restored: runner.restored!, processed: runner.processed, checkpoints: runner.checkpoints, delayMs });
         await runner.kill();
       }
       const last = new Runner(dataDir, kafka.brokers, pipelineFile);
       runners.push(last);
+      await producing;
       await waitFor(() => reader.records.length >= expected.length, 120_000, `${expected.length} committed records (have ${reader.records.length})`);
-      await sleep(2000); // several more checkpoints: a duplicate would show up now
+      // The last run has restored and committed checkpoints of its own: a duplicate would have shown up by now.
+      await waitFor(() => last.checkpoints >= 3, 60_000, 'three checkpoints of the last run');
+      await sleep(1000);
       const elapsedMs = Date.now() - started;
       const got = canonical(reader.records);
       const missing = difference(expected, got);
@@ -141,6 +156,7 @@ describe('exactly-once output through kill -9', () => {
       expect({ missing: missing.slice(0, 5), extra: extra.slice(0, 5) }).toEqual({ missing: [], extra: [] });
       expect(got).toEqual(expected);
     } finally {
+      await producing.catch(() => {});
       await reader.stop();
     }
   });

@@ -10,8 +10,16 @@ import { join } from 'node:path';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
 import type { DeploymentRuntimeInfo } from '../../server/src/deployments/types.ts';
 import type { ErrorPolicy, PipelineDoc } from '../../shared/pipeline/types.ts';
-import { createTopic, kafkaClient, startKafka, type RunningKafka } from './support/kafka.ts';
-import { CommittedReader, produceRaw, sleep, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
+import { kafkaClient, startKafka, type RunningKafka } from './support/kafka.ts';
+import {
+  CommittedReader,
+  createInputTopic,
+  deleteTestTopics,
+  produceRaw,
+  sleep,
+  uniqueSuffix,
+  waitFor,
+} from './support/deploy-fixtures.ts';
 
 function errorsPipeline(id: string, input: string, output: string, onError: ErrorPolicy, errorsTopic?: string): PipelineDoc {
   const nodes: PipelineDoc['nodes'] = [
@@ -47,6 +55,7 @@ describe('errors in deployed data', () => {
   afterAll(async () => {
     await manager?.shutdown();
     rmSync(dataDir, { recursive: true, force: true });
+    if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
     await kafka?.stop();
   }, 180_000);
 
@@ -59,7 +68,7 @@ describe('errors in deployed data', () => {
   ];
 
   async function deployWithInput(pipeline: PipelineDoc, topic: string): Promise<void> {
-    await createTopic(kafka.brokers, topic, 1);
+    await createInputTopic(kafka.brokers, topic, 1);
     await produceRaw(kafka.brokers, topic, input);
     await manager.deploy(pipeline);
   }
@@ -154,7 +163,7 @@ describe('errors in deployed data', () => {
     await waitFor(() => manager.get(id).restarts >= 1, 30_000, 'a restart');
     expect(manager.get(id).error).toBe(`the source topic "${id}-in" does not exist`);
 
-    await createTopic(kafka.brokers, `${id}-in`, 1);
+    await createInputTopic(kafka.brokers, `${id}-in`, 1);
     await produceRaw(kafka.brokers, `${id}-in`, [{ value: JSON.stringify({ n: 1, ts: now }) }]);
     const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
     try {

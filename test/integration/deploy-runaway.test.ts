@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
-import { createTopic, startKafka, type RunningKafka } from './support/kafka.ts';
-import { CommittedReader, produceRaw, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
+import { startKafka, type RunningKafka } from './support/kafka.ts';
+import { CommittedReader, createInputTopic, deleteTestTopics, produceRaw, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
 
 function mapPipeline(id: string, code: string): PipelineDoc {
   return {
@@ -53,6 +53,7 @@ describe('user code in a deployment', () => {
   afterAll(async () => {
     await manager?.shutdown();
     rmSync(dataDir, { recursive: true, force: true });
+    if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
     await kafka?.stop();
   }, 180_000);
 
@@ -61,7 +62,7 @@ describe('user code in a deployment', () => {
     const healthy = mapPipeline(`healthy-${s}`, 'export default (v: any) => ({ doubled: v.n * 2 });');
     const looping = mapPipeline(`loop-${s}`, 'export default (v: any) => { while (true) {} };');
     const hanging = mapPipeline(`hang-${s}`, "export default (v: any) => /^(a+)+$/.test('a'.repeat(48) + '!');");
-    for (const p of [healthy, looping, hanging]) await createTopic(kafka.brokers, `${p.id}-in`, 1);
+    for (const p of [healthy, looping, hanging]) await createInputTopic(kafka.brokers, `${p.id}-in`, 1);
     for (const p of [looping, hanging]) await produceRaw(kafka.brokers, `${p.id}-in`, [{ value: '{"n": 1}' }]);
     for (const p of [healthy, looping, hanging]) await manager.deploy(p);
 
@@ -98,7 +99,7 @@ describe('user code in a deployment', () => {
       '  };',
       '};',
     ].join('\n'));
-    await createTopic(kafka.brokers, `${probe.id}-in`, 1);
+    await createInputTopic(kafka.brokers, `${probe.id}-in`, 1);
     await produceRaw(kafka.brokers, `${probe.id}-in`, [{ value: '{"n": 1}' }]);
     await manager.deploy(probe);
     const reader = await new CommittedReader(kafka.brokers, { out: `${probe.id}-out` }).start();
@@ -132,7 +133,7 @@ describe('user code in a deployment', () => {
     await small.start();
     try {
       const hog = mapPipeline(`hog-${uniqueSuffix()}`, 'export default (v: any) => { const all: unknown[] = []; for (;;) all.push({ v, pad: new Array(64).fill(all.length) }); };');
-      await createTopic(kafka.brokers, `${hog.id}-in`, 1);
+      await createInputTopic(kafka.brokers, `${hog.id}-in`, 1);
       await produceRaw(kafka.brokers, `${hog.id}-in`, [{ value: '{"n": 1}' }]);
       await small.deploy(hog);
       await waitFor(() => small.get(hog.id).restarts >= 1, 45_000, 'the memory hog to be terminated');

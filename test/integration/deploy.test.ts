@@ -10,18 +10,20 @@ import { DeploymentManager } from '../../server/src/deployments/manager.ts';
 import { StateLossError, type DeploymentManagerOptions } from '../../server/src/deployments/types.ts';
 import type { TailRecord } from '../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
-import { createTopic, startKafka, type RunningKafka } from './support/kafka.ts';
+import { startKafka, type RunningKafka } from './support/kafka.ts';
 import {
-  CommittedReader,
   canonical,
+  CommittedReader,
+  createInputTopic,
+  deleteTestTopics,
   expectedOutput,
   pageViewEvents,
   pageViewsNames,
   pageViewsPipeline,
   produceEvents,
-  type OutputRecord,
   sleep,
   waitFor,
+  type OutputRecord,
 } from './support/deploy-fixtures.ts';
 
 const HOOK_TIMEOUT = 180_000;
@@ -46,13 +48,14 @@ describe('deployments on a real broker', () => {
   afterAll(async () => {
     await Promise.all(managers.map((m) => m.shutdown().catch(() => {})));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
     await kafka?.stop();
   }, HOOK_TIMEOUT);
 
   it('commits exactly the output that simulate() computes on the same events', async () => {
     const names = pageViewsNames('pv');
     const pipeline = pageViewsPipeline(names, { checkpointIntervalMs: 500 });
-    await createTopic(kafka.brokers, names.input, 3);
+    await createInputTopic(kafka.brokers, names.input, 3);
     const events = pageViewEvents(6000);
     await produceEvents(kafka.brokers, names.input, events);
     const expected = canonical(expectedOutput(pipeline, 'events', events));
@@ -79,7 +82,7 @@ describe('deployments on a real broker', () => {
   it('carries window state across a restart of the manager: windows spanning the restart count every event', async () => {
     const names = pageViewsNames('pvrestart');
     const pipeline = pageViewsPipeline(names, { checkpointIntervalMs: 500 });
-    await createTopic(kafka.brokers, names.input, 3);
+    await createInputTopic(kafka.brokers, names.input, 3);
     const events = pageViewEvents(4000);
     // The split falls mid-minute (event 2000 is 100 s in), so the window of minute 2 holds events from both halves.
     const [before, after] = [events.slice(0, 2000), events.slice(2000)];
@@ -128,7 +131,7 @@ describe('deployments on a real broker', () => {
       ],
       edges: [...v1.edges, { from: 'perMinute', to: 'summary' }, { from: 'summary', to: 'summary_out' }],
     };
-    await createTopic(kafka.brokers, names.input, 3);
+    await createInputTopic(kafka.brokers, names.input, 3);
     const events = pageViewEvents(4000);
     const [before, after] = [events.slice(0, 2000), events.slice(2000)];
     const firedBefore = expectedOutput(v1, 'events', before).filter((r) => r.sink === 'page_view_counts');
@@ -190,7 +193,7 @@ describe('deployments on a real broker', () => {
   it('delivers at-least-once without transactions, stays stopped across a manager restart, resumes from its savepoint and tails its sink', async () => {
     const names = pageViewsNames('pvalos');
     const pipeline = pageViewsPipeline(names, { checkpointIntervalMs: 500, delivery: 'at-least-once' });
-    await createTopic(kafka.brokers, names.input, 3);
+    await createInputTopic(kafka.brokers, names.input, 3);
     const events = pageViewEvents(4000);
     const [before, after] = [events.slice(0, 2000), events.slice(2000)];
     const expectedBefore = canonical(expectedOutput(pipeline, 'events', before));

@@ -11,12 +11,36 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { Simulation } from '../../../shared/engine/simulation.ts';
 import type { NodeDoc, PipelineDoc, RecordSample } from '../../../shared/pipeline/types.ts';
 import { encodeKey } from '../../../server/src/kafka/records.ts';
-import { kafkaClient } from './kafka.ts';
+import { createTopic, kafkaClient } from './kafka.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** Every pipeline id and topic of this test process contains this tag, so `deleteTestTopics` can find them. */
+const RUN = `t${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+let names = 0;
+
 export function uniqueSuffix(): string {
-  return `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  return `${RUN}x${(++names).toString(36)}`;
+}
+
+/**
+ * `createTopic`, retried while the broker does not know the new topic yet: a broker that just started and is still
+ * loading many partitions answers UNKNOWN_TOPIC_OR_PARTITION for a while.
+ */
+export async function createInputTopic(brokers: string[], name: string, partitions: number): Promise<void> {
+  await retrying(() => createTopic(brokers, name, partitions), 150);
+}
+
+/** Deletes the topics this test process created (inputs, sinks, changelogs, dead letters). */
+export async function deleteTestTopics(brokers: string[]): Promise<void> {
+  const admin = kafkaClient(brokers, 'weir-test-admin').admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.includes(RUN));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface PageViewsNames {
@@ -98,7 +122,8 @@ export function canonical(records: OutputRecord[]): string[] {
   return records.map((r) => `${r.sink}|${r.key}|${r.value}|${r.timestamp}`).sort();
 }
 
-export async function produceEvents(brokers: string[], topic: string, events: InputEvent[], batchSize = 2000): Promise<void> {
+/** Produces `events` in batches; `pauseMs` between batches makes a stream of them instead of a backlog. */
+export async function produceEvents(brokers: string[], topic: string, events: InputEvent[], batchSize = 2000, pauseMs = 0): Promise<void> {
   const producer = kafkaClient(brokers, 'weir-test-producer').producer();
   await producer.connect();
   try {
@@ -112,6 +137,7 @@ export async function produceEvents(brokers: string[], topic: string, events: In
           timestamp: String(e.timestamp),
         })),
       }));
+      if (pauseMs > 0) await sleep(pauseMs);
     }
   } finally {
     await producer.disconnect();
