@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializePipeline } from '../../shared/pipeline/types.ts';
@@ -203,6 +203,37 @@ describe('pipeline storage', () => {
         await second.close();
       }
     } finally {
+      data.remove();
+    }
+  });
+
+  it('names a stored document broken by hand, and still lets a write replace it or a delete remove it', async () => {
+    const data = tempDataDir();
+    const logged: unknown[] = [];
+    const app = await startApp({ dataDir: data.dir, log: (_message, err) => logged.push(err) });
+    try {
+      const doc = samplePipeline('hand-edited');
+      await app.call('/api/pipelines/hand-edited', { method: 'PUT', body: doc });
+      const file = join(data.dir, 'pipelines', 'hand-edited.weir.json');
+      writeFileSync(file, '{ broken');
+
+      const read = await app.call('/api/pipelines/hand-edited');
+      expect(read.status).toBe(500);
+      expect((await read.json()).error.message).toMatch(new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}: not valid JSON .*; repair that file, or PUT the pipeline again to replace it$`));
+      // A message, not a stack: the file is the user's to fix.
+      expect(logged).toEqual([expect.stringContaining(file)]);
+
+      expect((await app.call('/api/pipelines/hand-edited', { method: 'PUT', body: doc, headers: { 'If-Match': '2' } })).status).toBe(409);
+      const replaced = await app.call('/api/pipelines/hand-edited', { method: 'PUT', body: doc, headers: { 'If-Match': '1' } });
+      expect(replaced.status).toBe(200);
+      expect(await replaced.json()).toMatchObject({ revision: 2, created: false });
+      expect((await (await app.call('/api/pipelines/hand-edited')).json()).pipeline).toEqual(doc);
+
+      writeFileSync(file, '{ broken');
+      expect((await app.call('/api/pipelines/hand-edited', { method: 'DELETE', headers: { 'If-Match': '2' } })).status).toBe(204);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await app.close();
       data.remove();
     }
   });

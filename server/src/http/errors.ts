@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { MAX_BODY_BYTES, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api/errors.ts';
 import { DeploymentError, DeploymentValidationError, StateLossError } from '../deployments/types.ts';
+import { StoredFileError } from '../storage/pipeline-store.ts';
 
 export type ErrorExtras = Omit<ApiErrorBody['error'], 'code' | 'message'>;
 
@@ -46,6 +47,11 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
     }
     if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.extras);
     if (err instanceof DeploymentError) return sendDeploymentError(res, err);
+    if (err instanceof StoredFileError) {
+      // Not a bug of ours: a file in the data directory was edited into something unreadable. No stack helps here.
+      log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err.message);
+      return sendError(res, 500, 'E_INTERNAL', `${err.message}; repair that file, or PUT the pipeline again to replace it`);
+    }
     const type = (err as { type?: unknown } | null)?.type;
     switch (type) {
       case 'entity.too.large':

@@ -99,12 +99,27 @@ export class PipelineStore {
     return { pipeline, revision: (meta?.revision ?? 0) + 1, updatedAt: mtime.toISOString() };
   }
 
+  /**
+   * The stored revision without reading the document, undefined when there is none: writes and deletes need only
+   * that, so a document broken by hand can still be replaced or deleted.
+   */
+  private async revisionOf(id: string): Promise<number | undefined> {
+    try {
+      await stat(this.docFile(id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const meta = await this.readMeta(id);
+    return meta && !meta.deleted ? meta.revision : (meta?.revision ?? 0) + 1;
+  }
+
   /** Stores a validated document under its id; returns the new revision. Throws RevisionConflict. */
   put(pipeline: PipelineDoc, precondition: Precondition): Promise<StoredPipeline & { created: boolean }> {
     return this.locked(pipeline.id, async () => {
-      const current = await this.get(pipeline.id);
+      const current = await this.revisionOf(pipeline.id);
       checkPrecondition(pipeline.id, current, precondition);
-      const previous = current?.revision ?? (await this.readMeta(pipeline.id))?.revision ?? 0;
+      const previous = current ?? (await this.readMeta(pipeline.id))?.revision ?? 0;
       const meta: Meta = { revision: previous + 1, updatedAt: new Date().toISOString() };
       await mkdir(this.dir, { recursive: true });
       // Document first: a crash between the two writes leaves the new document under the old revision, which a
@@ -118,13 +133,13 @@ export class PipelineStore {
   /** Deletes a pipeline; false when there was none. Throws RevisionConflict when `precondition` does not hold. */
   delete(id: string, precondition: Precondition): Promise<boolean> {
     return this.locked(id, async () => {
-      const current = await this.get(id);
-      if (!current) {
+      const current = await this.revisionOf(id);
+      if (current === undefined) {
         if (typeof precondition === 'number') throw new RevisionConflict(id, null);
         return false;
       }
       checkPrecondition(id, current, precondition);
-      const tombstone: Meta = { revision: current.revision, updatedAt: new Date().toISOString(), deleted: true };
+      const tombstone: Meta = { revision: current, updatedAt: new Date().toISOString(), deleted: true };
       await writeFileAtomic(this.metaFile(id), JSON.stringify(tombstone) + '\n');
       await rm(this.docFile(id), { force: true });
       return true;
@@ -169,11 +184,11 @@ export class PipelineStore {
   }
 }
 
-function checkPrecondition(id: string, current: StoredPipeline | undefined, precondition: Precondition): void {
+function checkPrecondition(id: string, current: number | undefined, precondition: Precondition): void {
   if (precondition === undefined) return;
   if (precondition === 'absent') {
-    if (current) throw new RevisionConflict(id, current.revision);
+    if (current !== undefined) throw new RevisionConflict(id, current);
     return;
   }
-  if (!current || current.revision !== precondition) throw new RevisionConflict(id, current?.revision ?? null);
+  if (current !== precondition) throw new RevisionConflict(id, current ?? null);
 }
