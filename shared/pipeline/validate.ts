@@ -65,7 +65,15 @@ export function validatePipeline(input: unknown): ValidationResult {
   }
   if (input.format === undefined) out.push(problem('format', 'E_FORMAT', `is required: add "format": "${PIPELINE_FORMAT}"`));
   else if (input.format !== PIPELINE_FORMAT)
-    out.push(problem('format', 'E_FORMAT', `unsupported format ${describe(input.format)}; this version reads "${PIPELINE_FORMAT}"`));
+    out.push(
+      problem(
+        'format',
+        'E_FORMAT',
+        typeof input.format === 'string'
+          ? `unsupported format ${JSON.stringify(input.format)}; this version reads "${PIPELINE_FORMAT}"`
+          : `must be the string "${PIPELINE_FORMAT}", got ${describe(input.format)}`,
+      ),
+    );
   member(input, 'id', '', PIPELINE_ID, true, out);
   member(input, 'name', '', NAME, true, out);
   member(input, 'description', '', TEXT, false, out);

@@ -55,7 +55,7 @@ describe('validatePipeline', () => {
     doc.nodse = [];
     doc.settings = { checkpointIntervalMs: 0, delivery: 'sometimes', maxParallelism: 32769 };
     expect(lines(doc)).toEqual([
-      'format: E_FORMAT: unsupported format the string "weir/v2"; this version reads "weir/v1"',
+      'format: E_FORMAT: unsupported format "weir/v2"; this version reads "weir/v1"',
       'id: E_PATTERN: "Page Views" is not a valid pipeline id: use lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
       'name: E_REQUIRED: is required',
       'nodse: E_UNKNOWN_FIELD: unknown field; did you mean "nodes"? known fields here: format, id, name, description, settings, nodes, edges, tests, ui',
@@ -63,6 +63,12 @@ describe('validatePipeline', () => {
       'settings.delivery: E_ENUM: must be one of "exactly-once", "at-least-once", got the string "sometimes"',
       'settings.maxParallelism: E_RANGE: must be at most 32768, got 32769',
     ]);
+  });
+
+  it('says what the format marker must be when it is not a string', () => {
+    const doc = pipeline();
+    doc.format = 1;
+    expect(lines(doc)).toEqual(['format: E_FORMAT: must be the string "weir/v1", got number 1']);
   });
 
   it('requires the format marker, nodes and edges', () => {
