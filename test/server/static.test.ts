@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuild } from '../../server/src/http/static.ts';
 import { startApp, tempDataDir, type RunningApp } from './support.ts';
 
 describe('serving the built web app', () => {
@@ -40,5 +41,74 @@ describe('serving the built web app', () => {
     const res = await fetch(`${app.url}/api/pipelines`, { headers: { Accept: 'text/html' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
+  });
+});
+
+describe('building the web app on start', () => {
+  /** A checkout with a web build config, one source file and (when `builtAt` is given) a build of that age. */
+  function checkout(builtAt?: Date): { root: string; remove(): void } {
+    const data = tempDataDir();
+    const root = data.dir;
+    mkdirSync(join(root, 'web/src'), { recursive: true });
+    writeFileSync(join(root, 'web/vite.config.ts'), '');
+    writeFileSync(join(root, 'web/src/main.ts'), '');
+    const sourcesAt = new Date('2026-01-01T00:00:00Z');
+    for (const path of ['web/src/main.ts', 'web/src', 'web/vite.config.ts', 'web']) utimesSync(join(root, path), sourcesAt, sourcesAt);
+    if (builtAt) {
+      mkdirSync(join(root, 'web/dist'));
+      writeFileSync(join(root, 'web/dist/index.html'), 'old build');
+      utimesSync(join(root, 'web/dist/index.html'), builtAt, builtAt);
+      utimesSync(join(root, 'web/dist'), builtAt, builtAt);
+      utimesSync(join(root, 'web'), sourcesAt, sourcesAt);
+    }
+    return { root, remove: data.remove };
+  }
+  const building = (root: string, fail = false) => {
+    const calls: string[] = [];
+    const build = async (configFile: string) => {
+      calls.push(configFile);
+      if (fail) throw new Error('vite failed');
+      writeFileSync(join(root, 'web/dist/index.html'), 'new build');
+    };
+    return { calls, build };
+  };
+
+  it('keeps a build that is newer than every source', async () => {
+    const { root, remove } = checkout(new Date('2026-02-01T00:00:00Z'));
+    try {
+      const { calls, build } = building(root);
+      expect(await ensureWebBuild(root, () => {}, build)).toBe(join(root, 'web/dist'));
+      expect(calls).toEqual([]);
+    } finally {
+      remove();
+    }
+  });
+
+  it('rebuilds a build that is older than a source, as after an update', async () => {
+    const { root, remove } = checkout(new Date('2025-12-01T00:00:00Z'));
+    try {
+      const said: string[] = [];
+      const { calls, build } = building(root);
+      expect(await ensureWebBuild(root, (line) => said.push(line), build)).toBe(join(root, 'web/dist'));
+      expect(calls).toEqual([join(root, 'web/vite.config.ts')]);
+      expect(readFileSync(join(root, 'web/dist/index.html'), 'utf8')).toBe('new build');
+      expect(said[0]).toBe('Rebuilding the web app: its sources changed since the last build…');
+    } finally {
+      remove();
+    }
+  });
+
+  it('serves the previous build with a warning when a rebuild fails, and fails when there is none', async () => {
+    const stale = checkout(new Date('2025-12-01T00:00:00Z'));
+    const none = checkout();
+    try {
+      const said: string[] = [];
+      expect(await ensureWebBuild(stale.root, (line) => said.push(line), building(stale.root, true).build)).toBe(join(stale.root, 'web/dist'));
+      expect(said.at(-1)).toMatch(/^Rebuilding the web app failed \(vite failed\); serving the previous build/);
+      await expect(ensureWebBuild(none.root, () => {}, building(none.root, true).build)).rejects.toThrow('vite failed');
+    } finally {
+      stale.remove();
+      none.remove();
+    }
   });
 });
