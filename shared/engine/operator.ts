@@ -73,8 +73,13 @@ function preview(input: unknown): string {
   return text.length > 200 ? text.slice(0, 197) + '...' : text;
 }
 
+/**
+ * The message of whatever user code threw. Errors made in another realm (the server's UDF sandbox is a `vm`
+ * context with its own `Error`) fail `instanceof Error`, so an error is recognised by its brand instead.
+ */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
+  if (Object.prototype.toString.call(error) === '[object Error]') return String((error as { message?: unknown }).message);
   return typeof error === 'string' ? error : preview(error);
 }
 
