@@ -72,14 +72,13 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
     await kafka?.stop();
   }, HOOK_TIMEOUT);
 
-  it('answers describeCluster on 127.0.0.1', async () => {
-    expect(kafka.brokers).toEqual(['127.0.0.1:19092']);
+  it('answers describeCluster listing the broker the helper connects to', async () => {
+    expect(kafka.brokers.length).toBeGreaterThan(0);
     const admin = client.admin();
     await admin.connect();
     try {
       const cluster = await admin.describeCluster();
-      expect(cluster.brokers).toHaveLength(1);
-      expect(cluster.brokers[0]).toMatchObject({ host: '127.0.0.1', port: 19092 });
+      expect(cluster.brokers.map((b) => `${b.host}:${b.port}`)).toContain(kafka.brokers[0]);
     } finally {
       await admin.disconnect();
     }
