@@ -5,6 +5,7 @@
  * not carry that form meaning, so the few field kinds we need are described here.
  */
 import { joinPath, problem, type ValidationProblem } from '../pipeline/errors.ts';
+import { rejectUnknown } from '../pipeline/validate-members.ts';
 
 interface FieldBase {
   label?: string;
@@ -109,12 +110,9 @@ export function validateFields(
     }
     validateField(value[name], field, joinPath(path, name), out);
   }
-  for (const name of Object.keys(value)) {
-    if (!(name in fields) && !ignore.includes(name)) {
-      const known = Object.keys(fields).join(', ');
-      out.push(problem(joinPath(path, name), 'E_UNKNOWN_FIELD', `unknown field; known fields here: ${known || 'none'}`));
-    }
-  }
+  const unknown: Record<string, unknown> = {};
+  for (const name of Object.keys(value)) if (!ignore.includes(name)) unknown[name] = value[name];
+  rejectUnknown(unknown, Object.keys(fields), path, out);
 }
 
 function hint(field: Field): string {

@@ -6,7 +6,7 @@ export function rejectUnknown(obj: Record<string, unknown>, known: readonly stri
     if (known.includes(name)) continue;
     const guess = closest(name, known);
     const fix = guess ? `did you mean "${guess}"? ` : '';
-    out.push(problem(joinPath(path, name), 'E_UNKNOWN_FIELD', `unknown field; ${fix}known fields here: ${known.join(', ')}`));
+    out.push(problem(joinPath(path, name), 'E_UNKNOWN_FIELD', `unknown field; ${fix}known fields here: ${known.join(', ') || 'none'}`));
   }
 }
 

@@ -16,7 +16,7 @@ const INVALID: Record<string, string[]> = {
   ],
   'unknown-ports-and-fields.weir.json': [
     'descripton: E_UNKNOWN_FIELD: unknown field; did you mean "description"? known fields here: format, id, name, description, settings, nodes, edges, tests, ui',
-    'nodes[0].params.valueFromat: E_UNKNOWN_FIELD: unknown field; known fields here: topic, valueFormat, keyFormat, startFrom, timestamp, watermark',
+    'nodes[0].params.valueFromat: E_UNKNOWN_FIELD: unknown field; did you mean "valueFormat"? known fields here: topic, valueFormat, keyFormat, startFrom, timestamp, watermark',
     'nodes[1].colour: E_UNKNOWN_FIELD: unknown field; known fields here: id, type, label, params, onError, samples, ui',
     'edges[0].fromPort: E_UNKNOWN_PORT: source.kafka node "events" has no output port "errors"; its output ports: out, error',
     'edges[1].toPort: E_UNKNOWN_PORT: sink.kafka node "out" has no input port "input"; its input ports: in',
