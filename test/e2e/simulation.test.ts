@@ -150,6 +150,8 @@ describe('simulation in a real browser', () => {
   it('simulates, counting page views per user and minute, and shows the late record in the window’s output', async () => {
     await page.getByRole('button', { name: 'Simulate', exact: true }).click();
     expect(await waitForSimulation(page)).toBe('done');
+    expect(await page.getByRole('tab', { name: 'Simulation' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('tabpanel', { name: 'Simulation' }).waitFor({ timeout: 2000 });
     await expect(storeField(page, 'portCounts')).resolves.toMatchObject({ source1: { out: 8 }, filter1: { out: 7 }, window1: { out: 4, late: 1 } });
     const written = await page.evaluate(() => window.__weirBench!.sinkOutputs());
     const minute = (key: number, start: number, result: number) => ({ sink: 'sink1', key, value: { key, window: { start, end: start + 60000 }, result }, timestamp: start + 59999 });

@@ -31,6 +31,18 @@ describe('the simulation slice', () => {
     expect(written.filter((w) => w.sink === 'late_page_views').map(({ key, value, timestamp }) => ({ key, value, timestamp }))).toEqual(expected.late_page_views);
   });
 
+  it('opens the Simulation panel when a run starts, whichever panel was open', async () => {
+    const store = pageViewsStore();
+    expect(store.getState().bottomPanel).toBe('problems');
+    store.getState().runSimulation();
+    expect(store.getState().bottomPanel).toBe('simulation');
+    await settled(store.getState);
+    store.getState().showPanel(null);
+    store.getState().stepForward();
+    expect(store.getState().bottomPanel).toBe('simulation');
+    await settled(store.getState);
+  });
+
   it('gives every node a port count after a run, so edges that carried nothing read 0', async () => {
     const store = pageViewsStore();
     store.getState().setNodeValue('events', ['samples'], []);
