@@ -76,6 +76,12 @@ export interface DeploymentListResponse {
   deployments: DeploymentInfo[];
 }
 
+/**
+ * Records a live tail starts with (the latest of each partition of the sink's topic) and the number the editor keeps
+ * on screen, so "last N records" holds from the first screenful on.
+ */
+export const TAIL_RECORDS = 200;
+
 export interface TailRecord {
   sink: string;
   topic: string;

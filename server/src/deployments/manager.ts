@@ -14,7 +14,7 @@
  * Errors thrown on purpose are `DeploymentError`s (types.ts) with the `code` the HTTP layer answers with.
  */
 import type { Kafka } from 'kafkajs';
-import type { TailRecord } from '../../../shared/api/deployments.ts';
+import { TAIL_RECORDS, type TailRecord } from '../../../shared/api/deployments.ts';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
 import { settingsOf, type Json, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { createKafka } from '../kafka/config.ts';
@@ -38,7 +38,6 @@ import {
 } from './types.ts';
 
 const STOP_TIMEOUT_MS = 30_000;
-const TAIL_BACKLOG = 50;
 
 interface Entry {
   stored: StoredDeployment;
@@ -200,7 +199,7 @@ export class DeploymentManager {
     if (!node) throw new DeploymentError('E_NOT_FOUND', `deployment "${id}" has no sink "${sinkId}"`);
     const topic = node.params.topic as string;
     const json = node.params.valueFormat !== 'text';
-    const tail = await tailTopic(this.kafka, topic, `weir-${id}-tail`, TAIL_BACKLOG, (partition, message) => {
+    const tail = await tailTopic(this.kafka, topic, `weir-${id}-tail`, TAIL_RECORDS, (partition, message) => {
       const text = message.value?.toString('utf8') ?? null;
       let value: Json = text;
       if (json && text !== null) {

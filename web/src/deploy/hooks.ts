@@ -1,12 +1,12 @@
 /** Live data of the Deploy UI: the deployment list, one deployment's events, one sink's tail. */
 import { useEffect, useRef, useState } from 'react';
-import type { DeploymentInfo, DeploymentMetrics, TailRecord } from '../../../shared/api/deployments.ts';
+import { TAIL_RECORDS, type DeploymentInfo, type DeploymentMetrics, type TailRecord } from '../../../shared/api/deployments.ts';
 import { api, describeError, type StreamState } from '../api/client.ts';
 import { nodeRates, type NodeRates } from './format.ts';
 
 const LIST_REFRESH_MS = 3000;
 /** Records a tail keeps on screen; older ones scroll out. */
-export const TAIL_LIMIT = 200;
+export const TAIL_LIMIT = TAIL_RECORDS;
 
 export interface DeploymentList {
   deployments: DeploymentInfo[] | null;
