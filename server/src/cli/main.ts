@@ -8,8 +8,9 @@ import { validateCommand } from './validate.ts';
 import { simulateCommand } from './simulate.ts';
 import { testCommand } from './test.ts';
 import { serveCommand } from './serve.ts';
+import { produceCommand } from './produce.ts';
 
-const COMMANDS: readonly Command[] = [validateCommand, simulateCommand, testCommand, serveCommand];
+const COMMANDS: readonly Command[] = [validateCommand, simulateCommand, testCommand, produceCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

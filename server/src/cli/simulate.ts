@@ -95,7 +95,7 @@ function preview(value: unknown): string {
   return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }
 
-function readInputs(pipeline: PipelineDoc, specs: readonly string[]): Record<string, Sample[]> {
+export function readInputs(pipeline: PipelineDoc, specs: readonly string[]): Record<string, Sample[]> {
   const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka').map((n) => n.id);
   const inputs: Record<string, Sample[]> = {};
   for (const spec of specs) {
