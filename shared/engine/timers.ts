@@ -4,8 +4,10 @@
  * One timer per (key, namespace, time); deleting is lazy (a deleted timer is skipped when its time comes).
  *
  * Timers are kept in buckets by time, with a heap over the distinct times only: keyed tumbling windows put every
- * key's firing on the same few times, so the heap stays tiny and registering a timer is one map lookup and an array
- * push. A bucket is sorted by key order once, when it becomes due.
+ * key's firing on the same few times, so the heap stays tiny. A bucket is sorted by key order once, when it becomes
+ * due. Duplicates are found through the bucket's map by key id (a string every record already carries), so no id
+ * string is built per timer; a timer that fires or is deleted is only flagged, and the whole bucket goes once its
+ * time has passed.
  */
 import type { Json, Key } from '../pipeline/types.ts';
 import { keyIdOf } from './record.ts';
@@ -19,11 +21,16 @@ export interface Timer {
   /** What the timer is for within its key, e.g. a window's start; '' for user timers. */
   readonly namespace: string;
   readonly order: number;
-  readonly id: string;
+  /** Fired or deleted: skipped when its bucket fires, and no longer a duplicate of a new registration. */
+  dead: boolean;
+  /** The timer of the same key and time registered before this one (another namespace), if any. */
+  readonly sameKey: Timer | undefined;
 }
 
 class Bucket {
   readonly timers: Timer[] = [];
+  /** The latest timer of each key in this bucket; earlier ones of the same key hang off it through `sameKey`. */
+  readonly byKey = new Map<string, Timer>();
   /** Index of the next timer to fire once the bucket is due and sorted. */
   next = 0;
   sorted = false;
@@ -33,42 +40,42 @@ function byKeyOrder(a: Timer, b: Timer): number {
   return a.keySeq - b.keySeq || a.order - b.order;
 }
 
-function timerId(keyId: string, namespace: string, time: number): string {
-  return time + '|' + namespace + '|' + keyId;
-}
-
 export class TimerQueue {
   private readonly buckets = new Map<number, Bucket>();
   /** Min-heap of the times that have a bucket. */
   private times: number[] = [];
-  private readonly live = new Map<string, Timer>();
+  private live = 0;
   private order = 0;
 
   get size(): number {
-    return this.live.size;
+    return this.live;
   }
 
   register(time: number, key: Key, keyId: string, keySeq: number, namespace = ''): void {
-    const id = timerId(keyId, namespace, time);
-    if (this.live.has(id)) return;
-    const timer: Timer = { time, key, keyId, keySeq, namespace, order: this.order++, id };
-    this.live.set(id, timer);
     let bucket = this.buckets.get(time);
     if (bucket === undefined) {
       bucket = new Bucket();
       this.buckets.set(time, bucket);
       this.pushTime(time);
     }
+    const latest = bucket.byKey.get(keyId);
+    if (liveIn(latest, namespace) !== undefined) return;
+    const timer: Timer = { time, key, keyId, keySeq, namespace, order: this.order++, dead: false, sameKey: latest };
+    bucket.byKey.set(keyId, timer);
+    this.live++;
     if (bucket.sorted) insertSorted(bucket, timer);
     else bucket.timers.push(timer);
   }
 
   delete(time: number, keyId: string, namespace = ''): void {
-    this.live.delete(timerId(keyId, namespace, time));
+    const timer = liveIn(this.buckets.get(time)?.byKey.get(keyId), namespace);
+    if (timer === undefined) return;
+    timer.dead = true;
+    this.live--;
   }
 
   has(time: number, keyId: string, namespace = ''): boolean {
-    return this.live.has(timerId(keyId, namespace, time));
+    return liveIn(this.buckets.get(time)?.byKey.get(keyId), namespace) !== undefined;
   }
 
   /** Removes and returns the next live timer due at or before `time`, or undefined. */
@@ -85,8 +92,9 @@ export class TimerQueue {
       const timers = bucket.timers;
       while (bucket.next < timers.length) {
         const timer = timers[bucket.next++]!;
-        if (this.live.get(timer.id) === timer) {
-          this.live.delete(timer.id);
+        if (!timer.dead) {
+          timer.dead = true;
+          this.live--;
           return timer;
         }
       }
@@ -108,7 +116,7 @@ export class TimerQueue {
   restore(state: Json): void {
     this.buckets.clear();
     this.times = [];
-    this.live.clear();
+    this.live = 0;
     this.order = 0;
     for (const [time, key, keySeq, namespace] of state as Array<[Json, Key, number, string]>) {
       this.register(decodeTime(time), key, keyIdOf(key), keySeq, namespace);
@@ -116,7 +124,9 @@ export class TimerQueue {
   }
 
   private sortedLive(): Timer[] {
-    return [...this.live.values()].sort((a, b) => a.time - b.time || byKeyOrder(a, b));
+    const live: Timer[] = [];
+    for (const bucket of this.buckets.values()) for (const timer of bucket.timers) if (!timer.dead) live.push(timer);
+    return live.sort((a, b) => a.time - b.time || byKeyOrder(a, b));
   }
 
   private pushTime(time: number): void {
@@ -148,6 +158,12 @@ export class TimerQueue {
     }
     heap[i] = last;
   }
+}
+
+/** The live timer of `namespace` among a key's timers of one time (`latest` and those before it), if any. */
+function liveIn(latest: Timer | undefined, namespace: string): Timer | undefined {
+  for (let timer = latest; timer !== undefined; timer = timer.sameKey) if (!timer.dead && timer.namespace === namespace) return timer;
+  return undefined;
 }
 
 /** A timer registered into a bucket that is already firing goes to its place among the timers not yet fired. */

@@ -29,6 +29,8 @@ export class KafkaSourceOperator extends Operator {
   /** Simulation: index of the next sample to read. */
   samplePosition = 0;
   private readonly timestampField: readonly string[] | null;
+  /** The field's path as written, for messages: joined once here, not per record. */
+  private readonly timestampFieldName: string;
   private readonly timestampFormat: 'ms' | 's' | 'iso';
   private readonly outOfOrderness: number;
   private readonly bounded: boolean;
@@ -42,6 +44,7 @@ export class KafkaSourceOperator extends Operator {
     super(env);
     const params = env.node.params as { timestamp: TimestampParam; watermark: WatermarkParam; valueFormat: string; keyFormat: string };
     this.timestampField = params.timestamp.from === 'field' ? splitPath(params.timestamp.field) : null;
+    this.timestampFieldName = params.timestamp.from === 'field' ? params.timestamp.field : '';
     this.timestampFormat = params.timestamp.from === 'field' ? params.timestamp.format : 'ms';
     this.bounded = params.watermark.strategy === 'bounded';
     this.outOfOrderness = params.watermark.strategy === 'bounded' ? params.watermark.maxOutOfOrdernessMs : 0;
@@ -159,7 +162,7 @@ export class KafkaSourceOperator extends Operator {
       return Math.floor(kafkaTimestamp);
     }
     const raw = readPath(value, this.timestampField);
-    const field = this.timestampField.join('.');
+    const field = this.timestampFieldName;
     if (raw === undefined || raw === null) return `record has no event time: field "${field}" is missing`;
     let ms: number;
     if (this.timestampFormat === 'iso') {

@@ -42,9 +42,47 @@ export class Pane {
   ) {}
 }
 
+/**
+ * Panes by start, with the part of `Map`'s interface the core uses. Most keys hold one pane at a time (a tumbling
+ * window, a session), so the first lives in a field and a map exists only for a key that holds several.
+ */
+export class PaneMap {
+  private first: Pane | null = null;
+  private more: Map<number, Pane> | null = null;
+
+  get size(): number {
+    return (this.first !== null ? 1 : 0) + (this.more !== null ? this.more.size : 0);
+  }
+
+  get(start: number): Pane | undefined {
+    const first = this.first;
+    if (first !== null && first.start === start) return first;
+    return this.more !== null ? this.more.get(start) : undefined;
+  }
+
+  set(start: number, pane: Pane): void {
+    const first = this.first;
+    if (first !== null ? first.start === start : this.more === null || !this.more.has(start)) this.first = pane;
+    else (this.more ??= new Map()).set(start, pane);
+  }
+
+  delete(start: number): void {
+    const first = this.first;
+    if (first !== null && first.start === start) this.first = null;
+    else if (this.more !== null) this.more.delete(start);
+  }
+
+  /** In order of start. */
+  values(): Pane[] {
+    const list: Pane[] = this.more !== null ? [...this.more.values()] : [];
+    if (this.first !== null) list.push(this.first);
+    return list.length > 1 ? list.sort(byStart) : list;
+  }
+}
+
 /** The live panes of one key, by start (session panes of one key never share a start: they are disjoint). */
 export class KeyPanes {
-  readonly byStart = new Map<number, Pane>();
+  readonly byStart = new PaneMap();
   /** The pane the key's previous record went to: an in-order stream finds its pane without a map lookup. */
   last: Pane | null = null;
 }
