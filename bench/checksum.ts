@@ -32,12 +32,12 @@ export function mixReal(h: number, value: number): number {
   return mixInteger(h, Math.round(value * 1_000_000));
 }
 
-/** FNV-1a over the UTF-16 code units of every text, with a separator after each: proves two inputs equal. */
-export function textChecksum(texts: readonly string[]): number {
+/** FNV-1a over bytes, with a separator after each event: proves two inputs equal (UserEventGenerator.java has the twin). */
+export function bytesChecksum(bytes: Uint8Array, offsets: Uint32Array, count: number): number {
   let h = 0x811c9dc5;
-  for (const text of texts) {
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
+  for (let e = 0; e < count; e++) {
+    for (let i = offsets[e]!; i < offsets[e + 1]!; i++) {
+      h ^= bytes[i]!;
       h = Math.imul(h, 0x01000193);
     }
     h ^= 10;

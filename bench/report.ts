@@ -19,6 +19,8 @@ export interface Comparison {
   flink: Measurement;
   /** Weir's events/s over Flink's. */
   ratio: number;
+  /** The same over events per CPU second. */
+  cpuRatio: number;
   sameOutput: boolean;
 }
 
@@ -29,7 +31,8 @@ export function compare(measurements: readonly Measurement[]): Comparison[] {
     const flink = measurements.find((m) => m.system === 'flink' && m.workload === weir.workload);
     if (flink === undefined) continue;
     const sameOutput = weir.outputs === flink.outputs && weir.checksum === flink.checksum && weir.inputChecksum === flink.inputChecksum;
-    result.push({ workload: weir.workload, weir, flink, ratio: weir.eventsPerSec / flink.eventsPerSec, sameOutput });
+    const cpuRatio = (weir.eventsPerCpuSec ?? NaN) / (flink.eventsPerCpuSec ?? NaN);
+    result.push({ workload: weir.workload, weir, flink, ratio: weir.eventsPerSec / flink.eventsPerSec, cpuRatio, sameOutput });
   }
   return result;
 }
@@ -40,12 +43,13 @@ function pad(cells: string[], widths: number[]): string {
 
 /** A plain-text table for the terminal. */
 export function comparisonTable(comparisons: readonly Comparison[]): string {
-  const header = ['workload', 'weir events/s', 'flink events/s', 'weir/flink', 'weir RSS MB', 'flink RSS MB', 'same output'];
+  const header = ['workload', 'weir events/s', 'flink events/s', 'weir/flink', 'per CPU-s', 'weir RSS MB', 'flink RSS MB', 'same output'];
   const rows = comparisons.map((c) => [
     c.workload,
     c.weir.eventsPerSec.toLocaleString('en'),
     c.flink.eventsPerSec.toLocaleString('en'),
     c.ratio.toFixed(2),
+    c.cpuRatio.toFixed(2),
     String(c.weir.peakRssMb),
     String(c.flink.peakRssMb),
     c.sameOutput ? `yes (${(c.weir.outputs ?? 0).toLocaleString('en')})` : 'NO',
@@ -90,21 +94,21 @@ function generated(measurements: readonly Measurement[], comparisons: readonly C
   lines.push(`Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench\`).`, '');
   lines.push(`- Machine: ${cpus().length} cores, ${cpuModel()}, ${Math.round(totalmem() / 2 ** 30)} GiB memory; load average ${context.loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
   lines.push(`- Versions: Node ${process.version}, ${javaVersion()}, Apache Flink ${flinkVersion()}, Apache Kafka ${kafkaVersion()} (tools/kafka/VERSION; not used by these measurements)`);
-  lines.push('- Figures: medians of the runs; events/s over the measured interval (first event parsed → end of input at the sink); peak RSS of the whole process, input included', '');
+  lines.push('- Figures: medians of the runs; events/s over the measured interval (first event parsed → end of input at the sink), and events per CPU second of the whole process over that interval (every thread: Flink’s task threads, both GCs, both JITs); peak RSS of the whole process, input included', '');
   if (comparisons.length > 0) {
-    lines.push('| workload | Weir events/s | Flink events/s | Weir/Flink | Weir peak RSS | Flink peak RSS | same output (count, checksum) |');
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    lines.push('| workload | Weir events/s | Flink events/s | Weir/Flink | Weir/Flink per CPU second | Weir peak RSS | Flink peak RSS | same output (count, checksum) |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const c of comparisons) {
-      lines.push(`| ${c.workload} | ${c.weir.eventsPerSec.toLocaleString('en')} | ${c.flink.eventsPerSec.toLocaleString('en')} | ${c.ratio.toFixed(2)} | ${c.weir.peakRssMb} MB | ${c.flink.peakRssMb} MB | ${c.sameOutput ? `yes: ${(c.weir.outputs ?? 0).toLocaleString('en')}, ${c.weir.checksum}` : `**no**: Weir ${c.weir.outputs}/${c.weir.checksum}, Flink ${c.flink.outputs}/${c.flink.checksum}`} |`);
+      lines.push(`| ${c.workload} | ${c.weir.eventsPerSec.toLocaleString('en')} | ${c.flink.eventsPerSec.toLocaleString('en')} | ${c.ratio.toFixed(2)} | ${c.cpuRatio.toFixed(2)} | ${c.weir.peakRssMb} MB | ${c.flink.peakRssMb} MB | ${c.sameOutput ? `yes: ${(c.weir.outputs ?? 0).toLocaleString('en')}, ${c.weir.checksum}` : `**no**: Weir ${c.weir.outputs}/${c.weir.checksum}, Flink ${c.flink.outputs}/${c.flink.checksum}`} |`);
     }
     lines.push('');
   }
   lines.push('Every measurement:', '');
-  lines.push('| workload | system | events | events/s | runs (events/s) | peak RSS | RSS with input loaded |');
-  lines.push('| --- | --- | ---: | ---: | --- | ---: | ---: |');
+  lines.push('| workload | system | events | events/s | runs (events/s) | events per CPU second | peak RSS | RSS with input loaded |');
+  lines.push('| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |');
   for (const m of measurements) {
     const runs = m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '';
-    lines.push(`| ${m.workload} | ${m.system} | ${m.events?.toLocaleString('en') ?? ''} | ${m.eventsPerSec.toLocaleString('en')} | ${runs} | ${m.peakRssMb} MB | ${m.inputRssMb !== undefined ? `${m.inputRssMb} MB` : ''} |`);
+    lines.push(`| ${m.workload} | ${m.system} | ${m.events?.toLocaleString('en') ?? ''} | ${m.eventsPerSec.toLocaleString('en')} | ${runs} | ${m.eventsPerCpuSec?.toLocaleString('en') ?? ''} | ${m.peakRssMb} MB | ${m.inputRssMb !== undefined ? `${m.inputRssMb} MB` : ''} |`);
   }
   return lines.join('\n');
 }

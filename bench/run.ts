@@ -27,6 +27,8 @@ export interface Measurement {
   checksum?: number;
   inputChecksum?: number;
   runsPerSec?: number[];
+  /** Events per second of CPU time (all threads of the process), steadier than wall time on a busy machine. */
+  eventsPerCpuSec?: number;
   inputRssMb?: number;
 }
 

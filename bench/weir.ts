@@ -1,12 +1,12 @@
 /**
  * Weir's engine on the side-by-side workloads (workloads.ts): each run in a child process of its own, which
- * generates the events as JSON texts, then times the engine over them. The heap limit matches the 4 GiB the Flink
- * JVM gets. The figures per workload are the medians of the runs.
+ * generates the events as UTF-8 JSON bytes, then times the engine over them. The heap limit matches the 4 GiB the
+ * Flink JVM gets. The figures per workload are the medians of the runs.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { textChecksum } from './checksum.ts';
+import { bytesChecksum } from './checksum.ts';
 import { median, lastJsonLine, runProcess } from './stats.ts';
-import { DEFAULT_SEED, generateEventTexts, isWorkloadName, runWorkload, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.ts';
+import { DEFAULT_SEED, generateEvents, isWorkloadName, runWorkload, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.ts';
 import type { Measurement, RunOptions, Workload } from './run.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -22,6 +22,8 @@ export interface RunResult {
   checksum: number;
   inputChecksum: number;
   elapsedMs: number;
+  /** CPU time of the whole process over the measured interval: every thread, GC and JIT included. */
+  cpuMs: number;
   eventsPerSec: number;
   peakRssMb: number;
   /** Resident memory once the input is generated, before the timer starts. */
@@ -29,17 +31,18 @@ export interface RunResult {
 }
 
 function runChild(workload: WorkloadName, events: number, seed: number): RunResult {
-  const texts = generateEventTexts(events, seed);
+  const input = generateEvents(events, seed);
   const inputRssMb = process.memoryUsage().rss / 1024 / 1024;
-  const run = runWorkload(workload, texts);
+  const run = runWorkload(workload, input);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   return {
     workload,
     events,
     outputs: run.outputs,
     checksum: run.checksum,
-    inputChecksum: textChecksum(texts),
+    inputChecksum: bytesChecksum(input.bytes, input.offsets, input.count),
     elapsedMs: run.elapsedMs,
+    cpuMs: run.cpuMs,
     eventsPerSec: (events / run.elapsedMs) * 1000,
     peakRssMb,
     inputRssMb,
@@ -69,9 +72,11 @@ export function summarize(workload: string, system: string, runs: RunResult[]): 
     checksum: first.checksum,
     inputChecksum: first.inputChecksum,
     runsPerSec: runs.map((r) => Math.round(r.eventsPerSec)),
+    eventsPerCpuSec: Math.round(median(runs.map((r) => (r.events / r.cpuMs) * 1000))),
     inputRssMb: Math.round(median(runs.map((r) => r.inputRssMb))),
     notes: [
       `${first.events.toLocaleString('en')} events, median of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `${Math.round(r.eventsPerSec).toLocaleString('en')}/s`).join(', ')})`,
+      `${Math.round(median(runs.map((r) => (r.events / r.cpuMs) * 1000))).toLocaleString('en')} events per CPU second (all threads)`,
       `${first.outputs.toLocaleString('en')} outputs, checksum ${first.checksum}; resident with the input loaded ${Math.round(first.inputRssMb)} MB`,
     ],
   };

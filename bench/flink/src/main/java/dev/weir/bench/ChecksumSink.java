@@ -17,6 +17,7 @@ public final class ChecksumSink<T extends ChecksumSink.Hashable> implements Sink
     static volatile long count;
     static volatile int checksum;
     static volatile long endNanos;
+    static volatile long endCpuNanos;
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
@@ -39,6 +40,7 @@ public final class ChecksumSink<T extends ChecksumSink.Hashable> implements Sink
             count = n;
             checksum = sum;
             endNanos = System.nanoTime();
+            endCpuNanos = FlinkBench.processCpuNanos();
         }
 
         @Override

@@ -1,9 +1,12 @@
 package dev.weir.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * bench/data/generate.ts ported exactly: the same mulberry32 stream, the same draws in the same order, the same
- * JSON text (JSON.stringify's key order and integer formatting). FlinkBench checks the port with the checksum the
- * TypeScript side computes over the same texts (textChecksum), so a drift fails the run instead of skewing it.
+ * JSON text (JSON.stringify's key order and integer formatting). Both sides report a checksum of the bytes
+ * (bytesChecksum), and the comparison fails unless they are equal, so a drift cannot skew a result unnoticed.
  */
 public final class UserEventGenerator {
     public static final long DEFAULT_SEED = 42;
@@ -44,19 +47,43 @@ public final class UserEventGenerator {
             + ",\"duration_ms\":" + duration + "}";
     }
 
-    public static String[] generate(int count, long seed) {
-        UserEventGenerator generator = new UserEventGenerator(seed);
-        String[] events = new String[count];
-        for (int i = 0; i < count; i++) events[i] = generator.next();
-        return events;
+    /** The events as UTF-8 JSON texts back to back in one array, like bench/workloads.ts's EventInput. */
+    public static final class Input {
+        public final byte[] bytes;
+        /** Event i is bytes[offsets[i], offsets[i + 1]). */
+        public final int[] offsets;
+
+        Input(byte[] bytes, int[] offsets) {
+            this.bytes = bytes;
+            this.offsets = offsets;
+        }
+
+        public int count() {
+            return offsets.length - 1;
+        }
     }
 
-    /** FNV-1a over the UTF-16 code units of every text, with a separator between texts; bench/checksum.ts has the twin. */
-    public static long textChecksum(String[] texts) {
+    public static Input generate(int count, long seed) {
+        UserEventGenerator generator = new UserEventGenerator(seed);
+        int[] offsets = new int[count + 1];
+        byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(1024L, count * 112L))];
+        int end = 0;
+        for (int i = 0; i < count; i++) {
+            byte[] text = generator.next().getBytes(StandardCharsets.UTF_8);
+            if (end + text.length > bytes.length) bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8, bytes.length * 2L));
+            System.arraycopy(text, 0, bytes, end, text.length);
+            end += text.length;
+            offsets[i + 1] = end;
+        }
+        return new Input(bytes, offsets);
+    }
+
+    /** FNV-1a over the bytes, with a separator after each event; bench/checksum.ts has the twin. */
+    public static long bytesChecksum(Input input) {
         int h = 0x811c9dc5;
-        for (String text : texts) {
-            for (int i = 0; i < text.length(); i++) {
-                h ^= text.charAt(i);
+        for (int e = 0; e < input.count(); e++) {
+            for (int i = input.offsets[e]; i < input.offsets[e + 1]; i++) {
+                h ^= input.bytes[i] & 0xff;
                 h *= 0x01000193;
             }
             h ^= '\n';
