@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, tempDataDir, type RunningApp } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './support.ts';
 
 describe('API authentication', () => {
-  const data = tempDataDir();
-  let app: RunningApp;
-  beforeAll(async () => {
-    app = await startApp({ dataDir: data.dir });
-  });
-  afterAll(async () => {
-    await app.close();
-    data.remove();
-  });
+  const app = useApp();
 
   it('answers 401 E_AUTH to a request without an Authorization header', async () => {
     const res = await app.call('/api/pipelines', { token: null });

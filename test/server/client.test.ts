@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, WeirClient } from '../../web/src/api/client.ts';
-import { samplePipeline, startApp, tempDataDir, TOKEN, type RunningApp } from './support.ts';
+import { samplePipeline, TOKEN, useApp } from './support.ts';
 
 async function failure(work: Promise<unknown>): Promise<ApiError> {
   try {
@@ -15,16 +15,10 @@ async function failure(work: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('the web app’s API client against the server', () => {
-  const data = tempDataDir();
-  let app: RunningApp;
+  const app = useApp();
   let client: WeirClient;
-  beforeAll(async () => {
-    app = await startApp({ dataDir: data.dir });
+  beforeAll(() => {
     client = new WeirClient({ baseUrl: `${app.url}/api/`, token: () => TOKEN });
-  });
-  afterAll(async () => {
-    await app.close();
-    data.remove();
   });
 
   it('saves with a revision guard and reads back the document and its revision', async () => {

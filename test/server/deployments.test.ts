@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeploymentBackend } from '../../server/src/http/deployments.ts';
-import { startApp, tempDataDir, type RunningApp } from './support.ts';
+import { useApp } from './support.ts';
 
 /** A backend that must never be reached: every request here is refused before it. */
 const unreachable = new Proxy({} as DeploymentBackend, {
@@ -11,15 +11,7 @@ const unreachable = new Proxy({} as DeploymentBackend, {
 });
 
 describe('POST /api/deployments request bodies', () => {
-  const data = tempDataDir();
-  let app: RunningApp;
-  beforeAll(async () => {
-    app = await startApp({ dataDir: data.dir, deployments: unreachable });
-  });
-  afterAll(async () => {
-    await app.close();
-    data.remove();
-  });
+  const app = useApp({ deployments: unreachable });
 
   it('tells a client that posts the pipeline document itself to wrap it in "pipeline"', async () => {
     const doc = JSON.parse(readFileSync('examples/page-views.weir.json', 'utf8'));

@@ -1,19 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializePipeline } from '../../shared/pipeline/types.ts';
-import { samplePipeline, startApp, tempDataDir, type RunningApp } from './support.ts';
+import { samplePipeline, startApp, tempDataDir, useApp } from './support.ts';
 
 describe('pipelines API', () => {
-  const data = tempDataDir();
-  let app: RunningApp;
-  beforeAll(async () => {
-    app = await startApp({ dataDir: data.dir });
-  });
-  afterAll(async () => {
-    await app.close();
-    data.remove();
-  });
+  const app = useApp();
 
   it('creates, lists, reads, updates and deletes a pipeline, counting revisions', async () => {
     const doc = samplePipeline('round-trip', 'Round trip');
@@ -48,7 +40,7 @@ describe('pipelines API', () => {
   it('stores the document as writers emit it, in <data dir>/pipelines/<id>.weir.json', async () => {
     const doc = samplePipeline('on-disk');
     expect((await app.call('/api/pipelines/on-disk', { method: 'PUT', body: doc })).status).toBe(201);
-    const text = readFileSync(join(data.dir, 'pipelines', 'on-disk.weir.json'), 'utf8');
+    const text = readFileSync(join(app.dataDir, 'pipelines', 'on-disk.weir.json'), 'utf8');
     expect(text).toBe(serializePipeline(doc));
     expect(text).toContain('\n  "nodes": [');
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../server/src/main.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 
@@ -46,6 +47,34 @@ export async function startApp(options: Partial<AppOptions> & { dataDir: string 
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       if (errors.length > 0) throw new Error(`the app logged unexpected errors: ${errors.map(String).join('; ')}`);
     },
+  };
+}
+
+/**
+ * The app for one describe block: started on a fresh data directory before its tests, closed (the directory
+ * removed) after them. The handle forwards to the app that `beforeAll` started, so tests use it like a RunningApp.
+ */
+export function useApp(options: Partial<AppOptions> = {}): RunningApp & { dataDir: string } {
+  const data = tempDataDir();
+  let running: RunningApp | undefined;
+  beforeAll(async () => {
+    running = await startApp({ dataDir: data.dir, ...options });
+  });
+  afterAll(async () => {
+    await running?.close();
+    data.remove();
+  });
+  const started = (): RunningApp => {
+    if (running === undefined) throw new Error('the app is not running: use it inside a test or a later hook');
+    return running;
+  };
+  return {
+    dataDir: data.dir,
+    get url() {
+      return started().url;
+    },
+    call: (path, init) => started().call(path, init),
+    close: () => started().close(),
   };
 }
 
