@@ -62,8 +62,10 @@ export interface DeploymentSummary {
   pipelineId: string;
   pipelineName: string;
   status: DeploymentStatus;
-  /** Why the deployment failed or is restarting. */
+  /** Why the deployment failed or is restarting; absent while a new run starts or runs, and once stopped. */
   error?: string;
+  /** The error of an earlier run (before the current start, or before stopping): history, not the current state. */
+  lastError?: string;
   /** Sink node id → Kafka topic, for live tails. */
   sinks: Record<string, string>;
 }

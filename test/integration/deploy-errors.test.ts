@@ -120,16 +120,26 @@ describe('errors in deployed data', () => {
     const id = `fail-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
     await deployWithInput(pipeline, `${id}-in`);
-    const statuses: DeploymentRuntimeInfo['status'][] = [];
+    const statuses: Pick<DeploymentRuntimeInfo, 'status' | 'error' | 'lastError'>[] = [];
     const unsubscribe = manager.subscribe(id, (event) => {
-      if (event.type === 'status') statuses.push(event.data.status);
+      if (event.type === 'status') statuses.push({ status: event.data.status, error: event.data.error, lastError: event.data.lastError });
     });
+    const reason = /^node "events" failed: malformed JSON at partition 0 offset 1/;
     try {
       await waitFor(() => manager.get(id).restarts >= 2, 30_000, 'two restarts');
       const info = manager.get(id);
       expect(['restarting', 'starting', 'running']).toContain(info.status);
-      expect(info.error).toMatch(/^node "events" failed: malformed JSON at partition 0 offset 1/);
-      expect(statuses).toContain('restarting');
+      expect(info.error ?? info.lastError).toMatch(reason);
+      const restarting = statuses.filter((s) => s.status === 'restarting');
+      expect(restarting.length).toBeGreaterThan(0);
+      for (const s of restarting) expect(s.error).toMatch(reason);
+      // A new run starts without the previous run's error as its current state; it is kept as history.
+      const restarted = statuses.filter((s, i) => s.status === 'starting' && i > 0);
+      expect(restarted.length).toBeGreaterThan(0);
+      for (const s of restarted) {
+        expect(s.error).toBeUndefined();
+        expect(s.lastError).toMatch(reason);
+      }
       // The record before the bad one is never committed: every run fails before its checkpoint.
       const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
       await sleep(1000);
@@ -139,7 +149,10 @@ describe('errors in deployed data', () => {
       unsubscribe();
     }
     await manager.stop(id);
-    expect(manager.get(id).status).toBe('stopped');
+    const stopped = manager.get(id);
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.error).toBeUndefined();
+    expect(stopped.lastError).toMatch(reason);
   });
 
   it('counts and drops them under onError "skip"', async () => {
@@ -156,12 +169,33 @@ describe('errors in deployed data', () => {
     }
   });
 
+  it('retries a missing source topic within seconds even when the restart policy would wait much longer', async () => {
+    const slowDir = mkdtempSync(join(tmpdir(), 'weir-deploy-missing-'));
+    const slow = new DeploymentManager({ dataDir: slowDir, kafka: { brokers: kafka.brokers }, restart: { initialDelayMs: 60_000 }, log: () => {} });
+    await slow.start();
+    try {
+      const id = `missing-slow-${uniqueSuffix()}`;
+      await slow.deploy(errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail'));
+      await waitFor(() => slow.get(id).status === 'restarting', 20_000, 'the first failure');
+      const failedAt = Date.now();
+      await waitFor(() => slow.get(id).status !== 'restarting', 15_000, 'the next attempt');
+      expect(Date.now() - failedAt).toBeLessThan(10_000);
+    } finally {
+      await slow.shutdown();
+      rmSync(slowDir, { recursive: true, force: true });
+    }
+  });
+
   it('restarts with the reason shown while its source topic is missing, and runs once the topic exists', async () => {
     const id = `missing-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
     await manager.deploy(pipeline);
     await waitFor(() => manager.get(id).restarts >= 1, 30_000, 'a restart');
-    expect(manager.get(id).error).toBe(`the source topic "${id}-in" does not exist`);
+    // Between runs the reason is `error` (restarting); once the next run starts it is history (`lastError`).
+    const shown = manager.get(id);
+    const reason = shown.status === 'restarting' ? shown.error : shown.lastError;
+    expect(reason).toContain(`the source topic "${id}-in" does not exist yet`);
+    expect(reason).toMatch(/create it \(e\.g\. kafka-topics\.sh --create --topic \S+ --partitions \d+\) or produce to it; the deployment retries every \d+ s/);
 
     await createInputTopic(kafka.brokers, `${id}-in`, 1);
     await produceRaw(kafka.brokers, `${id}-in`, [{ value: JSON.stringify({ n: 1, ts: now }) }]);

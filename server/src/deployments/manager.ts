@@ -42,7 +42,10 @@ const STOP_TIMEOUT_MS = 30_000;
 interface Entry {
   stored: StoredDeployment;
   status: DeploymentStatus;
+  /** What keeps the deployment from running now (failed, restarting); cleared when a new run starts or it stops. */
   error?: string;
+  /** The error of an earlier run, kept for the record once it no longer describes the current state. */
+  lastError?: string;
   worker: DeploymentWorker | null;
   metrics: RuntimeMetrics;
   /** Checkpoints of earlier runs, so the counts go on across restarts. */
@@ -94,7 +97,10 @@ export class DeploymentManager {
       if (stored.desired === 'running') this.launch(entry);
       else {
         entry.status = stored.desired;
-        if (stored.error !== undefined) entry.error = stored.error;
+        if (typeof stored.error === 'string') {
+          if (stored.desired === 'failed') entry.error = stored.error;
+          else entry.lastError = stored.error;
+        }
       }
     }
   }
@@ -135,6 +141,7 @@ export class DeploymentManager {
       target.restarts = 0;
       target.attempt = 0;
       delete target.error;
+      delete target.lastError;
       this.launch(target);
       return { id, status: target.status };
     };
@@ -159,6 +166,7 @@ export class DeploymentManager {
       delete entry.stored.error;
       this.store.save(entry.stored);
       await this.halt(entry, 'stopped on request');
+      this.retireError(entry);
       this.setStatus(entry, 'stopped');
       return this.info(entry);
     });
@@ -175,7 +183,6 @@ export class DeploymentManager {
       delete entry.stored.error;
       this.store.save(entry.stored);
       entry.attempt = 0;
-      delete entry.error;
       this.launch(entry);
       return this.info(entry);
     });
@@ -280,6 +287,7 @@ export class DeploymentManager {
       restarts: entry.restarts,
     };
     if (entry.error !== undefined) info.error = entry.error;
+    if (entry.lastError !== undefined) info.lastError = entry.lastError;
     return info;
   }
 
@@ -299,10 +307,18 @@ export class DeploymentManager {
     this.emit(entry, { type: 'status', data: this.info(entry) });
   }
 
+  /** The error no longer describes what the deployment is doing (a new run starts, or it stopped): keep it as history. */
+  private retireError(entry: Entry): void {
+    if (entry.error === undefined) return;
+    entry.lastError = entry.error;
+    delete entry.error;
+  }
+
   private launch(entry: Entry): void {
     if (this.closed) return;
     const stored = entry.stored;
     const limits = this.options.limits ?? {};
+    this.retireError(entry);
     this.setStatus(entry, 'starting');
     const worker: DeploymentWorker = new DeploymentWorker(
       {
@@ -363,7 +379,7 @@ export class DeploymentManager {
       return;
     }
     const restart = this.options.restart ?? {};
-    const delay = Math.min(restart.maxDelayMs ?? 60_000, (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt);
+    const delay = Math.min(restart.maxDelayMs ?? 60_000, end.maxRetryDelayMs ?? Infinity, (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt);
     entry.attempt++;
     entry.restarts++;
     this.setStatus(entry, 'restarting', message);

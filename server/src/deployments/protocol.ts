@@ -17,5 +17,5 @@ export type FromWorker =
   | { type: 'running' }
   | { type: 'metrics'; metrics: RuntimeMetrics }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; nodeId?: string }
-  | { type: 'failed'; message: string; retriable: boolean; metrics: RuntimeMetrics | null }
+  | { type: 'failed'; message: string; retriable: boolean; metrics: RuntimeMetrics | null; maxRetryDelayMs?: number }
   | { type: 'stopped'; metrics: RuntimeMetrics | null; error?: string };

@@ -47,9 +47,31 @@ export interface RuntimeConfig {
 /** What the runtime tells its host (the worker, which forwards it to the manager). */
 export interface RuntimeHost {
   running(): void;
-  /** The deployment cannot go on; `retriable` false when a restart would fail the same way (a build error). */
-  failed(message: string, retriable: boolean): void;
+  /**
+   * The deployment cannot go on; `retriable` false when a restart would fail the same way (a build error).
+   * `maxRetryDelayMs` caps the restart backoff when the cause is one the user fixes outside Weir (a missing topic).
+   */
+  failed(message: string, retriable: boolean, maxRetryDelayMs?: number): void;
   log(level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void;
+}
+
+/**
+ * Source topics that do not exist (yet). Weir does not create them: their partition count is the user's choice. The
+ * deployment retries every few seconds instead of backing off, so it starts soon after the topic appears.
+ */
+export class MissingTopicsError extends Error {
+  static readonly RETRY_DELAY_MS = 3000;
+
+  constructor(readonly topics: string[]) {
+    const names = topics.map((t) => `"${t}"`).join(', ');
+    const one = topics.length === 1;
+    super(
+      `the source topic${one ? '' : 's'} ${names} do${one ? 'es' : ''} not exist yet: create ${one ? 'it' : 'them'} ` +
+        `(e.g. kafka-topics.sh --create --topic ${topics[0]} --partitions 3) or produce to ${one ? 'it' : 'them'}; ` +
+        `the deployment retries every ${MissingTopicsError.RETRY_DELAY_MS / 1000} s and starts once ${one ? 'it exists' : 'they exist'}`,
+    );
+    this.name = 'MissingTopicsError';
+  }
 }
 
 /** A failure that a restart cannot cure: the pipeline does not build, or its state cannot be restored. */
@@ -127,7 +149,7 @@ export class DeploymentRuntime {
     const admin = (this.admin = this.kafka.admin());
     await admin.connect();
     const missing = await missingTopics(admin, [...new Set(this.plan.sources.map((s) => s.topic))]);
-    if (missing.length > 0) throw new Error(`the source topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist`);
+    if (missing.length > 0) throw new MissingTopicsError(missing);
     const sinkTopics = [...new Set([...this.plan.sinks.values()].map((s) => s.topic))];
     await ensureTopics(admin, [changelogTopicConfig(this.config.deploymentId), ...sinkTopics.map((topic) => ({ topic }))]);
 
@@ -409,8 +431,9 @@ export class DeploymentRuntime {
     this.halted = true;
     this.clearTimers();
     const retriable = !(err instanceof PermanentFailure);
-    const message = err instanceof PipelineFailure || err instanceof PermanentFailure ? err.message : `${this.failure}`;
-    void withTimeout(this.disconnect(), 5000).finally(() => this.host.failed(message, retriable));
+    const message = err instanceof PipelineFailure || err instanceof PermanentFailure || err instanceof MissingTopicsError ? err.message : `${this.failure}`;
+    const maxRetryDelayMs = err instanceof MissingTopicsError ? MissingTopicsError.RETRY_DELAY_MS : undefined;
+    void withTimeout(this.disconnect(), 5000).finally(() => this.host.failed(message, retriable, maxRetryDelayMs));
   }
 }
 

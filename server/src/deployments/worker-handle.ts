@@ -19,6 +19,8 @@ export interface RunEnd {
   message?: string;
   /** False when restarting would fail the same way. */
   retriable: boolean;
+  /** Caps the restart backoff: the cause is fixed outside Weir and a restart should follow soon after. */
+  maxRetryDelayMs?: number;
   metrics: RuntimeMetrics | null;
 }
 
@@ -98,7 +100,7 @@ export class DeploymentWorker {
       case 'log':
         return this.callbacks.log(message.level, message.message, message.nodeId);
       case 'failed':
-        this.finish({ kind: 'failed', message: message.message, retriable: message.retriable, metrics: message.metrics });
+        this.finish({ kind: 'failed', message: message.message, retriable: message.retriable, metrics: message.metrics, ...(message.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: message.maxRetryDelayMs }) });
         void this.worker.terminate();
         return;
       case 'stopped':

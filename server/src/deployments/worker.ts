@@ -17,7 +17,8 @@ hardenWorkerRealm();
 let finished = false;
 const runtime = new DeploymentRuntime(data.config, {
   running: () => send({ type: 'running' }),
-  failed: (message, retriable) => finish({ type: 'failed', message, retriable, metrics: safeMetrics() }),
+  failed: (message, retriable, maxRetryDelayMs) =>
+    finish({ type: 'failed', message, retriable, metrics: safeMetrics(), ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }) }),
   log: (level, message, nodeId) => send({ type: 'log', level, message, ...(nodeId === undefined ? {} : { nodeId }) }),
 });
 

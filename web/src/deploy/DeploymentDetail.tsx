@@ -59,6 +59,11 @@ export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () 
           {info.error}
         </pre>
       )}
+      {!info.error && info.status === 'starting' && info.lastError && (
+        <p className="deployment-detail__previous">
+          Previous run: <span>{info.lastError}</span>
+        </p>
+      )}
       {actionError && (
         <p className="deployment-detail__error" role="alert">
           {actionError}
