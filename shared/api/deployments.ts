@@ -14,7 +14,7 @@
  *   when the server cannot go on tailing.
  * EventSource cannot send headers, so these two endpoints (and only these) also take the token as `?token=`.
  */
-import type { Json, Key, PipelineDoc } from '../pipeline/types.ts';
+import type { Delivery, Json, Key, PipelineDoc } from '../pipeline/types.ts';
 
 export type DeploymentStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'restarting';
 
@@ -45,7 +45,29 @@ export interface CheckpointMetrics {
   /** Epoch milliseconds of the last completed checkpoint, null before the first. */
   lastCompletedAt: number | null;
   lastDurationMs: number | null;
+  /** Id of the last completed checkpoint (it grows by one with each; a restore continues the count). */
+  lastId: number | null;
+  /** Size of the full state (JSON) at the last checkpoint. */
+  lastSizeBytes: number | null;
+  /** Changelog bytes the last checkpoint wrote (only state that changed since the one before is written). */
+  lastWrittenBytes: number | null;
+  /** Sink records the last checkpoint committed. */
+  lastRecords: number | null;
+  /** Why the last checkpoint failed; absent until one fails. */
   lastError?: string;
+}
+
+export interface PartitionMetrics {
+  /** Source node reading this partition. */
+  source: string;
+  topic: string;
+  partition: number;
+  /** Next offset to read as of the last completed checkpoint (what a restart resumes from); null before one. */
+  committedOffset: number | null;
+  /** Next offset the engine will process. */
+  position: number | null;
+  /** Records between `position` and the end of the partition, as of the last fetch. */
+  lag: number;
 }
 
 export interface DeploymentMetrics {
@@ -54,6 +76,8 @@ export interface DeploymentMetrics {
   nodes: Record<string, NodeRuntimeMetrics>;
   /** Consumer lag (records behind the log end) per source node id, summed over its partitions. */
   lag: Record<string, number>;
+  /** Every source partition this deployment reads; empty until its consumer has been assigned partitions. */
+  partitions: PartitionMetrics[];
   checkpoints: CheckpointMetrics;
 }
 
@@ -68,6 +92,13 @@ export interface DeploymentSummary {
   lastError?: string;
   /** Sink node id → Kafka topic, for live tails. */
   sinks: Record<string, string>;
+  delivery: Delivery;
+  /** Increases with every deploy of this pipeline id (upgrades included). */
+  version: number;
+  /** Epoch ms of the last deploy. */
+  deployedAt: number;
+  /** Restarts since the last deploy or resume. */
+  restarts: number;
 }
 
 export interface DeploymentInfo extends DeploymentSummary {
@@ -115,5 +146,11 @@ export interface TailEventMap {
 }
 
 export function emptyMetrics(at = 0): DeploymentMetrics {
-  return { at, nodes: {}, lag: {}, checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null } };
+  return {
+    at,
+    nodes: {},
+    lag: {},
+    partitions: [],
+    checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null, lastId: null, lastSizeBytes: null, lastWrittenBytes: null, lastRecords: null },
+  };
 }

@@ -1,15 +1,14 @@
 /**
  * What the deployment manager promises its callers (the HTTP layer, the CLI's `weir serve`): options, the typed
  * errors each action may throw (each carries the `ApiErrorCode` the HTTP layer answers with), and the figures it
- * reports. The wire shapes themselves live in shared/api/deployments.ts; the types here extend them with what
- * only the server knows.
+ * reports. The wire shapes themselves, every field the server sends included, live in shared/api/deployments.ts.
  */
 import type { ApiErrorCode } from '../../../shared/api/errors.ts';
-import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus } from '../../../shared/api/deployments.ts';
+import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus, PartitionMetrics } from '../../../shared/api/deployments.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { KafkaConfig } from '../kafka/config.ts';
 
-export type { DeploymentStatus, DeploymentInfo, DeploymentMetrics };
+export type { DeploymentStatus, DeploymentInfo, DeploymentMetrics, PartitionMetrics };
 
 export interface DeploymentLimits {
   /** Heap limit of each deployment's worker thread (`resourceLimits.maxOldGenerationSizeMb`); default 512. */
@@ -55,46 +54,10 @@ export interface DeploymentLogLine {
   message: string;
 }
 
-export interface PartitionMetrics {
-  /** Source node reading this partition. */
-  source: string;
-  topic: string;
-  partition: number;
-  /** Next offset to read as of the last completed checkpoint (what a restart resumes from); null before one. */
-  committedOffset: number | null;
-  /** Next offset the engine will process. */
-  position: number | null;
-  /** Records between `position` and the end of the partition, as of the last fetch. */
-  lag: number;
-}
-
-export interface RuntimeCheckpointMetrics extends CheckpointMetrics {
-  /** Id of the last completed checkpoint (it grows by one with each; a restore continues the count). */
-  lastId: number | null;
-  /** Size of the full state (JSON) at the last checkpoint. */
-  lastSizeBytes: number | null;
-  /** Changelog bytes the last checkpoint wrote (only state that changed since the one before is written). */
-  lastWrittenBytes: number | null;
-  /** Sink records the last checkpoint committed. */
-  lastRecords: number | null;
-}
-
-export interface RuntimeMetrics extends DeploymentMetrics {
-  checkpoints: RuntimeCheckpointMetrics;
-  partitions: PartitionMetrics[];
-}
-
-/** `DeploymentInfo` with the server-side figures; assignable wherever `DeploymentInfo` is expected. */
-export interface DeploymentRuntimeInfo extends DeploymentInfo {
-  metrics: RuntimeMetrics;
-  delivery: 'exactly-once' | 'at-least-once';
-  /** Increases with every deploy of this pipeline id (upgrades included). */
-  version: number;
-  /** Epoch ms of the last deploy. */
-  deployedAt: number;
-  /** Restarts since the last deploy or resume. */
-  restarts: number;
-}
+/** The wire shapes carry every figure the server reports; these names are what the server code speaks of. */
+export type RuntimeCheckpointMetrics = CheckpointMetrics;
+export type RuntimeMetrics = DeploymentMetrics;
+export type DeploymentRuntimeInfo = DeploymentInfo;
 
 export type DeploymentEvent =
   | { type: 'status'; data: DeploymentRuntimeInfo }
