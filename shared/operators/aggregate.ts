@@ -26,10 +26,7 @@ export class RollingAggregateOperator extends Operator {
   }
 
   processElement(record: StreamRecord): void {
-    const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
+    this.ctx.update(record.key, record.timestamp, this.watermark);
     const fn = this.fn;
     const entry = this.keyed.get(record.keyId);
     let acc: unknown;

@@ -103,9 +103,7 @@ export class IntervalJoinOperator extends Operator {
 
   private emitPair(key: Key, left: unknown, right: unknown, timestamp: number): void {
     const ctx = this.ctx;
-    ctx.key = key;
-    ctx.timestamp = timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(key, timestamp, this.watermark);
     let value: unknown;
     try {
       this.env.budget.begin();

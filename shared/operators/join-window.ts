@@ -75,9 +75,7 @@ export class WindowJoinOperator extends Operator implements PaneOwner {
     if (lefts.length === 0 || rights.length === 0) return;
     const timestamp = pane.end - 1;
     const ctx = this.ctx;
-    ctx.key = key;
-    ctx.timestamp = timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(key, timestamp, this.watermark);
     ctx.window = { start: pane.start, end: pane.end };
     const fn = this.fn;
     for (let i = 0; i < lefts.length; i++) {

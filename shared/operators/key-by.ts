@@ -28,9 +28,7 @@ export class KeyByOperator extends Operator {
       if (key === undefined) return this.handleError(new Error(`key field "${this.field.join('.')}" is missing`), record);
     } else {
       const ctx = this.ctx;
-      ctx.key = record.key;
-      ctx.timestamp = record.timestamp;
-      ctx.watermark = this.watermark;
+      ctx.update(record.key, record.timestamp, this.watermark);
       try {
         this.env.budget.begin();
         key = this.fn!(record.value, ctx);

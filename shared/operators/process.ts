@@ -72,9 +72,7 @@ export class ProcessOperator extends Operator {
 
   processElement(record: StreamRecord): void {
     const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(record.key, record.timestamp, this.watermark);
     ctx.timeDomain = null;
     this.state.select(record.key, record.keyId);
     try {
@@ -117,9 +115,7 @@ export class ProcessOperator extends Operator {
     const fn = this.timerFn;
     if (fn !== null) {
       const ctx = this.ctx;
-      ctx.key = timer.key;
-      ctx.timestamp = timer.time;
-      ctx.watermark = this.watermark;
+      ctx.update(timer.key, timer.time, this.watermark);
       ctx.timeDomain = domain;
       try {
         this.env.budget.begin();

@@ -23,9 +23,7 @@ export abstract class UdfOperator extends Operator {
   /** Readies `ctx` for a call on `record` and starts the budget; returns the ctx to pass. */
   protected callWith(record: StreamRecord): UdfContext {
     const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(record.key, record.timestamp, this.watermark);
     this.env.budget.begin();
     return ctx;
   }

@@ -49,9 +49,7 @@ export class TimeWindowOperator extends Operator implements PaneOwner {
 
   processElement(record: StreamRecord): void {
     const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(record.key, record.timestamp, this.watermark);
     ctx.window = null;
     let input: unknown;
     try {
@@ -72,9 +70,7 @@ export class TimeWindowOperator extends Operator implements PaneOwner {
     const timestamp = pane.end - 1;
     const window = { start: pane.start, end: pane.end };
     const ctx = this.ctx;
-    ctx.key = key;
-    ctx.timestamp = timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(key, timestamp, this.watermark);
     ctx.window = window;
     let result: unknown;
     try {

@@ -60,4 +60,11 @@ export class UdfContext {
     const nodeId = this.nodeId;
     this.log = (...args: unknown[]) => observer?.log?.(nodeId, args);
   }
+
+  /** Sets what the next UDF call sees: the key and time of the element at hand and the operator's watermark. */
+  update(key: Key, timestamp: number, watermark: number): void {
+    this.key = key;
+    this.timestamp = timestamp;
+    this.watermark = watermark;
+  }
 }

@@ -44,9 +44,7 @@ export class CountWindowOperator extends Operator {
 
   processElement(record: StreamRecord): void {
     const ctx = this.ctx;
-    ctx.key = record.key;
-    ctx.timestamp = record.timestamp;
-    ctx.watermark = this.watermark;
+    ctx.update(record.key, record.timestamp, this.watermark);
     ctx.window = null;
     let input: unknown;
     try {
