@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lastJsonLine, runProcess } from './stats.ts';
+import { runProcess } from './stats.ts';
 import { FULL_EVENTS, FULL_RUNS, QUICK_EVENTS, summarize, type RunResult } from './weir.ts';
 import { DEFAULT_SEED, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.ts';
 import type { Measurement, RunOptions, Workload } from './run.ts';
@@ -31,11 +31,19 @@ export function buildFlinkJar(): Promise<string> {
   return built;
 }
 
-export async function runFlinkOnce(workload: WorkloadName, events: number, seed = DEFAULT_SEED): Promise<RunResult> {
+/** Runs workloads one after the other in one JVM (for the cross-check test; figures come from one JVM per run). */
+export async function runFlink(workloads: readonly WorkloadName[], events: number, seed = DEFAULT_SEED): Promise<RunResult[]> {
   const jar = await buildFlinkJar();
-  const args = ['-Xmx4g', '-jar', jar, '--workload', workload, '--events', String(events), '--seed', String(seed)];
-  const stdout = await runProcess('java', args, { cwd: ROOT, what: `flink ${workload}` });
-  return lastJsonLine<RunResult>(stdout, `flink ${workload}`);
+  const args = ['-Xmx4g', '-jar', jar, '--workload', workloads.join(','), '--events', String(events), '--seed', String(seed)];
+  const what = `flink ${workloads.join(', ')}`;
+  const stdout = await runProcess('java', args, { cwd: ROOT, what });
+  const results = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunResult);
+  if (results.length !== workloads.length) throw new Error(`${what} printed ${results.length} results for ${workloads.length} workloads:\n${stdout.slice(-2000)}`);
+  return results;
+}
+
+export async function runFlinkOnce(workload: WorkloadName, events: number, seed = DEFAULT_SEED): Promise<RunResult> {
+  return (await runFlink([workload], events, seed))[0]!;
 }
 
 export function flinkWorkload(name: WorkloadName): Workload {

@@ -43,14 +43,19 @@ public final class FlinkBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parseArgs(args);
-        String workload = options.getOrDefault("workload", "tumbling-count");
         int count = Integer.parseInt(options.getOrDefault("events", "1000000"));
         long seed = Long.parseLong(options.getOrDefault("seed", String.valueOf(UserEventGenerator.DEFAULT_SEED)));
 
         events = UserEventGenerator.generate(count, seed);
         long inputChecksum = UserEventGenerator.bytesChecksum(events);
         double inputRssMb = procStatusMb("VmRSS:");
+        // Several workloads (comma-separated) run one after the other in this JVM: for tests, not for figures.
+        for (String workload : options.getOrDefault("workload", "tumbling-count").split(",")) {
+            run(workload, count, inputChecksum, inputRssMb);
+        }
+    }
 
+    static void run(String workload, int count, long inputChecksum, double inputRssMb) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         env.getConfig().enableObjectReuse();
         // Watermarks are emitted per record by PerRecordWatermarks; no periodic emission on top.
