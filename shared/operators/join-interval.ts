@@ -18,6 +18,7 @@ import { TimerQueue } from '../engine/timers.ts';
 import { problem } from '../pipeline/errors.ts';
 import type { Code } from '../pipeline/types.ts';
 import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
+import { joinFunctionField, joinInputs, joinPair } from './join-function.ts';
 import { defineOperator } from './types.ts';
 
 /** One key's buffered records, per side, in arrival order (values and timestamps side by side). */
@@ -107,8 +108,7 @@ export class IntervalJoinOperator extends Operator {
     let value: unknown;
     try {
       this.env.budget.begin();
-      value = this.fn(left, right, ctx);
-      if (value === undefined) throw new Error('the join function returned undefined; return a JSON value (null is allowed)');
+      value = joinPair(this.fn, left, right, ctx);
     } catch (err) {
       return this.handleError(err, new StreamRecord(key, { left, right }, timestamp));
     }
@@ -157,21 +157,12 @@ export const joinInterval = defineOperator({
   label: 'Interval join',
   category: 'Joins',
   description: 'Joins each left record with the right records of its key whose time lies within an interval around it.',
-  inputs: [
-    { name: 'left', required: true },
-    { name: 'right', required: true },
-  ],
+  inputs: joinInputs,
   outputs: () => ['out', 'error'],
   params: {
     lowerBoundMs: { kind: 'duration', label: 'Lower bound', description: 'right.ts ≥ left.ts + lower bound (may be negative)' },
     upperBoundMs: { kind: 'duration', label: 'Upper bound', description: 'right.ts ≤ left.ts + upper bound' },
-    code: {
-      kind: 'code',
-      label: 'Join function',
-      exports: ['default'],
-      signature: '(left, right, ctx) => value',
-      template: 'export default (left: any, right: any, ctx: Context) => {\n  return { ...left, ...right };\n};',
-    },
+    code: joinFunctionField,
   },
   validate(params, ctx) {
     const lower = params.lowerBoundMs as number;

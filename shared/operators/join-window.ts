@@ -14,6 +14,7 @@ import { WindowCore, type Pane, type PaneFunction, type PaneOwner } from '../eng
 import { joinAssignerField, validateAssigner } from '../engine/windows/params.ts';
 import type { Code } from '../pipeline/types.ts';
 import { loadUdf, type UdfFunction } from '../udf/runtime.ts';
+import { joinFunctionField, joinInputs, joinPair } from './join-function.ts';
 import { defineOperator } from './types.ts';
 
 interface JoinPaneContent {
@@ -83,8 +84,7 @@ export class WindowJoinOperator extends Operator implements PaneOwner {
         let value: unknown;
         try {
           this.env.budget.begin();
-          value = fn(lefts[i], rights[j], ctx);
-          if (value === undefined) throw new Error('the join function returned undefined; return a JSON value (null is allowed)');
+          value = joinPair(fn, lefts[i], rights[j], ctx);
         } catch (err) {
           this.handleError(err, new StreamRecord(key, { left: lefts[i], right: rights[j] }, timestamp));
           continue;
@@ -116,20 +116,11 @@ export const joinWindow = defineOperator({
   label: 'Window join',
   category: 'Joins',
   description: 'Joins the left and right records of each key that fall into the same window.',
-  inputs: [
-    { name: 'left', required: true },
-    { name: 'right', required: true },
-  ],
+  inputs: joinInputs,
   outputs: () => ['out', 'error'],
   params: {
     assigner: joinAssignerField,
-    code: {
-      kind: 'code',
-      label: 'Join function',
-      exports: ['default'],
-      signature: '(left, right, ctx) => value',
-      template: 'export default (left: any, right: any, ctx: Context) => {\n  return { ...left, ...right };\n};',
-    },
+    code: joinFunctionField,
   },
   validate(params, ctx) {
     validateAssigner(params.assigner as AssignerParams, `${ctx.path}.assigner`, ctx.problems);
