@@ -29,7 +29,7 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
           <div className="op-node__title" title={title}>
             {title}
           </div>
-          <div className="op-node__type">
+          <div className="op-node__type" title={node.label !== undefined ? `${typeLabel} · ${id}` : typeLabel}>
             {typeLabel}
             {node.label !== undefined && <span className="op-node__id"> · {id}</span>}
           </div>
