@@ -17,7 +17,8 @@ export interface MonacoCodeEditorProps {
   ariaLabel: string;
 }
 
-const MIN_HEIGHT = 96;
+/** Lines shown however short the code: room to write a function without scrolling. */
+const MIN_LINES = 12;
 const MAX_HEIGHT = 480;
 
 function toMonacoMarker(m: CodeMarker): monaco.editor.IMarkerData {
@@ -55,8 +56,16 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
     });
     editorRef.current = editor;
     setValueTypes(latest.current.valueTypes);
+    const minHeight = MIN_LINES * editor.getOption(monaco.editor.EditorOption.lineHeight) + 8;
+    // Grows with the code until the user drags the resize grip (the host's own corner); from then on their height holds.
+    let resizedByUser = false;
+    const onPointerDown = (e: PointerEvent) => {
+      if (e.target === host) resizedByUser = true;
+    };
+    host.addEventListener('pointerdown', onPointerDown);
     const fit = () => {
-      const height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, editor.getContentHeight()));
+      if (resizedByUser) return;
+      const height = Math.min(MAX_HEIGHT, Math.max(minHeight, editor.getContentHeight()));
       host.style.height = `${height}px`;
       editor.layout();
     };
@@ -69,6 +78,7 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
       }),
     ];
     return () => {
+      host.removeEventListener('pointerdown', onPointerDown);
       for (const s of subscriptions) s.dispose();
       editor.dispose();
       model.dispose();
