@@ -2,19 +2,17 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ensureBuilt, repoRoot } from './support/build.ts';
-import { serveDist, type StaticServer } from './support/server.ts';
-import { launchBrowser, openApp, screenshot, type AppPage } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { repoRoot } from './support/build.ts';
+import { screenshot } from './support/browser.ts';
+import { openStaticApp, type StaticApp } from './support/static-app.ts';
 import { documentOf, waitForSimulation } from './support/simulation-page.ts';
 
 const examples = readdirSync(join(repoRoot, 'examples'))
   .filter((f) => f.endsWith('.weir.json'))
   .sort();
 
-let server: StaticServer;
-let browser: Browser;
-let app: AppPage;
+let app: StaticApp;
 let page: Page;
 
 /** What `weir simulate FILE` prints, one JSON object a line (SPEC §7). */
@@ -34,18 +32,11 @@ async function importFile(file: string): Promise<void> {
 
 describe('the browser simulates every example exactly as the command line does', () => {
   beforeAll(async () => {
-    ensureBuilt();
-    server = await serveDist();
-    browser = await launchBrowser();
-    app = await openApp(browser, server.url);
+    app = await openStaticApp();
     page = app.page;
-    await page.getByRole('region', { name: 'Getting started' }).waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('has examples to compare', () => {
     expect(examples.length).toBeGreaterThanOrEqual(4);

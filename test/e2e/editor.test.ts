@@ -1,59 +1,31 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serializePipeline, type PipelineDoc } from '../../shared/pipeline/types.ts';
-import { ensureBuilt, repoRoot } from './support/build.ts';
-import { serveDist, type StaticServer } from './support/server.ts';
-import { launchBrowser, openApp, screenshot, type AppPage } from './support/browser.ts';
+import { repoRoot } from './support/build.ts';
+import { screenshot } from './support/browser.ts';
+import { connect, documentOf, dropOperator, nodeOnCanvas, portHandle } from './support/simulation-page.ts';
+import { openStaticApp, type StaticApp } from './support/static-app.ts';
 
-let server: StaticServer;
-let browser: Browser;
-let app: AppPage;
+let app: StaticApp;
 let page: Page;
-
-function documentOf(p: Page): Promise<PipelineDoc> {
-  return p.evaluate(() => (window as unknown as { weir: { store: { getState(): { document: PipelineDoc } } } }).weir.store.getState().document);
-}
 
 function selectedNodeIds(): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState().selectedNodeIds);
 }
 
-const node = (id: string) => page.locator(`.react-flow__node[data-node-id="${id}"]`);
-const handle = (label: string) => page.getByLabel(label, { exact: true });
+const node = (id: string) => nodeOnCanvas(page, id);
+const handle = (label: string) => portHandle(page, label);
 const paletteItem = (label: string) => page.getByRole('button', { name: label, exact: true });
-
-/** Drags a palette entry onto the canvas, `x`/`y` from the canvas' top-left corner. */
-async function dropOperator(label: string, x: number, y: number): Promise<void> {
-  await paletteItem(label).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
-}
-
-/** Drags from one port handle to another with the mouse, as a user connects ports. */
-async function connect(from: Locator, to: Locator): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 20, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 describe('the pipeline editor in a real browser', () => {
   beforeAll(async () => {
-    ensureBuilt();
-    server = await serveDist();
-    browser = await launchBrowser();
-    app = await openApp(browser, server.url);
+    app = await openStaticApp();
     page = app.page;
-    await page.getByRole('region', { name: 'Getting started' }).waitFor();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('greets a new user on an empty canvas with what to do first', async () => {
     const start = page.getByRole('region', { name: 'Getting started' });
@@ -66,12 +38,12 @@ describe('the pipeline editor in a real browser', () => {
   });
 
   it('adds five operators by dragging them from the palette onto the canvas', async () => {
-    await dropOperator('Kafka source', 120, 130);
+    await dropOperator(page, 'Kafka source', 120, 130);
     await node('source1').waitFor();
-    await dropOperator('Filter', 400, 130);
-    await dropOperator('Key by', 680, 130);
-    await dropOperator('Window', 400, 340);
-    await dropOperator('Kafka sink', 680, 340);
+    await dropOperator(page, 'Filter', 400, 130);
+    await dropOperator(page, 'Key by', 680, 130);
+    await dropOperator(page, 'Window', 400, 340);
+    await dropOperator(page, 'Kafka sink', 680, 340);
     await node('sink1').waitFor();
     const doc = await documentOf(page);
     expect(doc.nodes.map((n) => [n.id, n.type])).toEqual([
@@ -91,10 +63,10 @@ describe('the pipeline editor in a real browser', () => {
   });
 
   it('connects ports by dragging from an output handle to an input handle', async () => {
-    await connect(handle('source1 out'), handle('filter1 in'));
-    await connect(handle('filter1 out'), handle('keyBy1 in'));
-    await connect(handle('keyBy1 out'), handle('window1 in'));
-    await connect(handle('window1 out'), handle('sink1 in'));
+    await connect(page, handle('source1 out'), handle('filter1 in'));
+    await connect(page, handle('filter1 out'), handle('keyBy1 in'));
+    await connect(page, handle('keyBy1 out'), handle('window1 in'));
+    await connect(page, handle('window1 out'), handle('sink1 in'));
     const doc = await documentOf(page);
     expect(doc.edges).toEqual([
       { from: 'source1', to: 'filter1' },
@@ -106,8 +78,8 @@ describe('the pipeline editor in a real browser', () => {
   });
 
   it('refuses connections that would make a cycle or join two outputs', async () => {
-    await connect(handle('window1 out'), handle('filter1 in'));
-    await connect(handle('keyBy1 out'), handle('window1 late'));
+    await connect(page, handle('window1 out'), handle('filter1 in'));
+    await connect(page, handle('keyBy1 out'), handle('window1 late'));
     expect((await documentOf(page)).edges).toHaveLength(4);
   });
 

@@ -1,13 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureBuilt } from './support/build.ts';
-import { serveDist, type StaticServer } from './support/server.ts';
-import { launchBrowser, openApp, screenshot, type AppPage } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { screenshot } from './support/browser.ts';
+import { openStaticApp, type StaticApp } from './support/static-app.ts';
 import { connect, documentOf, dropOperator, nodeOnCanvas, portHandle, storeField, waitForSimulation } from './support/simulation-page.ts';
 
-let server: StaticServer;
-let browser: Browser;
-let app: AppPage;
+let app: StaticApp;
 let page: Page;
 /** Requests that left the app's own origin: Monaco and its workers must come bundled, never from a CDN. */
 const foreignRequests: string[] = [];
@@ -35,21 +32,15 @@ const CODE = "export default (e: Value) => e.event_type === 'page_view';";
 
 describe('simulation in a real browser', () => {
   beforeAll(async () => {
-    ensureBuilt();
-    server = await serveDist();
-    browser = await launchBrowser();
-    app = await openApp(browser, server.url);
-    page = app.page;
-    page.on('request', (request) => {
-      if (!request.url().startsWith(server.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+    app = await openStaticApp((opened, url) => {
+      opened.on('request', (request) => {
+        if (!request.url().startsWith(url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+      });
     });
-    await page.getByRole('region', { name: 'Getting started' }).waitFor();
+    page = app.page;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => app?.close());
 
   it('builds the page-views pipeline from an empty canvas by dragging operators and connecting ports', async () => {
     await dropOperator(page, 'Kafka source', 90, 70);
