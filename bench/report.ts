@@ -108,7 +108,7 @@ function generated(measurements: readonly Measurement[], comparisons: readonly C
   lines.push('| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |');
   for (const m of measurements) {
     const runs = m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '';
-    lines.push(`| ${m.workload} | ${m.system} | ${m.events?.toLocaleString('en') ?? ''} | ${m.eventsPerSec.toLocaleString('en')} | ${runs} | ${m.eventsPerCpuSec?.toLocaleString('en') ?? ''} | ${m.peakRssMb} MB | ${m.inputRssMb !== undefined ? `${m.inputRssMb} MB` : ''} |`);
+    lines.push(`| ${m.workload} | ${m.system} | ${m.events?.toLocaleString('en') ?? ''} | ${m.eventsPerSec.toLocaleString('en')} | ${runs} | ${m.eventsPerCpuSec?.toLocaleString('en') ?? ''} | ${m.peakRssMb !== undefined ? `${m.peakRssMb} MB` : ''} | ${m.inputRssMb !== undefined ? `${m.inputRssMb} MB` : ''} |`);
   }
   return lines.join('\n');
 }

@@ -1,12 +1,14 @@
 /**
  * `npm run bench [-- --quick] [-- --json] [WORKLOAD_OR_SYSTEM…]`: runs the registered benchmarks, the same
  * workloads measured on each system, and prints one line per measurement (with `--json`, one JSON object a line:
- * `{"workload","system","eventsPerSec","peakRssMb"}`). A system adds itself by appending its workloads to WORKLOADS.
+ * `{"workload","system","eventsPerSec","peakRssMb"}`; `weir-browser` reports `longestTaskMs` in place of peak RSS). A
+ * system adds itself by appending its workloads to WORKLOADS.
  */
 import { parseArgs } from 'node:util';
 import { engineWorkloads } from './engine.ts';
 import { flinkWorkloads } from './flink.ts';
 import { compare, comparisonTable, runContext, writeResults } from './report.ts';
+import { browserWorkload } from './browser.ts';
 import { weirWorkloads } from './weir.ts';
 
 export interface RunOptions {
@@ -18,7 +20,10 @@ export interface Measurement {
   workload: string;
   system: string;
   eventsPerSec: number;
-  peakRssMb: number;
+  /** Not measured for the browser, whose memory lives in Chromium's processes. */
+  peakRssMb?: number;
+  /** The browser's: the longest task on the page's main thread during the run. */
+  longestTaskMs?: number;
   /** Shown in the human-readable output only. */
   notes?: string[];
   /** Side-by-side workloads: what was fed and what came out, so systems can be checked for equal output. */
@@ -42,7 +47,7 @@ export interface Workload {
 }
 
 /** Side-by-side workloads run Weir then Flink, workload by workload, so that both see the machine alike. */
-export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!])];
+export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]), browserWorkload];
 
 async function main(): Promise<number> {
   let args;
@@ -70,7 +75,7 @@ async function main(): Promise<number> {
     if (values.json) {
       process.stdout.write(JSON.stringify(measurement) + '\n');
     } else {
-      process.stdout.write(`${measurement.workload} on ${measurement.system}: ${measurement.eventsPerSec.toLocaleString('en')} events/s, peak RSS ${measurement.peakRssMb} MB\n`);
+      process.stdout.write(`${measurement.workload} on ${measurement.system}: ${measurement.eventsPerSec.toLocaleString('en')} events/s${measurement.peakRssMb !== undefined ? `, peak RSS ${measurement.peakRssMb} MB` : ''}${measurement.longestTaskMs !== undefined ? `, longest main-thread task ${measurement.longestTaskMs} ms` : ''}\n`);
       for (const note of notes ?? []) process.stdout.write(`  ${note}\n`);
     }
   }
