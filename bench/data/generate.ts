@@ -8,18 +8,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../../shared/random.ts';
 
-/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface UserEvent {
   user_id: number;
@@ -62,7 +52,7 @@ export class EventGenerator {
 
   constructor(options: GeneratorOptions = {}) {
     this.options = { ...DEFAULT_GENERATOR, ...options };
-    this.random = mulberry32(this.options.seed);
+    this.random = seededRandom(this.options.seed);
   }
 
   /** The next event; page views are 70 % of events, clicks 25 %, purchases 5 %. */

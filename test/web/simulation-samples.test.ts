@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { compileTemplate, seededRandom } from '../../web/src/samples/generator.ts';
+import { seededRandom } from '../../shared/random.ts';
+import { compileTemplate } from '../../web/src/samples/generator.ts';
 import { parseSamplesFile, parseCsv, parseJsonLines, toJsonLines, detectFormat } from '../../web/src/samples/import.ts';
 import { formatKey, moveSample, newWatermarkSample, parseKey, parseSamplesText, samplesToText, newRecordSample } from '../../web/src/samples/edit.ts';
 import type { Sample } from '../../shared/pipeline/types.ts';

@@ -4,7 +4,8 @@
  */
 import { useMemo, useState } from 'react';
 import { useWeirStore } from '../store/index.ts';
-import { compileTemplate, EXAMPLE_TEMPLATE, GENERATOR_FUNCTIONS, seededRandom } from './generator.ts';
+import { seededRandom } from '../../../shared/random.ts';
+import { compileTemplate, EXAMPLE_TEMPLATE, GENERATOR_FUNCTIONS } from './generator.ts';
 import type { SamplesSubviewProps } from './SamplesJson.tsx';
 
 /** More than this many stored samples make the pipeline file unwieldy; simulate them instead. */

@@ -9,6 +9,7 @@
  * worker and in benchmarks.
  */
 import type { Json, Sample } from '../../../shared/pipeline/types.ts';
+import { seededRandom } from '../../../shared/random.ts';
 
 export const GENERATOR_FUNCTIONS: ReadonlyArray<{ call: string; meaning: string }> = [
   { call: 'int(min, max)', meaning: 'a random integer, both ends included' },
@@ -28,17 +29,6 @@ export type CompiledTemplate = { ok: true; generate(count: number, seed?: number
 
 const SAMPLE_FIELDS = new Set(['value', 'key', 'timestamp', 'partition', 'headers']);
 
-/** A small, fast, seedable generator (mulberry32): the same seed gives the same events everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class TemplateError extends Error {}
 
