@@ -3,18 +3,18 @@
  * error port, to the dead-letter topic `<pipelineId>.dlq` when that port feeds nothing, or fail the deployment,
  * which then restarts from its last checkpoint and shows why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
 import type { DeploymentRuntimeInfo } from '../../server/src/deployments/types.ts';
 import type { ErrorPolicy, PipelineDoc } from '../../shared/pipeline/types.ts';
-import { kafkaClient, startKafka, type RunningKafka } from './support/kafka.ts';
+import { kafkaClient } from './support/kafka.ts';
+import { useDeploymentManager } from './support/manager-suite.ts';
 import {
   CommittedReader,
   createInputTopic,
-  deleteTestTopics,
   produceRaw,
   sleep,
   uniqueSuffix,
@@ -35,29 +35,7 @@ function errorsPipeline(id: string, input: string, output: string, onError: Erro
 }
 
 describe('errors in deployed data', () => {
-  let kafka: RunningKafka;
-  let dataDir: string;
-  let manager: DeploymentManager;
-
-  beforeAll(async () => {
-    kafka = await startKafka();
-    dataDir = mkdtempSync(join(tmpdir(), 'weir-deploy-errors-'));
-    manager = new DeploymentManager({
-      dataDir,
-      kafka: { brokers: kafka.brokers },
-      sessionTimeoutMs: 6000,
-      restart: { initialDelayMs: 300, maxDelayMs: 1000 },
-      log: () => {},
-    });
-    await manager.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await manager?.shutdown();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
-    await kafka?.stop();
-  }, 180_000);
+  const suite = useDeploymentManager('weir-deploy-errors-', { restart: { initialDelayMs: 300, maxDelayMs: 1000 } });
 
   const now = Date.now();
   const input = [
@@ -68,16 +46,16 @@ describe('errors in deployed data', () => {
   ];
 
   async function deployWithInput(pipeline: PipelineDoc, topic: string): Promise<void> {
-    await createInputTopic(kafka.brokers, topic, 1);
-    await produceRaw(kafka.brokers, topic, input);
-    await manager.deploy(pipeline);
+    await createInputTopic(suite.kafka.brokers, topic, 1);
+    await produceRaw(suite.kafka.brokers, topic, input);
+    await suite.manager.deploy(pipeline);
   }
 
   it('routes malformed JSON and a missing event time to the dead-letter topic when the error port feeds nothing', async () => {
     const id = `dlq-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'route');
     await deployWithInput(pipeline, `${id}-in`);
-    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out`, dlq: `${id}.dlq` }).start();
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out`, dlq: `${id}.dlq` }).start();
     try {
       await waitFor(() => reader.records.length >= 4, 30_000, 'two good records and two dead letters');
       await sleep(700);
@@ -88,8 +66,8 @@ describe('errors in deployed data', () => {
       expect(dead[0]).toMatchObject({ node: 'events', input: '{"n": 2, "ts": ' });
       expect(dead[0]!.error).toMatch(/malformed JSON at partition 0 offset 1/);
       expect(dead[1]).toEqual({ node: 'events', input: { n: 3 }, error: 'record has no event time: field "ts" is missing' });
-      expect(manager.get(id).metrics.nodes.events?.errors).toBe(2);
-      expect(Object.keys(manager.get(id).metrics.nodes)).toEqual(['events', 'out']);
+      expect(suite.manager.get(id).metrics.nodes.events?.errors).toBe(2);
+      expect(Object.keys(suite.manager.get(id).metrics.nodes)).toEqual(['events', 'out']);
     } finally {
       await reader.stop();
     }
@@ -99,15 +77,15 @@ describe('errors in deployed data', () => {
     const id = `errport-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'route', `${id}-errors`);
     await deployWithInput(pipeline, `${id}-in`);
-    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out`, errors: `${id}-errors` }).start();
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out`, errors: `${id}-errors` }).start();
     try {
       await waitFor(() => reader.records.length >= 4, 30_000, 'two good records and two routed errors');
       expect(reader.records.filter((r) => r.sink === 'errors').map((r) => (JSON.parse(r.value) as { node: string }).node)).toEqual(['events', 'events']);
-      expect(manager.get(id).status).toBe('running');
+      expect(suite.manager.get(id).status).toBe('running');
     } finally {
       await reader.stop();
     }
-    const admin = kafkaClient(kafka.brokers).admin();
+    const admin = kafkaClient(suite.kafka.brokers).admin();
     await admin.connect();
     try {
       expect(await admin.listTopics()).not.toContain(`${id}.dlq`);
@@ -121,13 +99,13 @@ describe('errors in deployed data', () => {
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
     await deployWithInput(pipeline, `${id}-in`);
     const statuses: Pick<DeploymentRuntimeInfo, 'status' | 'error' | 'lastError'>[] = [];
-    const unsubscribe = manager.subscribe(id, (event) => {
+    const unsubscribe = suite.manager.subscribe(id, (event) => {
       if (event.type === 'status') statuses.push({ status: event.data.status, error: event.data.error, lastError: event.data.lastError });
     });
     const reason = /^node "events" failed: malformed JSON at partition 0 offset 1/;
     try {
-      await waitFor(() => manager.get(id).restarts >= 2, 30_000, 'two restarts');
-      const info = manager.get(id);
+      await waitFor(() => suite.manager.get(id).restarts >= 2, 30_000, 'two restarts');
+      const info = suite.manager.get(id);
       expect(['restarting', 'starting', 'running']).toContain(info.status);
       expect(info.error ?? info.lastError).toMatch(reason);
       const restarting = statuses.filter((s) => s.status === 'restarting');
@@ -141,15 +119,15 @@ describe('errors in deployed data', () => {
         expect(s.lastError).toMatch(reason);
       }
       // The record before the bad one is never committed: every run fails before its checkpoint.
-      const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
+      const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out` }).start();
       await sleep(1000);
       await reader.stop();
       expect(reader.records).toEqual([]);
     } finally {
       unsubscribe();
     }
-    await manager.stop(id);
-    const stopped = manager.get(id);
+    await suite.manager.stop(id);
+    const stopped = suite.manager.get(id);
     expect(stopped.status).toBe('stopped');
     expect(stopped.error).toBeUndefined();
     expect(stopped.lastError).toMatch(reason);
@@ -159,11 +137,11 @@ describe('errors in deployed data', () => {
     const id = `skip-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'skip');
     await deployWithInput(pipeline, `${id}-in`);
-    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out` }).start();
     try {
       await waitFor(() => reader.records.length >= 2, 30_000, 'the two good records');
-      await waitFor(() => manager.get(id).metrics.nodes.events?.errors === 2, 10_000, 'two errors counted');
-      expect(manager.get(id).metrics.nodes.events?.out).toEqual({ out: 2, error: 0 });
+      await waitFor(() => suite.manager.get(id).metrics.nodes.events?.errors === 2, 10_000, 'two errors counted');
+      expect(suite.manager.get(id).metrics.nodes.events?.out).toEqual({ out: 2, error: 0 });
     } finally {
       await reader.stop();
     }
@@ -171,7 +149,7 @@ describe('errors in deployed data', () => {
 
   it('retries a missing source topic within seconds even when the restart policy would wait much longer', async () => {
     const slowDir = mkdtempSync(join(tmpdir(), 'weir-deploy-missing-'));
-    const slow = new DeploymentManager({ dataDir: slowDir, kafka: { brokers: kafka.brokers }, restart: { initialDelayMs: 60_000 }, log: () => {} });
+    const slow = new DeploymentManager({ dataDir: slowDir, kafka: { brokers: suite.kafka.brokers }, restart: { initialDelayMs: 60_000 }, log: () => {} });
     await slow.start();
     try {
       const id = `missing-slow-${uniqueSuffix()}`;
@@ -189,21 +167,21 @@ describe('errors in deployed data', () => {
   it('restarts with the reason shown while its source topic is missing, and runs once the topic exists', async () => {
     const id = `missing-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
-    await manager.deploy(pipeline);
-    await waitFor(() => manager.get(id).restarts >= 1, 30_000, 'a restart');
+    await suite.manager.deploy(pipeline);
+    await waitFor(() => suite.manager.get(id).restarts >= 1, 30_000, 'a restart');
     // Between runs the reason is `error` (restarting); once the next run starts it is history (`lastError`).
-    const shown = manager.get(id);
+    const shown = suite.manager.get(id);
     const reason = shown.status === 'restarting' ? shown.error : shown.lastError;
     expect(reason).toContain(`the source topic "${id}-in" does not exist yet`);
     expect(reason).toMatch(/create it \(e\.g\. kafka-topics\.sh --create --topic \S+ --partitions \d+\) or produce to it; the deployment retries every \d+ s/);
 
-    await createInputTopic(kafka.brokers, `${id}-in`, 1);
-    await produceRaw(kafka.brokers, `${id}-in`, [{ value: JSON.stringify({ n: 1, ts: now }) }]);
-    const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
+    await createInputTopic(suite.kafka.brokers, `${id}-in`, 1);
+    await produceRaw(suite.kafka.brokers, `${id}-in`, [{ value: JSON.stringify({ n: 1, ts: now }) }]);
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out` }).start();
     try {
       await waitFor(() => reader.records.length >= 1, 30_000, 'output once the topic exists');
-      await waitFor(() => manager.get(id).error === undefined, 10_000, 'the error to clear after a completed checkpoint');
-      expect(manager.get(id).status).toBe('running');
+      await waitFor(() => suite.manager.get(id).error === undefined, 10_000, 'the error to clear after a completed checkpoint');
+      expect(suite.manager.get(id).status).toBe('running');
     } finally {
       await reader.stop();
     }

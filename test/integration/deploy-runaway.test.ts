@@ -4,14 +4,14 @@
  * heartbeats and the manager terminates the worker; code that eats memory hits the worker's heap limit. Each time
  * only that deployment restarts, with the reason shown. UDFs see no `process`, `require`, timers or `eval`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
-import { startKafka, type RunningKafka } from './support/kafka.ts';
-import { CommittedReader, createInputTopic, deleteTestTopics, produceRaw, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
+import { CommittedReader, createInputTopic, produceRaw, uniqueSuffix, waitFor } from './support/deploy-fixtures.ts';
+import { useDeploymentManager } from './support/manager-suite.ts';
 
 function mapPipeline(id: string, code: string): PipelineDoc {
   return {
@@ -32,58 +32,38 @@ function mapPipeline(id: string, code: string): PipelineDoc {
 }
 
 describe('user code in a deployment', () => {
-  let kafka: RunningKafka;
-  let dataDir: string;
-  let manager: DeploymentManager;
-
-  beforeAll(async () => {
-    kafka = await startKafka();
-    dataDir = mkdtempSync(join(tmpdir(), 'weir-deploy-runaway-'));
-    manager = new DeploymentManager({
-      dataDir,
-      kafka: { brokers: kafka.brokers },
-      sessionTimeoutMs: 6000,
-      limits: { udfBudgetMs: 300, heartbeatTimeoutMs: 2000 },
-      restart: { initialDelayMs: 500, maxDelayMs: 2000 },
-      log: () => {},
-    });
-    await manager.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await manager?.shutdown();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
-    await kafka?.stop();
-  }, 180_000);
+  const suite = useDeploymentManager('weir-deploy-runaway-', {
+    limits: { udfBudgetMs: 300, heartbeatTimeoutMs: 2000 },
+    restart: { initialDelayMs: 500, maxDelayMs: 2000 },
+  });
 
   it('fails the deployment with an endless loop or a hang while the manager and a healthy deployment keep working', { timeout: 60_000 }, async () => {
     const s = uniqueSuffix();
     const healthy = mapPipeline(`healthy-${s}`, 'export default (v: any) => ({ doubled: v.n * 2 });');
     const looping = mapPipeline(`loop-${s}`, 'export default (v: any) => { while (true) {} };');
     const hanging = mapPipeline(`hang-${s}`, "export default (v: any) => /^(a+)+$/.test('a'.repeat(48) + '!');");
-    for (const p of [healthy, looping, hanging]) await createInputTopic(kafka.brokers, `${p.id}-in`, 1);
-    for (const p of [looping, hanging]) await produceRaw(kafka.brokers, `${p.id}-in`, [{ value: '{"n": 1}' }]);
-    for (const p of [healthy, looping, hanging]) await manager.deploy(p);
+    for (const p of [healthy, looping, hanging]) await createInputTopic(suite.kafka.brokers, `${p.id}-in`, 1);
+    for (const p of [looping, hanging]) await produceRaw(suite.kafka.brokers, `${p.id}-in`, [{ value: '{"n": 1}' }]);
+    for (const p of [healthy, looping, hanging]) await suite.manager.deploy(p);
 
-    await waitFor(() => manager.get(looping.id).restarts >= 1, 30_000, 'the looping deployment to fail');
-    expect(manager.get(looping.id).error).toMatch(/^node "work" failed: user code ran longer than its budget of 300 ms/);
-    await waitFor(() => manager.get(hanging.id).restarts >= 1, 30_000, 'the hanging deployment to be terminated');
-    expect(manager.get(hanging.id).error).toMatch(/stopped responding for \d+ s \(user code that never returns\?\) and was terminated/);
+    await waitFor(() => suite.manager.get(looping.id).restarts >= 1, 30_000, 'the looping deployment to fail');
+    expect(suite.manager.get(looping.id).error).toMatch(/^node "work" failed: user code ran longer than its budget of 300 ms/);
+    await waitFor(() => suite.manager.get(hanging.id).restarts >= 1, 30_000, 'the hanging deployment to be terminated');
+    expect(suite.manager.get(hanging.id).error).toMatch(/stopped responding for \d+ s \(user code that never returns\?\) and was terminated/);
 
     // Meanwhile the healthy deployment processes new input, and the manager answers at once.
-    const reader = await new CommittedReader(kafka.brokers, { out: `${healthy.id}-out` }).start();
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${healthy.id}-out` }).start();
     try {
-      await produceRaw(kafka.brokers, `${healthy.id}-in`, [{ value: '{"n": 20}' }, { value: '{"n": 21}' }]);
+      await produceRaw(suite.kafka.brokers, `${healthy.id}-in`, [{ value: '{"n": 20}' }, { value: '{"n": 21}' }]);
       await waitFor(() => reader.records.length >= 2, 30_000, 'output of the healthy deployment');
       expect(reader.records.map((r) => r.value)).toEqual(['{"doubled":40}', '{"doubled":42}']);
-      expect(manager.list().map((d) => d.id).sort()).toEqual([healthy.id, hanging.id, looping.id].sort());
-      expect(manager.get(healthy.id)).toMatchObject({ status: 'running', restarts: 0 });
+      expect(suite.manager.list().map((d) => d.id).sort()).toEqual([healthy.id, hanging.id, looping.id].sort());
+      expect(suite.manager.get(healthy.id)).toMatchObject({ status: 'running', restarts: 0 });
     } finally {
       await reader.stop();
     }
-    await Promise.all([manager.stop(looping.id), manager.stop(hanging.id)]);
-    expect(manager.get(hanging.id).status).toBe('stopped');
+    await Promise.all([suite.manager.stop(looping.id), suite.manager.stop(hanging.id)]);
+    expect(suite.manager.get(hanging.id).status).toBe('stopped');
   });
 
   it('runs user code without process, require, timers, eval or a way back to the worker Function constructor', async () => {
@@ -99,10 +79,10 @@ describe('user code in a deployment', () => {
       '  };',
       '};',
     ].join('\n'));
-    await createInputTopic(kafka.brokers, `${probe.id}-in`, 1);
-    await produceRaw(kafka.brokers, `${probe.id}-in`, [{ value: '{"n": 1}' }]);
-    await manager.deploy(probe);
-    const reader = await new CommittedReader(kafka.brokers, { out: `${probe.id}-out` }).start();
+    await createInputTopic(suite.kafka.brokers, `${probe.id}-in`, 1);
+    await produceRaw(suite.kafka.brokers, `${probe.id}-in`, [{ value: '{"n": 1}' }]);
+    await suite.manager.deploy(probe);
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${probe.id}-out` }).start();
     try {
       await waitFor(() => reader.records.length >= 1, 30_000, 'the probe output');
       expect(JSON.parse(reader.records[0]!.value)).toEqual({
@@ -124,7 +104,7 @@ describe('user code in a deployment', () => {
     const smallDir = mkdtempSync(join(tmpdir(), 'weir-deploy-oom-'));
     const small = new DeploymentManager({
       dataDir: smallDir,
-      kafka: { brokers: kafka.brokers },
+      kafka: { brokers: suite.kafka.brokers },
       sessionTimeoutMs: 6000,
       limits: { workerMemoryMb: 128, udfBudgetMs: 20_000 },
       restart: { initialDelayMs: 500, maxDelayMs: 2000 },
@@ -133,8 +113,8 @@ describe('user code in a deployment', () => {
     await small.start();
     try {
       const hog = mapPipeline(`hog-${uniqueSuffix()}`, 'export default (v: any) => { const all: unknown[] = []; for (;;) all.push({ v, pad: new Array(64).fill(all.length) }); };');
-      await createInputTopic(kafka.brokers, `${hog.id}-in`, 1);
-      await produceRaw(kafka.brokers, `${hog.id}-in`, [{ value: '{"n": 1}' }]);
+      await createInputTopic(suite.kafka.brokers, `${hog.id}-in`, 1);
+      await produceRaw(suite.kafka.brokers, `${hog.id}-in`, [{ value: '{"n": 1}' }]);
       await small.deploy(hog);
       await waitFor(() => small.get(hog.id).restarts >= 1, 45_000, 'the memory hog to be terminated');
       expect(small.get(hog.id).error).toBe('the deployment ran out of memory (limit 128 MB)');
