@@ -10,6 +10,7 @@ import { flinkWorkloads } from './flink.ts';
 import { compare, comparisonTable, runContext, writeResults } from './report.ts';
 import { browserWorkload } from './browser.ts';
 import { weirWorkloads } from './weir.ts';
+import { kafkaWorkloads } from './kafka.ts';
 
 export interface RunOptions {
   /** A smaller, single run: for a quick look and for CI, not for figures worth quoting. */
@@ -35,6 +36,11 @@ export interface Measurement {
   /** Events per second of CPU time (all threads of the process), steadier than wall time on a busy machine. */
   eventsPerCpuSec?: number;
   inputRssMb?: number;
+  /** Kafka end to end (kafka.ts): latency percentiles at half the measured rate, and restore of a large state. */
+  p50Ms?: number;
+  p99Ms?: number;
+  restoreMs?: number;
+  keys?: number;
 }
 
 export interface Workload {
@@ -47,7 +53,7 @@ export interface Workload {
 }
 
 /** Side-by-side workloads run Weir then Flink, workload by workload, so that both see the machine alike. */
-export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]), browserWorkload];
+export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]), browserWorkload, ...kafkaWorkloads];
 
 async function main(): Promise<number> {
   let args;

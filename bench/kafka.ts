@@ -1,0 +1,238 @@
+/**
+ * Kafka end to end on the local broker: the tumbling-count job deployed exactly-once (1 s checkpoints) and
+ * at-least-once, against a plain kafkajs consume → produce pass-through reading the same topic with the same
+ * consumer settings (the client's own limit). Events/s over the whole input, end-to-end latency at half of each
+ * system's measured rate, and the time a deployment takes to restore a million keys of window state.
+ *
+ * Every run checks its output: the pass-through's copy must hold every input value once; a deployment's committed
+ * output (read_committed) must have the count and order-independent checksum of the engine's own run over the same
+ * events, or the run fails.
+ */
+import type { Delivery } from '../shared/pipeline/types.ts';
+import { OutputChecksum } from './checksum.ts';
+import { createTopics, flushMessages, flushTime, kafkaBenchSession, PARTITIONS, topicChecksum, type KafkaBenchSession } from './kafka/cluster.ts';
+import { WeirJob } from './kafka/deploy.ts';
+import { LatencyReader, percentile, producePaced, waitUntil, WindowCauses } from './kafka/latency.ts';
+import { PassthroughJob } from './kafka/passthrough.ts';
+import { measureRestore, type RestoreRun } from './kafka/restore.ts';
+import { median } from './stats.ts';
+import { DEFAULT_SEED, generateEvents, runWorkload, WORKLOADS, type EventInput } from './workloads.ts';
+import type { Measurement, RunOptions, Workload } from './run.ts';
+
+export const KAFKA_FULL_EVENTS = 2_000_000;
+export const KAFKA_QUICK_EVENTS = 200_000;
+export const KAFKA_FULL_RUNS = 3;
+export const LATENCY_FULL_SECONDS = 20;
+export const LATENCY_QUICK_SECONDS = 8;
+export const RESTORE_FULL_KEYS = 1_000_000;
+export const RESTORE_QUICK_KEYS = 100_000;
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+export type KafkaSystem = 'kafkajs-passthrough' | 'weir-kafka-eos' | 'weir-kafka-alo';
+
+export interface ThroughputRun {
+  eventsPerSec: number;
+  elapsedMs: number;
+  /** Records the output topic holds, and their checksum (checked against the expected ones before returning). */
+  outputs: number;
+  checksum: number;
+  notes: string[];
+}
+
+export interface LatencyRun {
+  ratePerSec: number;
+  events: number;
+  outputs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** How long the paced production took: close to events / rate unless the producer fell behind. */
+  productionMs: number;
+}
+
+/** FNV-1a of bytes: the pass-through's output is checked as the sum of these over its values. */
+function bytesHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h;
+}
+
+function valuesChecksum(events: EventInput): { count: number; checksum: number } {
+  const sum = new OutputChecksum();
+  for (let i = 0; i < events.count; i++) sum.add(bytesHash(events.bytes, events.offsets[i]!, events.offsets[i + 1]!));
+  for (const m of flushMessages(events, '0')) sum.add(bytesHash(Buffer.from(m.value as string), 0, Buffer.byteLength(m.value as string)));
+  return { count: sum.count, checksum: sum.checksum };
+}
+
+const windowHash = (value: Buffer) => WORKLOADS['tumbling-count'].hash(JSON.parse(value.toString('utf8')));
+
+export async function measurePassthrough(session: KafkaBenchSession): Promise<ThroughputRun> {
+  const { kafka, input } = session;
+  const output = session.topicName('passthrough-out');
+  await createTopics(kafka, [output]);
+  const job = new PassthroughJob({ brokers: session.brokers, input: input.topic, output, groupId: session.topicName('passthrough'), ends: input.ends });
+  let done;
+  try {
+    done = await job.done;
+  } finally {
+    await job.stop();
+  }
+  const elapsedMs = done.committedAt - done.firstBatchAt;
+  const got = await topicChecksum(kafka, output, (v) => bytesHash(v, 0, v.length));
+  const want = valuesChecksum(input.events);
+  if (got.count !== want.count || got.checksum !== want.checksum)
+    throw new Error(`kafkajs-passthrough: the output topic holds ${got.count} records (checksum ${got.checksum}), the input ${want.count} (${want.checksum})`);
+  return {
+    eventsPerSec: Math.round((input.records / elapsedMs) * 1000),
+    elapsedMs,
+    outputs: got.count,
+    checksum: got.checksum,
+    notes: [],
+  };
+}
+
+export async function measureWeir(session: KafkaBenchSession, delivery: Delivery): Promise<ThroughputRun> {
+  const { kafka, input, expected } = session;
+  const output = session.topicName('out');
+  const job = new WeirJob({
+    brokers: session.brokers,
+    id: session.topicName(delivery === 'exactly-once' ? 'eos' : 'alo'),
+    input: input.topic,
+    output,
+    delivery,
+    checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+  });
+  let elapsedMs;
+  let checkpoints;
+  try {
+    await job.start();
+    const coveredAt = await job.checkpointCovering(input.ends, 60_000 + input.records);
+    elapsedMs = coveredAt - job.idleAt;
+    checkpoints = job.metrics!.checkpoints;
+  } finally {
+    await job.close();
+  }
+  const got = await topicChecksum(kafka, output, windowHash);
+  if (got.count !== expected.outputs || got.checksum !== expected.checksum)
+    throw new Error(`weir-kafka-${delivery === 'exactly-once' ? 'eos' : 'alo'}: committed ${got.count} outputs (checksum ${got.checksum}); the engine computes ${expected.outputs} (${expected.checksum})`);
+  return {
+    eventsPerSec: Math.round((input.records / elapsedMs) * 1000),
+    elapsedMs,
+    outputs: got.count,
+    checksum: got.checksum,
+    notes: [`${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`],
+  };
+}
+
+/** Latency at `ratePerSec` for about `seconds`: a fresh input and output topic, the job started first. */
+export async function measureLatency(session: KafkaBenchSession, system: 'kafkajs-passthrough' | 'weir-kafka-eos', ratePerSec: number, seconds: number): Promise<LatencyRun> {
+  const { kafka } = session;
+  const events = generateEvents(Math.max(1000, Math.round(ratePerSec * seconds)), DEFAULT_SEED);
+  const input = session.topicName('latency-in');
+  const output = session.topicName('latency-out');
+  await createTopics(kafka, system === 'kafkajs-passthrough' ? [input, output] : [input]);
+  const producedAt = new Float64Array(events.count + PARTITIONS);
+  let expectedOutputs: number;
+  let producedAtOf: (key: Buffer | null, value: Buffer | null, timestamp: string) => number;
+  let stop: () => Promise<void>;
+  if (system === 'kafkajs-passthrough') {
+    const job = new PassthroughJob({ brokers: session.brokers, input, output, groupId: session.topicName('passthrough'), ends: null });
+    stop = () => job.stop();
+    await job.running;
+    expectedOutputs = events.count + PARTITIONS;
+    producedAtOf = (_key, _value, timestamp) => Number(timestamp);
+  } else {
+    const job = new WeirJob({ brokers: session.brokers, id: session.topicName('latency'), input, output, delivery: 'exactly-once', checkpointIntervalMs: CHECKPOINT_INTERVAL_MS });
+    stop = () => job.close();
+    await job.start();
+    expectedOutputs = runWorkload('tumbling-count', events).outputs;
+    const causes = new WindowCauses(events, producedAt, flushTime(events));
+    producedAtOf = (_key, value) => causes.producedAt((JSON.parse(value!.toString('utf8')) as { window: { end: number } }).window.end);
+  }
+  const reader = new LatencyReader(kafka, output, session.topicName('latency-reader'));
+  try {
+    await reader.start(producedAtOf);
+    const productionMs = await producePaced(kafka, input, events, ratePerSec, producedAt);
+    await waitUntil(() => reader.latencies.length >= expectedOutputs, 120_000, `${expectedOutputs} outputs of the latency run`);
+    if (reader.latencies.length !== expectedOutputs) throw new Error(`${system}: the latency run read ${reader.latencies.length} outputs, expected ${expectedOutputs}`);
+    const latencies = reader.latencies;
+    return {
+      ratePerSec,
+      events: events.count,
+      outputs: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: percentile(latencies, 100),
+      productionMs,
+    };
+  } finally {
+    await reader.stop();
+    await stop();
+  }
+}
+
+function kafkaWorkload(system: KafkaSystem, description: string): Workload {
+  return {
+    workload: 'tumbling-count',
+    system,
+    description,
+    async run(options: RunOptions): Promise<Measurement> {
+      const session = await kafkaBenchSession(options.quick ? KAFKA_QUICK_EVENTS : KAFKA_FULL_EVENTS);
+      const runs: ThroughputRun[] = [];
+      for (let i = 0; i < (options.quick ? 1 : KAFKA_FULL_RUNS); i++) {
+        runs.push(system === 'kafkajs-passthrough' ? await measurePassthrough(session) : await measureWeir(session, system === 'weir-kafka-eos' ? 'exactly-once' : 'at-least-once'));
+      }
+      const eventsPerSec = Math.round(median(runs.map((r) => r.eventsPerSec)));
+      const measurement: Measurement = {
+        workload: this.workload,
+        system,
+        eventsPerSec,
+        events: session.input.records,
+        outputs: runs[0]!.outputs,
+        checksum: runs[0]!.checksum,
+        runsPerSec: runs.map((r) => r.eventsPerSec),
+        notes: [
+          `${session.input.records.toLocaleString('en')} records in ${PARTITIONS} partitions, median of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `${r.eventsPerSec.toLocaleString('en')}/s`).join(', ')})`,
+          `output checked: ${runs[0]!.outputs.toLocaleString('en')} records, checksum ${runs[0]!.checksum}`,
+          ...runs[0]!.notes,
+        ],
+      };
+      if (system !== 'weir-kafka-alo') {
+        const seconds = options.quick ? LATENCY_QUICK_SECONDS : LATENCY_FULL_SECONDS;
+        const latency = await measureLatency(session, system, Math.round(eventsPerSec / 2), seconds);
+        measurement.p50Ms = latency.p50Ms;
+        measurement.p99Ms = latency.p99Ms;
+        measurement.notes!.push(
+          `latency at ${latency.ratePerSec.toLocaleString('en')} events/s (${latency.events.toLocaleString('en')} events produced in ${(latency.productionMs / 1000).toFixed(1)} s): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms over ${latency.outputs.toLocaleString('en')} outputs`,
+        );
+      }
+      return measurement;
+    },
+  };
+}
+
+const restoreWorkload: Workload = {
+  workload: 'restore-1m-keys',
+  system: 'weir-kafka-eos',
+  description: 'a deployment holding 1 000 000 keys of open window state (quick: 100 000) stopped and started again: time from the start to the state restored and the consumer running',
+  async run(options: RunOptions): Promise<Measurement> {
+    const session = await kafkaBenchSession(options.quick ? KAFKA_QUICK_EVENTS : KAFKA_FULL_EVENTS);
+    const run: RestoreRun = await measureRestore(session, options.quick ? RESTORE_QUICK_KEYS : RESTORE_FULL_KEYS, options.quick ? 1 : KAFKA_FULL_RUNS);
+    const restoreMs = Math.round(median(run.restoresMs));
+    return {
+      workload: this.workload,
+      system: this.system,
+      eventsPerSec: Math.round((run.keys / restoreMs) * 1000),
+      restoreMs,
+      keys: run.keys,
+      notes: run.notes,
+    };
+  },
+};
+
+export const kafkaWorkloads: Workload[] = [
+  kafkaWorkload('kafkajs-passthrough', 'a plain kafkajs consumer → producer copying the input topic to another, offsets committed per batch (the client’s own limit)'),
+  kafkaWorkload('weir-kafka-eos', 'bench/workloads/tumbling-count.weir.json deployed exactly-once with 1 s checkpoints, from the input topic to an output topic'),
+  kafkaWorkload('weir-kafka-alo', 'the same deployed at-least-once'),
+  restoreWorkload,
+];
