@@ -1,15 +1,15 @@
 /**
  * Keyed state (DESIGN "The engine"): state is addressed by (node id, key group, key). In memory a node keeps one
- * map from key id to entry, in first-seen order; the key group is computed when state is snapshotted, so the hot
+ * map from key ref (see KeyRef) to entry, in first-seen order; the key group is computed when state is snapshotted, so the hot
  * path pays for one map lookup and nothing else. An entry remembers when its key was first seen, which orders
  * firings that fall on the same timestamp (SPEC §3).
  */
 import type { Json, Key } from '../pipeline/types.ts';
-import { keyIdOf } from './record.ts';
+import { keyIdOf, keyRefOf, type KeyRef } from './record.ts';
 
 export interface KeyEntry<S> {
   readonly key: Key;
-  readonly keyId: string;
+  readonly keyRef: KeyRef;
   /** Order in which the key was first seen (since its state was last empty). */
   readonly seq: number;
   state: S;
@@ -34,7 +34,7 @@ export function keyGroupOf(keyId: string, maxParallelism: number): number {
 export type KeyedSnapshot = { nextSeq: number; groups: Record<string, Array<[Key, number, Json]>> };
 
 export class KeyedStore<S> {
-  private readonly entries = new Map<string, KeyEntry<S>>();
+  private readonly entries = new Map<KeyRef, KeyEntry<S>>();
   private nextSeq = 0;
 
   constructor(private readonly create: (key: Key) => S) {}
@@ -43,21 +43,21 @@ export class KeyedStore<S> {
     return this.entries.size;
   }
 
-  get(keyId: string): KeyEntry<S> | undefined {
-    return this.entries.get(keyId);
+  get(keyRef: KeyRef): KeyEntry<S> | undefined {
+    return this.entries.get(keyRef);
   }
 
-  getOrCreate(keyId: string, key: Key): KeyEntry<S> {
-    let entry = this.entries.get(keyId);
+  getOrCreate(keyRef: KeyRef, key: Key): KeyEntry<S> {
+    let entry = this.entries.get(keyRef);
     if (entry === undefined) {
-      entry = { key, keyId, seq: this.nextSeq++, state: this.create(key) };
-      this.entries.set(keyId, entry);
+      entry = { key, keyRef, seq: this.nextSeq++, state: this.create(key) };
+      this.entries.set(keyRef, entry);
     }
     return entry;
   }
 
-  delete(keyId: string): void {
-    this.entries.delete(keyId);
+  delete(keyRef: KeyRef): void {
+    this.entries.delete(keyRef);
   }
 
   values(): IterableIterator<KeyEntry<S>> {
@@ -67,7 +67,7 @@ export class KeyedStore<S> {
   snapshot(maxParallelism: number, encode: (state: S) => Json): KeyedSnapshot {
     const groups: Record<string, Array<[Key, number, Json]>> = {};
     for (const entry of this.entries.values()) {
-      const group = String(keyGroupOf(entry.keyId, maxParallelism));
+      const group = String(keyGroupOf(keyIdOf(entry.key), maxParallelism));
       (groups[group] ??= []).push([entry.key, entry.seq, encode(entry.state)]);
     }
     return { nextSeq: this.nextSeq, groups };
@@ -77,10 +77,10 @@ export class KeyedStore<S> {
     this.entries.clear();
     const all: Array<KeyEntry<S>> = [];
     for (const list of Object.values(snapshot.groups)) {
-      for (const [key, seq, state] of list) all.push({ key, keyId: keyIdOf(key), seq, state: decode(state, key) });
+      for (const [key, seq, state] of list) all.push({ key, keyRef: keyRefOf(key), seq, state: decode(state, key) });
     }
     all.sort((a, b) => a.seq - b.seq);
-    for (const entry of all) this.entries.set(entry.keyId, entry);
+    for (const entry of all) this.entries.set(entry.keyRef, entry);
     this.nextSeq = snapshot.nextSeq;
   }
 }

@@ -12,7 +12,7 @@
  */
 import type { Json, Key } from '../pipeline/types.ts';
 import { KeyedStore, type KeyEntry, type KeyedSnapshot } from './keyed.ts';
-import { keyIdOf } from './record.ts';
+import { keyIdOf, keyRefOf, type KeyRef } from './record.ts';
 import { TimerQueue, type Timer } from './timers.ts';
 
 interface MapCell {
@@ -261,7 +261,7 @@ export class ProcessState {
   readonly eventTimers = new TimerQueue();
   readonly processingTimers = new TimerQueue();
   private key: Key = null;
-  private keyId = '';
+  private keyRef: KeyRef = '';
   private entry: KeyEntry<KeyState> | undefined = undefined;
   /**
    * While end of input flushes a queue, timers registered into it wait here: pending timers fire, but a timer that
@@ -279,22 +279,22 @@ export class ProcessState {
   }
 
   /** Selects the key of the record about to be processed; its entry, if any, is looked up once. */
-  select(key: Key, keyId: string): void {
+  select(key: Key, keyRef: KeyRef): void {
     this.key = key;
-    this.keyId = keyId;
-    this.entry = this.store.get(keyId);
+    this.keyRef = keyRef;
+    this.entry = this.store.get(keyRef);
   }
 
   /** Selects the key of a timer that just fired (and is no longer pending). */
   selectTimer(timer: Timer): void {
-    this.select(timer.key, timer.keyId);
+    this.select(timer.key, timer.keyRef);
     if (this.entry !== undefined) this.entry.state.timers--;
   }
 
   /** Ends work on the selected key; drops its entry when it holds nothing. */
   release(): void {
     const entry = this.entry;
-    if (entry !== undefined && entry.state.isEmpty) this.store.delete(entry.keyId);
+    if (entry !== undefined && entry.state.isEmpty) this.store.delete(entry.keyRef);
     this.entry = undefined;
   }
 
@@ -303,24 +303,24 @@ export class ProcessState {
   }
 
   currentForWrite(): KeyState {
-    return (this.entry ??= this.store.getOrCreate(this.keyId, this.key)).state;
+    return (this.entry ??= this.store.getOrCreate(this.keyRef, this.key)).state;
   }
 
   register(queue: TimerQueue, time: number): void {
     const target = queue === this.flushing ? this.heldBack : queue;
-    if (target === this.heldBack && queue.has(time, this.keyId)) return;
+    if (target === this.heldBack && queue.has(time, this.keyRef)) return;
     const state = this.currentForWrite();
     const before = target.size;
-    target.register(time, this.key, this.keyId, this.entry!.seq);
+    target.register(time, this.key, this.keyRef, this.entry!.seq);
     if (target.size > before) state.timers++;
   }
 
   unregister(queue: TimerQueue, time: number): void {
     const state = this.entry?.state;
     if (state === undefined) return;
-    const target = queue === this.flushing && this.heldBack.has(time, this.keyId) ? this.heldBack : queue;
+    const target = queue === this.flushing && this.heldBack.has(time, this.keyRef) ? this.heldBack : queue;
     const before = target.size;
-    target.delete(time, this.keyId);
+    target.delete(time, this.keyRef);
     if (target.size < before) state.timers--;
   }
 
@@ -334,7 +334,7 @@ export class ProcessState {
     const queue = this.flushing;
     this.flushing = null;
     if (queue === null || this.heldBack.size === 0) return;
-    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>) queue.register(time, key, keyIdOf(key), keySeq);
+    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>) queue.register(time, key, keyRefOf(key), keySeq);
     this.heldBack.restore([]);
   }
 
@@ -352,7 +352,7 @@ export class ProcessState {
     this.processingTimers.restore(snapshot.processingTimers);
     for (const timers of [snapshot.eventTimers, snapshot.processingTimers]) {
       for (const [, key] of timers as Array<[Json, Key]>) {
-        const entry = this.store.get(keyIdOf(key));
+        const entry = this.store.get(keyRefOf(key));
         if (entry === undefined) throw new Error(`the snapshot has a timer for key ${JSON.stringify(key)} but no entry for that key`);
         entry.state.timers++;
       }

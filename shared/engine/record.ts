@@ -1,12 +1,20 @@
 import type { Key } from '../pipeline/types.ts';
 
 /**
+ * A key's identity in keyed state: the number itself for a number key, the key's JSON encoding for any other.
+ * Two keys get equal refs exactly when their JSON encodings are equal (SPEC §2: `1` and `"1"` differ): a number
+ * never equals a string as a `Map` key, different numbers have different encodings (`Map` already takes `-0` for
+ * `0`, which `String` also does), and a number key needs neither a string built per record nor one hashed per lookup.
+ */
+export type KeyRef = number | string;
+
+/**
  * A record in flight (SPEC §2). One class, one shape, so the hot path stays monomorphic. Records are shared between
  * the edges of one output port, so operators never mutate one they received; they emit a new one.
  */
 export class StreamRecord {
-  /** The key's JSON encoding, computed once per record when a keyed operator first needs it. */
-  private keyIdCache: string | undefined = undefined;
+  /** The key's ref, computed once per record when a keyed operator first needs it. */
+  private keyRefCache: KeyRef | undefined = undefined;
 
   constructor(
     readonly key: Key,
@@ -15,14 +23,13 @@ export class StreamRecord {
     readonly headers: Readonly<Record<string, string>> | undefined = undefined,
   ) {}
 
-  /** Keys are equal when their JSON encodings are equal: `1` and `"1"` differ (SPEC §2). */
-  get keyId(): string {
-    return (this.keyIdCache ??= keyIdOf(this.key));
+  get keyRef(): KeyRef {
+    return (this.keyRefCache ??= keyRefOf(this.key));
   }
 
   withValue(value: unknown): StreamRecord {
     const next = new StreamRecord(this.key, value, this.timestamp, this.headers);
-    next.keyIdCache = this.keyIdCache;
+    next.keyRefCache = this.keyRefCache;
     return next;
   }
 
@@ -31,8 +38,13 @@ export class StreamRecord {
   }
 }
 
+/** The key's JSON encoding: how a key is shown and what its key group is hashed from. */
 export function keyIdOf(key: Key): string {
   return typeof key === 'string' ? JSON.stringify(key) : String(key);
+}
+
+export function keyRefOf(key: Key): KeyRef {
+  return typeof key === 'number' ? key : keyIdOf(key);
 }
 
 /** Reads a dot path such as `a.b` from a value; undefined when any step is missing. */

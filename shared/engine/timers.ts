@@ -5,18 +5,18 @@
  *
  * Timers are kept in buckets by time, with a heap over the distinct times only: keyed tumbling windows put every
  * key's firing on the same few times, so the heap stays tiny. A bucket is sorted by key order once, when it becomes
- * due. Duplicates are found through the bucket's map by key id (a string every record already carries), so no id
+ * due. Duplicates are found through the bucket's map by key ref (a value every record already carries), so no id
  * string is built per timer; a timer that fires or is deleted is only flagged, and the whole bucket goes once its
  * time has passed.
  */
 import type { Json, Key } from '../pipeline/types.ts';
-import { keyIdOf } from './record.ts';
+import { keyRefOf, type KeyRef } from './record.ts';
 import { decodeTime, encodeTime } from './keyed.ts';
 
 export interface Timer {
   readonly time: number;
   readonly key: Key;
-  readonly keyId: string;
+  readonly keyRef: KeyRef;
   readonly keySeq: number;
   /** What the timer is for within its key, e.g. a window's start; '' for user timers. */
   readonly namespace: string;
@@ -30,7 +30,7 @@ export interface Timer {
 class Bucket {
   readonly timers: Timer[] = [];
   /** The latest timer of each key in this bucket; earlier ones of the same key hang off it through `sameKey`. */
-  readonly byKey = new Map<string, Timer>();
+  readonly byKey = new Map<KeyRef, Timer>();
   /** Index of the next timer to fire once the bucket is due and sorted. */
   next = 0;
   sorted = false;
@@ -51,31 +51,31 @@ export class TimerQueue {
     return this.live;
   }
 
-  register(time: number, key: Key, keyId: string, keySeq: number, namespace = ''): void {
+  register(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace = ''): void {
     let bucket = this.buckets.get(time);
     if (bucket === undefined) {
       bucket = new Bucket();
       this.buckets.set(time, bucket);
       this.pushTime(time);
     }
-    const latest = bucket.byKey.get(keyId);
+    const latest = bucket.byKey.get(keyRef);
     if (liveIn(latest, namespace) !== undefined) return;
-    const timer: Timer = { time, key, keyId, keySeq, namespace, order: this.order++, dead: false, sameKey: latest };
-    bucket.byKey.set(keyId, timer);
+    const timer: Timer = { time, key, keyRef, keySeq, namespace, order: this.order++, dead: false, sameKey: latest };
+    bucket.byKey.set(keyRef, timer);
     this.live++;
     if (bucket.sorted) insertSorted(bucket, timer);
     else bucket.timers.push(timer);
   }
 
-  delete(time: number, keyId: string, namespace = ''): void {
-    const timer = liveIn(this.buckets.get(time)?.byKey.get(keyId), namespace);
+  delete(time: number, keyRef: KeyRef, namespace = ''): void {
+    const timer = liveIn(this.buckets.get(time)?.byKey.get(keyRef), namespace);
     if (timer === undefined) return;
     timer.dead = true;
     this.live--;
   }
 
-  has(time: number, keyId: string, namespace = ''): boolean {
-    return liveIn(this.buckets.get(time)?.byKey.get(keyId), namespace) !== undefined;
+  has(time: number, keyRef: KeyRef, namespace = ''): boolean {
+    return liveIn(this.buckets.get(time)?.byKey.get(keyRef), namespace) !== undefined;
   }
 
   /** Removes and returns the next live timer due at or before `time`, or undefined. */
@@ -105,8 +105,8 @@ export class TimerQueue {
   }
 
   /** Live timers of one key, for state views. */
-  forKey(keyId: string): Timer[] {
-    return this.sortedLive().filter((t) => t.keyId === keyId);
+  forKey(keyRef: KeyRef): Timer[] {
+    return this.sortedLive().filter((t) => t.keyRef === keyRef);
   }
 
   snapshot(): Json {
@@ -119,7 +119,7 @@ export class TimerQueue {
     this.live = 0;
     this.order = 0;
     for (const [time, key, keySeq, namespace] of state as Array<[Json, Key, number, string]>) {
-      this.register(decodeTime(time), key, keyIdOf(key), keySeq, namespace);
+      this.register(decodeTime(time), key, keyRefOf(key), keySeq, namespace);
     }
   }
 

@@ -28,7 +28,7 @@ export class RollingAggregateOperator extends Operator {
   processElement(record: StreamRecord): void {
     this.ctx.update(record.key, record.timestamp, this.watermark);
     const fn = this.fn;
-    const entry = this.keyed.get(record.keyId);
+    const entry = this.keyed.get(record.keyRef);
     let acc: unknown;
     try {
       acc = fn.add(entry === undefined ? fn.createAccumulator() : entry.state, fn.extract(record.value), 0);
@@ -36,7 +36,7 @@ export class RollingAggregateOperator extends Operator {
       return this.handleError(err, record);
     }
     // The record is aggregated from here on; a failing getResult (a `process` function) fails only its output.
-    (entry ?? this.keyed.getOrCreate(record.keyId, record.key)).state = acc;
+    (entry ?? this.keyed.getOrCreate(record.keyRef, record.key)).state = acc;
     let result: unknown;
     try {
       result = fn.getResult(acc);

@@ -72,13 +72,13 @@ export class IntervalJoinOperator extends Operator {
       this.env.observer?.window?.(this.id, { kind: 'late', key: record.key, window: null, timestamp: ts });
       return;
     }
-    const entry = this.keyed.getOrCreate(record.keyId, record.key);
+    const entry = this.keyed.getOrCreate(record.keyRef, record.key);
     const buffers = entry.state;
     const value = record.value;
     if (input === 0) {
       buffers.leftValues.push(value);
       buffers.leftTimes.push(ts);
-      this.timers.register((this.upper > 0 ? ts + this.upper : ts) + 1, entry.key, entry.keyId, entry.seq, LEFT);
+      this.timers.register((this.upper > 0 ? ts + this.upper : ts) + 1, entry.key, entry.keyRef, entry.seq, LEFT);
       const times = buffers.rightTimes;
       const values = buffers.rightValues;
       const from = ts + this.lower;
@@ -90,7 +90,7 @@ export class IntervalJoinOperator extends Operator {
     } else {
       buffers.rightValues.push(value);
       buffers.rightTimes.push(ts);
-      this.timers.register((this.lower < 0 ? ts - this.lower : ts) + 1, entry.key, entry.keyId, entry.seq, RIGHT);
+      this.timers.register((this.lower < 0 ? ts - this.lower : ts) + 1, entry.key, entry.keyRef, entry.seq, RIGHT);
       const times = buffers.leftTimes;
       const values = buffers.leftValues;
       const from = ts - this.upper;
@@ -118,13 +118,13 @@ export class IntervalJoinOperator extends Operator {
   override onWatermark(watermark: number): void {
     const timers = this.timers;
     for (let timer = timers.pollDue(watermark); timer !== undefined; timer = timers.pollDue(watermark)) {
-      const entry = this.keyed.get(timer.keyId);
+      const entry = this.keyed.get(timer.keyRef);
       if (entry === undefined) continue;
       const buffers = entry.state;
       const cleanup = timer.time - 1;
       if (timer.namespace === LEFT) removeAt(buffers.leftValues, buffers.leftTimes, this.upper > 0 ? cleanup - this.upper : cleanup);
       else removeAt(buffers.rightValues, buffers.rightTimes, this.lower < 0 ? cleanup + this.lower : cleanup);
-      if (buffers.leftTimes.length === 0 && buffers.rightTimes.length === 0) this.keyed.delete(entry.keyId);
+      if (buffers.leftTimes.length === 0 && buffers.rightTimes.length === 0) this.keyed.delete(entry.keyRef);
     }
   }
 

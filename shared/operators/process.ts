@@ -74,7 +74,7 @@ export class ProcessOperator extends Operator {
     const ctx = this.ctx;
     ctx.update(record.key, record.timestamp, this.watermark);
     ctx.timeDomain = null;
-    this.state.select(record.key, record.keyId);
+    this.state.select(record.key, record.keyRef);
     try {
       this.env.budget.begin();
       this.processFn(record.value, ctx);

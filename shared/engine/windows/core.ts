@@ -161,7 +161,7 @@ export class WindowCore {
     for (let start = assigner.lastStart(time); start > time - size; start -= slide) {
       const end = start + size;
       if (this.eventTime && end - 1 + this.lateness <= now) continue;
-      if (entry === undefined) entry = this.keyed.getOrCreate(record.keyId, record.key);
+      if (entry === undefined) entry = this.keyed.getOrCreate(record.keyRef, record.key);
       const panes = entry.state;
       let pane = panes.last;
       if (pane === null || pane.start !== start) pane = panes.byStart.get(start) ?? null;
@@ -171,7 +171,7 @@ export class WindowCore {
       } catch (err) {
         // The record fails here; the windows before this one keep it (Flink would fail the whole job instead).
         this.failure = err;
-        if (panes.byStart.size === 0) this.keyed.delete(entry.keyId);
+        if (panes.byStart.size === 0) this.keyed.delete(entry.keyRef);
         return FAILED;
       }
       if (pane === null) {
@@ -197,7 +197,7 @@ export class WindowCore {
     let start = time;
     let end = time + this.gap;
     const merging = this.merging;
-    const existing = this.keyed.get(record.keyId);
+    const existing = this.keyed.get(record.keyRef);
     if (existing !== undefined) {
       for (const pane of existing.state.byStart.values()) {
         if (SessionWindowAssigner.mergeable(pane.start, pane.end, time, time + this.gap)) merging.push(pane);
@@ -227,7 +227,7 @@ export class WindowCore {
       this.failure = err;
       return FAILED;
     }
-    const entry = existing ?? this.keyed.getOrCreate(record.keyId, record.key);
+    const entry = existing ?? this.keyed.getOrCreate(record.keyRef, record.key);
     let pane: Pane;
     if (merging.length === 1 && merging[0]!.start === start) {
       // The common case of in-order records: the session grows at its end (or not at all) and keeps its timers,
@@ -239,7 +239,7 @@ export class WindowCore {
         if (this.observer !== null) this.notify('purge', entry.key, start, oldEnd, time);
         pane.end = end;
         // A pane that fired already kept only its cleanup timer, which may lie after its new end.
-        if (this.eventTime && oldEnd - 1 <= now && end - 1 > now) this.timers.register(end - 1, entry.key, entry.keyId, entry.seq, String(start));
+        if (this.eventTime && oldEnd - 1 <= now && end - 1 > now) this.timers.register(end - 1, entry.key, entry.keyRef, entry.seq, String(start));
         if (this.observer !== null) this.notify('open', entry.key, start, end, time);
       }
     } else {
@@ -263,7 +263,7 @@ export class WindowCore {
   advance(now: number): void {
     const timers = this.timers;
     for (let timer = timers.pollDue(now); timer !== undefined; timer = timers.pollDue(now)) {
-      const entry = this.keyed.get(timer.keyId);
+      const entry = this.keyed.get(timer.keyRef);
       const pane = entry?.state.byStart.get(Number(timer.namespace));
       // No pane: the timer belonged to a session merged into one with another start; that one has timers of its own.
       if (entry === undefined || pane === undefined) continue;
@@ -273,7 +273,7 @@ export class WindowCore {
       if (time === maxTimestamp) this.fire(entry.key, pane);
       if (time === cleanup) this.drop(entry, pane, time);
       // A timer left from before the session grew, or the firing of a pane that is cleaned up later.
-      else this.timers.register(time < maxTimestamp ? maxTimestamp : cleanup, entry.key, entry.keyId, entry.seq, timer.namespace);
+      else this.timers.register(time < maxTimestamp ? maxTimestamp : cleanup, entry.key, entry.keyRef, entry.seq, timer.namespace);
     }
   }
 
@@ -287,21 +287,21 @@ export class WindowCore {
     // Called at the pane's cleanup timer: its firing timer, never later, is gone already.
     panes.byStart.delete(pane.start);
     if (panes.last === pane) panes.last = null;
-    if (panes.byStart.size === 0) this.keyed.delete(entry.keyId);
+    if (panes.byStart.size === 0) this.keyed.delete(entry.keyRef);
     if (this.observer !== null) this.notify('purge', entry.key, pane.start, pane.end, time);
   }
 
   private registerTimers(entry: KeyEntry<KeyPanes>, pane: Pane, now: number): void {
     const maxTimestamp = pane.end - 1;
     const namespace = String(pane.start);
-    if (!this.eventTime || maxTimestamp > now) this.timers.register(maxTimestamp, entry.key, entry.keyId, entry.seq, namespace);
-    if (this.lateness > 0) this.timers.register(maxTimestamp + this.lateness, entry.key, entry.keyId, entry.seq, namespace);
+    if (!this.eventTime || maxTimestamp > now) this.timers.register(maxTimestamp, entry.key, entry.keyRef, entry.seq, namespace);
+    if (this.lateness > 0) this.timers.register(maxTimestamp + this.lateness, entry.key, entry.keyRef, entry.seq, namespace);
   }
 
   private deleteTimers(entry: KeyEntry<KeyPanes>, pane: Pane): void {
     const namespace = String(pane.start);
-    this.timers.delete(pane.end - 1, entry.keyId, namespace);
-    if (this.lateness > 0) this.timers.delete(pane.end - 1 + this.lateness, entry.keyId, namespace);
+    this.timers.delete(pane.end - 1, entry.keyRef, namespace);
+    if (this.lateness > 0) this.timers.delete(pane.end - 1 + this.lateness, entry.keyRef, namespace);
   }
 
   private notify(kind: WindowEvent['kind'], key: Key, start: number, end: number, timestamp: number): void {

@@ -58,7 +58,7 @@ export class CountWindowOperator extends Operator {
 
   private addPurging(record: StreamRecord, input: unknown): void {
     const fn = this.fn;
-    const entry = this.keyed.get(record.keyId);
+    const entry = this.keyed.get(record.keyRef);
     let acc: unknown;
     try {
       acc = fn.add(entry === undefined ? fn.createAccumulator() : entry.state.acc, input, 0);
@@ -67,16 +67,16 @@ export class CountWindowOperator extends Operator {
     }
     const count = entry === undefined ? 1 : entry.state.count + 1;
     if (count === this.size) {
-      if (entry !== undefined) this.keyed.delete(record.keyId);
+      if (entry !== undefined) this.keyed.delete(record.keyRef);
       return this.fire(record, acc);
     }
-    const state = (entry ?? this.keyed.getOrCreate(record.keyId, record.key)).state;
+    const state = (entry ?? this.keyed.getOrCreate(record.keyRef, record.key)).state;
     state.acc = acc;
     state.count = count;
   }
 
   private addEvicting(record: StreamRecord, input: unknown): void {
-    const state = this.keyed.getOrCreate(record.keyId, record.key).state;
+    const state = this.keyed.getOrCreate(record.keyRef, record.key).state;
     const values = state.values;
     values.push(input);
     // Only the last `size` values can ever be fired over; trimming in halves keeps the cost per record constant.
