@@ -1,17 +1,21 @@
 /**
  * Keyed state (DESIGN "The engine"): state is addressed by (node id, key group, key). In memory a node keeps one
- * map from key ref (see KeyRef) to entry, in first-seen order; the key group is computed when state is snapshotted, so the hot
- * path pays for one map lookup and nothing else. An entry remembers when its key was first seen, which orders
+ * map from key ref (see KeyRef) to entry, in first-seen order; the key group is computed when state is snapshotted,
+ * so the hot path pays for one map lookup and nothing else. An entry remembers when its key was first seen, which orders
  * firings that fall on the same timestamp (SPEC §3).
  */
 import type { Json, Key } from '../pipeline/types.ts';
 import { keyIdOf, keyRefOf, type KeyRef } from './record.ts';
 
-export interface KeyEntry<S> {
+/** What every keyed entry carries. */
+export interface Keyed {
   readonly key: Key;
   readonly keyRef: KeyRef;
   /** Order in which the key was first seen (since its state was last empty). */
   readonly seq: number;
+}
+
+export interface KeyEntry<S> extends Keyed {
   state: S;
 }
 
@@ -33,24 +37,28 @@ export function keyGroupOf(keyId: string, maxParallelism: number): number {
 /** Snapshot form of a keyed store: key group → list of [key, seq, state]. */
 export type KeyedSnapshot = { nextSeq: number; groups: Record<string, Array<[Key, number, Json]>> };
 
-export class KeyedStore<S> {
-  private readonly entries = new Map<KeyRef, KeyEntry<S>>();
+/**
+ * Entries of one node's keyed state by key ref. The entry type is the owner's: an operator whose per-key state is
+ * one object makes that object the entry (`create` gets the key, its ref and its seq), so a key costs one object.
+ */
+export class KeyedEntries<E extends Keyed> {
+  private readonly entries = new Map<KeyRef, E>();
   private nextSeq = 0;
 
-  constructor(private readonly create: (key: Key) => S) {}
+  constructor(private readonly create: (key: Key, keyRef: KeyRef, seq: number) => E) {}
 
   get size(): number {
     return this.entries.size;
   }
 
-  get(keyRef: KeyRef): KeyEntry<S> | undefined {
+  get(keyRef: KeyRef): E | undefined {
     return this.entries.get(keyRef);
   }
 
-  getOrCreate(keyRef: KeyRef, key: Key): KeyEntry<S> {
+  getOrCreate(keyRef: KeyRef, key: Key): E {
     let entry = this.entries.get(keyRef);
     if (entry === undefined) {
-      entry = { key, keyRef, seq: this.nextSeq++, state: this.create(key) };
+      entry = this.create(key, keyRef, this.nextSeq++);
       this.entries.set(keyRef, entry);
     }
     return entry;
@@ -60,28 +68,43 @@ export class KeyedStore<S> {
     this.entries.delete(keyRef);
   }
 
-  values(): IterableIterator<KeyEntry<S>> {
+  values(): IterableIterator<E> {
     return this.entries.values();
   }
 
-  snapshot(maxParallelism: number, encode: (state: S) => Json): KeyedSnapshot {
+  snapshotEntries(maxParallelism: number, encode: (entry: E) => Json): KeyedSnapshot {
     const groups: Record<string, Array<[Key, number, Json]>> = {};
     for (const entry of this.entries.values()) {
       const group = String(keyGroupOf(keyIdOf(entry.key), maxParallelism));
-      (groups[group] ??= []).push([entry.key, entry.seq, encode(entry.state)]);
+      (groups[group] ??= []).push([entry.key, entry.seq, encode(entry)]);
     }
     return { nextSeq: this.nextSeq, groups };
   }
 
-  restore(snapshot: KeyedSnapshot, decode: (state: Json, key: Key) => S): void {
+  restoreEntries(snapshot: KeyedSnapshot, decode: (state: Json, key: Key, keyRef: KeyRef, seq: number) => E): void {
     this.entries.clear();
-    const all: Array<KeyEntry<S>> = [];
+    const all: E[] = [];
     for (const list of Object.values(snapshot.groups)) {
-      for (const [key, seq, state] of list) all.push({ key, keyRef: keyRefOf(key), seq, state: decode(state, key) });
+      for (const [key, seq, state] of list) all.push(decode(state, key, keyRefOf(key), seq));
     }
     all.sort((a, b) => a.seq - b.seq);
     for (const entry of all) this.entries.set(entry.keyRef, entry);
     this.nextSeq = snapshot.nextSeq;
+  }
+}
+
+/** Keyed state whose entries hold the state in a `state` field. */
+export class KeyedStore<S> extends KeyedEntries<KeyEntry<S>> {
+  constructor(create: (key: Key) => S) {
+    super((key, keyRef, seq) => ({ key, keyRef, seq, state: create(key) }));
+  }
+
+  snapshot(maxParallelism: number, encode: (state: S) => Json): KeyedSnapshot {
+    return this.snapshotEntries(maxParallelism, (entry) => encode(entry.state));
+  }
+
+  restore(snapshot: KeyedSnapshot, decode: (state: Json, key: Key) => S): void {
+    this.restoreEntries(snapshot, (state, key, keyRef, seq) => ({ key, keyRef, seq, state: decode(state, key) }));
   }
 }
 

@@ -13,13 +13,16 @@ import type { Json, Key } from '../pipeline/types.ts';
 import { keyRefOf, type KeyRef } from './record.ts';
 import { decodeTime, encodeTime } from './keyed.ts';
 
+/** One queue uses one type: numbers (window starts) need no string built per timer. Snapshots hold it as text. */
+export type TimerNamespace = string | number;
+
 export interface Timer {
   readonly time: number;
   readonly key: Key;
   readonly keyRef: KeyRef;
   readonly keySeq: number;
   /** What the timer is for within its key, e.g. a window's start; '' for user timers. */
-  readonly namespace: string;
+  readonly namespace: TimerNamespace;
   readonly order: number;
   /** Fired or deleted: skipped when its bucket fires, and no longer a duplicate of a new registration. */
   dead: boolean;
@@ -29,8 +32,11 @@ export interface Timer {
 
 class Bucket {
   readonly timers: Timer[] = [];
-  /** The latest timer of each key in this bucket; earlier ones of the same key hang off it through `sameKey`. */
-  readonly byKey = new Map<KeyRef, Timer>();
+  /**
+   * The latest timer of each key in this bucket; earlier ones of the same key hang off it through `sameKey`. Made
+   * by the first `register`: timers that come through `add` are never looked up.
+   */
+  byKey: Map<KeyRef, Timer> | null = null;
   /** Index of the next timer to fire once the bucket is due and sorted. */
   next = 0;
   sorted = false;
@@ -46,36 +52,42 @@ export class TimerQueue {
   private times: number[] = [];
   private live = 0;
   private order = 0;
+  /** The bucket registered into last: timers of one window all fall on its end. */
+  private lastBucket: Bucket | null = null;
+  private lastTime = NaN;
 
   get size(): number {
     return this.live;
   }
 
-  register(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace = ''): void {
-    let bucket = this.buckets.get(time);
-    if (bucket === undefined) {
-      bucket = new Bucket();
-      this.buckets.set(time, bucket);
-      this.pushTime(time);
-    }
-    const latest = bucket.byKey.get(keyRef);
+  register(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace: TimerNamespace = ''): void {
+    const bucket = this.bucketAt(time);
+    const byKey = (bucket.byKey ??= new Map());
+    const latest = byKey.get(keyRef);
     if (liveIn(latest, namespace) !== undefined) return;
     const timer: Timer = { time, key, keyRef, keySeq, namespace, order: this.order++, dead: false, sameKey: latest };
-    bucket.byKey.set(keyRef, timer);
-    this.live++;
-    if (bucket.sorted) insertSorted(bucket, timer);
-    else bucket.timers.push(timer);
+    byKey.set(keyRef, timer);
+    this.insert(bucket, timer);
   }
 
-  delete(time: number, keyRef: KeyRef, namespace = ''): void {
-    const timer = liveIn(this.buckets.get(time)?.byKey.get(keyRef), namespace);
+  /**
+   * Registers a timer that the caller knows has no live duplicate, without looking for one. An owner that uses
+   * `add` never calls `delete` or `has` for such timers (they are not found by key).
+   */
+  add(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace: TimerNamespace = ''): void {
+    const timer: Timer = { time, key, keyRef, keySeq, namespace, order: this.order++, dead: false, sameKey: undefined };
+    this.insert(this.bucketAt(time), timer);
+  }
+
+  delete(time: number, keyRef: KeyRef, namespace: TimerNamespace = ''): void {
+    const timer = liveIn(this.buckets.get(time)?.byKey?.get(keyRef), namespace);
     if (timer === undefined) return;
     timer.dead = true;
     this.live--;
   }
 
-  has(time: number, keyRef: KeyRef, namespace = ''): boolean {
-    return liveIn(this.buckets.get(time)?.byKey.get(keyRef), namespace) !== undefined;
+  has(time: number, keyRef: KeyRef, namespace: TimerNamespace = ''): boolean {
+    return liveIn(this.buckets.get(time)?.byKey?.get(keyRef), namespace) !== undefined;
   }
 
   /** Removes and returns the next live timer due at or before `time`, or undefined. */
@@ -99,6 +111,7 @@ export class TimerQueue {
         }
       }
       this.buckets.delete(due);
+      if (this.lastBucket === bucket) this.lastBucket = null;
       this.popTime();
     }
     return undefined;
@@ -110,17 +123,38 @@ export class TimerQueue {
   }
 
   snapshot(): Json {
-    return this.sortedLive().map((t) => [encodeTime(t.time), t.key, t.keySeq, t.namespace]);
+    return this.sortedLive().map((t) => [encodeTime(t.time), t.key, t.keySeq, String(t.namespace)]);
   }
 
-  restore(state: Json): void {
+  /** `namespaceOf` turns a snapshot's namespace text back into what the queue's owner registers. */
+  restore(state: Json, namespaceOf: (text: string) => TimerNamespace = String): void {
     this.buckets.clear();
+    this.lastBucket = null;
     this.times = [];
     this.live = 0;
     this.order = 0;
     for (const [time, key, keySeq, namespace] of state as Array<[Json, Key, number, string]>) {
-      this.register(decodeTime(time), key, keyRefOf(key), keySeq, namespace);
+      this.register(decodeTime(time), key, keyRefOf(key), keySeq, namespaceOf(namespace));
     }
+  }
+
+  private bucketAt(time: number): Bucket {
+    if (this.lastBucket !== null && this.lastTime === time) return this.lastBucket;
+    let bucket = this.buckets.get(time);
+    if (bucket === undefined) {
+      bucket = new Bucket();
+      this.buckets.set(time, bucket);
+      this.pushTime(time);
+    }
+    this.lastBucket = bucket;
+    this.lastTime = time;
+    return bucket;
+  }
+
+  private insert(bucket: Bucket, timer: Timer): void {
+    this.live++;
+    if (bucket.sorted) insertSorted(bucket, timer);
+    else bucket.timers.push(timer);
   }
 
   private sortedLive(): Timer[] {
@@ -161,7 +195,7 @@ export class TimerQueue {
 }
 
 /** The live timer of `namespace` among a key's timers of one time (`latest` and those before it), if any. */
-function liveIn(latest: Timer | undefined, namespace: string): Timer | undefined {
+function liveIn(latest: Timer | undefined, namespace: TimerNamespace): Timer | undefined {
   for (let timer = latest; timer !== undefined; timer = timer.sameKey) if (!timer.dead && timer.namespace === namespace) return timer;
   return undefined;
 }

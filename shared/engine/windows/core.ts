@@ -16,9 +16,9 @@
  * never late and are cleaned up when they fire (Flink ignores allowed lateness there).
  */
 import type { Json, Key } from '../../pipeline/types.ts';
-import { KeyedStore, type KeyEntry, type KeyedSnapshot } from '../keyed.ts';
+import { KeyedEntries, type Keyed, type KeyedSnapshot } from '../keyed.ts';
 import type { EngineObserver, StateSize, WindowEvent } from '../operator.ts';
-import type { StreamRecord } from '../record.ts';
+import type { KeyRef, StreamRecord } from '../record.ts';
 import { TimerQueue } from '../timers.ts';
 import { SessionWindowAssigner, type PeriodicWindowAssigner, type TimeWindowAssigner } from './assigners.ts';
 
@@ -43,12 +43,21 @@ export class Pane {
 }
 
 /**
- * Panes by start, with the part of `Map`'s interface the core uses. Most keys hold one pane at a time (a tumbling
- * window, a session), so the first lives in a field and a map exists only for a key that holds several.
+ * One key's live panes, by start (session panes of one key never share a start: they are disjoint), and the key's
+ * keyed-state entry itself, so a key costs one object. Most keys hold one pane at a time (a tumbling window, a
+ * session), so the first lives in a field and a map exists only for a key that holds several.
  */
-export class PaneMap {
+export class KeyPanes implements Keyed {
+  /** The pane the key's previous record went to: an in-order stream finds its pane without a map lookup. */
+  last: Pane | null = null;
   private first: Pane | null = null;
   private more: Map<number, Pane> | null = null;
+
+  constructor(
+    readonly key: Key,
+    readonly keyRef: KeyRef,
+    readonly seq: number,
+  ) {}
 
   get size(): number {
     return (this.first !== null ? 1 : 0) + (this.more !== null ? this.more.size : 0);
@@ -80,13 +89,6 @@ export class PaneMap {
   }
 }
 
-/** The live panes of one key, by start (session panes of one key never share a start: they are disjoint). */
-export class KeyPanes {
-  readonly byStart = new PaneMap();
-  /** The pane the key's previous record went to: an in-order stream finds its pane without a map lookup. */
-  last: Pane | null = null;
-}
-
 /** What `WindowCore.add` did with a record. */
 export const ADDED = 0;
 export const LATE = 1;
@@ -114,7 +116,7 @@ function byStart(a: Pane, b: Pane): number {
 }
 
 export class WindowCore {
-  private readonly keyed = new KeyedStore<KeyPanes>(() => new KeyPanes());
+  private readonly keyed = new KeyedEntries<KeyPanes>((key, keyRef, seq) => new KeyPanes(key, keyRef, seq));
   private readonly timers = new TimerQueue();
   /** Counts records added, so merged buffers can be put back into arrival order. */
   private arrival = 0;
@@ -156,35 +158,34 @@ export class WindowCore {
     const slide = assigner.slide;
     const fn = this.fn;
     const arrival = this.arrival++;
-    let entry: KeyEntry<KeyPanes> | undefined;
+    let panes: KeyPanes | undefined;
     let status = LATE;
     for (let start = assigner.lastStart(time); start > time - size; start -= slide) {
       const end = start + size;
       if (this.eventTime && end - 1 + this.lateness <= now) continue;
-      if (entry === undefined) entry = this.keyed.getOrCreate(record.keyRef, record.key);
-      const panes = entry.state;
+      if (panes === undefined) panes = this.keyed.getOrCreate(record.keyRef, record.key);
       let pane = panes.last;
-      if (pane === null || pane.start !== start) pane = panes.byStart.get(start) ?? null;
+      if (pane === null || pane.start !== start) pane = panes.get(start) ?? null;
       let acc: unknown;
       try {
         acc = fn.add(pane === null ? fn.createAccumulator() : pane.acc, input, arrival, side);
       } catch (err) {
         // The record fails here; the windows before this one keep it (Flink would fail the whole job instead).
         this.failure = err;
-        if (panes.byStart.size === 0) this.keyed.delete(entry.keyRef);
+        if (panes.size === 0) this.keyed.delete(panes.keyRef);
         return FAILED;
       }
       if (pane === null) {
         pane = new Pane(start, end, acc);
-        panes.byStart.set(start, pane);
-        this.registerTimers(entry, pane, now);
-        if (this.observer !== null) this.notify('open', entry.key, pane.start, pane.end, time);
+        panes.set(start, pane);
+        this.registerTimers(panes, pane, now);
+        if (this.observer !== null) this.notify('open', panes.key, pane.start, pane.end, time);
       } else {
         pane.acc = acc;
       }
       panes.last = pane;
       status = ADDED;
-      if (this.eventTime && end - 1 <= now) this.fire(entry.key, pane);
+      if (this.eventTime && end - 1 <= now) this.fire(panes.key, pane);
     }
     if (status === LATE && this.observer !== null) {
       const start = assigner.lastStart(time);
@@ -199,7 +200,7 @@ export class WindowCore {
     const merging = this.merging;
     const existing = this.keyed.get(record.keyRef);
     if (existing !== undefined) {
-      for (const pane of existing.state.byStart.values()) {
+      for (const pane of existing.values()) {
         if (SessionWindowAssigner.mergeable(pane.start, pane.end, time, time + this.gap)) merging.push(pane);
       }
       if (merging.length > 1) merging.sort(byStart);
@@ -239,18 +240,18 @@ export class WindowCore {
         if (this.observer !== null) this.notify('purge', entry.key, start, oldEnd, time);
         pane.end = end;
         // A pane that fired already kept only its cleanup timer, which may lie after its new end.
-        if (this.eventTime && oldEnd - 1 <= now && end - 1 > now) this.timers.register(end - 1, entry.key, entry.keyRef, entry.seq, String(start));
+        if (this.eventTime && oldEnd - 1 <= now && end - 1 > now) this.timers.register(end - 1, entry.key, entry.keyRef, entry.seq, start);
         if (this.observer !== null) this.notify('open', entry.key, start, end, time);
       }
     } else {
       for (let i = 0; i < merging.length; i++) {
         const old = merging[i]!;
         this.deleteTimers(entry, old);
-        entry.state.byStart.delete(old.start);
+        entry.delete(old.start);
         if (this.observer !== null) this.notify('purge', entry.key, old.start, old.end, time);
       }
       pane = new Pane(start, end, acc);
-      entry.state.byStart.set(start, pane);
+      entry.set(start, pane);
       this.registerTimers(entry, pane, now);
       if (this.observer !== null) this.notify('open', entry.key, pane.start, pane.end, time);
     }
@@ -264,7 +265,7 @@ export class WindowCore {
     const timers = this.timers;
     for (let timer = timers.pollDue(now); timer !== undefined; timer = timers.pollDue(now)) {
       const entry = this.keyed.get(timer.keyRef);
-      const pane = entry?.state.byStart.get(Number(timer.namespace));
+      const pane = entry?.get(timer.namespace as number);
       // No pane: the timer belonged to a session merged into one with another start; that one has timers of its own.
       if (entry === undefined || pane === undefined) continue;
       const time = timer.time;
@@ -272,8 +273,9 @@ export class WindowCore {
       const cleanup = maxTimestamp + this.lateness;
       if (time === maxTimestamp) this.fire(entry.key, pane);
       if (time === cleanup) this.drop(entry, pane, time);
-      // A timer left from before the session grew, or the firing of a pane that is cleaned up later.
-      else this.timers.register(time < maxTimestamp ? maxTimestamp : cleanup, entry.key, entry.keyRef, entry.seq, timer.namespace);
+      // A timer left from before the session grew, or the firing of a session pane that is cleaned up later (a
+      // periodic pane's cleanup timer was registered with its firing timer).
+      else if (this.periodic === null) this.timers.register(time < maxTimestamp ? maxTimestamp : cleanup, entry.key, entry.keyRef, entry.seq, timer.namespace);
     }
   }
 
@@ -282,24 +284,31 @@ export class WindowCore {
     this.owner.firePane(key, pane);
   }
 
-  private drop(entry: KeyEntry<KeyPanes>, pane: Pane, time: number): void {
-    const panes = entry.state;
+  private drop(panes: KeyPanes, pane: Pane, time: number): void {
     // Called at the pane's cleanup timer: its firing timer, never later, is gone already.
-    panes.byStart.delete(pane.start);
+    panes.delete(pane.start);
     if (panes.last === pane) panes.last = null;
-    if (panes.byStart.size === 0) this.keyed.delete(entry.keyRef);
-    if (this.observer !== null) this.notify('purge', entry.key, pane.start, pane.end, time);
+    if (panes.size === 0) this.keyed.delete(panes.keyRef);
+    if (this.observer !== null) this.notify('purge', panes.key, pane.start, pane.end, time);
   }
 
-  private registerTimers(entry: KeyEntry<KeyPanes>, pane: Pane, now: number): void {
+  private registerTimers(entry: KeyPanes, pane: Pane, now: number): void {
     const maxTimestamp = pane.end - 1;
-    const namespace = String(pane.start);
-    if (!this.eventTime || maxTimestamp > now) this.timers.register(maxTimestamp, entry.key, entry.keyRef, entry.seq, namespace);
-    if (this.lateness > 0) this.timers.register(maxTimestamp + this.lateness, entry.key, entry.keyRef, entry.seq, namespace);
+    if (!this.eventTime || maxTimestamp > now) this.schedule(maxTimestamp, entry, pane.start);
+    if (this.lateness > 0) this.schedule(maxTimestamp + this.lateness, entry, pane.start);
   }
 
-  private deleteTimers(entry: KeyEntry<KeyPanes>, pane: Pane): void {
-    const namespace = String(pane.start);
+  /**
+   * A periodic window's pane registers its timers once, when it opens, and a pane is dropped only after its last
+   * timer fired, so they cannot have a duplicate to look for. A session's may (see `advance`).
+   */
+  private schedule(time: number, entry: KeyPanes, namespace: number): void {
+    if (this.periodic !== null) this.timers.add(time, entry.key, entry.keyRef, entry.seq, namespace);
+    else this.timers.register(time, entry.key, entry.keyRef, entry.seq, namespace);
+  }
+
+  private deleteTimers(entry: KeyPanes, pane: Pane): void {
+    const namespace = pane.start;
     this.timers.delete(pane.end - 1, entry.keyRef, namespace);
     if (this.lateness > 0) this.timers.delete(pane.end - 1 + this.lateness, entry.keyRef, namespace);
   }
@@ -309,9 +318,9 @@ export class WindowCore {
   }
 
   snapshot(maxParallelism: number): Json {
-    const keys = this.keyed.snapshot(maxParallelism, (panes) => {
+    const keys = this.keyed.snapshotEntries(maxParallelism, (panes) => {
       const list: Json[] = [];
-      for (const pane of panes.byStart.values()) list.push([pane.start, pane.end, pane.acc as Json]);
+      for (const pane of panes.values()) list.push([pane.start, pane.end, pane.acc as Json]);
       return list;
     });
     const snapshot: CoreSnapshot = { keys, timers: this.timers.snapshot(), arrival: this.arrival };
@@ -320,12 +329,12 @@ export class WindowCore {
 
   restore(state: Json): void {
     const snapshot = state as unknown as CoreSnapshot;
-    this.keyed.restore(snapshot.keys, (list) => {
-      const panes = new KeyPanes();
-      for (const [start, end, acc] of list as Array<[number, number, unknown]>) panes.byStart.set(start, new Pane(start, end, acc));
+    this.keyed.restoreEntries(snapshot.keys, (list, key, keyRef, seq) => {
+      const panes = new KeyPanes(key, keyRef, seq);
+      for (const [start, end, acc] of list as Array<[number, number, unknown]>) panes.set(start, new Pane(start, end, acc));
       return panes;
     });
-    this.timers.restore(snapshot.timers);
+    this.timers.restore(snapshot.timers, Number);
     this.arrival = snapshot.arrival;
   }
 
