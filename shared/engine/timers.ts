@@ -23,7 +23,8 @@ export interface Timer {
   readonly keySeq: number;
   /** What the timer is for within its key, e.g. a window's start; '' for user timers. */
   readonly namespace: TimerNamespace;
-  readonly order: number;
+  /** Set by the queue when the timer is registered. */
+  order: number;
   /** Fired or deleted: skipped when its bucket fires, and no longer a duplicate of a new registration. */
   dead: boolean;
   /** The timer of the same key and time registered before this one (another namespace), if any. */
@@ -72,11 +73,16 @@ export class TimerQueue {
 
   /**
    * Registers a timer that the caller knows has no live duplicate, without looking for one. An owner that uses
-   * `add` never calls `delete` or `has` for such timers (they are not found by key).
+   * `add` or `schedule` never calls `delete` or `has` for such timers (they are not found by key).
    */
   add(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace: TimerNamespace = ''): void {
-    const timer: Timer = { time, key, keyRef, keySeq, namespace, order: this.order++, dead: false, sameKey: undefined };
-    this.insert(this.bucketAt(time), timer);
+    this.schedule({ time, key, keyRef, keySeq, namespace, order: 0, dead: false, sameKey: undefined });
+  }
+
+  /** Like `add`, for a timer object of the owner's own (one that is also something else, such as a window's pane). */
+  schedule(timer: Timer): void {
+    timer.order = this.order++;
+    this.insert(this.bucketAt(timer.time), timer);
   }
 
   delete(time: number, keyRef: KeyRef, namespace: TimerNamespace = ''): void {
@@ -126,15 +132,23 @@ export class TimerQueue {
     return this.sortedLive().map((t) => [encodeTime(t.time), t.key, t.keySeq, String(t.namespace)]);
   }
 
-  /** `namespaceOf` turns a snapshot's namespace text back into what the queue's owner registers. */
-  restore(state: Json, namespaceOf: (text: string) => TimerNamespace = String): void {
+  /**
+   * `namespaceOf` turns a snapshot's namespace text back into what the queue's owner registers; `timerFor` may give
+   * the owner's own object for a timer, which is then scheduled instead of registered.
+   */
+  restore(state: Json, namespaceOf: (text: string) => TimerNamespace = String, timerFor?: (time: number, keyRef: KeyRef, namespace: TimerNamespace) => Timer | undefined): void {
     this.buckets.clear();
     this.lastBucket = null;
     this.times = [];
     this.live = 0;
     this.order = 0;
     for (const [time, key, keySeq, namespace] of state as Array<[Json, Key, number, string]>) {
-      this.register(decodeTime(time), key, keyRefOf(key), keySeq, namespaceOf(namespace));
+      const at = decodeTime(time);
+      const keyRef = keyRefOf(key);
+      const ns = namespaceOf(namespace);
+      const own = timerFor?.(at, keyRef, ns);
+      if (own !== undefined) this.schedule(own);
+      else this.register(at, key, keyRef, keySeq, ns);
     }
   }
 

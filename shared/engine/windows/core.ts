@@ -19,7 +19,7 @@ import type { Json, Key } from '../../pipeline/types.ts';
 import { KeyedEntries, type Keyed, type KeyedSnapshot } from '../keyed.ts';
 import type { EngineObserver, StateSize, WindowEvent } from '../operator.ts';
 import type { KeyRef, StreamRecord } from '../record.ts';
-import { TimerQueue } from '../timers.ts';
+import { TimerQueue, type Timer } from '../timers.ts';
 import { SessionWindowAssigner, type PeriodicWindowAssigner, type TimeWindowAssigner } from './assigners.ts';
 
 /** What panes accumulate; `side` is the input port index (joins keep one buffer per side). */
@@ -34,12 +34,44 @@ export interface PaneOwner {
   firePane(key: Key, pane: Pane): void;
 }
 
-export class Pane {
+/**
+ * A window of one key. A periodic window's pane is also its own firing timer (at `end - 1`), so opening a pane
+ * costs one object, not two, and firing it needs no lookup; the timer's key and namespace come from the pane.
+ */
+export class Pane implements Timer {
+  order = 0;
+  dead = false;
+
   constructor(
     public start: number,
     public end: number,
     public acc: unknown,
+    readonly entry: KeyPanes,
   ) {}
+
+  get time(): number {
+    return this.end - 1;
+  }
+
+  get key(): Key {
+    return this.entry.key;
+  }
+
+  get keyRef(): KeyRef {
+    return this.entry.keyRef;
+  }
+
+  get keySeq(): number {
+    return this.entry.seq;
+  }
+
+  get namespace(): number {
+    return this.start;
+  }
+
+  get sameKey(): undefined {
+    return undefined;
+  }
 }
 
 /**
@@ -176,7 +208,7 @@ export class WindowCore {
         return FAILED;
       }
       if (pane === null) {
-        pane = new Pane(start, end, acc);
+        pane = new Pane(start, end, acc, panes);
         panes.set(start, pane);
         this.registerTimers(panes, pane, now);
         if (this.observer !== null) this.notify('open', panes.key, pane.start, pane.end, time);
@@ -250,7 +282,7 @@ export class WindowCore {
         entry.delete(old.start);
         if (this.observer !== null) this.notify('purge', entry.key, old.start, old.end, time);
       }
-      pane = new Pane(start, end, acc);
+      pane = new Pane(start, end, acc, entry);
       entry.set(start, pane);
       this.registerTimers(entry, pane, now);
       if (this.observer !== null) this.notify('open', entry.key, pane.start, pane.end, time);
@@ -264,10 +296,14 @@ export class WindowCore {
   advance(now: number): void {
     const timers = this.timers;
     for (let timer = timers.pollDue(now); timer !== undefined; timer = timers.pollDue(now)) {
-      const entry = this.keyed.get(timer.keyRef);
-      const pane = entry?.get(timer.namespace as number);
-      // No pane: the timer belonged to a session merged into one with another start; that one has timers of its own.
-      if (entry === undefined || pane === undefined) continue;
+      let pane: Pane | undefined;
+      if (timer instanceof Pane) pane = timer;
+      else {
+        pane = this.keyed.get(timer.keyRef)?.get(timer.namespace as number);
+        // No pane: the timer belonged to a session merged into one with another start; that one has timers of its own.
+        if (pane === undefined) continue;
+      }
+      const entry = pane.entry;
       const time = timer.time;
       const maxTimestamp = pane.end - 1;
       const cleanup = maxTimestamp + this.lateness;
@@ -294,17 +330,16 @@ export class WindowCore {
 
   private registerTimers(entry: KeyPanes, pane: Pane, now: number): void {
     const maxTimestamp = pane.end - 1;
-    if (!this.eventTime || maxTimestamp > now) this.schedule(maxTimestamp, entry, pane.start);
-    if (this.lateness > 0) this.schedule(maxTimestamp + this.lateness, entry, pane.start);
-  }
-
-  /**
-   * A periodic window's pane registers its timers once, when it opens, and a pane is dropped only after its last
-   * timer fired, so they cannot have a duplicate to look for. A session's may (see `advance`).
-   */
-  private schedule(time: number, entry: KeyPanes, namespace: number): void {
-    if (this.periodic !== null) this.timers.add(time, entry.key, entry.keyRef, entry.seq, namespace);
-    else this.timers.register(time, entry.key, entry.keyRef, entry.seq, namespace);
+    // A periodic window's pane registers its timers once, when it opens, and is dropped only after its last timer
+    // fired, so they cannot have a duplicate to look for; a session's may (see `advance`).
+    const timers = this.timers;
+    if (this.periodic !== null) {
+      if (!this.eventTime || maxTimestamp > now) timers.schedule(pane);
+      if (this.lateness > 0) timers.add(maxTimestamp + this.lateness, entry.key, entry.keyRef, entry.seq, pane.start);
+    } else {
+      if (!this.eventTime || maxTimestamp > now) timers.register(maxTimestamp, entry.key, entry.keyRef, entry.seq, pane.start);
+      if (this.lateness > 0) timers.register(maxTimestamp + this.lateness, entry.key, entry.keyRef, entry.seq, pane.start);
+    }
   }
 
   private deleteTimers(entry: KeyPanes, pane: Pane): void {
@@ -331,11 +366,17 @@ export class WindowCore {
     const snapshot = state as unknown as CoreSnapshot;
     this.keyed.restoreEntries(snapshot.keys, (list, key, keyRef, seq) => {
       const panes = new KeyPanes(key, keyRef, seq);
-      for (const [start, end, acc] of list as Array<[number, number, unknown]>) panes.set(start, new Pane(start, end, acc));
+      for (const [start, end, acc] of list as Array<[number, number, unknown]>) panes.set(start, new Pane(start, end, acc, panes));
       return panes;
     });
-    this.timers.restore(snapshot.timers, Number);
+    this.timers.restore(snapshot.timers, Number, this.periodic === null ? undefined : (time, keyRef, start) => this.paneTimer(time, keyRef, start as number));
     this.arrival = snapshot.arrival;
+  }
+
+  /** A restored periodic pane as its own firing timer, or undefined for its cleanup timer. */
+  private paneTimer(time: number, keyRef: KeyRef, start: number): Pane | undefined {
+    const pane = this.keyed.get(keyRef)?.get(start);
+    return pane !== undefined && pane.end - 1 === time ? pane : undefined;
   }
 
   stateSize(): StateSize {
