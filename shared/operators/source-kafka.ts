@@ -26,6 +26,9 @@ interface PartitionState {
 
 export class KafkaSourceOperator extends Operator {
   private readonly partitions = new Map<number, PartitionState>();
+  /** The partition read last and its state: a deployment reads a batch of one partition at a time. */
+  private lastPartition = -1;
+  private lastState: PartitionState | null = null;
   /** Simulation: index of the next sample to read. */
   samplePosition = 0;
   private readonly timestampField: readonly string[] | null;
@@ -179,11 +182,14 @@ export class KafkaSourceOperator extends Operator {
   }
 
   private partitionState(partition: number): PartitionState {
+    if (partition === this.lastPartition) return this.lastState!;
     let state = this.partitions.get(partition);
     if (state === undefined) {
       this.declarePartitions([partition]);
       state = this.partitions.get(partition)!;
     }
+    this.lastPartition = partition;
+    this.lastState = state;
     return state;
   }
 
@@ -209,6 +215,8 @@ export class KafkaSourceOperator extends Operator {
     this.samplePosition = s.samplePosition;
     this.latestTimestamp = s.latestTimestamp;
     this.partitions.clear();
+    this.lastPartition = -1;
+    this.lastState = null;
     for (const [p, wm, maxTs, nextOffset] of s.partitions) {
       this.partitions.set(p, { watermark: decodeTime(wm), maxTimestamp: decodeTime(maxTs), nextOffset, lastActive: this.env.processingTime(), idle: false });
     }
