@@ -15,9 +15,13 @@ import type { PartitionMetrics } from './types.ts';
 /**
  * kafkajs hands over the batches of one fetch one after another with nothing but promise continuations in between,
  * so timers (checkpoints, heartbeats to the manager) would wait for a whole fetch — tens of thousands of records.
- * Processing gives the event loop a turn when it has held it this long.
+ * Processing gives the event loop a turn when it has held it this long. Short, because a checkpoint's commit runs
+ * meanwhile as a chain of requests to the broker (one send after another, then the commit), and every answer waits
+ * for the next turn: at 10 ms a commit of 200 sends took over 2 s while the input waited for it.
  */
-const YIELD_AFTER_MS = 10;
+const YIELD_AFTER_MS = 2;
+/** The clock is read every this many records (a power of two minus one, as a mask): about 0.1 ms of work. */
+const CLOCK_EVERY = 31;
 
 export interface InputHooks {
   /** True once the run stops or fails: nothing more is fed. */
@@ -178,7 +182,7 @@ export class KafkaInput {
     let m = start;
     try {
       for (; m < messages.length; m++) {
-        if (m > start && (m & 255) === 0 && performance.now() > deadline) break;
+        if (m > start && (m & CLOCK_EVERY) === 0 && performance.now() > deadline) break;
         const message = messages[m]!;
         const offset = Number(message.offset);
         if (offset < next) continue;

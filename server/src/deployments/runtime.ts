@@ -24,6 +24,7 @@ import type { KafkaSourceOperator } from '../../../shared/operators/source-kafka
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type CheckpointPlan, type InputOffsets } from '../kafka/changelog.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
+import { keyPartitioner } from '../kafka/partitioner.ts';
 import { readToEnd } from '../kafka/read-topic.ts';
 import { sinkMessage } from '../kafka/records.ts';
 import { planSends, type TopicMessages } from '../kafka/sends.ts';
@@ -162,8 +163,9 @@ export class DeploymentRuntime {
           // by a terminated worker that is not restarted holds read_committed readers of the sinks until it expires.
           transactionTimeout: 30_000,
           retry: { initialRetryTime: 25, maxRetryTime: 2000, retries: 12 },
+          createPartitioner: keyPartitioner,
         })
-      : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 100, retries: 12 } });
+      : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 100, retries: 12 }, createPartitioner: keyPartitioner });
     await this.producer.connect();
     if (this.exactlyOnce) {
       // kafkajs initialises the transactional producer id lazily, on the first transaction. Doing it now fences a
