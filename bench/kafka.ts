@@ -94,6 +94,7 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
 export async function measureWeir(session: KafkaBenchSession, delivery: Delivery): Promise<ThroughputRun> {
   const { kafka, input, expected } = session;
   const output = session.topicName('out');
+  await createTopics(kafka, [output]);
   const job = new WeirJob({
     brokers: session.brokers,
     id: session.topicName(delivery === 'exactly-once' ? 'eos' : 'alo'),
@@ -130,7 +131,7 @@ export async function measureLatency(session: KafkaBenchSession, system: 'kafkaj
   const events = generateEvents(Math.max(1000, Math.round(ratePerSec * seconds)), DEFAULT_SEED);
   const input = session.topicName('latency-in');
   const output = session.topicName('latency-out');
-  await createTopics(kafka, system === 'kafkajs-passthrough' ? [input, output] : [input]);
+  await createTopics(kafka, [input, output]);
   const producedAt = new Float64Array(events.count + PARTITIONS);
   let expectedOutputs: number;
   let producedAtOf: (key: Buffer | null, value: Buffer | null, timestamp: string) => number;

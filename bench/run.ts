@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --json] [WORKLOAD_OR_SYSTEM…]`: runs the registered benchmarks, the same
  * workloads measured on each system, and prints one line per measurement (with `--json`, one JSON object a line:
- * `{"workload","system","eventsPerSec","peakRssMb"}`; `weir-browser` reports `longestTaskMs` in place of peak RSS). A
+ * `{"workload","system","eventsPerSec","peakRssMb"}`; `weir-browser` reports `longestTaskMs` in place of peak RSS, the Kafka
+ * systems `p50Ms`/`p99Ms` and the restore `restoreMs`/`keys`). A
  * system adds itself by appending its workloads to WORKLOADS.
  */
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { compare, comparisonTable, runContext, writeResults } from './report.ts'
 import { browserWorkload } from './browser.ts';
 import { weirWorkloads } from './weir.ts';
 import { kafkaWorkloads } from './kafka.ts';
+import { kafkaTable } from './kafka/report.ts';
 
 export interface RunOptions {
   /** A smaller, single run: for a quick look and for CI, not for figures worth quoting. */
@@ -87,8 +89,11 @@ async function main(): Promise<number> {
   }
   const comparisons = compare(measurements);
   if (comparisons.length > 0 && !values.json) process.stdout.write(`\n${comparisonTable(comparisons)}\n`);
-  // Quick or partial runs are not the figures to quote; only a whole run replaces those in bench/results.md.
-  if (!values.quick && positionals.length === 0) writeResults(measurements, comparisons, context);
+  const kafka = kafkaTable(measurements);
+  if (kafka !== '' && !values.json) process.stdout.write(`\n${kafka}\n`);
+  // Quick runs are not the figures to quote; only a whole run replaces the side-by-side ones in bench/results.md,
+  // and any full run that measured Kafka the Kafka ones.
+  if (!values.quick) writeResults(measurements, comparisons, context, positionals.length === 0);
   const different = comparisons.filter((c) => !c.sameOutput);
   if (different.length > 0) {
     process.stderr.write(`bench: Weir and Flink disagree on the output of ${different.map((c) => c.workload).join(', ')}\n`);

@@ -94,11 +94,20 @@ export function eventMessages(events: EventInput, from: number, to: number, time
   return messages;
 }
 
+/**
+ * Topics kept whatever their records' timestamps: a window result carries its window's end as timestamp, and the
+ * generated events' event time lies in 2023, so the broker's time-based retention (7 days) would delete the
+ * output as soon as its next retention check runs.
+ */
 export async function createTopics(kafka: Kafka, topics: string[], partitions = PARTITIONS): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })), waitForLeaders: true, timeout: 30_000 });
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] })),
+      waitForLeaders: true,
+      timeout: 30_000,
+    });
   } finally {
     await admin.disconnect();
   }

@@ -69,7 +69,7 @@ export async function measureRestore(session: KafkaBenchSession, keys: number, r
   const windowStart = DEFAULT_GENERATOR.startTs;
   const input = session.topicName('restore-in');
   const output = session.topicName('restore-out');
-  await createTopics(kafka, [input]);
+  await createTopics(kafka, [input, output]);
   await produceKeys(kafka, input, keys, windowStart);
   const ends = await endOffsets(kafka, input);
   const job = new WeirJob({ brokers: session.brokers, id: session.topicName('restore'), input, output, delivery: 'exactly-once', checkpointIntervalMs: 1000 });
