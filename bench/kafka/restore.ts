@@ -64,7 +64,13 @@ function phases(logs: readonly string[], from: number, started: number): string 
   return restored === undefined ? 'no restore logged' : `engine restored ${Number(restored.split(' ')[0]) - started} ms after the start`;
 }
 
-export async function measureRestore(session: KafkaBenchSession, keys: number, runs: number): Promise<RestoreRun> {
+/**
+ * The deployment's heap limit for this run: a million panes and timers, the snapshot's copy of them and its JSON
+ * text do not fit the default 512 MB (the worker ran out of memory while checkpointing).
+ */
+export const RESTORE_WORKER_MEMORY_MB = 2048;
+
+export async function measureRestore(session: KafkaBenchSession, keys: number, runs: number, workerMemoryMb = RESTORE_WORKER_MEMORY_MB): Promise<RestoreRun> {
   const { kafka } = session;
   const windowStart = DEFAULT_GENERATOR.startTs;
   const input = session.topicName('restore-in');
@@ -72,7 +78,7 @@ export async function measureRestore(session: KafkaBenchSession, keys: number, r
   await createTopics(kafka, [input, output]);
   await produceKeys(kafka, input, keys, windowStart);
   const ends = await endOffsets(kafka, input);
-  const job = new WeirJob({ brokers: session.brokers, id: session.topicName('restore'), input, output, delivery: 'exactly-once', checkpointIntervalMs: 1000 });
+  const job = new WeirJob({ brokers: session.brokers, id: session.topicName('restore'), input, output, delivery: 'exactly-once', checkpointIntervalMs: 1000, workerMemoryMb });
   const notes: string[] = [];
   const restoresMs: number[] = [];
   try {
