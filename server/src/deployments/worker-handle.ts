@@ -11,7 +11,12 @@ import type { RuntimeMetrics } from './types.ts';
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
 
-/** Until the first heartbeat: loading the worker's modules and the pipeline's UDFs. */
+/**
+ * Until the run reports running: loading the worker's modules and the pipeline's UDFs, then restoring the last
+ * checkpoint. Restoring is synchronous (decoding the state and rebuilding it), and a million keys of window state
+ * held the worker's event loop for more than the 15 s heartbeat limit on a loaded machine; no record is processed
+ * before the run is running, so only the shorter limit can catch user code that never returns.
+ */
 const STARTUP_GRACE_MS = 60_000;
 
 export interface RunEnd {
@@ -41,6 +46,7 @@ export interface WorkerLimits {
 export class DeploymentWorker {
   private readonly worker: Worker;
   private lastBeat = 0;
+  private running = false;
   private readonly watchdog: NodeJS.Timeout;
   private end: RunEnd | null = null;
   private readonly exited: Promise<void>;
@@ -59,7 +65,7 @@ export class DeploymentWorker {
     const started = Date.now();
     this.watchdog = setInterval(() => {
       const silentFor = Date.now() - (this.lastBeat || started);
-      const limit = this.lastBeat ? limits.heartbeatTimeoutMs : STARTUP_GRACE_MS;
+      const limit = this.running ? limits.heartbeatTimeoutMs : STARTUP_GRACE_MS;
       if (silentFor > limit) {
         this.finish({
           kind: 'failed',
@@ -94,6 +100,7 @@ export class DeploymentWorker {
       case 'heartbeat':
         return;
       case 'running':
+        this.running = true;
         return this.callbacks.running();
       case 'metrics':
         return this.callbacks.metrics(message.metrics);
