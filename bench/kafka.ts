@@ -13,6 +13,7 @@ import { OutputChecksum } from './checksum.ts';
 import { createTopics, flushMessages, flushTime, kafkaBenchSession, PARTITIONS, topicChecksum, type KafkaBenchSession } from './kafka/cluster.ts';
 import { WeirJob } from './kafka/deploy.ts';
 import { LatencyReader, percentile, producePaced, waitUntil, WindowCauses } from './kafka/latency.ts';
+import { CpuSampler } from './kafka/cpu.ts';
 import { PassthroughJob } from './kafka/passthrough.ts';
 import { measureRestore, type RestoreRun } from './kafka/restore.ts';
 import { median } from './stats.ts';
@@ -33,6 +34,8 @@ export type KafkaSystem = 'kafkajs-passthrough' | 'weir-kafka-eos' | 'weir-kafka
 export interface ThroughputRun {
   eventsPerSec: number;
   elapsedMs: number;
+  /** CPU time of the bench process over the same interval (the job's thread and everything else in the process). */
+  cpuMs: number;
   /** Records the output topic holds, and their checksum (checked against the expected ones before returning). */
   outputs: number;
   checksum: number;
@@ -70,14 +73,17 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
   const { kafka, input } = session;
   const output = session.topicName('passthrough-out');
   await createTopics(kafka, [output]);
+  const cpu = new CpuSampler();
   const job = new PassthroughJob({ brokers: session.brokers, input: input.topic, output, groupId: session.topicName('passthrough'), ends: input.ends });
   let done;
   try {
     done = await job.done;
   } finally {
+    cpu.stop();
     await job.stop();
   }
   const elapsedMs = done.committedAt - done.firstBatchAt;
+  const cpuMs = cpu.between(done.firstBatchAt, done.committedAt);
   const got = await topicChecksum(kafka, output, (v) => bytesHash(v, 0, v.length));
   const want = valuesChecksum(input.events);
   if (got.count !== want.count || got.checksum !== want.checksum)
@@ -85,6 +91,7 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
   return {
     eventsPerSec: Math.round((input.records / elapsedMs) * 1000),
     elapsedMs,
+    cpuMs,
     outputs: got.count,
     checksum: got.checksum,
     notes: [],
@@ -104,13 +111,18 @@ export async function measureWeir(session: KafkaBenchSession, delivery: Delivery
     checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
   });
   let elapsedMs;
+  let cpuMs;
   let checkpoints;
+  const cpu = new CpuSampler();
   try {
     await job.start();
     const coveredAt = await job.checkpointCovering(input.ends, 60_000 + input.records);
+    cpu.stop();
     elapsedMs = coveredAt - job.idleAt;
+    cpuMs = cpu.between(job.idleAt, coveredAt);
     checkpoints = job.metrics!.checkpoints;
   } finally {
+    cpu.stop();
     await job.close();
   }
   const got = await topicChecksum(kafka, output, windowHash);
@@ -119,6 +131,7 @@ export async function measureWeir(session: KafkaBenchSession, delivery: Delivery
   return {
     eventsPerSec: Math.round((input.records / elapsedMs) * 1000),
     elapsedMs,
+    cpuMs,
     outputs: got.count,
     checksum: got.checksum,
     notes: [`${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`],
@@ -192,8 +205,10 @@ function kafkaWorkload(system: KafkaSystem, description: string): Workload {
         outputs: runs[0]!.outputs,
         checksum: runs[0]!.checksum,
         runsPerSec: runs.map((r) => r.eventsPerSec),
+        eventsPerCpuSec: Math.round(median(runs.map((r) => (session.input.records / r.cpuMs) * 1000))),
         notes: [
           `${session.input.records.toLocaleString('en')} records in ${PARTITIONS} partitions, median of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `${r.eventsPerSec.toLocaleString('en')}/s`).join(', ')})`,
+          `${Math.round(median(runs.map((r) => (session.input.records / r.cpuMs) * 1000))).toLocaleString('en')} events per CPU second of the bench process (${runs.map((r) => `${(r.cpuMs / 1000).toFixed(1)} s`).join(', ')})`,
           `output checked: ${runs[0]!.outputs.toLocaleString('en')} records, checksum ${runs[0]!.checksum}`,
           ...runs[0]!.notes,
         ],

@@ -22,6 +22,8 @@ interface Row {
   eventsPerSec: string;
   runs: string;
   ratio: string;
+  perCpuSec: string;
+  cpuRatio: string;
   p50: string;
   p99: string;
   output: string;
@@ -37,6 +39,8 @@ function rows(measurements: readonly Measurement[]): Row[] {
       eventsPerSec: m.eventsPerSec.toLocaleString('en'),
       runs: m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '',
       ratio: passthrough === undefined ? '' : (m.eventsPerSec / passthrough.eventsPerSec).toFixed(2),
+      perCpuSec: m.eventsPerCpuSec?.toLocaleString('en') ?? '',
+      cpuRatio: passthrough?.eventsPerCpuSec === undefined || m.eventsPerCpuSec === undefined ? '' : (m.eventsPerCpuSec / passthrough.eventsPerCpuSec).toFixed(2),
       p50: m.p50Ms === undefined ? '' : `${m.p50Ms} ms`,
       p99: m.p99Ms === undefined ? '' : `${m.p99Ms} ms`,
       output: `${(m.outputs ?? 0).toLocaleString('en')} records, checksum ${m.checksum}`,
@@ -55,8 +59,8 @@ export function kafkaTable(measurements: readonly Measurement[]): string {
   const table = rows(measurements);
   const restore = restoreLine(measurements);
   if (table.length === 0 && restore === null) return '';
-  const header = ['system', 'events/s', '÷ pass-through', 'p50', 'p99'];
-  const cells = table.map((r) => [r.system, r.eventsPerSec, r.ratio, r.p50, r.p99]);
+  const header = ['system', 'events/s', '÷ pass-through', 'per CPU-s', '÷ pass-through', 'p50', 'p99'];
+  const cells = table.map((r) => [r.system, r.eventsPerSec, r.ratio, r.perCpuSec, r.cpuRatio, r.p50, r.p99]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const pad = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   return [...(table.length > 0 ? [pad(header), ...cells.map(pad)] : []), ...(restore === null ? [] : [restore])].join('\n');
@@ -72,9 +76,9 @@ export function kafkaBlock(measurements: readonly Measurement[], loadBefore: num
     '',
   ];
   if (table.length > 0) {
-    lines.push('| system | events/s (median) | runs (events/s) | ÷ kafkajs pass-through | latency p50 | latency p99 | output checked |');
-    lines.push('| --- | ---: | --- | ---: | ---: | ---: | --- |');
-    for (const r of table) lines.push(`| ${r.system} | ${r.eventsPerSec} | ${r.runs} | ${r.ratio} | ${r.p50} | ${r.p99} | ${r.output} |`);
+    lines.push('| system | events/s (median) | runs (events/s) | ÷ kafkajs pass-through | events per CPU second | ÷ pass-through | latency p50 | latency p99 | output checked |');
+    lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of table) lines.push(`| ${r.system} | ${r.eventsPerSec} | ${r.runs} | ${r.ratio} | ${r.perCpuSec} | ${r.cpuRatio} | ${r.p50} | ${r.p99} | ${r.output} |`);
     lines.push('');
   }
   if (restore !== null) lines.push(restore, '');
