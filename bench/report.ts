@@ -133,7 +133,8 @@ function replaceBlock(text: string, startMarker: string, endMarker: string, body
 export function writeResults(measurements: readonly Measurement[], comparisons: readonly Comparison[], context: RunContext, whole = true): void {
   let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
   if (whole) text = replaceBlock(text, START, END, generated(measurements, comparisons, context));
-  const kafka = kafkaBlock(measurements, context.loadBefore, loadavg()[0]!);
+  const machine = `${cpus().length} cores, ${cpuModel()}, ${Math.round(totalmem() / 2 ** 30)} GiB memory`;
+  const kafka = kafkaBlock(measurements, { machine, kafkaVersion: kafkaVersion(), loadBefore: context.loadBefore, loadAfter: loadavg()[0]! });
   if (kafka !== '') text = replaceBlock(text, KAFKA_START, KAFKA_END, `Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.\n\n${kafka}`);
   writeFileSync(RESULTS, text);
 }

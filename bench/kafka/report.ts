@@ -66,13 +66,23 @@ export function kafkaTable(measurements: readonly Measurement[]): string {
   return [...(table.length > 0 ? [pad(header), ...cells.map(pad)] : []), ...(restore === null ? [] : [restore])].join('\n');
 }
 
+export interface KafkaRunContext {
+  /** Cores, CPU model and memory. */
+  machine: string;
+  kafkaVersion: string;
+  loadBefore: number;
+  loadAfter: number;
+}
+
 /** The Kafka table for bench/results.md; empty when no Kafka system ran. */
-export function kafkaBlock(measurements: readonly Measurement[], loadBefore: number, loadAfter: number): string {
+export function kafkaBlock(measurements: readonly Measurement[], context: KafkaRunContext): string {
   const table = rows(measurements);
   const restore = restoreLine(measurements);
   if (table.length === 0 && restore === null) return '';
   const lines = [
-    `Kafka end to end (Apache Kafka broker on this machine, kafkajs ${kafkajsVersion()}; load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end):`,
+    `- Machine: ${context.machine}; load average ${context.loadBefore.toFixed(1)} at the start, ${context.loadAfter.toFixed(1)} at the end`,
+    `- Versions: Node ${process.version}, Apache Kafka ${context.kafkaVersion} (one broker on this machine, tools/kafka/start.sh), kafkajs ${kafkajsVersion()}`,
+    '- Figures: medians of the runs; events per CPU second of the bench process (the job’s worker thread included, the broker not)',
     '',
   ];
   if (table.length > 0) {
