@@ -185,46 +185,63 @@ export async function measureLatency(session: KafkaBenchSession, system: 'kafkaj
   }
 }
 
+/**
+ * The process's session for this run; closed at once if the measurement fails, since the bench then ends with an
+ * uncaught error and `beforeExit` (which closes it otherwise) does not run.
+ */
+async function inSession<T>(options: RunOptions, measure: (session: KafkaBenchSession) => Promise<T>): Promise<T> {
+  const session = await kafkaBenchSession(options.quick ? KAFKA_QUICK_EVENTS : KAFKA_FULL_EVENTS);
+  try {
+    return await measure(session);
+  } catch (err) {
+    await session.close().catch(() => {});
+    throw err;
+  }
+}
+
 function kafkaWorkload(system: KafkaSystem, description: string): Workload {
   return {
     workload: 'tumbling-count',
     system,
     description,
-    async run(options: RunOptions): Promise<Measurement> {
-      const session = await kafkaBenchSession(options.quick ? KAFKA_QUICK_EVENTS : KAFKA_FULL_EVENTS);
-      const runs: ThroughputRun[] = [];
-      for (let i = 0; i < (options.quick ? 1 : KAFKA_FULL_RUNS); i++) {
-        runs.push(system === 'kafkajs-passthrough' ? await measurePassthrough(session) : await measureWeir(session, system === 'weir-kafka-eos' ? 'exactly-once' : 'at-least-once'));
-      }
-      const eventsPerSec = Math.round(median(runs.map((r) => r.eventsPerSec)));
-      const measurement: Measurement = {
-        workload: this.workload,
-        system,
-        eventsPerSec,
-        events: session.input.records,
-        outputs: runs[0]!.outputs,
-        checksum: runs[0]!.checksum,
-        runsPerSec: runs.map((r) => r.eventsPerSec),
-        eventsPerCpuSec: Math.round(median(runs.map((r) => (session.input.records / r.cpuMs) * 1000))),
-        notes: [
-          `${session.input.records.toLocaleString('en')} records in ${PARTITIONS} partitions, median of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `${r.eventsPerSec.toLocaleString('en')}/s`).join(', ')})`,
-          `${Math.round(median(runs.map((r) => (session.input.records / r.cpuMs) * 1000))).toLocaleString('en')} events per CPU second of the bench process (${runs.map((r) => `${(r.cpuMs / 1000).toFixed(1)} s`).join(', ')})`,
-          `output checked: ${runs[0]!.outputs.toLocaleString('en')} records, checksum ${runs[0]!.checksum}`,
-          ...runs[0]!.notes,
-        ],
-      };
-      if (system !== 'weir-kafka-alo') {
-        const seconds = options.quick ? LATENCY_QUICK_SECONDS : LATENCY_FULL_SECONDS;
-        const latency = await measureLatency(session, system, Math.round(eventsPerSec / 2), seconds);
-        measurement.p50Ms = latency.p50Ms;
-        measurement.p99Ms = latency.p99Ms;
-        measurement.notes!.push(
-          `latency at ${latency.ratePerSec.toLocaleString('en')} events/s (${latency.events.toLocaleString('en')} events produced in ${(latency.productionMs / 1000).toFixed(1)} s): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms over ${latency.outputs.toLocaleString('en')} outputs`,
-        );
-      }
-      return measurement;
+    run(options: RunOptions): Promise<Measurement> {
+      return inSession(options, (session) => measureSystem(session, system, options));
     },
   };
+}
+
+async function measureSystem(session: KafkaBenchSession, system: KafkaSystem, options: RunOptions): Promise<Measurement> {
+  const runs: ThroughputRun[] = [];
+  for (let i = 0; i < (options.quick ? 1 : KAFKA_FULL_RUNS); i++) {
+    runs.push(system === 'kafkajs-passthrough' ? await measurePassthrough(session) : await measureWeir(session, system === 'weir-kafka-eos' ? 'exactly-once' : 'at-least-once'));
+  }
+  const eventsPerSec = Math.round(median(runs.map((r) => r.eventsPerSec)));
+  const measurement: Measurement = {
+    workload: 'tumbling-count',
+    system,
+    eventsPerSec,
+    events: session.input.records,
+    outputs: runs[0]!.outputs,
+    checksum: runs[0]!.checksum,
+    runsPerSec: runs.map((r) => r.eventsPerSec),
+    eventsPerCpuSec: Math.round(median(runs.map((r) => (session.input.records / r.cpuMs) * 1000))),
+    notes: [
+      `${session.input.records.toLocaleString('en')} records in ${PARTITIONS} partitions, median of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `${r.eventsPerSec.toLocaleString('en')}/s`).join(', ')})`,
+      `${Math.round(median(runs.map((r) => (session.input.records / r.cpuMs) * 1000))).toLocaleString('en')} events per CPU second of the bench process (${runs.map((r) => `${(r.cpuMs / 1000).toFixed(1)} s`).join(', ')})`,
+      `output checked: ${runs[0]!.outputs.toLocaleString('en')} records, checksum ${runs[0]!.checksum}`,
+      ...runs[0]!.notes,
+    ],
+  };
+  if (system !== 'weir-kafka-alo') {
+    const seconds = options.quick ? LATENCY_QUICK_SECONDS : LATENCY_FULL_SECONDS;
+    const latency = await measureLatency(session, system, Math.round(eventsPerSec / 2), seconds);
+    measurement.p50Ms = latency.p50Ms;
+    measurement.p99Ms = latency.p99Ms;
+    measurement.notes!.push(
+      `latency at ${latency.ratePerSec.toLocaleString('en')} events/s (${latency.events.toLocaleString('en')} events produced in ${(latency.productionMs / 1000).toFixed(1)} s): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms over ${latency.outputs.toLocaleString('en')} outputs`,
+    );
+  }
+  return measurement;
 }
 
 const restoreWorkload: Workload = {
@@ -232,8 +249,7 @@ const restoreWorkload: Workload = {
   system: 'weir-kafka-eos',
   description: 'a deployment holding 1 000 000 keys of open window state (quick: 100 000) stopped and started again: time from the start to the state restored and the consumer running',
   async run(options: RunOptions): Promise<Measurement> {
-    const session = await kafkaBenchSession(options.quick ? KAFKA_QUICK_EVENTS : KAFKA_FULL_EVENTS);
-    const run: RestoreRun = await measureRestore(session, options.quick ? RESTORE_QUICK_KEYS : RESTORE_FULL_KEYS, options.quick ? 1 : KAFKA_FULL_RUNS);
+    const run: RestoreRun = await inSession(options, (session) => measureRestore(session, options.quick ? RESTORE_QUICK_KEYS : RESTORE_FULL_KEYS, options.quick ? 1 : KAFKA_FULL_RUNS));
     const restoreMs = Math.round(median(run.restoresMs));
     return {
       workload: this.workload,
