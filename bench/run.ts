@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: nothing matches ${positionals.join(', ')}; known: ${WORKLOADS.map((w) => `${w.workload}/${w.system}`).join(', ')}\n`);
     return 2;
   }
-  const context = runContext();
+  const context = runContext(positionals);
   const measurements: Measurement[] = [];
   for (const workload of selected) {
     const { notes, ...measurement } = await workload.run({ quick: values.quick! });
@@ -91,9 +91,9 @@ async function main(): Promise<number> {
   if (comparisons.length > 0 && !values.json) process.stdout.write(`\n${comparisonTable(comparisons)}\n`);
   const kafka = kafkaTable(measurements);
   if (kafka !== '' && !values.json) process.stdout.write(`\n${kafka}\n`);
-  // Quick runs are not the figures to quote; only a whole run replaces the side-by-side ones in bench/results.md,
-  // and any full run that measured Kafka the Kafka ones.
-  if (!values.quick) writeResults(measurements, comparisons, context, positionals.length === 0);
+  // Quick runs are not the figures to quote; a full run replaces the side-by-side figures in bench/results.md when it
+  // measured all of them, and the Kafka ones when it measured Kafka.
+  if (!values.quick) writeResults(measurements, comparisons, context);
   const different = comparisons.filter((c) => !c.sameOutput);
   if (different.length > 0) {
     process.stderr.write(`bench: Weir and Flink disagree on the output of ${different.map((c) => c.workload).join(', ')}\n`);
