@@ -170,28 +170,36 @@ export class Engine {
     this.advanceProcessingTime(Infinity);
   }
 
-  snapshot(): EngineSnapshot {
+  /**
+   * Every piece of state (SPEC §6) as JSON values. The snapshot is a copy unless `transient`: then it may share
+   * objects with live state, and is valid only until the engine next processes anything. A host that serialises it
+   * at once (a deployment's checkpoint) saves a deep copy of the whole state that way.
+   */
+  snapshot(options: { transient?: boolean } = {}): EngineSnapshot {
     const nodes: Record<string, NodeSnapshot> = {};
     for (const op of this.operators) {
       const wiring = this.wiring.get(op.id)!;
       const channels: Record<string, Json> = {};
       wiring.channelKeys.forEach((key, i) => (channels[key] = encodeTime(op.channelWatermarks[i]!)));
-      nodes[op.id] = { type: wiring.definition.type, watermark: encodeTime(op.watermark), channels, state: cloneJson(op.snapshotState()) };
+      const state = op.snapshotState();
+      nodes[op.id] = { type: wiring.definition.type, watermark: encodeTime(op.watermark), channels, state: options.transient ? state : cloneJson(state) };
     }
     return { format: SNAPSHOT_FORMAT, pipelineId: this.pipeline.id, maxParallelism: this.maxParallelism, processingTime: encodeTime(this.virtualTime), nodes };
   }
 
   /**
    * Restores state by node id (SPEC §6). State of a node id that the pipeline no longer has is an error unless
-   * `dropUnknownState`; a node id new to the pipeline starts empty.
+   * `dropUnknownState`; a node id new to the pipeline starts empty. With `adopt` the engine keeps the snapshot's
+   * objects as its live state instead of copying them first: for a caller that decoded the snapshot for this restore
+   * alone and never looks at it again (a deployment reading its changelog).
    */
-  restore(snapshot: EngineSnapshot, options: { dropUnknownState?: boolean } = {}): void {
+  restore(snapshot: EngineSnapshot, options: { dropUnknownState?: boolean; adopt?: boolean } = {}): void {
     if (snapshot.format !== SNAPSHOT_FORMAT) throw new RestoreError(`not a Weir snapshot (format ${JSON.stringify(snapshot.format)})`);
     const problems = restoreProblems(this.pipeline, snapshot);
     if (problems.unknown.length > 0 && !options.dropUnknownState)
       throw new RestoreError(`the snapshot holds state of nodes this pipeline does not have: ${problems.unknown.join(', ')} (restore with dropUnknownState to discard it)`);
     if (problems.retyped.length > 0) throw new RestoreError(`nodes changed type and cannot keep their state: ${problems.retyped.join(', ')}`);
-    const copy = cloneJson(snapshot);
+    const copy = options.adopt ? snapshot : cloneJson(snapshot);
     this.virtualTime = decodeTime(copy.processingTime);
     for (const op of this.operators) {
       const node = copy.nodes[op.id];

@@ -214,7 +214,8 @@ export class DeploymentRuntime {
     const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
     for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
     try {
-      engine.restore(kept, { dropUnknownState: true });
+      // The snapshot was decoded from the changelog for this restore alone: the engine may keep its objects.
+      engine.restore(kept, { dropUnknownState: true, adopt: true });
     } catch (err) {
       if (err instanceof RestoreError) throw new PermanentFailure(err.message);
       throw err;
@@ -325,7 +326,8 @@ export class DeploymentRuntime {
     if (this.failure !== null) throw new Error(this.failure);
     const engine = this.engine!;
     const started = performance.now();
-    const snapshot = engine.snapshot();
+    // Serialised by changelog.plan below before the engine runs again, so it need not be a copy.
+    const snapshot = engine.snapshot({ transient: true });
     const counts = this.counts.totals(engine.metrics());
     const offsets = this.input!.currentOffsets();
     const records = this.takeBuffered();

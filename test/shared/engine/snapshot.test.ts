@@ -24,7 +24,7 @@ function snapshotAfter(doc: PipelineDoc, samples: number): EngineSnapshot {
 }
 
 /** A fresh simulation of `doc` restored from `snapshot`, run to the end; its sink values. */
-function resume(doc: PipelineDoc, snapshot: EngineSnapshot, options: { dropUnknownState?: boolean } = {}): unknown[] {
+function resume(doc: PipelineDoc, snapshot: EngineSnapshot, options: { dropUnknownState?: boolean; adopt?: boolean } = {}): unknown[] {
   const sim = new Simulation(doc);
   sim.engine.restore(snapshot, options);
   while (sim.step());
@@ -126,6 +126,19 @@ describe('snapshot and restore', () => {
     restored.restore(JSON.parse(JSON.stringify(snapshot)) as EngineSnapshot);
     expect(restored.snapshot()).toEqual(snapshot);
     expect(restored.operator('p')!.watermark).toBe(Infinity);
+  });
+
+  it('serialises a transient snapshot to the JSON of a copied one, and resumes the same from an adopted snapshot', () => {
+    const doc = chain(source('s', samples), counter('p'), sink());
+    const sim = new Simulation(doc, { stopAfter: 2 });
+    sim.run();
+    const transient = JSON.stringify(sim.engine.snapshot({ transient: true }));
+    expect(transient).toBe(JSON.stringify(sim.engine.snapshot()));
+    const copied = resume(doc, JSON.parse(transient) as EngineSnapshot);
+    const adopted = resume(doc, JSON.parse(transient) as EngineSnapshot, { adopt: true });
+    // k was counted twice before the snapshot, so the restored state goes on from #2 whichever way it was restored.
+    expect(adopted).toEqual(['p k #3', 'p j #1']);
+    expect(adopted).toEqual(copied);
   });
 
   it('keeps keyed state under the key group of its key', () => {
