@@ -11,10 +11,14 @@
  *   KAFKA_SSL             "true" (or 1) to connect with TLS
  *   KAFKA_CLIENT_ID       kafkajs client id (default "weir")
  *   KAFKA_PORT            port of the local broker when KAFKA_BROKERS is unset (default 9092)
+ *   WEIR_WORKER_MEMORY_MB heap limit of each deployment's worker thread (default 512); state is held in memory, so
+ *                         a deployment with millions of keys needs more (a million window panes: about 2048)
+ *   WEIR_UDF_BUDGET_MS    time budget of one user-function call (default 1000, SPEC §5)
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DeploymentLimits } from './deployments/types.ts';
 import { kafkaConfigFromEnv, type KafkaConfig } from './kafka/config.ts';
 
 export interface ServerConfig {
@@ -25,6 +29,8 @@ export interface ServerConfig {
   kafka: KafkaConfig | null;
   /** Local broker port, used when `kafka` is null. */
   localKafkaPort: number;
+  /** Only the limits set in the environment; the deployment manager has the defaults. */
+  limits: DeploymentLimits;
 }
 
 /** A configuration mistake the user can fix; its message says how. Printed without a stack trace. */
@@ -44,7 +50,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, env.WEIR_DATA_DIR?.trim() || '.weir'),
     kafka: kafkaFrom(env),
     localKafkaPort: portFrom(env, 'KAFKA_PORT', 9092),
+    limits: limitsFrom(env),
   };
+}
+
+function limitsFrom(env: NodeJS.ProcessEnv): DeploymentLimits {
+  const limits: DeploymentLimits = {};
+  const memory = positiveIntegerFrom(env, 'WEIR_WORKER_MEMORY_MB', 'megabytes', 64);
+  if (memory !== undefined) limits.workerMemoryMb = memory;
+  const budget = positiveIntegerFrom(env, 'WEIR_UDF_BUDGET_MS', 'milliseconds', 1);
+  if (budget !== undefined) limits.udfBudgetMs = budget;
+  return limits;
+}
+
+function positiveIntegerFrom(env: NodeJS.ProcessEnv, name: string, unit: string, min: number): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}=${raw} is not a whole number of ${unit} (at least ${min})`);
+  return value;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -43,7 +43,7 @@ export async function serve(): Promise<void> {
   });
 
   process.on('unhandledRejection', (reason) => console.error('weir: unhandled rejection (the server keeps running):', reason));
-  const deployments = new DeploymentManager({ dataDir: config.dataDir, kafka });
+  const deployments = new DeploymentManager({ dataDir: config.dataDir, kafka, limits: config.limits });
   await deployments.start().catch((err: unknown) => {
     throw new CliFailure(`weir serve: could not resume the deployments (Kafka at ${kafka.brokers.join(', ')}): ${(err as Error).message}`);
   });

@@ -35,7 +35,7 @@ describe('server configuration', () => {
 
   it('reads the defaults: port 8080, data dir ./.weir, no brokers (start the local one)', () => {
     const config = loadConfig({}, '/srv/app');
-    expect(config).toEqual({ port: 8080, host: '127.0.0.1', dataDir: '/srv/app/.weir', kafka: null, localKafkaPort: 9092 });
+    expect(config).toEqual({ port: 8080, host: '127.0.0.1', dataDir: '/srv/app/.weir', kafka: null, localKafkaPort: 9092, limits: {} });
   });
 
   it('reads the brokers and their security settings', () => {
@@ -71,6 +71,12 @@ describe('server configuration', () => {
     const tokenIsDir = join(base, 'odd');
     mkdirSync(join(tokenIsDir, 'token'), { recursive: true });
     expect(() => resolveToken(tokenIsDir, {})).toThrow(`cannot keep the API token in ${join(tokenIsDir, 'token')}: it is a directory`);
+  });
+
+  it('reads the deployments\' worker heap and user-function budget', () => {
+    expect(loadConfig({ WEIR_WORKER_MEMORY_MB: '2048', WEIR_UDF_BUDGET_MS: ' 250 ' }).limits).toEqual({ workerMemoryMb: 2048, udfBudgetMs: 250 });
+    expect(() => loadConfig({ WEIR_WORKER_MEMORY_MB: '2g' })).toThrow('WEIR_WORKER_MEMORY_MB=2g is not a whole number of megabytes (at least 64)');
+    expect(() => loadConfig({ WEIR_UDF_BUDGET_MS: '0' })).toThrow(/WEIR_UDF_BUDGET_MS/);
   });
 
   it('rejects settings it cannot use with a message that names the variable', () => {
