@@ -88,14 +88,7 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
   const want = valuesChecksum(input.events);
   if (got.count !== want.count || got.checksum !== want.checksum)
     throw new Error(`kafkajs-passthrough: the output topic holds ${got.count} records (checksum ${got.checksum}), the input ${want.count} (${want.checksum})`);
-  return {
-    eventsPerSec: Math.round((input.records / elapsedMs) * 1000),
-    elapsedMs,
-    cpuMs,
-    outputs: got.count,
-    checksum: got.checksum,
-    notes: [],
-  };
+  return throughputRun(input.records, elapsedMs, cpuMs, got, []);
 }
 
 export async function measureWeir(session: KafkaBenchSession, delivery: Delivery): Promise<ThroughputRun> {
@@ -128,14 +121,13 @@ export async function measureWeir(session: KafkaBenchSession, delivery: Delivery
   const got = await topicChecksum(kafka, output, windowHash);
   if (got.count !== expected.outputs || got.checksum !== expected.checksum)
     throw new Error(`weir-kafka-${delivery === 'exactly-once' ? 'eos' : 'alo'}: committed ${got.count} outputs (checksum ${got.checksum}); the engine computes ${expected.outputs} (${expected.checksum})`);
-  return {
-    eventsPerSec: Math.round((input.records / elapsedMs) * 1000),
-    elapsedMs,
-    cpuMs,
-    outputs: got.count,
-    checksum: got.checksum,
-    notes: [`${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`],
-  };
+  return throughputRun(input.records, elapsedMs, cpuMs, got, [
+    `${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`,
+  ]);
+}
+
+function throughputRun(records: number, elapsedMs: number, cpuMs: number, output: { count: number; checksum: number }, notes: string[]): ThroughputRun {
+  return { eventsPerSec: Math.round((records / elapsedMs) * 1000), elapsedMs, cpuMs, outputs: output.count, checksum: output.checksum, notes };
 }
 
 /** Latency at `ratePerSec` for about `seconds`: a fresh input and output topic, the job started first. */
