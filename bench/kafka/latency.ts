@@ -12,6 +12,7 @@
  *   the first record with event time ≥ end + 5 000 moves that partition's watermark past the end, and the one of
  *   those produced last is the cause.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { EventInput } from '../workloads.ts';
 import { eventMessages, flushMessages, partitionOf, PARTITIONS } from './cluster.ts';
@@ -19,10 +20,6 @@ import { eventMessages, flushMessages, partitionOf, PARTITIONS } from './cluster
 const BATCH_INTERVAL_MS = 10;
 const OUT_OF_ORDERNESS_MS = 5000;
 
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Produces `events` at `ratePerSec` in sends every 10 ms (catching up when a send took longer), then the flush
@@ -149,4 +146,3 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, wha
   }
 }
 
-export { sleep };

@@ -56,27 +56,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 function limitsFrom(env: NodeJS.ProcessEnv): DeploymentLimits {
   const limits: DeploymentLimits = {};
-  const memory = positiveIntegerFrom(env, 'WEIR_WORKER_MEMORY_MB', 'megabytes', 64);
+  const memory = integerFrom(env, 'WEIR_WORKER_MEMORY_MB', 64, Infinity, 'a whole number of megabytes (at least 64)');
   if (memory !== undefined) limits.workerMemoryMb = memory;
-  const budget = positiveIntegerFrom(env, 'WEIR_UDF_BUDGET_MS', 'milliseconds', 1);
+  const budget = integerFrom(env, 'WEIR_UDF_BUDGET_MS', 1, Infinity, 'a whole number of milliseconds (at least 1)');
   if (budget !== undefined) limits.udfBudgetMs = budget;
   return limits;
 }
 
-function positiveIntegerFrom(env: NodeJS.ProcessEnv, name: string, unit: string, min: number): number | undefined {
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return integerFrom(env, name, 0, 65535, 'a port number (0–65535)') ?? fallback;
+}
+
+/** The variable as a whole number in [min, max]; undefined when unset; a ConfigError naming it when it is not one. */
+function integerFrom(env: NodeJS.ProcessEnv, name: string, min: number, max: number, what: string): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}=${raw} is not a whole number of ${unit} (at least ${min})`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name}=${raw} is not ${what}`);
   return value;
-}
-
-function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name}=${raw} is not a port number (0–65535)`);
-  return port;
 }
 
 function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | null {
