@@ -1,14 +1,15 @@
 /**
- * `join.interval` (SPEC §3; Flink's IntervalJoinOperator): a left record `l` and a right record `r` of one key
- * match when `l.ts + lowerBoundMs <= r.ts <= l.ts + upperBoundMs`. Each side is buffered per key; a new record is
- * matched against the other side's buffer (in its arrival order) at once, and each pair is emitted with
- * `timestamp = max(l.ts, r.ts)`, calling `code(left, right, ctx)` whichever side arrived second. Records with a
- * timestamp below the node's watermark are dropped.
+ * `join.interval` (SPEC §3), as Flink's IntervalJoinOperator: a left record `l` and a right record `r` of one key
+ * match when `l.ts + lowerBoundMs <= r.ts <= l.ts + upperBoundMs`. A record with a timestamp below the node's
+ * watermark is dropped as late. Otherwise it joins its side's buffer first, is then matched against the other
+ * side's buffer (in its arrival order), each pair emitted at once with `timestamp = max(l.ts, r.ts)` (calling
+ * `code(left, right, ctx)` whichever side arrived second), and last registers its cleanup timer.
  *
- * Cleanup follows Flink's times, one millisecond later: Flink drops a left record when the watermark reaches
- * `max(ts, ts + upper)` and a right one at `max(ts, ts - lower)`, but SPEC §3 drops only records *below* the
- * watermark, so a record exactly at that watermark may still arrive and match. One millisecond later no future
- * match is possible, which is what SPEC asks.
+ * Cleanup is Flink's, to the millisecond: a left record's timer is at `l.ts + upperBoundMs` and a right record's at
+ * `r.ts - lowerBoundMs`, the last timestamp a partner could have, but never before the record's own timestamp (Flink
+ * registers `max(ts, ts + relativeUpperBound)`). The timer fires, and drops every record of that side and key with
+ * that timestamp, when the watermark reaches it: a watermark `w` says that no record at or below `w` is still to
+ * come, so a partner exactly at the watermark is not late but no longer finds a record whose last match time was `w`.
  */
 import type { Json, Key } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
@@ -78,7 +79,6 @@ export class IntervalJoinOperator extends Operator {
     if (input === 0) {
       buffers.leftValues.push(value);
       buffers.leftTimes.push(ts);
-      this.timers.register((this.upper > 0 ? ts + this.upper : ts) + 1, entry.key, entry.keyRef, entry.seq, LEFT);
       const times = buffers.rightTimes;
       const values = buffers.rightValues;
       const from = ts + this.lower;
@@ -87,10 +87,10 @@ export class IntervalJoinOperator extends Operator {
         const rt = times[j]!;
         if (rt >= from && rt <= to) this.emitPair(entry.key, value, values[j], rt > ts ? rt : ts);
       }
+      this.timers.register(this.upper > 0 ? ts + this.upper : ts, entry.key, entry.keyRef, entry.seq, LEFT);
     } else {
       buffers.rightValues.push(value);
       buffers.rightTimes.push(ts);
-      this.timers.register((this.lower < 0 ? ts - this.lower : ts) + 1, entry.key, entry.keyRef, entry.seq, RIGHT);
       const times = buffers.leftTimes;
       const values = buffers.leftValues;
       const from = ts - this.upper;
@@ -99,6 +99,7 @@ export class IntervalJoinOperator extends Operator {
         const lt = times[i]!;
         if (lt >= from && lt <= to) this.emitPair(entry.key, values[i], value, lt > ts ? lt : ts);
       }
+      this.timers.register(this.lower < 0 ? ts - this.lower : ts, entry.key, entry.keyRef, entry.seq, RIGHT);
     }
   }
 
@@ -121,9 +122,9 @@ export class IntervalJoinOperator extends Operator {
       const entry = this.keyed.get(timer.keyRef);
       if (entry === undefined) continue;
       const buffers = entry.state;
-      const cleanup = timer.time - 1;
-      if (timer.namespace === LEFT) removeAt(buffers.leftValues, buffers.leftTimes, this.upper > 0 ? cleanup - this.upper : cleanup);
-      else removeAt(buffers.rightValues, buffers.rightTimes, this.lower < 0 ? cleanup + this.lower : cleanup);
+      const time = timer.time;
+      if (timer.namespace === LEFT) removeAt(buffers.leftValues, buffers.leftTimes, this.upper > 0 ? time - this.upper : time);
+      else removeAt(buffers.rightValues, buffers.rightTimes, this.lower < 0 ? time + this.lower : time);
       if (buffers.leftTimes.length === 0 && buffers.rightTimes.length === 0) this.keyed.delete(entry.keyRef);
     }
   }

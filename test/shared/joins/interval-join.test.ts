@@ -15,6 +15,7 @@ describe('interval join', () => {
     checkSteps(
       join(-2, 3),
       [
+        // Cleanup timers, as Flink's: a left record at l.ts + 3, a right one at r.ts + 2.
         [left('a', 'L10', 10), [], { keys: 1, timers: 1 }],
         [right('a', 'R8', 8), [out('a', 'L10|R8', 10)]],
         [right('a', 'R13', 13), [out('a', 'L10|R13', 13)]],
@@ -22,15 +23,74 @@ describe('interval join', () => {
         [right('a', 'R14', 14), []],
         [right('b', 'Rb', 10), [], { keys: 2, timers: 6 }],
         // Matched against the right buffer in its arrival order.
-        [left('a', 'L11', 11), [out('a', 'L11|R13', 13), out('a', 'L11|R14', 14)]],
-        // R7 could only ever match lefts in [9, 12], which the watermark has passed: it is gone.
-        [watermark(10), [], { keys: 2, timers: 6 }],
+        [left('a', 'L11', 11), [out('a', 'L11|R13', 13), out('a', 'L11|R14', 14)], { keys: 2, timers: 7 }],
+        // R7 could only ever match lefts in [9, 12] and R8 lefts in [10, 13]: the watermark 10 drops both (at 9, 10).
+        [watermark(10), [], { keys: 2, timers: 5 }],
         [right('a', 'R9', 9), []],
-        [right('a', 'R10', 10), [out('a', 'L10|R10', 10), out('a', 'L11|R10', 11)]],
-        [watermark(13), [], { keys: 1, timers: 4 }],
-        // A record exactly at the watermark is not below it, and still meets L10 at the edge of its interval.
-        [right('a', 'R13b', 13), [out('a', 'L10|R13b', 13), out('a', 'L11|R13b', 13)], { keys: 1, timers: 4 }],
-        [watermark(14), [], { keys: 1, timers: 3 }],
+        [right('a', 'R10', 10), [out('a', 'L10|R10', 10), out('a', 'L11|R10', 11)], { keys: 2, timers: 6 }],
+        // Drops Rb and R10 (at 12) and L10 (at 13): key b is gone.
+        [watermark(13), [], { keys: 1, timers: 3 }],
+        // A record exactly at the watermark is not late, but L10, whose last possible partner was at 13, is gone.
+        [right('a', 'R13b', 13), [out('a', 'L11|R13b', 13)], { keys: 1, timers: 3 }],
+        [watermark(14), [], { keys: 1, timers: 2 }],
+        [endOfInput(), []],
+      ],
+      { leakCheck: true },
+    );
+  });
+
+  it('drops a buffered record when the watermark reaches the last timestamp it could match, so a partner exactly at the watermark finds nothing', () => {
+    // Left records are dropped at l.ts + upperBoundMs: L10 could meet rights up to 15.
+    checkSteps(
+      join(0, 5),
+      [
+        [left('a', 'L10', 10), [], { keys: 1, timers: 1 }],
+        [watermark(14), [], { keys: 1, timers: 1 }],
+        [right('a', 'R14', 14), [out('a', 'L10|R14', 14)], { keys: 1, timers: 2 }],
+        [watermark(15), [], { keys: 0, timers: 0 }],
+        [right('a', 'R15', 15), [], { keys: 1, timers: 1 }],
+        [endOfInput(), []],
+      ],
+      { leakCheck: true },
+    );
+    // Right records are dropped at r.ts - lowerBoundMs: R10 could meet lefts up to 15.
+    checkSteps(
+      join(-5, 0),
+      [
+        [right('a', 'R10', 10), [], { keys: 1, timers: 1 }],
+        [watermark(14), [], { keys: 1, timers: 1 }],
+        [left('a', 'L14', 14), [out('a', 'L14|R10', 14)], { keys: 1, timers: 2 }],
+        [watermark(15), [], { keys: 0, timers: 0 }],
+        [left('a', 'L15', 15), [], { keys: 1, timers: 1 }],
+        [endOfInput(), []],
+      ],
+      { leakCheck: true },
+    );
+  });
+
+  it('keeps a record whose partners all lie before it until the watermark reaches its own timestamp, as Flink does', () => {
+    // upperBoundMs < 0: L10 matches rights in [5, 9]; Flink's cleanup timer is at max(l.ts, l.ts + upper) = 10.
+    checkSteps(
+      join(-5, -1),
+      [
+        [left('a', 'L10', 10), [], { keys: 1, timers: 1 }],
+        [watermark(9), [], { keys: 1, timers: 1 }],
+        [right('a', 'R9', 9), [out('a', 'L10|R9', 10)], { keys: 1, timers: 2 }],
+        [watermark(10), [], { keys: 1, timers: 1 }],
+        [watermark(14), [], { keys: 0, timers: 0 }],
+        [endOfInput(), []],
+      ],
+      { leakCheck: true },
+    );
+    // lowerBoundMs > 0: R10 matches lefts in [7, 9]; its cleanup timer is at max(r.ts, r.ts - lower) = 10.
+    checkSteps(
+      join(1, 3),
+      [
+        [right('a', 'R10', 10), [], { keys: 1, timers: 1 }],
+        [watermark(9), [], { keys: 1, timers: 1 }],
+        [left('a', 'L9', 9), [out('a', 'L9|R10', 10)], { keys: 1, timers: 2 }],
+        [watermark(10), [], { keys: 1, timers: 1 }],
+        [watermark(12), [], { keys: 0, timers: 0 }],
         [endOfInput(), []],
       ],
       { leakCheck: true },
@@ -46,7 +106,11 @@ describe('interval join', () => {
         [right('a', 'R6', 6), []],
         [right('a', 'S', 7), []],
         [left('a', 'M', 7), [out('a', 'M|S', 7)]],
-        [watermark(7), [], { keys: 1, timers: 2 }],
+        [watermark(6), [], { keys: 1, timers: 2 }],
+        [right('a', 'T', 7), [out('a', 'M|T', 7)], { keys: 1, timers: 2 }],
+        [watermark(7), [], { keys: 0, timers: 0 }],
+        // Not late at the watermark, and buffered until the next watermark, but every partner at 7 is gone.
+        [left('a', 'N', 7), [], { keys: 1, timers: 1 }],
         [endOfInput(), []],
       ],
       { leakCheck: true },
