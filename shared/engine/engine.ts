@@ -9,7 +9,7 @@ import { applyDefaults } from '../operators/schema.ts';
 import type { OperatorDefinition } from '../operators/types.ts';
 import { KafkaSourceOperator } from '../operators/source-kafka.ts';
 import { UdfBudget, DEFAULT_UDF_BUDGET_MS } from '../udf/budget.ts';
-import { evaluateWithFunction, type ModuleEvaluator } from '../udf/compile.ts';
+import { evaluateWithFunction, type CompileResult, type ModuleEvaluator } from '../udf/compile.ts';
 import { UdfLoadError } from '../udf/runtime.ts';
 import { Operator, type EngineObserver, type OperatorEnv, type SinkWriter, type StateSize } from './operator.ts';
 import { cloneJson, decodeTime, encodeTime } from './keyed.ts';
@@ -22,6 +22,8 @@ export interface EngineOptions {
   /** The clock the UDF budget reads (a monotonic one such as `performance.now`). */
   budgetClock?: () => number;
   evaluate?: ModuleEvaluator;
+  /** Compiles a code param's text (default: the UDF compiler); the Flink runner passes modules compiled ahead. */
+  compile?: (source: string) => CompileResult;
   /** `simulation` (default): processing time is a virtual clock that the host advances. `deployed`: `wallClock`. */
   mode?: 'simulation' | 'deployed';
   wallClock?: () => number;
@@ -105,6 +107,7 @@ export class Engine {
         maxParallelism: this.maxParallelism,
         budget,
         evaluate,
+        ...(options.compile ? { compile: options.compile } : {}),
         observer,
         sink,
         mode,

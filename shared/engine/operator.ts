@@ -6,7 +6,7 @@
  */
 import type { ErrorPolicy, Json, NodeDoc } from '../pipeline/types.ts';
 import type { UdfBudget } from '../udf/budget.ts';
-import type { ModuleEvaluator } from '../udf/compile.ts';
+import type { CompileResult, ModuleEvaluator } from '../udf/compile.ts';
 import { StreamRecord } from './record.ts';
 
 /** What a host learns about the run as it happens: the editor draws it, tests assert on it. All hooks optional. */
@@ -34,6 +34,8 @@ export interface OperatorEnv {
   readonly maxParallelism: number;
   readonly budget: UdfBudget;
   readonly evaluate: ModuleEvaluator;
+  /** Turns a code param's text into a module; default: the UDF compiler. A host may hand in modules compiled ahead. */
+  readonly compile?: (source: string) => CompileResult;
   readonly observer: EngineObserver | null;
   readonly sink: SinkWriter;
   /** Simulation feeds samples; a deployment feeds Kafka records and the wall clock (idle partitions apply only here). */

@@ -18,7 +18,7 @@ export class UdfLoadError extends Error {
 
 /** Compiles and evaluates a code param; returns the named exports as functions. */
 export function loadUdfModule(env: OperatorEnv, code: Code, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, UdfFunction> {
-  const result = compileModule(codeText(code));
+  const result = (env.compile ?? compileModule)(codeText(code));
   if (!result.ok) {
     const d = result.diagnostics[0]!;
     throw new UdfLoadError(path, `${d.code}: line ${d.line}, column ${d.column}: ${d.message}`);
