@@ -230,7 +230,7 @@ state.backend.type: hashmap
 execution.checkpointing.dir: file://$FDIR/checkpoints
 execution.checkpointing.savepoint-dir: file://$FDIR/savepoints
 execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
-state.checkpoints.num-retained: 3
+execution.checkpointing.num-retained: 3
 jobmanager.execution.failover-strategy: region
 # A failing job is restarted after 1, 2, 4, 8, 10, 10 s and FAILED after that (about 35 s); one that ran a minute
 # without failing gets its six attempts back.
