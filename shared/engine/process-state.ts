@@ -67,6 +67,16 @@ function mapKeyOf(key: unknown): Key {
   throw new TypeError(`map state keys must be JSON scalars (string, number, boolean or null), got ${key === undefined ? 'undefined' : JSON.stringify(key) ?? String(key)}`);
 }
 
+/**
+ * How many event-time timers one chain may fire at end of input, a chain being a timer and the timers that its
+ * `onTimer` registered, and theirs, and so on. The +∞ watermark fires every timer including those registered while
+ * it does (SPEC §2), as Flink's `advanceWatermark` loop does, so a timer that re-registers itself at `ts + N` would
+ * fire until its timestamp left the safe integers: 2^53 / N calls, a hang (in Flink, a job that never finishes).
+ * The call that would lengthen a chain past this fails instead, under the node's `onError` (SPEC §5), far beyond
+ * any chain that ends by itself in practice.
+ */
+export const MAX_TIMER_CHAIN_AT_END = 100_000;
+
 function checkTimerTime(time: unknown): number {
   if (typeof time === 'number' && Number.isSafeInteger(time)) return time;
   throw new TypeError(`a timer needs an integer timestamp in milliseconds, got ${time === undefined ? 'undefined' : JSON.stringify(time) ?? String(time)}`);
@@ -264,10 +274,18 @@ export class ProcessState {
   private keyRef: KeyRef = '';
   private entry: KeyEntry<KeyState> | undefined = undefined;
   /**
-   * While end of input flushes a queue, timers registered into it wait here: pending timers fire, but a timer that
-   * re-registers itself from `onTimer` would otherwise fire forever at an infinite watermark or clock.
+   * While the +∞ watermark fires event-time timers at end of input: the length of the chain that each timer
+   * registered meanwhile ends, and of the chain of the timer firing now (see `MAX_TIMER_CHAIN_AT_END`).
    */
-  private flushing: TimerQueue | null = null;
+  private chains: Map<Timer, number> | null = null;
+  private chainLength = 0;
+  /**
+   * While the clock jumps to +∞ at end of input, processing-time timers that `onTimer` registers wait here, and
+   * stay pending afterwards: only the timers pending at that moment fire (SPEC §2, "then all pending processing-time
+   * timers fire"). Flink fires no pending processing-time timer when a streaming job ends; its batch-mode timer
+   * service, which fires them all at the end, ignores the ones registered while it does.
+   */
+  private holdingBack = false;
   private readonly heldBack = new TimerQueue();
 
   get size(): number {
@@ -289,6 +307,11 @@ export class ProcessState {
   selectTimer(timer: Timer): void {
     this.select(timer.key, timer.keyRef);
     if (this.entry !== undefined) this.entry.state.timers--;
+    const chains = this.chains;
+    if (chains !== null) {
+      this.chainLength = chains.get(timer) ?? 1;
+      chains.delete(timer);
+    }
   }
 
   /** Ends work on the selected key; drops its entry when it holds nothing. */
@@ -307,34 +330,48 @@ export class ProcessState {
   }
 
   register(queue: TimerQueue, time: number): void {
-    const target = queue === this.flushing ? this.heldBack : queue;
-    if (target === this.heldBack && queue.has(time, this.keyRef)) return;
+    const holdBack = this.holdingBack && queue === this.processingTimers;
+    if (holdBack && queue.has(time, this.keyRef)) return;
+    const chains = queue === this.eventTimers ? this.chains : null;
+    if (chains !== null && this.chainLength >= MAX_TIMER_CHAIN_AT_END && !queue.has(time, this.keyRef))
+      throw new Error(
+        `onTimer tried to register an event-time timer (at ${time}) while the watermark is +∞ at end of input, after a chain ` +
+          `of ${MAX_TIMER_CHAIN_AT_END} timers that each registered the next; a timer that re-registers itself never stops ` +
+          `there (register none when ctx.watermark is Infinity)`,
+      );
     const state = this.currentForWrite();
-    const before = target.size;
-    target.register(time, this.key, this.keyRef, this.entry!.seq);
-    if (target.size > before) state.timers++;
+    const timer = (holdBack ? this.heldBack : queue).register(time, this.key, this.keyRef, this.entry!.seq);
+    if (timer === undefined) return;
+    state.timers++;
+    if (chains !== null) chains.set(timer, this.chainLength + 1);
   }
 
   unregister(queue: TimerQueue, time: number): void {
     const state = this.entry?.state;
     if (state === undefined) return;
-    const target = queue === this.flushing && this.heldBack.has(time, this.keyRef) ? this.heldBack : queue;
+    const target = this.holdingBack && queue === this.processingTimers && this.heldBack.has(time, this.keyRef) ? this.heldBack : queue;
     const before = target.size;
     target.delete(time, this.keyRef);
     if (target.size < before) state.timers--;
   }
 
-  /** Starts the final flush of `queue` at end of input (see `heldBack`). */
+  /** End of input: the watermark (for `eventTimers`) or the clock (for `processingTimers`) is +∞, and `queue` fires. */
   beginFinalFlush(queue: TimerQueue): void {
-    this.flushing = queue;
+    if (queue === this.eventTimers) {
+      this.chains = new Map();
+      this.chainLength = 0;
+    } else {
+      this.holdingBack = true;
+    }
   }
 
-  /** Ends the final flush: timers registered during it stay pending in their queue. */
+  /** Ends the final flush: processing-time timers registered during it stay pending in their queue. */
   endFinalFlush(): void {
-    const queue = this.flushing;
-    this.flushing = null;
-    if (queue === null || this.heldBack.size === 0) return;
-    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>) queue.register(time, key, keyRefOf(key), keySeq);
+    this.chains = null;
+    if (!this.holdingBack) return;
+    this.holdingBack = false;
+    if (this.heldBack.size === 0) return;
+    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>) this.processingTimers.register(time, key, keyRefOf(key), keySeq);
     this.heldBack.restore([]);
   }
 

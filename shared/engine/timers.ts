@@ -61,14 +61,16 @@ export class TimerQueue {
     return this.live;
   }
 
-  register(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace: TimerNamespace = ''): void {
+  /** Registers a timer unless a live one of the same key, namespace and time exists; returns the new timer, if any. */
+  register(time: number, key: Key, keyRef: KeyRef, keySeq: number, namespace: TimerNamespace = ''): Timer | undefined {
     const bucket = this.bucketAt(time);
     const byKey = (bucket.byKey ??= new Map());
     const latest = byKey.get(keyRef);
-    if (liveIn(latest, namespace) !== undefined) return;
+    if (liveIn(latest, namespace) !== undefined) return undefined;
     const timer: Timer = { time, key, keyRef, keySeq, namespace, order: this.order++, dead: false, sameKey: latest };
     byKey.set(keyRef, timer);
     this.insert(bucket, timer);
+    return timer;
   }
 
   /**

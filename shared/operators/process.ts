@@ -9,9 +9,11 @@
  * Where SPEC §4 is silent this follows Flink: an event-time timer at or below the current watermark fires on the
  * next watermark advance; a processing-time timer in the past fires at the next processing-time tick; timers that
  * fall due together fire in order of time, then of the key's first-seen order; a timer registered from `onTimer`
- * that is already due fires in the same advance. One difference: at end of input (watermark or clock at +∞) only
- * the timers pending then fire; timers registered while that final flush runs stay pending, since a timer that
- * re-registers itself would otherwise fire forever.
+ * that is already due fires in the same advance. That holds at end of input too (SPEC §2): the +∞ watermark fires
+ * every event-time timer, including those `onTimer` registers meanwhile, as Flink's `advanceWatermark` loop does; a
+ * chain of timers that re-register themselves fails after `MAX_TIMER_CHAIN_AT_END` instead of never ending. Then
+ * the clock jumps to +∞ and the processing-time timers pending at that moment fire; ones registered while they fire
+ * stay pending (see `ProcessState`).
  */
 import type { Json } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';

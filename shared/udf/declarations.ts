@@ -19,7 +19,7 @@ interface Context {
   readonly key: Key;
   /** The record's event time, in milliseconds. */
   readonly timestamp: number;
-  /** The node's current watermark (event time it has reached); -Infinity before the first watermark. */
+  /** The node's current watermark (event time it has reached); -Infinity before the first watermark, Infinity after end of input. */
   readonly watermark: number;
   /** The id of the node running this code. */
   readonly nodeId: string;

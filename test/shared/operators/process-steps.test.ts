@@ -44,4 +44,19 @@ describe('process, step by step with a restore before every step', () => {
       [endOfInput(), [out('k', 60, 60)], { keys: 0, timers: 0 }],
     ], { leakCheck: true });
   });
+
+  it('at end of input fires, in timestamp order, the event-time timers that onTimer registers while the +∞ watermark fires', () => {
+    const chained = `
+      export function processElement(value: number, ctx: ProcessContext) { ctx.timers.registerEventTime(value); }
+      export function onTimer(timestamp: number, ctx: ProcessContext) {
+        ctx.emit(timestamp);
+        if (timestamp < 300) ctx.timers.registerEventTime(timestamp + 100);
+      }`;
+    checkSteps({ type: 'process', params: { code: chained } }, [
+      [record('k', 100, 1), [], { keys: 1, timers: 1 }],
+      [record('j', 250, 2), [], { keys: 2, timers: 2 }],
+      [watermark(100), [out('k', 100, 100)], { keys: 2, timers: 2 }],
+      [endOfInput(), [out('k', 200, 200), out('j', 250, 250), out('k', 300, 300), out('j', 350, 350)], { keys: 0, timers: 0 }],
+    ], { leakCheck: true });
+  });
 });

@@ -5,6 +5,7 @@ import { PipelineBuildError } from '../../../shared/engine/engine.ts';
 import type { ErrorPolicy, NodeDoc, Sample } from '../../../shared/pipeline/types.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { keyedProcess } from '../../../shared/operators/process.ts';
+import { MAX_TIMER_CHAIN_AT_END } from '../../../shared/engine/process-state.ts';
 import { validateField } from '../../../shared/operators/schema.ts';
 import { chain, node, pipeline, records, run, runWithCheckpoints, sink, source, triples } from '../engine/pipelines.ts';
 
@@ -225,20 +226,78 @@ describe('process: event-time timers', () => {
     expect(sim.engine.stateSize().p).toEqual({ keys: 1, timers: 1 });
   });
 
-  it('ends a self-re-registering timer chain at end of input: pending timers fire, ones registered then stay pending', () => {
+  it('at end of input also fires, in timestamp order, the event-time timers that onTimer registers while the +∞ watermark fires', () => {
+    // Each timer of k registers the next one 1000 later, three in all, then one in the past; j has one timer at 2500.
+    const code = `
+      export function processElement(value: number, ctx: ProcessContext) {
+        ctx.timers.registerEventTime(value);
+      }
+      export function onTimer(timestamp: number, ctx: ProcessContext) {
+        ctx.emit(\`\${timestamp} wm \${ctx.watermark}\`);
+        if (ctx.key !== 'k') return;
+        if (timestamp === 1000 || timestamp === 2000) ctx.timers.registerEventTime(timestamp + 1000);
+        if (timestamp === 3000) ctx.timers.registerEventTime(100);
+      }`;
+    const samples = records([0, 1000, 'k'], [1, 2500, 'j']);
+    const outputs = runWithCheckpoints(chain(source('s', samples), processNode(code), sink()));
+    expect(triples(outputs)).toEqual([
+      ['k', '1000 wm Infinity', 1000],
+      ['k', '2000 wm Infinity', 2000],
+      ['j', '2500 wm Infinity', 2500],
+      ['k', '3000 wm Infinity', 3000],
+      ['k', '100 wm Infinity', 100],
+    ]);
+    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()));
+    sim.run();
+    expect(sim.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
+  });
+
+  it('at end of input fires the processing-time timers pending when the clock reaches +∞, not the ones their onTimer registers', () => {
     const code = `
       export function processElement(value: unknown, ctx: ProcessContext) {
         ctx.timers.registerEventTime(ctx.timestamp + 1000);
-        ctx.timers.registerProcessingTime(ctx.timestamp + 500);
       }
       export function onTimer(timestamp: number, ctx: ProcessContext) {
         ctx.emit(\`\${ctx.timeDomain} \${timestamp}\`);
-        if (ctx.timeDomain === 'event') ctx.timers.registerEventTime(timestamp + 1000);
-        else ctx.timers.registerProcessingTime(timestamp + 500);
+        ctx.timers.registerProcessingTime(timestamp + 500);
       }`;
     const result = simulate(chain(source('s', records([0, 'x', 'k'])), processNode(code), sink()));
-    expect(result.outputs.map((o) => o.value)).toEqual(['event 1000', 'processing 500']);
-    expect(result.engine.stateSize().p).toEqual({ keys: 1, timers: 2 });
+    // The event-time timer registers the processing-time timer at 1500, which fires; the one it registers stays.
+    expect(result.outputs.map((o) => o.value)).toEqual(['event 1000', 'processing 1500']);
+    expect(result.engine.stateSize().p).toEqual({ keys: 1, timers: 1 });
+  });
+
+  it(`fails, under the node's onError, the onTimer that would make a chain of more than ${MAX_TIMER_CHAIN_AT_END} timers at end of input`, () => {
+    const forever = `
+      export function processElement(value: unknown, ctx: ProcessContext) {
+        ctx.timers.registerEventTime(ctx.timestamp + 1000);
+        ctx.timers.registerProcessingTime(ctx.timestamp + 1);
+      }
+      export function onTimer(timestamp: number, ctx: ProcessContext) {
+        if (ctx.timeDomain === 'event') ctx.timers.registerEventTime(timestamp + 1000);
+        ctx.emit(timestamp);
+      }`;
+    const started = performance.now();
+    const result = simulate(withErrors(records([0, 'x', 'k']), forever));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    // Timers 1000, 2000, … fire; the one at MAX * 1000 fails as it registers the next, and emits nothing.
+    const fired = triples(result.outputs, 'out');
+    const failed = MAX_TIMER_CHAIN_AT_END * 1000;
+    expect(fired).toHaveLength(MAX_TIMER_CHAIN_AT_END);
+    expect(fired[MAX_TIMER_CHAIN_AT_END - 2]).toEqual(['k', failed - 1000, failed - 1000]);
+    // The processing-time timer still fires after the failed chain.
+    expect(fired[MAX_TIMER_CHAIN_AT_END - 1]).toEqual(['k', 1, 1]);
+    expect(triples(result.outputs, 'errors')).toEqual([['k', { error: expect.stringMatching(/watermark is \+∞.*re-registers itself/), node: 'p', input: { timer: failed } }, failed]]);
+    expect(result.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
+    let failure: unknown;
+    try {
+      simulate(withErrors(records([0, 'x', 'k']), forever, 'fail'));
+    } catch (err) {
+      failure = err;
+    }
+    expect(failure).toBeInstanceOf(PipelineFailure);
+    expect((failure as PipelineFailure).input).toEqual({ timer: failed });
+    expect((failure as PipelineFailure).reason).toContain(`after a chain of ${MAX_TIMER_CHAIN_AT_END} timers that each registered the next`);
   });
 
   it('raises an alert when a user has had no activity for 30 s (inactivity timer pattern)', () => {
