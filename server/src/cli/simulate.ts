@@ -15,11 +15,41 @@ import {
 import { validateSample } from '../../../shared/operators/source-kafka.ts';
 import { jsonSyntaxError } from '../../../shared/pipeline/validate-json.ts';
 import { CliFailure, loadPipelineFile, parseCommandArgs, readTextFile, UsageError, type Command } from './common.ts';
+import { FlinkRunnerError, runOnFlink, type FlinkSimulationResult } from '../flink/local-runner.ts';
+import { FlinkJobError } from '../flink/job-spec.ts';
+
+export type EngineName = 'weir' | 'flink';
+
+export const ENGINE_HELP = `  --engine weir|flink      run on Weir's engine (default), or on Apache Flink: the Flink runner in a local
+                           MiniCluster (needs Java 17; Flink's jars come from Maven Central on first use)`;
+
+export function parseEngine(text: string | undefined): EngineName {
+  if (text === undefined || text === 'weir') return 'weir';
+  if (text === 'flink') return 'flink';
+  throw new UsageError(`--engine takes "weir" or "flink", got "${text}"`);
+}
+
+/** Runs pipelines on the Flink runner; a runner that cannot start or run them becomes a message the user can act on. */
+export function simulateOnFlink(jobs: Parameters<typeof runOnFlink>[0]): FlinkSimulationResult[] {
+  try {
+    return runOnFlink(jobs);
+  } catch (error) {
+    if (error instanceof FlinkRunnerError || error instanceof FlinkJobError) throw new CliFailure(`the Flink runner cannot run this: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The outputs of one Flink run, or the CLI's failure for it, worded as the Weir engine's would be. */
+export function flinkOutputs(result: FlinkSimulationResult): SinkOutput[] {
+  if (result.failure) throw new CliFailure(failureMessage(new PipelineFailure(result.failure.nodeId, result.failure.reason, result.failure.input)));
+  if (result.error !== undefined) throw new CliFailure(`the pipeline cannot run on Flink: ${result.error}`);
+  return result.outputs;
+}
 
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run a pipeline on its samples and print what reaches the sinks',
-  help: `Usage: weir simulate FILE [--input SOURCE_ID=SAMPLES.jsonl]... [--checkpoint-every N]
+  help: `Usage: weir simulate FILE [--input SOURCE_ID=SAMPLES.jsonl]... [--checkpoint-every N] [--engine weir|flink]
 
 Runs the pipeline on its sources' samples with event-time semantics and prints every record that reaches a
 sink, one JSON object a line, in emission order:
@@ -31,6 +61,7 @@ Options:
                            {"value":{"user_id":1},"timestamp":1000} or {"watermark":5000}; repeatable
   --checkpoint-every N     snapshot after every N samples and continue in a fresh engine restored from the
                            snapshot (the output must not change)
+${ENGINE_HELP}
   -h, --help               show this help
 
 Exits with status 1 when the file is invalid (the problems are printed on stderr) or when a node whose
@@ -40,11 +71,18 @@ onError is "fail" fails on a record.`,
     const { values, positionals } = parseCommandArgs(args, {
       input: { type: 'string', multiple: true },
       'checkpoint-every': { type: 'string' },
+      engine: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the pipeline file to run' : 'give one pipeline file');
     const checkpointEvery = parseCheckpointEvery(values['checkpoint-every'] as string | undefined);
     const pipeline = loadValid(positionals[0]!);
     const inputs = readInputs(pipeline, (values.input as string[] | undefined) ?? []);
+    if (parseEngine(values.engine as string | undefined) === 'flink') {
+      if (checkpointEvery !== undefined) throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
+      const [result] = simulateOnFlink([{ name: positionals[0]!, pipeline, inputs }]);
+      flinkOutputs(result!).forEach(writeOutput);
+      return 0;
+    }
     runSimulation(pipeline, { inputs, checkpointEvery, onOutput: writeOutput });
     return 0;
   },

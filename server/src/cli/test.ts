@@ -4,12 +4,12 @@
  */
 import type { ExpectedRecord, Json, PipelineDoc, PipelineTest, SinkOutput } from '../../../shared/index.ts';
 import { CliFailure, out, parseCommandArgs, UsageError, type Command } from './common.ts';
-import { loadValid, runSimulation } from './simulate.ts';
+import { ENGINE_HELP, flinkOutputs, loadValid, parseEngine, runSimulation, simulateOnFlink } from './simulate.ts';
 
 export const testCommand: Command = {
   name: 'test',
   summary: "run pipelines' tests and show what differs",
-  help: `Usage: weir test FILE... [--checkpoint-every N]
+  help: `Usage: weir test FILE... [--checkpoint-every N] [--engine weir|flink]
 
 Runs the "tests" of each pipeline file: every test feeds its inputs (or the sources' own samples) through the
 pipeline to the end of input and compares what reached each sink named in its "expect" with the expected records,
@@ -18,14 +18,18 @@ actual (+) records. Exits with status 1 when any test fails or any file is inval
 
 Options:
   --checkpoint-every N   snapshot and restore after every N samples while running each test
+${ENGINE_HELP}
   -h, --help             show this help`,
 
   run(args) {
-    const { values, positionals } = parseCommandArgs(args, { 'checkpoint-every': { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { 'checkpoint-every': { type: 'string' }, engine: { type: 'string' } });
+    const engine = parseEngine(values.engine as string | undefined);
     if (positionals.length === 0) throw new UsageError('give one or more pipeline files');
     const every = values['checkpoint-every'] as string | undefined;
     if (every !== undefined && !/^[1-9]\d*$/.test(every)) throw new UsageError(`--checkpoint-every takes a positive whole number of samples, got "${every}"`);
     const checkpointEvery = every === undefined ? undefined : Number(every);
+    if (engine === 'flink' && checkpointEvery !== undefined) throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
+    const flinkRuns = engine === 'flink' ? runAllOnFlink(positionals) : null;
 
     let passed = 0;
     let failed = 0;
@@ -44,7 +48,7 @@ Options:
       const tests = pipeline.tests ?? [];
       if (tests.length === 0) out('  (no tests)');
       for (const test of tests) {
-        const diff = runTest(pipeline, test, checkpointEvery);
+        const diff = flinkRuns ? diffTest(test, () => flinkOutputs(flinkRuns.get(`${file}\u0000${tests.indexOf(test)}`)!)) : runTest(pipeline, test, checkpointEvery);
         if (diff.length === 0) {
           passed++;
           out(`  ✓ ${test.name}`);
@@ -62,11 +66,32 @@ Options:
   },
 };
 
+/** Every test of every valid file, run through the Flink runner in one batch (one JVM). */
+function runAllOnFlink(files: readonly string[]): Map<string, ReturnType<typeof simulateOnFlink>[number]> {
+  const jobs: Array<{ name: string; pipeline: PipelineDoc; inputs?: PipelineTest['inputs']; id: string }> = [];
+  for (const file of files) {
+    let pipeline: PipelineDoc;
+    try {
+      pipeline = loadValid(file);
+    } catch {
+      continue;
+    }
+    (pipeline.tests ?? []).forEach((test, i) => jobs.push({ name: `${file}: ${test.name}`, pipeline, id: `${file}\u0000${i}`, ...(test.inputs ? { inputs: test.inputs } : {}) }));
+  }
+  const results = jobs.length === 0 ? [] : simulateOnFlink(jobs);
+  return new Map(jobs.map((job, i) => [job.id, results[i]!]));
+}
+
 /** Runs one test; returns the lines of its diff, empty when it passes. */
 export function runTest(pipeline: PipelineDoc, test: PipelineTest, checkpointEvery?: number): string[] {
+  return diffTest(test, () => runSimulation(pipeline, test.inputs === undefined ? { checkpointEvery } : { inputs: test.inputs, checkpointEvery }));
+}
+
+/** The diff of one test against the outputs `run` gives; a failure of the run is the test's diff. */
+function diffTest(test: PipelineTest, run: () => SinkOutput[]): string[] {
   let outputs: SinkOutput[];
   try {
-    outputs = runSimulation(pipeline, test.inputs === undefined ? { checkpointEvery } : { inputs: test.inputs, checkpointEvery });
+    outputs = run();
   } catch (error) {
     if (error instanceof CliFailure) return error.message.split('\n');
     throw error;

@@ -24,6 +24,7 @@ final class JsHost implements AutoCloseable {
     private static Engine engine;
     private static Source bundle;
     private static int open;
+    private static boolean keepEngine;
 
     private final Context context;
     private final Value host;
@@ -106,13 +107,18 @@ final class JsHost implements AutoCloseable {
         return context;
     }
 
+    /** A JVM that runs job after job (the simulation runner) keeps the engine, and the parsed bundle, between jobs. */
+    static synchronized void keepEngineOpen() {
+        keepEngine = true;
+    }
+
     private static synchronized void release(Context context) {
         releaseLocked(context);
     }
 
     private static void releaseLocked(Context context) {
         context.close(true);
-        if (--open == 0 && engine != null) {
+        if (--open == 0 && engine != null && !keepEngine) {
             engine.close();
             engine = null;
             bundle = null;

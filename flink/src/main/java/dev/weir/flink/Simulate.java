@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,6 +31,18 @@ public final class Simulate {
     static final String RESULT = "weir-result ";
 
     public static void main(String[] args) throws Exception {
+        // One MiniCluster and one polyglot engine for the whole batch: each pipeline pays for its own tasks only.
+        JsHost.keepEngineOpen();
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(config).setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
+            cluster.start();
+            runAll(cluster, config);
+        }
+        System.exit(0);
+    }
+
+    static void runAll(MiniCluster cluster, Configuration config) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             if (line.isBlank()) continue;
@@ -36,7 +51,7 @@ public final class Simulate {
             result.put("name", spec.path("name").asText());
             String outputs;
             try {
-                outputs = String.join(",", run(spec));
+                outputs = String.join(",", run(cluster, config, spec));
             } catch (Throwable error) {
                 outputs = String.join(",", Lockstep.outputs());
                 String failure = Lockstep.failure();
@@ -49,7 +64,7 @@ public final class Simulate {
         }
     }
 
-    static List<String> run(JsonNode spec) throws Exception {
+    static List<String> run(MiniCluster cluster, Configuration config, JsonNode spec) throws Exception {
         Lockstep.reset();
         JobBuilder builder = new JobBuilder(spec);
         JsonNode plan = JobBuilder.JSON.readTree(JsHost.plan("simulationPlan", builder.pipelineJson, JobBuilder.JSON.writeValueAsString(spec.get("modules"))));
@@ -66,8 +81,6 @@ public final class Simulate {
         List<OutputTag<WeirRecord>> sourceTags = sources.stream().map(SimulationDriver::sourceTag).toList();
         List<OutputTag<WeirRecord>> timedTags = timed.stream().map(SimulationDriver::timeTag).toList();
 
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, config);
         env.setBufferTimeout(0);
         JobBuilder.configure(env, builder.maxParallelism);
@@ -83,7 +96,9 @@ public final class Simulate {
             int channels = builder.edgesTo(id).size();
             builder.host(node, builder.inputOf(node, extra, false), true, channels, id);
         }
-        env.execute("weir simulate " + spec.path("name").asText());
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("weir simulate " + spec.path("name").asText());
+        cluster.executeJobBlocking(graph.getJobGraph());
         if (Lockstep.failure() != null) throw new IllegalStateException(Lockstep.failure());
         return Lockstep.outputs();
     }
