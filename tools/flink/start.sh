@@ -6,13 +6,17 @@
 #
 #   FLINK_REST_PORT      REST API and dashboard, default 8081
 #   FLINK_TASK_SLOTS     task slots of the TaskManager, default 2 (also its taskmanager.cpu.cores)
-#   FLINK_RPC_PORT       JobManager RPC port, default 6123; the blob server uses +1, the TaskManager's RPC +2 and
-#                        its data (shuffle) port +3, so 6123-6126 (clear of Kafka's 9092/9093 and 19092/19093)
+#   FLINK_RPC_PORT       JobManager RPC port, default 6123; the blob server uses +1 and the TaskManager's data
+#                        (shuffle) port +2, so 6123-6125 (clear of Kafka's 9092/9093 and 19092/19093). The
+#                        TaskManager's own RPC port is an ephemeral one, new on every start: a TaskManager started
+#                        on the address of one that was just killed is not heard by the JobManager's RPC system
+#                        (Pekko keeps the dead peer's association) until it gives up on the old one.
 #   FLINK_START_TIMEOUT  seconds to wait for the cluster, default 90
 #
-# Files, all under .flink/ at the repo root: conf/config.yaml (generated whenever the JobManager starts) and
-# conf/log4j2.properties, jobmanager.pid, taskmanager-1.pid, plugins/ (empty), log/ (jobmanager.log and .out, taskmanager-1.log and
-# .out), checkpoints/, savepoints/, tmp/, web-upload/ (jars uploaded through the REST API or dashboard).
+# Files, all under .flink/ at the repo root: conf/config.yaml (generated whenever the JobManager starts),
+# conf/log4j2.properties, jobmanager.pid, taskmanager-1.pid, log/ (jobmanager.log and .out, taskmanager-1.log and
+# .out; the dashboard shows them), checkpoints/, savepoints/, tmp/jobmanager/ and tmp/taskmanager-1/ (emptied at
+# each start of that process), web-upload/ (jars uploaded through the REST API or dashboard), plugins/ (empty).
 # Idempotent: a JobManager that runs is left alone; a TaskManager that died (even kill -9) is started again.
 # Stop the cluster with tools/flink/stop.sh.
 set -euo pipefail
@@ -43,8 +47,7 @@ for v in REST_PORT SLOTS RPC_PORT TIMEOUT; do
 done
 (( SLOTS >= 1 )) || die "FLINK_TASK_SLOTS must be at least 1"
 BLOB_PORT=$((RPC_PORT + 1))
-TM_RPC_PORT=$((RPC_PORT + 2))
-TM_DATA_PORT=$((RPC_PORT + 3))
+TM_DATA_PORT=$((RPC_PORT + 2))
 
 tcp_open() { (exec 3<> "/dev/tcp/$HOST/$1") 2> /dev/null; }
 
@@ -64,7 +67,8 @@ json_num() { grep -o "\"$1\":[0-9]*" | head -n1 | cut -d: -f2; }
 ours() {
   [[ -n "$1" && -r "/proc/$1/cmdline" ]] || return 1
   [[ "$(awk '{print $3}' "/proc/$1/stat" 2> /dev/null)" != "Z" ]] || return 1
-  tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF -- "$2 --configDir $CONF"
+  # (No "tr | grep -q" pipeline: under pipefail an early exit of grep could fail it.)
+  [[ "$(tr '\0' ' ' < "/proc/$1/cmdline" 2> /dev/null)" == *"$2 --configDir $CONF "* ]]
 }
 pid_of() { local p; p="$(cat "$1" 2> /dev/null || true)"; if ours "$p" "$2"; then echo "$p"; fi; }
 
@@ -82,6 +86,11 @@ mkdir -p "$FDIR" "$LOGDIR" "$FDIR/plugins"
 # Flink looks for its plugins directory (none are installed) in FLINK_PLUGINS_DIR; JVMs start in the repo root.
 export FLINK_PLUGINS_DIR="$FDIR/plugins"
 cd "$ROOT"
+# One start at a time (two test runners starting the cluster at once would each launch a JobManager).
+if command -v flock > /dev/null 2>&1; then
+  exec 9> "$FDIR/start.lock"
+  flock -w "$((TIMEOUT + 60))" 9 || die "another tools/flink/start.sh is still running (lock $FDIR/start.lock)"
+fi
 
 jm_pid="$(pid_of "$JM_PIDFILE" "$JM_CLASS")"
 tm_pid="$(pid_of "$TM_PIDFILE" "$TM_CLASS")"
@@ -101,7 +110,8 @@ first (tools/flink/stop.sh) to use FLINK_REST_PORT=$REST_PORT / FLINK_RPC_PORT=$
   fi
 elif tcp_open "$REST_PORT"; then
   if overview="$(http_get /overview)" && grep -q '"flink-version"' <<< "$overview"; then
-    log "a Flink cluster not started by this script already answers on $HOST:$REST_PORT; using it"
+    log "a Flink REST API not started by this script already answers on $HOST:$REST_PORT; using it (set
+FLINK_REST_PORT to start a cluster of this checkout's own)"
     report
     exit 0
   fi
@@ -183,16 +193,43 @@ launch() {
   read -r -a jvm <<< "$4"; read -r -a dyn <<< "$5"
   shift 5
   rotate "$LOGDIR/$name.out"
+  # Its own temp dir, emptied first: a JVM that was killed leaves its extracted RPC jar (22 MB), blob caches and
+  # working dir behind.
+  rm -rf "${FDIR:?}/tmp/$name"
+  mkdir -p "$FDIR/tmp/$name"
   # setsid: own session, so Ctrl-C in the calling terminal/test runner does not kill it; nohup+exec chain keeps $!
-  # the JVM's pid. The .out file takes the JVM's stdout and stderr (the dashboard's "Stdout" tab).
-  nohup setsid java "${jvm[@]}" "${COMMON_OPTS[@]}" "-Dlog.file=$LOGDIR/$name.log" -cp "$LIB/*" \
-    "$class" --configDir "$CONF" "${dyn[@]}" "$@" < /dev/null > "$LOGDIR/$name.out" 2>&1 &
+  # the JVM's pid. The .out file takes the JVM's stdout and stderr (the dashboard's "Stdout" tab). 9>&-: the JVM
+  # must not inherit (and so hold) the start lock.
+  nohup setsid java "${jvm[@]}" "${COMMON_OPTS[@]}" "-Dlog.file=$LOGDIR/$name.log" "-Djava.io.tmpdir=$FDIR/tmp/$name" \
+    -cp "$LIB/*" "$class" --configDir "$CONF" "${dyn[@]}" -D "io.tmp.dirs=$FDIR/tmp/$name" "$@" < /dev/null > "$LOGDIR/$name.out" 2>&1 9>&- &
   started_pid=$!
   echo "$started_pid" > "$pidfile"
 }
 
+# Stops what this run started (nothing half-started stays behind) and exits.
+abort() {
+  if (( ${#stop_on_failure[@]} )); then bash "$HERE/stop.sh" "${stop_on_failure[@]}" > /dev/null 2>&1 || true; fi
+  die "$1"
+}
+# The same, after the last lines of the logs.
+fail() {
+  local f
+  for f in jobmanager taskmanager-1; do
+    if [[ -s "$LOGDIR/$f.out" ]]; then echo "---- last lines of $LOGDIR/$f.out ----" >&2; tail -n 20 "$LOGDIR/$f.out" >&2; fi
+    if [[ -s "$LOGDIR/$f.log" ]]; then echo "---- last lines of $LOGDIR/$f.log ----" >&2; tail -n 20 "$LOGDIR/$f.log" >&2; fi
+  done
+  abort "$1"
+}
+
 started=$SECONDS
 stop_on_failure=()   # what this run started, and so stops again if the cluster does not come up
+if [[ -z "$jm_pid" && -n "$tm_pid" ]]; then
+  # A TaskManager that outlived its JobManager (kill -9) reconnects to a new one only after its registration
+  # backoff (~30 s); a fresh one registers in seconds, and it had no work left anyway.
+  log "restarting the TaskManager (pid $tm_pid) along with the JobManager"
+  bash "$HERE/stop.sh" taskmanager 2> /dev/null
+  tm_pid=""
+fi
 if [[ -z "$jm_pid" ]]; then
   for p in "$RPC_PORT:JobManager RPC (FLINK_RPC_PORT)" "$BLOB_PORT:blob server (FLINK_RPC_PORT+1)"; do
     tcp_open "${p%%:*}" && die "port ${p%%:*} for the ${p#*:} is in use; set FLINK_RPC_PORT to a free range"
@@ -210,7 +247,7 @@ rest.bind-address: $HOST
 rest.port: $REST_PORT
 taskmanager.host: $HOST
 taskmanager.bind-host: $HOST
-taskmanager.rpc.port: $TM_RPC_PORT
+taskmanager.rpc.port: 0
 taskmanager.data.port: $TM_DATA_PORT
 
 # Memory (2-core dev machine): JobManager 768m process (heap ~320m); TaskManager 1728m process with a small
@@ -252,13 +289,13 @@ classloader.parent-first-patterns.additional: org.graalvm.;com.oracle.truffle.
 # Nothing to obtain here (no Kerberos, no Hadoop); saves a warning per start.
 security.delegation.tokens.enabled: false
 
-io.tmp.dirs: $FDIR/tmp
 web.upload.dir: $FDIR/web-upload
 web.submit.enable: true
 web.cancel.enable: true
 EOF
   rotate "$LOGDIR/jobmanager.log"
-  mapfile -t jm_params < <(resource_params GET_JM_RESOURCE_PARAMS)
+  params="$(resource_params GET_JM_RESOURCE_PARAMS)" || abort "could not compute the JobManager's memory settings"
+  mapfile -t jm_params <<< "$params"
   launch jobmanager "$JM_PIDFILE" "$JM_CLASS" "${jm_params[0]}" "${jm_params[1]}"
   jm_pid=$started_pid
   stop_on_failure+=(jobmanager)
@@ -268,11 +305,10 @@ fi
 tm_id=""
 if [[ -z "$tm_pid" ]]; then
   # (Ports of a TaskManager killed a moment ago are free again at once; anything else on them is a conflict.)
-  for p in "$TM_RPC_PORT:TaskManager RPC (FLINK_RPC_PORT+2)" "$TM_DATA_PORT:TaskManager data (FLINK_RPC_PORT+3)"; do
-    tcp_open "${p%%:*}" && die "port ${p%%:*} for the ${p#*:} is in use; set FLINK_RPC_PORT to a free range"
-  done
+  tcp_open "$TM_DATA_PORT" && abort "port $TM_DATA_PORT for the TaskManager's data (FLINK_RPC_PORT+2) is in use; set FLINK_RPC_PORT to a free range"
   rotate "$LOGDIR/taskmanager-1.log"
-  mapfile -t tm_params < <(resource_params GET_TM_RESOURCE_PARAMS)
+  params="$(resource_params GET_TM_RESOURCE_PARAMS)" || abort "could not compute the TaskManager's memory settings"
+  mapfile -t tm_params <<< "$params"
   # A fresh resource id per start, so that readiness below means this TaskManager, not one that just died.
   tm_id="taskmanager-1-$(date +%s)"
   launch taskmanager-1 "$TM_PIDFILE" "$TM_CLASS" "${tm_params[0]}" "${tm_params[1]}" -D "taskmanager.resource-id=$tm_id"
@@ -281,26 +317,16 @@ if [[ -z "$tm_pid" ]]; then
   log "started the TaskManager (pid $tm_pid, $SLOTS slots), log: $LOGDIR/taskmanager-1.log"
 fi
 
-fail() {
-  local f
-  for f in jobmanager taskmanager-1; do
-    if [[ -s "$LOGDIR/$f.out" ]]; then echo "---- last lines of $LOGDIR/$f.out ----" >&2; tail -n 20 "$LOGDIR/$f.out" >&2; fi
-    if [[ -s "$LOGDIR/$f.log" ]]; then echo "---- last lines of $LOGDIR/$f.log ----" >&2; tail -n 20 "$LOGDIR/$f.log" >&2; fi
-  done
-  die "$1"
-}
 deadline=$(( $(date +%s) + TIMEOUT ))
 while :; do
-  ours "$jm_pid" "$JM_CLASS" || { rm -f "$JM_PIDFILE"; fail "the JobManager (pid $jm_pid) exited during startup"; }
-  ours "$tm_pid" "$TM_CLASS" || { rm -f "$TM_PIDFILE"; fail "the TaskManager (pid $tm_pid) exited during startup"; }
+  ours "$jm_pid" "$JM_CLASS" || fail "the JobManager (pid $jm_pid) exited during startup"
+  ours "$tm_pid" "$TM_CLASS" || fail "the TaskManager (pid $tm_pid) exited during startup"
   overview="$(http_get /overview || true)"
   if [[ "$(json_num taskmanagers <<< "$overview")" =~ ^[1-9] && "$(json_num slots-total <<< "$overview")" =~ ^[1-9] ]] &&
      { [[ -z "$tm_id" ]] || http_get /taskmanagers | grep -qF "\"id\":\"$tm_id\""; }; then
     break
   fi
   if (( $(date +%s) >= deadline )); then
-    # Not ready in time: leave nothing half-started behind.
-    bash "$HERE/stop.sh" "${stop_on_failure[@]}" > /dev/null 2>&1 || true
     fail "the cluster did not report a registered TaskManager on http://$HOST:$REST_PORT/overview within ${TIMEOUT}s"
   fi
   sleep 0.5

@@ -37,7 +37,7 @@ done
 is_ours() {
   [[ -n "$1" && -r "/proc/$1/cmdline" ]] || return 1
   [[ "$(awk '{print $3}' "/proc/$1/stat" 2> /dev/null)" != "Z" ]] || return 1
-  tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF -- "$2 --configDir $CONF"
+  [[ "$(tr '\0' ' ' < "/proc/$1/cmdline" 2> /dev/null)" == *"$2 --configDir $CONF "* ]]
 }
 
 declare -A pids=()
