@@ -42,8 +42,9 @@ TM_CLASS=org.apache.flink.runtime.taskexecutor.TaskManagerRunner
 die() { echo "flink start: $*" >&2; exit 1; }
 log() { echo "flink start: $*" >&2; }
 
-for v in REST_PORT SLOTS RPC_PORT TIMEOUT; do
-  [[ "${!v}" =~ ^[0-9]+$ ]] || die "FLINK_$v must be a number (got '${!v}')"
+for v in REST_PORT:FLINK_REST_PORT SLOTS:FLINK_TASK_SLOTS RPC_PORT:FLINK_RPC_PORT TIMEOUT:FLINK_START_TIMEOUT; do
+  name="${v%%:*}"
+  [[ "${!name}" =~ ^[0-9]+$ ]] || die "${v#*:} must be a number (got '${!name}')"
 done
 (( SLOTS >= 1 )) || die "FLINK_TASK_SLOTS must be at least 1"
 BLOB_PORT=$((RPC_PORT + 1))
