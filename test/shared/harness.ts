@@ -11,19 +11,11 @@ import { expect } from 'vitest';
 import { Engine, type EngineOptions, type EngineSnapshot } from '../../shared/engine/engine.ts';
 import type { EngineObserver, StateSize, WindowEvent } from '../../shared/engine/operator.ts';
 import { operatorFor } from '../../shared/operators/registry.ts';
-import { applyDefaults } from '../../shared/operators/schema.ts';
-import type { EdgeDoc, ErrorPolicy, Json, Key, NodeDoc, PipelineDoc } from '../../shared/pipeline/types.ts';
+import type { Json, Key, PipelineDoc } from '../../shared/pipeline/types.ts';
+import { OP, operatorPipeline, sourceId, type OperatorSpec } from './operator-pipeline.ts';
+import { failureOf, harnessRecorder, type HarnessStepCapture } from './scenario-recorder.ts';
 
-/** The node id of the operator under test. */
-export const OP = 'op';
-
-export interface OperatorSpec {
-  type: string;
-  params: Record<string, unknown>;
-  onError?: ErrorPolicy;
-  /** Output ports wired to a sink; default: every port of the type. */
-  connect?: readonly string[];
-}
+export { OP, operatorPipeline, type OperatorSpec };
 
 export type Input =
   | { kind: 'record'; port: string; key: Key; value: Json; timestamp: number }
@@ -67,30 +59,6 @@ export function out(key: Key, value: unknown, timestamp: number): Emitted {
   return emitted('out', key, value, timestamp);
 }
 
-const sourceId = (port: string) => `src_${port}`;
-const sinkId = (port: string) => `sink_${port}`;
-
-/** source(s) → operator → sink(s). Sources read explicit watermark markers only, so a test decides when time moves. */
-export function operatorPipeline(spec: OperatorSpec): PipelineDoc {
-  const definition = operatorFor(spec.type);
-  if (!definition) throw new Error(`unknown operator type "${spec.type}"`);
-  const operator: NodeDoc = { id: OP, type: spec.type, params: spec.params };
-  if (spec.onError !== undefined) operator.onError = spec.onError;
-  const nodes: NodeDoc[] = [];
-  const edges: EdgeDoc[] = [];
-  for (const input of definition.inputs) {
-    nodes.push({ id: sourceId(input.name), type: 'source.kafka', params: { topic: input.name, watermark: { strategy: 'explicit' } } });
-    edges.push({ from: sourceId(input.name), to: OP, toPort: input.name });
-  }
-  nodes.push(operator);
-  const ports = spec.connect ?? definition.outputs(applyDefaults(spec.params, definition.params));
-  for (const port of ports) {
-    nodes.push({ id: sinkId(port), type: 'sink.kafka', params: { topic: `out-${port}` } });
-    edges.push({ from: OP, fromPort: port, to: sinkId(port) });
-  }
-  return { format: 'weir/v1', id: 'harness', name: 'harness', nodes, edges };
-}
-
 export interface HarnessOptions extends Omit<EngineOptions, 'sink' | 'observer'> {
   /** Collect the operator's window events (open, fire, purge, late) in `events`. */
   observeWindows?: boolean;
@@ -103,9 +71,12 @@ export class OperatorHarness {
   private readonly inputs: readonly string[];
   private emittedNow: Emitted[] = [];
   private readonly options: EngineOptions;
+  /** Records every step for test/fixtures/semantics/export.ts when WEIR_EXPORT_SEMANTICS is set (scenario-recorder.ts). */
+  private readonly recorder: ((step: HarnessStepCapture) => void) | undefined;
 
   constructor(spec: OperatorSpec, options: HarnessOptions = {}) {
     this.pipeline = operatorPipeline(spec);
+    this.recorder = harnessRecorder(JSON.parse(JSON.stringify(spec)), options.udfBudgetMs);
     this.inputs = operatorFor(spec.type)!.inputs.map((p) => p.name);
     const { observeWindows, ...engineOptions } = options;
     const events = this.events;
@@ -120,6 +91,19 @@ export class OperatorHarness {
 
   /** Feeds one input and returns the records the operator emitted because of it. */
   push(input: Input): Emitted[] {
+    if (!this.recorder) return this.feed(input);
+    let emitted: Emitted[];
+    try {
+      emitted = this.feed(input);
+    } catch (err) {
+      this.recorder({ input, emitted: this.emittedNow, ...(failureOf(err) ? { failure: failureOf(err) } : {}) });
+      throw err;
+    }
+    this.recorder({ input, emitted });
+    return emitted;
+  }
+
+  private feed(input: Input): Emitted[] {
     this.emittedNow = [];
     switch (input.kind) {
       case 'record':

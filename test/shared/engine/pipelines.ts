@@ -5,6 +5,8 @@
 import { expect } from 'vitest';
 import type { EdgeDoc, ErrorPolicy, NodeDoc, PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { Simulation, simulate, type SimulationOptions, type SinkOutput } from '../../../shared/engine/simulation.ts';
+// With WEIR_EXPORT_SEMANTICS set, records every simulation run for test/fixtures/semantics/export.ts.
+import '../scenario-recorder.ts';
 
 export function source(id: string, samples: Sample[], params: Record<string, unknown> = {}): NodeDoc {
   return { id, type: 'source.kafka', params: { topic: id, ...params }, samples };
