@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
-import type { KafkaConfig } from '../kafka/config.ts';
+import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { jobSpec } from './job-spec.ts';
 import { ensureRunner, RUNNER_JAR } from './local-runner.ts';
 import { FlinkRestClient, FlinkRestError, type FlinkOverview } from './rest-client.ts';
@@ -33,6 +33,32 @@ export interface FlinkSubmission {
   udfBudgetMs: number;
   savepointPath?: string;
   allowNonRestoredState?: boolean;
+}
+
+/** A source topic the job needs does not exist yet. */
+export class MissingTopicError extends Error {
+  constructor(readonly topics: string[]) {
+    super(`source topic${topics.length === 1 ? '' : 's'} ${topics.map((t) => `"${t}"`).join(', ')} do${topics.length === 1 ? 'es' : ''} not exist yet: create ${topics.length === 1 ? 'it' : 'them'} (weir produce FILE creates a pipeline's source topics from its samples), then deploy again`);
+    this.name = 'MissingTopicError';
+  }
+}
+
+/** How many partitions each source node's topic has: a source never runs wider than that on Flink. */
+export async function sourcePartitions(pipeline: PipelineDoc, kafka: KafkaConfig): Promise<Record<string, number>> {
+  const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka');
+  const topics = [...new Set(sources.map((n) => String(n.params.topic)))];
+  const admin = createKafka(kafka, 'flink-plan').admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new MissingTopicError(missing);
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+    const counts = new Map(metadata.map((t) => [t.name, t.partitions.length]));
+    return Object.fromEntries(sources.map((n) => [n.id, counts.get(String(n.params.topic)) ?? 1]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Kafka's Java client settings for the cluster's sources and sinks, from the server's own Kafka settings. */
@@ -100,6 +126,7 @@ export class FlinkCluster {
       ...jobSpec(submission.pipeline, submission.udfBudgetMs),
       deploymentId: submission.deploymentId,
       kafka: javaKafkaSettings(submission.kafka),
+      sourcePartitions: await sourcePartitions(submission.pipeline, submission.kafka),
     };
     await this.check(submission.parallelism);
     const jar = await this.runnerJar();

@@ -32,6 +32,8 @@ final class JobBuilder {
     final int maxParallelism;
     final Map<String, SingleOutputStreamOperator<SinkMessage>> operators = new HashMap<>();
     final Map<String, List<OutputTag<WeirRecord>>> edgeTags = new HashMap<>();
+    /** Parallelism by node id; a node not in it runs at the job's parallelism. */
+    final Map<String, Integer> parallelisms = new HashMap<>();
 
     JobBuilder(JsonNode spec) throws Exception {
         this.spec = spec;
@@ -87,9 +89,34 @@ final class JobBuilder {
         edgeTags.put(id, tags);
         boolean stateful = node.get("keyed").asBoolean();
         HostOperator<IN> operator = new HostOperator<>(pipelineJson, id, JSON.writeValueAsString(options), simulation, stateful, maxParallelism, tags, channelOf, inputOf);
-        SingleOutputStreamOperator<SinkMessage> stream = input.transform(node.get("name").asText(), SINK_TYPE, operator).uid(uid);
+        SingleOutputStreamOperator<SinkMessage> stream = input.transform(node.get("name").asText(), SINK_TYPE, operator).uid(uid).setParallelism(parallelism(id));
         operators.put(id, stream);
         return stream;
+    }
+
+    int parallelism(String id) {
+        return parallelisms.getOrDefault(id, -1);
+    }
+
+    /**
+     * Parallelism per node for a job at `parallelism`: a source reads at most as many partitions as its topic has
+     * (a subtask without a partition would hold the watermark back for ever); a keyed node runs at the job's
+     * parallelism; any other node at that of its inputs, so records keep their partition's order up to the next
+     * keyed node (forward edges, chained by Flink).
+     */
+    void planParallelism(int parallelism, Map<String, Integer> sourcePartitions) {
+        for (JsonNode node : nodes()) {
+            String id = node.get("id").asText();
+            int p;
+            if (node.get("source").asBoolean()) p = Math.max(1, Math.min(parallelism, sourcePartitions.getOrDefault(id, parallelism)));
+            else if (node.get("keyed").asBoolean()) p = parallelism;
+            else {
+                p = 0;
+                for (JsonNode e : edgesTo(id)) p = Math.max(p, parallelisms.get(e.get("from").asText()));
+                if (p == 0) p = parallelism;
+            }
+            parallelisms.put(id, p);
+        }
     }
 
     /** The union of a node's incoming edges (and any extra streams), routed by key group when the node is keyed. */

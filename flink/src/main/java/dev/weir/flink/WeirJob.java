@@ -2,7 +2,9 @@ package dev.weir.flink;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,6 +36,9 @@ public final class WeirJob {
         JobBuilder.configure(env, builder.maxParallelism);
         String deployment = spec.get("deploymentId").asText();
         JsonNode kafka = spec.get("kafka");
+        Map<String, Integer> partitions = new HashMap<>();
+        spec.path("sourcePartitions").fields().forEachRemaining(e -> partitions.put(e.getKey(), e.getValue().asInt()));
+        builder.planParallelism(env.getParallelism(), partitions);
 
         for (JsonNode node : builder.nodes()) {
             String id = node.get("id").asText();
@@ -41,13 +46,15 @@ public final class WeirJob {
             if (node.get("source").asBoolean()) {
                 DataStream<KafkaMessage> records = env
                     .fromSource(KafkaConnectors.source(params, kafka, deployment), KafkaConnectors.watermarks(params), id + ": " + params.get("topic").asText())
-                    .uid(id);
+                    .uid(id)
+                    .setParallelism(builder.parallelism(id));
                 builder.host(node, records, false, 0, id + "/records");
                 continue;
             }
             SingleOutputStreamOperator<SinkMessage> host = builder.host(node, builder.inputOf(node, List.of(), node.get("keyed").asBoolean()), false, 1, id);
             if (node.get("sink").asBoolean()) {
-                host.sinkTo(KafkaConnectors.sink(params, kafka, exactlyOnce, deployment + "-" + id)).uid(id + "/kafka").name(id + ": " + params.get("topic").asText());
+                host.sinkTo(KafkaConnectors.sink(params, kafka, exactlyOnce, deployment + "-" + id)).uid(id + "/kafka").name(id + ": " + params.get("topic").asText())
+                    .setParallelism(builder.parallelism(id));
             }
         }
     }
