@@ -14,7 +14,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 TIMEOUT="${FLINK_STOP_TIMEOUT:-30}"
-FDIR="$ROOT/.flink"
+FDIR="${FLINK_STATE_DIR:-$ROOT/.flink}"
 CONF="$FDIR/conf"
 
 log() { echo "flink stop: $*" >&2; }
