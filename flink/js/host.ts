@@ -153,9 +153,12 @@ export function createHost(docJson: string, optionsJson: string): NodeHost {
     kafka: (partition, offset, key, value, timestamp, headers) =>
       run(() => source!.ingestKafka(partition, offset, key, value, timestamp, headers === '' ? undefined : JSON.parse(headers))),
     timed: () => op.onProcessingTime !== Operator.prototype.onProcessingTime,
-    snapshot: () => JSON.stringify({ watermark: encodeTime(op.watermark), channels: op.channelWatermarks.map(encodeTime), clock: encodeTime(clock), state: op.snapshotState() }),
+    snapshot: () => JSON.stringify({ type: node.type, watermark: encodeTime(op.watermark), channels: op.channelWatermarks.map(encodeTime), clock: encodeTime(clock), state: op.snapshotState() }),
     restore: (text) => {
-      const s = JSON.parse(text) as { watermark: Json; channels: Json[]; clock: Json; state: Json };
+      const s = JSON.parse(text) as { type: string; watermark: Json; channels: Json[]; clock: Json; state: Json };
+      // Weir's upgrade rule (SPEC §6): a node that changed type cannot keep its state; the server refuses such an
+      // upgrade before it submits, so this only guards a savepoint restored by hand.
+      if (s.type !== node.type) throw new Error(`node "${node.id}" changed type (${s.type} → ${node.type}) and cannot keep its state`);
       op.watermark = decodeTime(s.watermark);
       for (let c = 0; c < op.channelWatermarks.length; c++) op.channelWatermarks[c] = c < s.channels.length ? decodeTime(s.channels[c]!) : op.watermark;
       clock = decodeTime(s.clock);

@@ -43,6 +43,7 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     private final List<OutputTag<WeirRecord>> edgeTags;
     private final int[] edgeChannels;
     private final int[] edgeInputs;
+    private final long budgetMs;
 
     private transient JsHost host;
     private transient ListState<String> checkpointed;
@@ -50,7 +51,7 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     private transient KeyGroupRange keyGroups;
 
     HostOperator(String pipelineJson, String nodeId, String optionsJson, boolean simulation, boolean stateful, int maxParallelism,
-                 List<OutputTag<WeirRecord>> edgeTags, int[] edgeChannels, int[] edgeInputs) {
+                 List<OutputTag<WeirRecord>> edgeTags, int[] edgeChannels, int[] edgeInputs, long budgetMs) {
         this.pipelineJson = pipelineJson;
         this.nodeId = nodeId;
         this.optionsJson = optionsJson;
@@ -60,6 +61,7 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
         this.edgeTags = new ArrayList<>(edgeTags);
         this.edgeChannels = edgeChannels;
         this.edgeInputs = edgeInputs;
+        this.budgetMs = budgetMs;
     }
 
     @Override
@@ -86,7 +88,7 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     @Override
     public void open() throws Exception {
         super.open();
-        host = JsHost.forNode(pipelineJson, optionsJson);
+        host = JsHost.forNode(pipelineJson, optionsJson, nodeId, budgetMs);
         if (restored != null) {
             host.call("restore", restored);
             restored = null;
@@ -127,7 +129,8 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
         } catch (Lockstep.SimulationStopped stopped) {
             throw stopped;
         } catch (RuntimeException e) {
-            Lockstep.fail("node \"" + nodeId + "\": " + e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            Lockstep.fail(message.startsWith("node \"") ? message : "node \"" + nodeId + "\": " + message);
             throw e;
         } finally {
             Lockstep.done();

@@ -3,10 +3,16 @@ package dev.weir.flink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
@@ -26,27 +32,71 @@ final class JsHost implements AutoCloseable {
     private static int open;
     private static boolean keepEngine;
 
+    /**
+     * The engine's budget guard (SPEC §5) stops a user loop within its budget; what it cannot reach — one regular
+     * expression that backtracks for ever, one huge allocation — the watchdog ends by cancelling the context after
+     * ten budgets (at least ten seconds). The call then fails the task, and Flink restarts it from its last
+     * checkpoint, as the Weir server restarts a worker its heartbeat found hung.
+     */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "weir-udf-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final Context context;
     private final Value host;
     private final Value element;
     private final Value watermark;
+    private final String nodeId;
+    private final long limitNanos;
+    /** System.nanoTime() when the call in progress began; 0 between calls. */
+    private volatile long callStarted;
+    private volatile boolean cancelled;
+    private final ScheduledFuture<?> watch;
 
-    private JsHost(Context context, Value host) {
+    private JsHost(Context context, Value host, String nodeId, long budgetMs) {
         this.context = context;
         this.host = host;
         this.element = host.getMember("element");
         this.watermark = host.getMember("watermark");
+        this.nodeId = nodeId;
+        this.limitNanos = Math.max(10 * budgetMs, 10_000) * 1_000_000L;
+        this.watch = WATCHDOG.scheduleWithFixedDelay(this::check, 500, 500, TimeUnit.MILLISECONDS);
     }
 
     /** A host for one node: `options` is the JSON of flink/js/host.ts's HostOptions. */
-    static JsHost forNode(String pipelineJson, String optionsJson) {
+    static JsHost forNode(String pipelineJson, String optionsJson, String nodeId, long budgetMs) {
         Context context = newContext();
         try {
             Value api = context.getBindings("js").getMember("WeirHost");
-            return new JsHost(context, api.getMember("createHost").execute(pipelineJson, optionsJson));
+            return new JsHost(context, api.getMember("createHost").execute(pipelineJson, optionsJson), nodeId, budgetMs);
         } catch (RuntimeException e) {
             release(context);
             throw e;
+        }
+    }
+
+    private void check() {
+        long started = callStarted;
+        if (started != 0 && System.nanoTime() - started > limitNanos && !cancelled) {
+            cancelled = true;
+            context.close(true);
+        }
+    }
+
+    private Value guarded(Supplier<Value> call) {
+        callStarted = System.nanoTime();
+        try {
+            return call.get();
+        } catch (PolyglotException e) {
+            if (cancelled || e.isCancelled()) {
+                throw new IllegalStateException("node \"" + nodeId + "\": user code did not return within " + limitNanos / 1_000_000
+                    + " ms (a regular expression that backtracks, or one enormous operation?); its context was stopped");
+            }
+            throw e;
+        } finally {
+            callStarted = 0;
         }
     }
 
@@ -61,15 +111,15 @@ final class JsHost implements AutoCloseable {
     }
 
     Value element(int input, String key, String value, long timestamp, String headers) {
-        return element.execute(input, key, value, (double) timestamp, headers);
+        return guarded(() -> element.execute(input, key, value, (double) timestamp, headers));
     }
 
     Value watermark(int channel, double time) {
-        return watermark.execute(channel, time);
+        return guarded(() -> watermark.execute(channel, time));
     }
 
     Value call(String method, Object... args) {
-        return host.getMember(method).execute(args);
+        return guarded(() -> host.getMember(method).execute(args));
     }
 
     String callString(String method, Object... args) {
@@ -78,7 +128,9 @@ final class JsHost implements AutoCloseable {
 
     @Override
     public void close() {
-        release(context);
+        watch.cancel(false);
+        if (!cancelled) release(context);
+        else releaseCount();
     }
 
     private static synchronized Context newContext() {
@@ -114,6 +166,15 @@ final class JsHost implements AutoCloseable {
 
     private static synchronized void release(Context context) {
         releaseLocked(context);
+    }
+
+    /** A context the watchdog already closed: only the count goes down. */
+    private static synchronized void releaseCount() {
+        if (--open == 0 && engine != null && !keepEngine) {
+            engine.close();
+            engine = null;
+            bundle = null;
+        }
     }
 
     private static void releaseLocked(Context context) {

@@ -46,7 +46,9 @@ public final class WeirJob {
             if (node.get("source").asBoolean()) {
                 DataStream<KafkaMessage> records = env
                     .fromSource(KafkaConnectors.source(params, kafka, deployment), KafkaConnectors.watermarks(params), id + ": " + params.get("topic").asText())
-                    .uid(id)
+                    // The offsets belong to the topic: a source that reads another topic after an upgrade starts afresh
+                    // there, as on the Weir server (its old offsets are state the savepoint may drop).
+                    .uid(id + "@" + params.get("topic").asText())
                     .setParallelism(builder.parallelism(id));
                 builder.host(node, records, false, 0, id + "/records");
                 continue;
