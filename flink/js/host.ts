@@ -1,6 +1,6 @@
 /**
  * The engine's fourth host: one Weir operator inside a GraalJS context of a Flink operator instance (the runner's
- * Java side is flink/src/main/java/dev/weir/flink). It is bundled by tools/flink/build-runner.sh into one script
+ * Java side is flink/src/main/java/dev/weir/flink). It is bundled by flink/build.mjs into one script
  * that defines `WeirHost` and nothing else; the context it runs in has no host access, no I/O and no threads, so
  * user code in it reaches its record, its `ctx` and JavaScript's built-ins — never Java, Flink or Kafka.
  *

@@ -15,7 +15,7 @@ import { DEFAULT_UDF_BUDGET_MS } from '../../../shared/udf/budget.ts';
 import { jobSpec, withInputs } from './job-spec.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const RUNNER_JAR = `${ROOT}flink/target/weir-flink-runner.jar`;
+export const RUNNER_JAR = `${ROOT}flink/target/runner/weir-flink-runner.jar`;
 export const FLINK_LIB = `${ROOT}.flink/lib`;
 const RESULT = 'weir-result ';
 
