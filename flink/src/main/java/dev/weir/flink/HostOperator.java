@@ -1,10 +1,12 @@
 package dev.weir.flink;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -33,6 +35,8 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     private static final long serialVersionUID = 1L;
     private static final String SEP = "\u0001";
     private static final long TIMER_INTERVAL_MS = 100;
+    /** How often a deployed node's counts are read out of the engine for the `weirNode` gauge. */
+    private static final long METRICS_INTERVAL_MS = 1000;
 
     private final String pipelineJson;
     private final String nodeId;
@@ -49,6 +53,8 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     private transient ListState<String> checkpointed;
     private transient String restored;
     private transient KeyGroupRange keyGroups;
+    /** The node's counts as JSON, written on the task thread (GraalJS is single-threaded), read by the metrics thread. */
+    private transient volatile String counts;
 
     HostOperator(String pipelineJson, String nodeId, String optionsJson, boolean simulation, boolean stateful, int maxParallelism,
                  List<OutputTag<WeirRecord>> edgeTags, int[] edgeChannels, int[] edgeInputs, long budgetMs) {
@@ -93,7 +99,33 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
             host.call("restore", restored);
             restored = null;
         }
-        if (!simulation && host.call("timed").asBoolean()) scheduleProcessingTime();
+        if (simulation) return;
+        if (host.call("timed").asBoolean()) scheduleProcessingTime();
+        publishCounts(getProcessingTimeService().getCurrentProcessingTime());
+        getMetricGroup().gauge("weirNode", (Gauge<String>) () -> counts);
+        scheduleCounts();
+    }
+
+    /**
+     * The Weir server reads a deployed node's records in, out per port and errors from this operator's `weirNode`
+     * gauge (Flink's REST API): `{"node", "subtask", "at", "counts": {"in", "out": {port: n}, "errors"}}`. The node
+     * id travels in the value, so the server maps it back whatever Flink makes of the operator's name.
+     */
+    private void publishCounts(long time) throws IOException {
+        var value = JobBuilder.JSON.createObjectNode();
+        value.put("node", nodeId);
+        value.put("subtask", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        value.put("at", time);
+        value.set("counts", JobBuilder.JSON.readTree(host.callString("metrics")));
+        counts = JobBuilder.JSON.writeValueAsString(value);
+    }
+
+    private void scheduleCounts() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + METRICS_INTERVAL_MS, time -> {
+            publishCounts(time);
+            scheduleCounts();
+        });
     }
 
     private void scheduleProcessingTime() {
