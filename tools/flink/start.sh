@@ -296,6 +296,10 @@ security.delegation.tokens.enabled: false
 web.upload.dir: $FDIR/web-upload
 web.submit.enable: true
 web.cancel.enable: true
+
+# The REST API serves metrics from a cache it refreshes this often (default 10 s); the Weir server reads a
+# deployment's per-node counts from there every 2 s.
+metrics.fetcher.update-interval: 2000
 EOF
   rotate "$LOGDIR/jobmanager.log"
   params="$(resource_params GET_JM_RESOURCE_PARAMS)" || abort "could not compute the JobManager's memory settings"
