@@ -12,9 +12,14 @@ export interface WeirRun {
 }
 
 export function weir(...args: string[]): Promise<WeirRun> {
+  return weirWithin(60_000, ...args);
+}
+
+/** `weir` for commands that start a JVM (`--engine flink`): a loaded machine may take minutes, never forever. */
+export function weirWithin(timeoutMs: number, ...args: string[]): Promise<WeirRun> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr, ms: performance.now() - started });
     });

@@ -41,9 +41,14 @@ export function simulateOnFlink(jobs: Parameters<typeof runOnFlink>[0]): FlinkSi
 
 /** The outputs of one Flink run, or the CLI's failure for it, worded as the Weir engine's would be. */
 export function flinkOutputs(result: FlinkSimulationResult): SinkOutput[] {
+  throwIfFailed(result);
+  return result.outputs;
+}
+
+/** A Flink run that stopped at a `fail` error or could not run, as the CLI's failure. */
+export function throwIfFailed(result: FlinkSimulationResult): void {
   if (result.failure) throw new CliFailure(failureMessage(new PipelineFailure(result.failure.nodeId, result.failure.reason, result.failure.input)));
   if (result.error !== undefined) throw new CliFailure(`the pipeline cannot run on Flink: ${result.error}`);
-  return result.outputs;
 }
 
 export const simulateCommand: Command = {
@@ -80,7 +85,9 @@ onError is "fail" fails on a record.`,
     if (parseEngine(values.engine as string | undefined) === 'flink') {
       if (checkpointEvery !== undefined) throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
       const [result] = simulateOnFlink([{ name: positionals[0]!, pipeline, inputs }]);
-      flinkOutputs(result!).forEach(writeOutput);
+      // What reached the sinks before a failure is printed first, as the Weir engine prints it as it goes.
+      result!.outputs.forEach(writeOutput);
+      throwIfFailed(result!);
       return 0;
     }
     runSimulation(pipeline, { inputs, checkpointEvery, onOutput: writeOutput });
