@@ -43,6 +43,8 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     private final String optionsJson;
     private final boolean simulation;
     private final boolean stateful;
+    /** Hosts a `source.kafka` node, fed by Flink's KafkaSource. */
+    private final boolean source;
     private final int maxParallelism;
     private final List<OutputTag<WeirRecord>> edgeTags;
     private final int[] edgeChannels;
@@ -56,13 +58,14 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     /** The node's counts as JSON, written on the task thread (GraalJS is single-threaded), read by the metrics thread. */
     private transient volatile String counts;
 
-    HostOperator(String pipelineJson, String nodeId, String optionsJson, boolean simulation, boolean stateful, int maxParallelism,
+    HostOperator(String pipelineJson, String nodeId, String optionsJson, int channels, boolean simulation, boolean stateful, int maxParallelism,
                  List<OutputTag<WeirRecord>> edgeTags, int[] edgeChannels, int[] edgeInputs, long budgetMs) {
         this.pipelineJson = pipelineJson;
         this.nodeId = nodeId;
         this.optionsJson = optionsJson;
         this.simulation = simulation;
         this.stateful = stateful;
+        this.source = channels == 0;
         this.maxParallelism = maxParallelism;
         this.edgeTags = new ArrayList<>(edgeTags);
         this.edgeChannels = edgeChannels;
@@ -173,8 +176,11 @@ final class HostOperator<IN> extends AbstractStreamOperator<SinkMessage> impleme
     public void processWatermark(Watermark mark) throws Exception {
         // In simulation, watermarks travel in band; Flink's own (its end-of-input one) means nothing there.
         if (simulation) return;
-        double time = mark.getTimestamp() == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : (double) mark.getTimestamp();
-        dispatch(host.watermark(0, time));
+        // A source's watermarks are Flink's per-partition ones (KafkaConnectors.SpecWatermarks): nothing to fire.
+        if (!source) {
+            double time = mark.getTimestamp() == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : (double) mark.getTimestamp();
+            dispatch(host.watermark(0, time));
+        }
         output.emitWatermark(mark);
     }
 

@@ -88,7 +88,7 @@ final class JobBuilder {
         }
         edgeTags.put(id, tags);
         boolean stateful = node.get("keyed").asBoolean();
-        HostOperator<IN> operator = new HostOperator<>(pipelineJson, id, JSON.writeValueAsString(options), simulation, stateful, maxParallelism, tags, channelOf, inputOf, spec.path("udfBudgetMs").asLong(1000));
+        HostOperator<IN> operator = new HostOperator<>(pipelineJson, id, JSON.writeValueAsString(options), channels, simulation, stateful, maxParallelism, tags, channelOf, inputOf, spec.path("udfBudgetMs").asLong(1000));
         SingleOutputStreamOperator<SinkMessage> stream = input.transform(node.get("name").asText(), SINK_TYPE, operator).uid(uid).setParallelism(parallelism(id));
         operators.put(id, stream);
         return stream;
