@@ -14,6 +14,9 @@
  *   WEIR_WORKER_MEMORY_MB heap limit of each deployment's worker thread (default 512); state is held in memory, so
  *                         a deployment with millions of keys needs more (a million window panes: about 2048)
  *   WEIR_UDF_BUDGET_MS    time budget of one user-function call (default 1000, SPEC §5)
+ *   FLINK_REST_URL        REST address of a Flink session cluster: deployments may then target it
+ *   WEIR_FLINK            "local": start the local Flink cluster of tools/flink and target it
+ *   FLINK_REST_PORT       REST port of that local cluster (default 8081)
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,14 @@ export interface ServerConfig {
   localKafkaPort: number;
   /** Only the limits set in the environment; the deployment manager has the defaults. */
   limits: DeploymentLimits;
+  /** The Flink cluster deployments may target; null when neither FLINK_REST_URL nor WEIR_FLINK is set. */
+  flink: FlinkTargetConfig | null;
+}
+
+export interface FlinkTargetConfig {
+  restUrl: string;
+  /** WEIR_FLINK=local: the server starts the cluster of tools/flink/start.sh on `restUrl`'s port first. */
+  local: boolean;
 }
 
 /** A configuration mistake the user can fix; its message says how. Printed without a stack trace. */
@@ -51,7 +62,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     kafka: kafkaFrom(env),
     localKafkaPort: portFrom(env, 'KAFKA_PORT', 9092),
     limits: limitsFrom(env),
+    flink: flinkFrom(env),
   };
+}
+
+function flinkFrom(env: NodeJS.ProcessEnv): FlinkTargetConfig | null {
+  const url = env.FLINK_REST_URL?.trim();
+  const mode = env.WEIR_FLINK?.trim();
+  if (mode && mode !== 'local') {
+    throw new ConfigError(`WEIR_FLINK=${mode}: its one value is "local" (start the local Flink cluster); for a cluster of your own set FLINK_REST_URL`);
+  }
+  if (mode === 'local' && url) throw new ConfigError('set WEIR_FLINK=local (start the local Flink cluster) or FLINK_REST_URL (use yours), not both');
+  if (mode === 'local') return { restUrl: `http://127.0.0.1:${portFrom(env, 'FLINK_REST_PORT', 8081)}`, local: true };
+  if (!url) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(`FLINK_REST_URL=${url} is not the http(s) address of Flink's REST API, e.g. http://flink-jobmanager:8081`);
+  }
+  return { restUrl: url.replace(/\/+$/, ''), local: false };
 }
 
 function limitsFrom(env: NodeJS.ProcessEnv): DeploymentLimits {

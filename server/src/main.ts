@@ -3,17 +3,22 @@
  * Express app alone, for in-process tests.
  *
  * serve(): configuration from the environment (config.ts) → a Kafka to talk to (KAFKA_BROKERS, or the local broker
- * of tools/kafka started on demand) → the deployment runtime, resuming what was running → the web app (built on
- * first start) → listen, and print the URL to open, token included. SIGINT/SIGTERM stop the deployments with a
- * savepoint and close the server; serve() resolves then.
+ * of tools/kafka started on demand) → a Flink cluster when one is configured (FLINK_REST_URL, or WEIR_FLINK=local:
+ * the local cluster of tools/flink started on demand) → the deployment runtime, resuming what was running → the web
+ * app (built on first start) → listen, and print the URL to open, token included. SIGINT/SIGTERM stop the Weir
+ * server's deployments with a savepoint (Flink's jobs run on) and close the server; serve() resolves then.
  */
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliFailure } from './cli/common.ts';
-import { ConfigError, loadConfig, resolveToken, type ServerConfig } from './config.ts';
+import { ConfigError, loadConfig, resolveToken, type FlinkTargetConfig, type ServerConfig } from './config.ts';
+import { FlinkDeployments } from './deployments/flink-deployment.ts';
 import { DeploymentManager } from './deployments/manager.ts';
+import { DeploymentService } from './deployments/service.ts';
+import { DeploymentStore } from './deployments/store.ts';
+import { FlinkCluster } from './flink/cluster.ts';
 import type { KafkaConfig } from './kafka/config.ts';
 import { createApp } from './http/app.ts';
 import { ensureWebBuild } from './http/static.ts';
@@ -38,12 +43,16 @@ export async function serve(): Promise<void> {
   if (source === 'generated') say(`Created an API token in ${join(config.dataDir, 'token')} (kept for the next starts)`);
 
   const kafka: KafkaConfig = config.kafka ?? { brokers: [await startLocalKafka(REPO_ROOT, config.localKafkaPort)] };
+  const cluster = config.flink ? await flinkTarget(config.flink) : null;
   const webDist = await ensureWebBuild(REPO_ROOT, say).catch((err: unknown) => {
     throw new CliFailure(`weir serve: building the web app failed: ${(err as Error).message}\nRun \`npm run build\` to see the whole output.`);
   });
 
   process.on('unhandledRejection', (reason) => console.error('weir: unhandled rejection (the server keeps running):', reason));
-  const deployments = new DeploymentManager({ dataDir: config.dataDir, kafka, limits: config.limits });
+  const flink = cluster ? new FlinkDeployments({ dataDir: config.dataDir, kafka, cluster, ...(config.limits.udfBudgetMs ? { udfBudgetMs: config.limits.udfBudgetMs } : {}) }) : null;
+  const deployments = new DeploymentService(new DeploymentManager({ dataDir: config.dataDir, kafka, limits: config.limits }), flink);
+  const unwatched = flink ? 0 : new DeploymentStore(config.dataDir).load().filter((d) => d.target === 'flink').length;
+  if (unwatched > 0) say(`${unwatched} deployment(s) in ${config.dataDir} run on a Flink cluster; set FLINK_REST_URL (or WEIR_FLINK=local) to see and manage them`);
   await deployments.start().catch((err: unknown) => {
     throw new CliFailure(`weir serve: could not resume the deployments (Kafka at ${kafka.brokers.join(', ')}): ${(err as Error).message}`);
   });
@@ -63,6 +72,7 @@ export async function serve(): Promise<void> {
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   const stopHint = config.localKafkaPort === 9092 ? 'npm run kafka:stop' : `KAFKA_PORT=${config.localKafkaPort} npm run kafka:stop`;
   say(`Kafka: ${kafka.brokers.join(', ')}${config.kafka ? '' : ` (local broker; it keeps running after the server stops: \`${stopHint}\` stops it)`}`);
+  if (config.flink) say(`Flink: ${config.flink.restUrl}${config.flink.local ? ` (local cluster; it keeps running after the server stops: \`${flinkStopHint(config.flink.restUrl)}\` stops it)` : ''}`);
   say(`Weir is running at ${base}/?token=${encodeURIComponent(token)}`);
 
   await new Promise<void>((done) => {
@@ -127,9 +137,47 @@ function say(line: string): void {
  */
 async function startLocalKafka(root: string, port: number): Promise<string> {
   say(`KAFKA_BROKERS is not set: starting the local Kafka broker on 127.0.0.1:${port} (the first start installs it; that takes a while)…`);
-  const script = join(root, 'tools/kafka/start.sh');
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn('bash', [script], { cwd: root, env: { ...process.env, KAFKA_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { code, stdout, stderr } = await runScript(root, 'tools/kafka/start.sh', { KAFKA_PORT: String(port) });
+  const address = stdout.trim().split('\n').pop()?.trim() ?? '';
+  if (code === 0 && /^[^\s:]+:\d+$/.test(address)) return address;
+  const reason = reasonOf(stderr, 'kafka');
+  const hint = reason.includes('KAFKA_BROKERS') ? '' : '\nTo use a Kafka cluster you already have instead, set KAFKA_BROKERS=host:port.';
+  throw new CliFailure(`weir serve: the local Kafka broker did not start.\n${reason}${hint}`);
+}
+
+/**
+ * The Flink cluster of the "flink" target: with WEIR_FLINK=local, tools/flink/start.sh first (it installs Flink on
+ * first use and leaves a running cluster alone). The cluster is checked once here, so a problem shows at start; a
+ * cluster that cannot take jobs yet is no reason not to serve (each deploy checks it again).
+ */
+async function flinkTarget(config: FlinkTargetConfig): Promise<FlinkCluster> {
+  if (config.local) {
+    const port = new URL(config.restUrl).port;
+    say(`WEIR_FLINK=local: starting the local Flink cluster on ${config.restUrl} (the first start installs it; that takes a while)…`);
+    const { code, stderr } = await runScript(REPO_ROOT, 'tools/flink/start.sh', { FLINK_REST_PORT: port });
+    if (code !== 0) throw new CliFailure(`weir serve: the local Flink cluster did not start.\n${reasonOf(stderr, 'flink')}\nTo use a Flink cluster you already have instead, set FLINK_REST_URL.`);
+  }
+  const cluster = new FlinkCluster(config.restUrl);
+  try {
+    const overview = await cluster.check(1);
+    say(`Flink ${overview['flink-version']} at ${config.restUrl}: ${overview.taskmanagers} TaskManager(s), ${overview['slots-available']} of ${overview['slots-total']} task slots free`);
+    // The runner jar is built (first time) and uploaded in the background, so the first deploy does not wait for it.
+    cluster.runnerJar().catch((err: unknown) => console.error(`weir: preparing the Flink runner failed (the first Flink deploy tries again): ${(err as Error).message}`));
+  } catch (err) {
+    say(`Warning: ${(err as Error).message}. Deployments to Flink are refused until it can take them.`);
+  }
+  return cluster;
+}
+
+function flinkStopHint(restUrl: string): string {
+  const port = new URL(restUrl).port;
+  return port === '8081' ? 'npm run flink:stop' : `FLINK_REST_PORT=${port} npm run flink:stop`;
+}
+
+async function runScript(root: string, script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const path = join(root, script);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+    const child = spawn('bash', [path], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -137,19 +185,15 @@ async function startLocalKafka(root: string, port: number): Promise<string> {
     child.once('error', fail);
     child.once('close', (exitCode) => done({ code: exitCode, stdout: out, stderr: err }));
   }).catch((err: unknown) => {
-    throw new CliFailure(`weir serve: could not run ${script}: ${(err as Error).message}`);
+    throw new CliFailure(`weir serve: could not run ${path}: ${(err as Error).message}`);
   });
-  const address = stdout.trim().split('\n').pop()?.trim() ?? '';
-  if (code === 0 && /^[^\s:]+:\d+$/.test(address)) return address;
-  const reason = reasonOf(stderr);
-  const hint = reason.includes('KAFKA_BROKERS') ? '' : '\nTo use a Kafka cluster you already have instead, set KAFKA_BROKERS=host:port.';
-  throw new CliFailure(`weir serve: the local Kafka broker did not start.\n${reason}${hint}`);
 }
 
-/** The script's own verdict: from its last `kafka start:`/`kafka install:` failure line to the end. */
-function reasonOf(stderr: string): string {
+/** The script's own verdict: from its last `<tool> start:`/`<tool> install:` failure line to the end. */
+function reasonOf(stderr: string, tool: string): string {
   const lines = stderr.trimEnd().split('\n');
   let from = lines.length - 1;
-  while (from > 0 && !/^kafka (start|install): /.test(lines[from]!)) from--;
+  const verdict = new RegExp(`^${tool} (start|install): `);
+  while (from > 0 && !verdict.test(lines[from]!)) from--;
   return lines.slice(Math.max(from, 0)).join('\n') || '(it printed nothing)';
 }

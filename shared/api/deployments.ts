@@ -5,6 +5,12 @@
  *   deployed is an upgrade: state moves over by node id (SPEC §6). When the new graph cannot keep some node's state
  *   the answer is 409 E_STATE_LOSS naming those `nodes`, unless the request says `allowStateLoss: true`.
  *   An invalid document is 400 E_VALIDATION with the coded problems.
+ * - `target: "flink"` runs the pipeline on the server's Flink cluster (GET /api/info says whether it has one; 409
+ *   E_FLINK_UNCONFIGURED when not) at `parallelism` subtasks: 409 E_FLINK_FULL when the cluster has fewer free
+ *   task slots, 502 E_FLINK_UNAVAILABLE (naming the cluster's URL and Flink's own message) when it cannot be
+ *   reached or cannot run Weir's jobs. Once accepted, what goes wrong later (the job fails on the cluster) is the
+ *   deployment's `failed` status with that error. A pipeline id runs on one target at a time (409 E_STATE while it
+ *   runs on the other; after a stop, moving it over drops its state: 409 E_STATE_LOSS unless `allowStateLoss`).
  * - `GET /api/deployments` → `DeploymentListResponse`; `GET /api/deployments/:id` → `DeploymentInfo`.
  * - `POST /api/deployments/:id/stop` (takes a savepoint, then stops) and `.../resume` → `DeploymentInfo`.
  * - `GET /api/deployments/:id/events` — Server-Sent Events: `status` (DeploymentInfo) when anything but the
@@ -18,10 +24,19 @@ import type { Delivery, Json, Key, PipelineDoc } from '../pipeline/types.ts';
 
 export type DeploymentStatus = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'restarting';
 
+/** Where a deployment runs: the Weir server's own worker threads, or a Flink session cluster. */
+export type DeploymentTarget = 'weir' | 'flink';
+
+export const DEPLOYMENT_TARGETS: readonly DeploymentTarget[] = ['weir', 'flink'];
+
 export interface DeployRequest {
   pipeline: PipelineDoc;
   /** Accept an upgrade that drops the state of nodes the new graph removes or retypes. */
   allowStateLoss?: boolean;
+  /** Default "weir". */
+  target?: DeploymentTarget;
+  /** Parallel subtasks of the job: a whole number ≥ 1, default 1. The Weir target runs one and accepts only 1. */
+  parallelism?: number;
 }
 
 export interface DeployResponse {
@@ -37,7 +52,13 @@ export interface NodeRuntimeMetrics {
   /** Recent throughput, records per second. */
   inPerSecond?: number;
   outPerSecond?: number;
+  /** Flink: the back pressure of the job vertex the node runs in, as Flink rates it; absent until Flink has. */
+  backpressure?: BackpressureLevel;
+  /** Flink: the share of time (0–1) the vertex's busiest subtask was back-pressured. */
+  backpressureRatio?: number;
 }
+
+export type BackpressureLevel = 'ok' | 'low' | 'high';
 
 export interface CheckpointMetrics {
   completed: number;
@@ -99,6 +120,24 @@ export interface DeploymentSummary {
   deployedAt: number;
   /** Restarts since the last deploy or resume. */
   restarts: number;
+  target: DeploymentTarget;
+  /** Parallel subtasks (always 1 on the Weir target). */
+  parallelism: number;
+  /** Present for the Flink target. */
+  flink?: FlinkJobInfo;
+}
+
+export interface FlinkJobInfo {
+  /** The cluster's REST address (its web dashboard is there too). */
+  restUrl: string;
+  /** The Flink job of the current run; null before it is submitted (waiting for a source topic, say). */
+  jobId: string | null;
+  /** The job's page in Flink's web dashboard; null while there is no job. */
+  dashboardUrl: string | null;
+  /** Flink's own job state as last seen (RUNNING, RESTARTING, …); null before the first look. */
+  state: string | null;
+  /** The savepoint the last stop or upgrade took: where Resume starts from. */
+  savepointPath: string | null;
 }
 
 export interface DeploymentInfo extends DeploymentSummary {

@@ -33,9 +33,18 @@ describe('server configuration', () => {
     expect(resolveToken(dir, { WEIR_TOKEN: 'from-env' })).toEqual({ token: 'from-env', source: 'env' });
   });
 
-  it('reads the defaults: port 8080, data dir ./.weir, no brokers (start the local one)', () => {
+  it('reads the defaults: port 8080, data dir ./.weir, no brokers (start the local one), no Flink', () => {
     const config = loadConfig({}, '/srv/app');
-    expect(config).toEqual({ port: 8080, host: '127.0.0.1', dataDir: '/srv/app/.weir', kafka: null, localKafkaPort: 9092, limits: {} });
+    expect(config).toEqual({ port: 8080, host: '127.0.0.1', dataDir: '/srv/app/.weir', kafka: null, localKafkaPort: 9092, limits: {}, flink: null });
+  });
+
+  it('reads the Flink cluster to deploy to: FLINK_REST_URL, or WEIR_FLINK=local on FLINK_REST_PORT', () => {
+    expect(loadConfig({ FLINK_REST_URL: 'http://flink-jm:8081/' }).flink).toEqual({ restUrl: 'http://flink-jm:8081', local: false });
+    expect(loadConfig({ WEIR_FLINK: 'local' }).flink).toEqual({ restUrl: 'http://127.0.0.1:8081', local: true });
+    expect(loadConfig({ WEIR_FLINK: 'local', FLINK_REST_PORT: '18081' }).flink).toEqual({ restUrl: 'http://127.0.0.1:18081', local: true });
+    expect(() => loadConfig({ FLINK_REST_URL: 'flink-jm:8081' })).toThrow('FLINK_REST_URL=flink-jm:8081 is not the http(s) address of Flink\'s REST API, e.g. http://flink-jobmanager:8081');
+    expect(() => loadConfig({ WEIR_FLINK: 'yes' })).toThrow('WEIR_FLINK=yes: its one value is "local"');
+    expect(() => loadConfig({ WEIR_FLINK: 'local', FLINK_REST_URL: 'http://a:8081' })).toThrow(/not both/);
   });
 
   it('reads the brokers and their security settings', () => {

@@ -13,13 +13,12 @@
  *
  * Errors thrown on purpose are `DeploymentError`s (types.ts) with the `code` the HTTP layer answers with.
  */
-import type { Kafka } from 'kafkajs';
-import { TAIL_RECORDS, type TailRecord } from '../../../shared/api/deployments.ts';
+import type { TailRecord } from '../../../shared/api/deployments.ts';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
-import { settingsOf, type Json, type PipelineDoc } from '../../../shared/pipeline/types.ts';
+import { settingsOf, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { createKafka } from '../kafka/config.ts';
-import { tailTopic, type TopicTail } from '../kafka/read-topic.ts';
 import { snapshotShape, stateProblems } from './pipeline-plan.ts';
+import { SinkTails } from './sink-tail.ts';
 import { DeploymentStore, type StoredDeployment } from './store.ts';
 import { DeploymentWorker, type RunEnd } from './worker-handle.ts';
 import {
@@ -27,7 +26,9 @@ import {
   DeploymentNotFoundError,
   DeploymentStateError,
   DeploymentValidationError,
+  FlinkUnconfiguredError,
   StateLossError,
+  WEIR_PARALLELISM,
   type DeploymentListener,
   type DeploymentLogLine,
   type DeploymentManagerOptions,
@@ -72,14 +73,13 @@ function emptyRuntimeMetrics(): RuntimeMetrics {
 export class DeploymentManager {
   private readonly entries = new Map<string, Entry>();
   private readonly store: DeploymentStore;
-  private readonly kafka: Kafka;
-  private readonly tails = new Set<TopicTail>();
+  private readonly tails: SinkTails;
   private closed = false;
   private readonly log: (line: DeploymentLogLine) => void;
 
   constructor(readonly options: DeploymentManagerOptions) {
     this.store = new DeploymentStore(options.dataDir);
-    this.kafka = createKafka(options.kafka, 'server');
+    this.tails = new SinkTails(createKafka(options.kafka, 'server'));
     this.log =
       options.log ??
       ((line) => {
@@ -90,9 +90,13 @@ export class DeploymentManager {
       });
   }
 
-  /** Reads `<dataDir>/deployments/` and starts every deployment recorded as running. Call once, before the rest. */
+  /**
+   * Reads `<dataDir>/deployments/` and starts every Weir-target deployment recorded as running (Flink ones are
+   * flink-deployment.ts's). Call once, before the rest.
+   */
   async start(): Promise<void> {
     for (const stored of this.store.load()) {
+      if ((stored.target ?? 'weir') !== 'weir') continue;
       const entry = this.newEntry(stored);
       if (stored.desired === 'running') this.launch(entry);
       else {
@@ -114,6 +118,8 @@ export class DeploymentManager {
    */
   async deploy(pipeline: PipelineDoc, options: DeployOptions = {}): Promise<{ id: string; status: DeploymentStatus }> {
     this.ensureOpen();
+    if (options.target === 'flink') throw new FlinkUnconfiguredError();
+    if (options.parallelism !== undefined && options.parallelism !== 1) throw new DeploymentError('E_BAD_REQUEST', WEIR_PARALLELISM);
     const validation = validatePipeline(pipeline);
     if (!validation.ok) throw new DeploymentValidationError(validation.problems);
     const doc = validation.pipeline;
@@ -201,38 +207,30 @@ export class DeploymentManager {
    */
   async tail(id: string, sinkId: string, listener: (record: TailRecord) => void): Promise<() => Promise<void>> {
     this.ensureOpen();
+    return this.tails.start(id, this.entry(id).stored.pipeline, sinkId, listener);
+  }
+
+  /** Whether a deployment of this id runs (or ran) on the Weir server. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /**
+   * Forgets a stopped or failed deployment, so that its pipeline id can be deployed to another target (which writes
+   * its own record in place of this one's). `DeploymentStateError` while it runs.
+   */
+  release(id: string): void {
     const entry = this.entry(id);
-    const node = entry.stored.pipeline.nodes.find((n) => n.id === sinkId && n.type === 'sink.kafka');
-    if (!node) throw new DeploymentError('E_NOT_FOUND', `deployment "${id}" has no sink "${sinkId}"`);
-    const topic = node.params.topic as string;
-    const json = node.params.valueFormat !== 'text';
-    const tail = await tailTopic(this.kafka, topic, `weir-${id}-tail`, TAIL_RECORDS, (partition, message) => {
-      const text = message.value?.toString('utf8') ?? null;
-      let value: Json = text;
-      if (json && text !== null) {
-        try {
-          value = JSON.parse(text) as Json;
-        } catch {
-          value = text;
-        }
-      }
-      listener({ sink: sinkId, topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, timestamp: Number(message.timestamp) });
-    });
-    this.tails.add(tail);
-    return async () => {
-      this.tails.delete(tail);
-      await tail.stop();
-    };
+    if (entry.status !== 'stopped' && entry.status !== 'failed') throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; stop it first`);
+    this.entries.delete(id);
   }
 
   /** Stops every worker with a savepoint, leaving each deployment's recorded state as it was (for `start()`). */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const tails = [...this.tails];
-    this.tails.clear();
     await Promise.all([
-      ...tails.map((t) => t.stop()),
+      this.tails.stopAll(),
       ...[...this.entries.values()].map((entry) => this.enqueue(entry, () => this.halt(entry, 'server shutting down')).catch(() => {})),
     ]);
   }
@@ -285,6 +283,8 @@ export class DeploymentManager {
       version: entry.stored.version,
       deployedAt: entry.stored.deployedAt,
       restarts: entry.restarts,
+      target: 'weir',
+      parallelism: 1,
     };
     if (entry.error !== undefined) info.error = entry.error;
     if (entry.lastError !== undefined) info.lastError = entry.lastError;

@@ -4,6 +4,8 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeploymentTarget } from '../../../shared/api/deployments.ts';
+import type { NodeMetrics } from '../../../shared/engine/engine.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 
 export interface StoredDeployment {
@@ -17,6 +19,28 @@ export interface StoredDeployment {
   deployedAt: number;
   /** The deploy accepted dropping state the new version cannot keep (kept until the next deploy). */
   allowStateLoss: boolean;
+  /** Where it runs; absent in records written before there was a Flink target, which are all "weir". */
+  target?: DeploymentTarget;
+  /** Flink: the job's parallelism (its state restores only at the same one). */
+  parallelism?: number;
+  /** Flink: the job, and what the next job starts from. */
+  flink?: StoredFlinkJob;
+}
+
+export interface StoredFlinkJob {
+  restUrl: string;
+  /** The job of the current (or last) run; null before it is submitted. */
+  jobId: string | null;
+  /** The savepoint of the last stop or upgrade. */
+  savepointPath: string | null;
+  /**
+   * What the next job restores: that savepoint, or the last completed checkpoint of a job that failed or was
+   * cancelled outside Weir; null for a job that starts empty.
+   */
+  resumeFrom: string | null;
+  /** Node counts and checkpoint counts of the deployment's earlier jobs, so its figures go on across jobs. */
+  countsBefore: Record<string, NodeMetrics>;
+  checkpointsBefore: { completed: number; failed: number };
 }
 
 export class DeploymentStore {

@@ -4,7 +4,7 @@
  * reports. The wire shapes themselves, every field the server sends included, live in shared/api/deployments.ts.
  */
 import type { ApiErrorCode } from '../../../shared/api/errors.ts';
-import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus, PartitionMetrics } from '../../../shared/api/deployments.ts';
+import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus, DeploymentTarget, PartitionMetrics } from '../../../shared/api/deployments.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { KafkaConfig } from '../kafka/config.ts';
 
@@ -68,7 +68,17 @@ export type DeploymentListener = (event: DeploymentEvent) => void;
 export interface DeployOptions {
   /** Accept an upgrade that drops the state of nodes the new graph removes or retypes (SPEC §6). */
   allowStateLoss?: boolean;
+  /** Default "weir". */
+  target?: DeploymentTarget;
+  /** Parallel subtasks on Flink; the Weir target takes only 1. Default 1. */
+  parallelism?: number;
 }
+
+export const WEIR_PARALLELISM =
+  'the Weir server runs a deployment as one engine: its parallelism is 1 (deploy with "target": "flink" to run it at a higher parallelism on a Flink cluster)';
+
+export const FLINK_SETUP =
+  'set FLINK_REST_URL to your Flink cluster\'s REST address (e.g. http://flink-jobmanager:8081), or WEIR_FLINK=local to start the local cluster of tools/flink, and restart the server';
 
 /** Every error the manager throws on purpose; `code` is what the HTTP layer answers with. */
 export class DeploymentError extends Error {
@@ -101,6 +111,14 @@ export class DeploymentValidationError extends DeploymentError {
   }
 }
 
+/** A deployment asks for the Flink target on a server without a Flink cluster. */
+export class FlinkUnconfiguredError extends DeploymentError {
+  constructor() {
+    super('E_FLINK_UNCONFIGURED', `this server has no Flink cluster to deploy to: ${FLINK_SETUP}`);
+    this.name = 'FlinkUnconfiguredError';
+  }
+}
+
 /**
  * An upgrade would drop state (SPEC §6): `nodes` lists the node ids whose state the new graph cannot keep, because
  * the new graph has no such node (`removed`) or gives it another type (`retyped`, as `id (old → new)`). Deploy again
@@ -116,3 +134,19 @@ export class StateLossError extends DeploymentError {
     this.nodes = [...removed, ...retyped.map((r) => r.slice(0, r.indexOf(' (')))];
   }
 }
+
+/**
+ * A stopped deployment moves to the other target: Weir's state and a Flink savepoint are not the same thing, so it
+ * starts without the state of any of its nodes. Deploy again with `allowStateLoss` to accept.
+ */
+export class TargetChangeError extends StateLossError {
+  constructor(pipelineId: string, nodes: string[], from: DeploymentTarget, to: DeploymentTarget) {
+    super(nodes, []);
+    this.message =
+      `pipeline "${pipelineId}" was deployed on ${TARGET_NAMES[from]}; on ${TARGET_NAMES[to]} it starts without the state it has there ` +
+      `(windows, counts, timers, source offsets): deploy with allowStateLoss to accept`;
+    this.name = 'TargetChangeError';
+  }
+}
+
+export const TARGET_NAMES: Record<DeploymentTarget, string> = { weir: 'the Weir server', flink: 'the Flink cluster' };

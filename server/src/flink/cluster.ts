@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { jobSpec } from './job-spec.ts';
-import { ensureRunner, RUNNER_JAR } from './local-runner.ts';
+import { prepareRunner, RUNNER_JAR } from './local-runner.ts';
 import { FlinkRestClient, FlinkRestError, type FlinkOverview } from './rest-client.ts';
 
 export const RUNNER_ENTRY_CLASS = 'dev.weir.flink.WeirJob';
@@ -98,6 +98,13 @@ export class FlinkCluster {
         'unfit',
       );
     }
+    const config = await this.client.jobManagerConfig().catch(() => null);
+    if (config && !config['execution.checkpointing.savepoint-dir'] && !config['state.savepoints.dir']) {
+      throw new FlinkClusterError(
+        `the Flink cluster at ${this.restUrl} has no savepoint directory: set execution.checkpointing.savepoint-dir in its config.yaml (Weir stops a job with a savepoint and resumes it from there)`,
+        'unfit',
+      );
+    }
     if (overview['slots-available'] < parallelism) {
       throw new FlinkClusterError(
         `the Flink cluster at ${this.restUrl} has ${overview['slots-available']} free task slots of ${overview['slots-total']}; parallelism ${parallelism} needs ${parallelism}`,
@@ -110,7 +117,7 @@ export class FlinkCluster {
   /** The runner jar on the cluster, uploaded once per build. */
   runnerJar(): Promise<string> {
     this.jarId ??= (async () => {
-      ensureRunner();
+      await prepareRunner();
       const sum = createHash('sha256').update(readFileSync(RUNNER_JAR)).digest('hex').slice(0, 16);
       const name = `weir-flink-runner-${sum}.jar`;
       const existing = (await this.client.jars()).find((jar) => jar.name === name);

@@ -6,7 +6,7 @@
  * Needs Java 17+ and the Flink jars in .flink/lib (tools/flink/install.sh); the runner jar is built on first use
  * (flink/build.sh), both from Maven Central.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Json, Key, PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
@@ -41,14 +41,31 @@ export class FlinkRunnerError extends Error {
   }
 }
 
+const RUNNER_STEPS = [
+  ['install Flink', `${ROOT}tools/flink/install.sh`],
+  ['build the Flink runner', `${ROOT}flink/build.sh`],
+] as const;
+
 /** Installs Flink's jars and builds the runner jar when missing or out of date; quiet when there is nothing to do. */
 export function ensureRunner(): void {
-  for (const [what, script] of [
-    ['install Flink', `${ROOT}tools/flink/install.sh`],
-    ['build the Flink runner', `${ROOT}flink/build.sh`],
-  ] as const) {
+  for (const [what, script] of RUNNER_STEPS) {
     const run = spawnSync('bash', [script, '--quiet'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
     if (run.error || run.status !== 0) throw new FlinkRunnerError(`could not ${what} (bash ${script}): ${(run.stderr || String(run.error)).trim()}`);
+  }
+  if (!existsSync(RUNNER_JAR)) throw new FlinkRunnerError(`the Flink runner jar is missing: ${RUNNER_JAR}`);
+}
+
+/** `ensureRunner` without blocking the event loop: the Weir server goes on serving while Maven builds the runner. */
+export async function prepareRunner(): Promise<void> {
+  for (const [what, script] of RUNNER_STEPS) {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn('bash', [script, '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+      child.once('error', (error) => done({ code: null, stderr: String(error) }));
+      child.once('close', (exitCode) => done({ code: exitCode, stderr: err }));
+    });
+    if (code !== 0) throw new FlinkRunnerError(`could not ${what} (bash ${script}): ${stderr.trim()}`);
   }
   if (!existsSync(RUNNER_JAR)) throw new FlinkRunnerError(`the Flink runner jar is missing: ${RUNNER_JAR}`);
 }

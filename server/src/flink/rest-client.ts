@@ -1,7 +1,7 @@
 /**
  * Flink's REST API, the parts Weir uses to run and watch jobs on a session cluster (Flink 2.x; the same API the
- * dashboard uses): cluster overview, jar upload and run, job details, checkpoints, backpressure, stop with a
- * savepoint, cancel. Every failure is a FlinkRestError carrying the URL and Flink's own message.
+ * dashboard uses): cluster overview and configuration, jar upload and run, job details, checkpoints, backpressure,
+ * metrics, stop with a savepoint, cancel. Every failure is a FlinkRestError carrying the URL and Flink's own message.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -50,8 +50,18 @@ export interface FlinkCheckpoints {
   latest: {
     completed: { id: number; latest_ack_timestamp: number; state_size?: number; checkpointed_size?: number; end_to_end_duration: number; external_path?: string } | null;
     restored: { id: number; external_path?: string; is_savepoint: boolean } | null;
+    failed?: { id: number; failure_timestamp?: number; failure_message?: string } | null;
   };
 }
+
+/** A metric as the REST API gives it: every value is a string (a gauge's value as its toString). */
+export interface FlinkMetric {
+  id: string;
+  value: string;
+}
+
+/** Query strings longer than this are split (Flink's REST server refuses request lines above 4096 bytes). */
+const MAX_METRIC_QUERY = 3000;
 
 export interface RunOptions {
   entryClass: string;
@@ -68,9 +78,9 @@ export class FlinkRestClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  /** The job's page in Flink's web dashboard. */
-  dashboardUrl(jobId: string): string {
-    return `${this.baseUrl}/#/job/running/${jobId}/overview`;
+  /** The job's page in Flink's web dashboard (which files a job that ended under "completed"). */
+  dashboardUrl(jobId: string, ended = false): string {
+    return `${this.baseUrl}/#/job/${ended ? 'completed' : 'running'}/${jobId}/overview`;
   }
 
   overview(): Promise<FlinkOverview> {
@@ -81,6 +91,12 @@ export class FlinkRestClient {
   async jobManagerClasspath(): Promise<string[]> {
     const env = await this.request<{ classpath?: string[] }>('GET', '/jobmanager/environment');
     return env.classpath ?? [];
+  }
+
+  /** The JobManager's effective configuration, key → value. */
+  async jobManagerConfig(): Promise<Record<string, string>> {
+    const entries = await this.request<Array<{ key: string; value: string }>>('GET', '/jobmanager/config');
+    return Object.fromEntries(entries.map((e) => [e.key, e.value]));
   }
 
   async jars(): Promise<Array<{ id: string; name: string }>> {
@@ -126,16 +142,55 @@ export class FlinkRestClient {
 
   /** Backpressure of one vertex: 'ok' | 'low' | 'high', or 'deprecated'/undefined when Flink has not sampled yet. */
   async backpressure(jobId: string, vertexId: string): Promise<{ level?: string; ratio?: number }> {
-    const body = await this.request<{ status?: string; 'backpressure-level'?: string; subtasks?: Array<{ ratio?: number }> }>('GET', `/jobs/${jobId}/vertices/${vertexId}/backpressure`);
+    const body = await this.request<{ status?: string; backpressureLevel?: string; 'backpressure-level'?: string; subtasks?: Array<{ ratio?: number }> }>(
+      'GET',
+      `/jobs/${jobId}/vertices/${vertexId}/backpressure`,
+    );
+    const level = body.backpressureLevel ?? body['backpressure-level'];
     const ratio = body.subtasks?.reduce((max, s) => Math.max(max, s.ratio ?? 0), 0);
-    return { ...(body['backpressure-level'] ? { level: body['backpressure-level'] } : {}), ...(ratio !== undefined ? { ratio } : {}) };
+    return { ...(level ? { level } : {}), ...(ratio !== undefined ? { ratio } : {}) };
   }
 
-  /** Stops the job with a savepoint (`drain: false`: windows stay open in the savepoint) and returns its path. */
-  async stopWithSavepoint(jobId: string, targetDirectory?: string, pollMs = 500): Promise<string> {
+  /** The ids of every metric of a job vertex (its subtasks' and their operators': `<subtask>.<operator>.<name>`). */
+  async vertexMetricIds(jobId: string, vertexId: string): Promise<string[]> {
+    return (await this.request<Array<{ id: string }>>('GET', `/jobs/${jobId}/vertices/${vertexId}/metrics`)).map((m) => m.id);
+  }
+
+  /** The values of the given metrics of a job vertex; ids Flink does not know (yet) are left out of the answer. */
+  vertexMetrics(jobId: string, vertexId: string, ids: string[]): Promise<FlinkMetric[]> {
+    return this.metrics(`/jobs/${jobId}/vertices/${vertexId}/metrics`, ids);
+  }
+
+  /** Job-level metrics, e.g. `numRestarts`. */
+  jobMetrics(jobId: string, ids: string[]): Promise<FlinkMetric[]> {
+    return this.metrics(`/jobs/${jobId}/metrics`, ids);
+  }
+
+  private async metrics(path: string, ids: string[]): Promise<FlinkMetric[]> {
+    const batches: string[][] = [];
+    let length = Infinity;
+    for (const id of ids) {
+      const encoded = encodeURIComponent(id);
+      if (length + encoded.length + 1 > MAX_METRIC_QUERY) {
+        batches.push([]);
+        length = 0;
+      }
+      batches[batches.length - 1]!.push(encoded);
+      length += encoded.length + 1;
+    }
+    const answers = await Promise.all(batches.map((batch) => this.request<FlinkMetric[]>('GET', `${path}?get=${batch.join(',')}`)));
+    return answers.flat();
+  }
+
+  /**
+   * Stops the job with a savepoint (`drain: false`: windows stay open in the savepoint) and returns its path. Gives up
+   * with a FlinkRestError after `timeoutMs` (the job may still stop later).
+   */
+  async stopWithSavepoint(jobId: string, targetDirectory?: string, pollMs = 500, timeoutMs = 300_000): Promise<string> {
     const body: Record<string, unknown> = { drain: false };
     if (targetDirectory) body.targetDirectory = targetDirectory;
     const { 'request-id': trigger } = await this.request<{ 'request-id': string }>('POST', `/jobs/${jobId}/stop`, body);
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const status = await this.request<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(
         'GET',
@@ -146,6 +201,7 @@ export class FlinkRestClient {
         if (location) return location;
         throw new FlinkRestError(this.baseUrl, `the savepoint of job ${jobId} failed: ${firstLines(status.operation?.['failure-cause']?.['stack-trace'] ?? 'no reason given')}`);
       }
+      if (Date.now() > deadline) throw new FlinkRestError(this.baseUrl, `the savepoint of job ${jobId} did not complete within ${Math.round(timeoutMs / 1000)} s`);
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }

@@ -9,13 +9,13 @@ import { requireToken } from './auth.ts';
 import { jsonBody } from './body.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { pipelinesRouter } from './pipelines.ts';
-import { deploymentsRouter, type DeploymentBackend } from './deployments.ts';
+import { deploymentsRouter, serverInfo, type DeploymentBackend } from './deployments.ts';
 import { webAppRouter } from './static.ts';
 
 export interface AppOptions {
   dataDir: string;
   token: string;
-  /** Null (the default) answers every /api/deployments call with 503 E_UNAVAILABLE. */
+  /** Null (the default) answers every /api/deployments call with 503 E_UNAVAILABLE. Its `flinkTarget()` is GET /api/info's. */
   deployments?: DeploymentBackend | null;
   /** The built web app to serve at `/`; none when absent. */
   webDist?: string;
@@ -42,6 +42,7 @@ export function createApp(options: AppOptions): Express {
   api.use(jsonBody);
   api.use('/pipelines', pipelinesRouter(new PipelineStore(join(options.dataDir, 'pipelines'))));
   api.use('/deployments', deploymentsRouter(options.deployments ?? null, log));
+  api.get('/info', (_req, res) => res.json(serverInfo(options.deployments ?? null)));
   api.use(notFound);
   app.use('/api', api);
 

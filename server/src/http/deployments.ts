@@ -1,16 +1,24 @@
-/** `/api/deployments` — see shared/api/deployments.ts for the protocol and its events. */
+/** `/api/deployments` — see shared/api/deployments.ts for the protocol and its events — and `/api/info`. */
 import { Router } from 'express';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
-import type { DeployResponse, DeploymentListResponse, DeploymentInfo } from '../../../shared/api/deployments.ts';
+import { DEPLOYMENT_TARGETS, type DeployResponse, type DeploymentListResponse, type DeploymentInfo, type DeploymentTarget } from '../../../shared/api/deployments.ts';
 import type { DeploymentManager } from '../deployments/manager.ts';
+import type { ServerInfo } from '../../../shared/api/info.ts';
+import { FLINK_SETUP, WEIR_PARALLELISM } from '../deployments/types.ts';
 import { HttpError, validationError } from './errors.ts';
 import { requireBody } from './body.ts';
 import { SseStream } from './sse.ts';
 
-/** What the HTTP layer uses of the deployment runtime. Its `DeploymentError`s map to statuses in errors.ts. */
-export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'stop' | 'resume' | 'subscribe' | 'tail'>;
+/**
+ * What the HTTP layer uses of the deployment runtime (a DeploymentService, or a DeploymentManager alone: Weir target
+ * only). Its `DeploymentError`s map to statuses in errors.ts.
+ */
+export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'stop' | 'resume' | 'subscribe' | 'tail'> & {
+  /** The Flink cluster behind the "flink" target; absent or null when there is none. */
+  flinkTarget?(): { restUrl: string } | null;
+};
 
-const DEPLOY_BODY = '{ "pipeline": <document>, "allowStateLoss"?: boolean }';
+const DEPLOY_BODY = '{ "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }';
 
 export function deploymentsRouter(deployments: DeploymentBackend | null, log: (message: string, err: unknown) => void): Router {
   const router = Router();
@@ -29,7 +37,7 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new HttpError(400, 'E_BAD_REQUEST', `the body must be an object ${DEPLOY_BODY}`);
     }
-    const { pipeline, allowStateLoss, ...rest } = body as Record<string, unknown>;
+    const { pipeline, allowStateLoss, target, parallelism, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (pipeline === undefined && 'format' in rest && 'nodes' in rest) {
       throw new HttpError(400, 'E_BAD_REQUEST', `the body is a pipeline document itself; send it wrapped: ${DEPLOY_BODY}`);
@@ -41,9 +49,10 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
     if (allowStateLoss !== undefined && typeof allowStateLoss !== 'boolean') {
       throw new HttpError(400, 'E_BAD_REQUEST', '"allowStateLoss" must be true or false');
     }
+    const options = deployOptions(target, parallelism, deployments);
     const result = validatePipeline(pipeline);
     if (!result.ok) throw validationError(result.problems, 'the pipeline to deploy');
-    const deployed = await deployments.deploy(result.pipeline, { allowStateLoss: allowStateLoss === true });
+    const deployed = await deployments.deploy(result.pipeline, { ...options, allowStateLoss: allowStateLoss === true });
     const answer: DeployResponse = { id: deployed.id, status: deployed.status };
     res.status(201).location(`/api/deployments/${encodeURIComponent(deployed.id)}`).json(answer);
   });
@@ -105,4 +114,27 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
   });
 
   return router;
+}
+
+/** GET /api/info: what the editor may offer. */
+export function serverInfo(deployments: DeploymentBackend | null): ServerInfo {
+  const flink = deployments?.flinkTarget?.() ?? null;
+  return { deployments: deployments !== null, targets: deployments === null ? [] : flink ? ['weir', 'flink'] : ['weir'], flink };
+}
+
+/** `target` and `parallelism` of a deploy request, checked before the pipeline is (they say where it is to run). */
+function deployOptions(target: unknown, parallelism: unknown, deployments: DeploymentBackend): { target: DeploymentTarget; parallelism: number } {
+  if (target !== undefined && !DEPLOYMENT_TARGETS.includes(target as DeploymentTarget)) {
+    throw new HttpError(400, 'E_BAD_REQUEST', `"target" must be ${DEPLOYMENT_TARGETS.map((t) => `"${t}"`).join(' or ')}, got ${JSON.stringify(target)}`);
+  }
+  if (parallelism !== undefined && (typeof parallelism !== 'number' || !Number.isInteger(parallelism) || parallelism < 1)) {
+    throw new HttpError(400, 'E_BAD_REQUEST', `"parallelism" must be a whole number of at least 1, got ${JSON.stringify(parallelism)}`);
+  }
+  const chosen = (target ?? 'weir') as DeploymentTarget;
+  const count = (parallelism ?? 1) as number;
+  if (chosen === 'weir' && count !== 1) throw new HttpError(400, 'E_BAD_REQUEST', `"parallelism": ${count} with the Weir target: ${WEIR_PARALLELISM}`);
+  if (chosen === 'flink' && !deployments.flinkTarget?.()) {
+    throw new HttpError(409, 'E_FLINK_UNCONFIGURED', `this server has no Flink cluster to deploy to: ${FLINK_SETUP}`);
+  }
+  return { target: chosen, parallelism: count };
 }

@@ -83,6 +83,9 @@ const DEPLOYMENT_STATUS: Partial<Record<ApiErrorCode, number>> = {
   E_STATE_LOSS: 409,
   E_CONFLICT: 409,
   E_UNAVAILABLE: 503,
+  E_FLINK_UNCONFIGURED: 409,
+  E_FLINK_FULL: 409,
+  E_FLINK_UNAVAILABLE: 502,
 };
 
 function sendDeploymentError(res: Response, err: DeploymentError): void {
