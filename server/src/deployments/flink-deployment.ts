@@ -494,7 +494,12 @@ export class FlinkDeployments {
   /** Folds the job's figures into the deployment's record (for its next job) and notes what to resume from. */
   private settle(entry: Entry, flink: Partial<StoredFlinkJob>): void {
     const carried = entry.reader?.carried();
-    if (entry.reader) entry.metrics = entry.reader.last;
+    if (entry.reader) {
+      // Rates and back pressure describe a job that runs: the counts stay, they go.
+      const nodes = Object.fromEntries(Object.entries(entry.reader.last.nodes).map(([id, n]) => [id, { in: n.in, out: n.out, errors: n.errors }]));
+      entry.metrics = { ...entry.reader.last, at: Date.now(), nodes };
+      this.emit(entry, { type: 'metrics', data: entry.metrics });
+    }
     entry.reader = null;
     entry.stored = { ...entry.stored, flink: { ...entry.stored.flink, ...(carried ?? {}), ...flink } };
     this.store.save(entry.stored);

@@ -70,7 +70,7 @@ export class FlinkJobMetrics {
       this.client.checkpoints(this.jobId).catch(() => null),
     ]);
     const totals = new Map<string, { counts: NodeMetrics; at: number }>();
-    const nodes: Record<string, NodeRuntimeMetrics> = {};
+    const pressure = new Map<string, Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'>>();
     const lag: Record<string, number> = {};
     for (const reading of readings) {
       if (!reading) continue;
@@ -83,15 +83,14 @@ export class FlinkJobMetrics {
       for (const id of inVertex) {
         if (reading.lag !== null && this.sourceIds.includes(id)) lag[id] = reading.lag;
       }
-      if (reading.backpressure) for (const id of inVertex) nodes[id] = { in: 0, out: {}, errors: 0, ...reading.backpressure };
+      if (reading.backpressure) for (const id of inVertex) pressure.set(id, reading.backpressure);
     }
+    // In the pipeline's order of nodes, as the Weir target lists them.
+    const nodes: Record<string, NodeRuntimeMetrics> = {};
     const counted = this.withBase(Object.fromEntries([...totals].map(([id, t]) => [id, t.counts])));
     for (const [id, counts] of Object.entries(counted)) {
-      const node: NodeRuntimeMetrics = { ...nodes[id], in: counts.in, out: counts.out, errors: counts.errors };
-      Object.assign(node, this.rates(id, counts, totals.get(id)?.at));
-      nodes[id] = node;
+      nodes[id] = { in: counts.in, out: counts.out, errors: counts.errors, ...pressure.get(id), ...this.rates(id, counts, totals.get(id)?.at) };
     }
-    for (const id of Object.keys(nodes)) if (isSyntheticNode(id) || !(id in counted)) delete nodes[id];
     this.current = {
       at: Date.now(),
       nodes: Object.keys(nodes).length > 0 ? nodes : this.current.nodes,

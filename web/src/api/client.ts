@@ -12,8 +12,10 @@ import type {
   DeploymentEventMap,
   DeploymentInfo,
   DeploymentListResponse,
+  DeploymentTarget,
   TailEventMap,
 } from '../../../shared/api/deployments.ts';
+import type { ServerInfo } from '../../../shared/api/info.ts';
 import { getToken } from './token.ts';
 
 export type ClientErrorCode = ApiErrorCode | 'E_UNREACHABLE';
@@ -87,8 +89,19 @@ export class WeirClient {
     await this.request('DELETE', `pipelines/${encodeURIComponent(id)}`, undefined, headers);
   }
 
-  deploy(pipeline: PipelineDoc, options: { allowStateLoss?: boolean } = {}): Promise<DeployResponse> {
-    return this.request('POST', 'deployments', { pipeline, ...(options.allowStateLoss ? { allowStateLoss: true } : {}) });
+  /** Where a deploy may go: the Flink target is offered only when the server has a cluster. */
+  info(): Promise<ServerInfo> {
+    return this.request('GET', 'info');
+  }
+
+  /** `target` and `parallelism` are sent only when given (the server's defaults: the Weir target, parallelism 1). */
+  deploy(pipeline: PipelineDoc, options: { allowStateLoss?: boolean; target?: DeploymentTarget; parallelism?: number } = {}): Promise<DeployResponse> {
+    return this.request('POST', 'deployments', {
+      pipeline,
+      ...(options.allowStateLoss ? { allowStateLoss: true } : {}),
+      ...(options.target ? { target: options.target } : {}),
+      ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
+    });
   }
 
   async listDeployments(): Promise<DeploymentInfo[]> {

@@ -1,6 +1,8 @@
 /**
  * Deploy: sends the current document to the server (POST /api/deployments). An invalid document is not sent; its
- * problems are shown instead, the same ones the editor marks. An upgrade that would drop state asks first.
+ * problems are shown instead, the same ones the editor marks. An upgrade that would drop state asks first. When the
+ * server has a Flink cluster, the target (Weir server or Flink cluster) and a Flink job's parallelism are chosen
+ * beside the button.
  */
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
@@ -9,20 +11,29 @@ import { useWeirStore } from '../store/index.ts';
 import { ApiError, api, describeError } from '../api/client.ts';
 import { captureTokenFromUrl } from '../api/token.ts';
 import { deployUiStore, useDeployUi } from './deploy-state.ts';
+import { DeployTarget } from './DeployTarget.tsx';
+import { useServerInfo } from './hooks.ts';
 import { Icon } from '../toolbar/icons.tsx';
 import './deploy.css';
 
 type Outcome =
   | { kind: 'problems'; problems: ValidationProblem[]; fromServer: boolean }
-  | { kind: 'state-loss'; nodes: string[]; pipeline: PipelineDoc }
+  | { kind: 'state-loss'; nodes: string[]; pipeline: PipelineDoc; message: string }
   | { kind: 'empty' }
   | { kind: 'error'; message: string; unreachable: boolean };
 
 const SHOWN_PROBLEMS = 8;
+/** How the server begins an E_STATE_LOSS about nodes the new graph removes or retypes (server/src/deployments/types.ts). */
+const REMOVED_OR_RETYPED = 'the new version cannot keep the state of';
 
 export function DeployButton() {
   const [doc, problems] = useWeirStore((s) => [s.document, s.problems]);
   const panelOpen = useDeployUi((s) => s.panelOpen);
+  const chosenTarget = useDeployUi((s) => s.target);
+  const parallelism = useDeployUi((s) => s.parallelism);
+  const flink = useServerInfo()?.flink ?? null;
+  // Without a Flink cluster on the server, nothing is chosen: the request is what it always was.
+  const target = flink ? chosenTarget : 'weir';
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const root = useRef<HTMLDivElement>(null);
@@ -34,7 +45,7 @@ export function DeployButton() {
   const deploy = async (pipeline: PipelineDoc, allowStateLoss: boolean) => {
     setBusy(true);
     try {
-      const result = await api.deploy(pipeline, { allowStateLoss });
+      const result = await api.deploy(pipeline, { allowStateLoss, ...(target === 'flink' ? { target, parallelism } : {}) });
       // The deployments panel opens on it: that is the confirmation, and where its status goes on.
       setOutcome(null);
       deployUiStore.getState().showDeployed(result.id);
@@ -59,11 +70,12 @@ export function DeployButton() {
         onClick={onDeploy}
         disabled={busy}
         aria-describedby={outcome ? popupId : undefined}
-        title="Run this pipeline on the server against Kafka"
+        title={target === 'flink' && flink ? `Run this pipeline on the Flink cluster at ${flink.restUrl} (parallelism ${parallelism})` : 'Run this pipeline on the server against Kafka'}
       >
         <Icon name="rocket" />
         <span className="tool-button__label">{busy ? 'Deploying…' : 'Deploy'}</span>
       </button>
+      {flink && <DeployTarget restUrl={flink.restUrl} />}
       <button
         type="button"
         className="tool-button deploy-button__panel"
@@ -107,16 +119,21 @@ function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; on
       return (
         <>
           <p className="deploy-popup__title">This upgrade cannot keep the state of {outcome.nodes.length === 1 ? 'one node' : `${outcome.nodes.length} nodes`}</p>
-          <p>
-            Nodes removed or given another type lose their state (counts, windows, timers):{' '}
-            {outcome.nodes.map((id, i) => (
-              <span key={id}>
-                {i > 0 && ', '}
-                <code>{id}</code>
-              </span>
-            ))}
-            . Deploy anyway and start them empty?
-          </p>
+          {outcome.message.startsWith(REMOVED_OR_RETYPED) ? (
+            <p>
+              Nodes removed or given another type lose their state (counts, windows, timers):{' '}
+              {outcome.nodes.map((id, i) => (
+                <span key={id}>
+                  {i > 0 && ', '}
+                  <code>{id}</code>
+                </span>
+              ))}
+              . Deploy anyway and start them empty?
+            </p>
+          ) : (
+            // A move to the other target or another Flink parallelism: the server's own words say which.
+            <p>{outcome.message}. Deploy anyway, without that state?</p>
+          )}
           <div className="deploy-popup__actions">
             <button type="button" className="button button--danger" onClick={() => onConfirmLoss(outcome.pipeline)}>
               Deploy and drop that state
@@ -159,7 +176,7 @@ function Actions({ onClose }: { onClose: () => void }) {
 function outcomeOf(err: unknown, pipeline: PipelineDoc): Outcome {
   if (err instanceof ApiError) {
     if (err.code === 'E_VALIDATION' && err.problems.length > 0) return { kind: 'problems', problems: err.problems, fromServer: true };
-    if (err.code === 'E_STATE_LOSS') return { kind: 'state-loss', nodes: err.nodes, pipeline };
+    if (err.code === 'E_STATE_LOSS') return { kind: 'state-loss', nodes: err.nodes, pipeline, message: err.message };
     return { kind: 'error', message: describeError(err), unreachable: err.code === 'E_UNREACHABLE' };
   }
   return { kind: 'error', message: describeError(err), unreachable: false };

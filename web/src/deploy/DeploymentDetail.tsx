@@ -1,9 +1,13 @@
-/** One deployment, live: status and error, stop/resume, per-node throughput and lag, checkpoints, sink output. */
+/**
+ * One deployment, live: status and error, stop/resume, per-node throughput and lag, checkpoints, sink output; for
+ * one on Flink also its job (with a link to Flink's dashboard), savepoint, state size and back pressure.
+ */
 import { useEffect, useState } from 'react';
 import type { DeploymentInfo, DeploymentMetrics } from '../../../shared/api/deployments.ts';
 import { api, describeError } from '../api/client.ts';
 import { useDeploymentEvents } from './hooks.ts';
-import { canResume, canStop, formatAgo, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
+import { canResume, canStop, formatAgo, formatBytes, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
+import { BackpressureCell, FlinkJobLine, TargetTag } from './FlinkJob.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { SinkTail } from './SinkTail.tsx';
 
@@ -42,6 +46,7 @@ export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () 
       <div className="deployment-detail__head">
         <h3>{info.pipelineName}</h3>
         <StatusBadge status={info.status} />
+        <TargetTag info={info} />
         <span className={`stream-state stream-state--${live.stream}`} title="Live updates from the server">
           {STREAM_LABEL[live.stream]}
         </span>
@@ -49,11 +54,18 @@ export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () 
           <button type="button" className="button" disabled={!canStop(info.status) || action !== null} onClick={() => void run('stop')} title="Take a savepoint, then stop">
             {action === 'stop' ? 'Stopping…' : 'Stop'}
           </button>
-          <button type="button" className="button" disabled={!canResume(info.status) || action !== null} onClick={() => void run('resume')} title="Start again from the last checkpoint">
+          <button
+            type="button"
+            className="button"
+            disabled={!canResume(info.status) || action !== null}
+            onClick={() => void run('resume')}
+            title={info.target === 'flink' ? 'Submit the job again from its savepoint (or its last checkpoint)' : 'Start again from the last checkpoint'}
+          >
             {action === 'resume' ? 'Resuming…' : 'Resume'}
           </button>
         </span>
       </div>
+      {info.flink && <FlinkJobLine flink={info.flink} />}
       {info.error && (
         <pre className="deployment-detail__error" role="alert">
           {info.error}
@@ -69,14 +81,14 @@ export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () 
           {actionError}
         </p>
       )}
-      {metrics && <Checkpoints metrics={metrics} now={now} />}
-      {metrics && <NodeTable metrics={metrics} rates={live.rates} />}
+      {metrics && <Checkpoints metrics={metrics} now={now} flink={info.target === 'flink'} />}
+      {metrics && <NodeTable metrics={metrics} rates={live.rates} flink={info.target === 'flink'} />}
       <Sinks info={info} />
     </section>
   );
 }
 
-function Checkpoints({ metrics, now }: { metrics: DeploymentMetrics; now: number }) {
+function Checkpoints({ metrics, now, flink }: { metrics: DeploymentMetrics; now: number; flink: boolean }) {
   const c = metrics.checkpoints;
   return (
     <dl className="checkpoints">
@@ -96,12 +108,18 @@ function Checkpoints({ metrics, now }: { metrics: DeploymentMetrics; now: number
         <dt>Took</dt>
         <dd>{formatMs(c.lastDurationMs)}</dd>
       </div>
+      {flink && (
+        <div>
+          <dt>Size</dt>
+          <dd>{formatBytes(c.lastSizeBytes)}</dd>
+        </div>
+      )}
       {c.lastError && <p className="checkpoints__error">Last checkpoint failure: {c.lastError}</p>}
     </dl>
   );
 }
 
-function NodeTable({ metrics, rates }: { metrics: DeploymentMetrics; rates: Record<string, NodeRates> }) {
+function NodeTable({ metrics, rates, flink }: { metrics: DeploymentMetrics; rates: Record<string, NodeRates>; flink: boolean }) {
   const ids = Object.keys(metrics.nodes);
   if (ids.length === 0) return null;
   return (
@@ -118,6 +136,11 @@ function NodeTable({ metrics, rates }: { metrics: DeploymentMetrics; rates: Reco
           <th scope="col" title="Records behind the end of the source topic">
             Lag
           </th>
+          {flink && (
+            <th scope="col" title="Back pressure of the Flink task the node runs in (busiest subtask's share of time)">
+              Back pressure
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -135,6 +158,7 @@ function NodeTable({ metrics, rates }: { metrics: DeploymentMetrics; rates: Reco
               <td>{formatRate(rates[id]?.outPerSecond)}</td>
               <td className={node.errors > 0 ? 'node-metrics--bad' : undefined}>{formatCount(node.errors)}</td>
               <td>{lag === undefined ? '' : formatCount(lag)}</td>
+              {flink && <BackpressureCell node={node} />}
             </tr>
           );
         })}

@@ -69,7 +69,10 @@ function DeploymentItem({ deployment, selected, onSelect }: { deployment: Deploy
     <li role="option" aria-selected={selected}>
       <button type="button" className={`deployment-item${selected ? ' deployment-item--selected' : ''}`} onClick={onSelect}>
         <span className="deployment-item__name">{deployment.pipelineName}</span>
-        <span className="deployment-item__id">{deployment.id}</span>
+        <span className="deployment-item__id">
+          {deployment.id}
+          {deployment.target === 'flink' && ` · Flink ×${deployment.parallelism}`}
+        </span>
         <StatusBadge status={deployment.status} />
       </button>
     </li>

@@ -3,8 +3,13 @@
  * from the document store: none of it is saved, and nothing in the editor depends on it.
  */
 import { createStore, useStore } from 'zustand';
+import type { DeploymentTarget } from '../../../shared/api/deployments.ts';
 
 export interface DeployUiState {
+  /** Where Deploy sends the pipeline; "flink" only once the server said it has a Flink cluster. */
+  target: DeploymentTarget;
+  /** Parallelism of a Flink deployment. */
+  parallelism: number;
   panelOpen: boolean;
   selectedId: string | null;
   /** Moves when this page changed a deployment, so lists reload at once. */
@@ -14,9 +19,13 @@ export interface DeployUiState {
   closePanel(): void;
   togglePanel(): void;
   select(id: string): void;
+  chooseTarget(target: DeploymentTarget): void;
+  setParallelism(parallelism: number): void;
 }
 
 export const deployUiStore = createStore<DeployUiState>()((set) => ({
+  target: 'weir',
+  parallelism: 1,
   panelOpen: false,
   selectedId: null,
   changes: 0,
@@ -24,6 +33,8 @@ export const deployUiStore = createStore<DeployUiState>()((set) => ({
   closePanel: () => set({ panelOpen: false }),
   togglePanel: () => set((s) => ({ panelOpen: !s.panelOpen })),
   select: (selectedId) => set({ selectedId }),
+  chooseTarget: (target) => set({ target }),
+  setParallelism: (parallelism) => set({ parallelism }),
 }));
 
 export function useDeployUi<T>(selector: (state: DeployUiState) => T): T {

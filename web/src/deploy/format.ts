@@ -43,6 +43,19 @@ export function formatMs(ms: number | null): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${RATE.format(ms / 1000)} s`;
 }
 
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '–';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${RATE.format(value)} ${units[unit]}`;
+}
+
 /** An event time as ISO 8601; times outside the Date range (possible within ±2^53 ms) as plain milliseconds. */
 export function formatTimestamp(ms: number): string {
   const date = new Date(ms);

@@ -1,10 +1,35 @@
 /** Live data of the Deploy UI: the deployment list, one deployment's events, one sink's tail. */
 import { useEffect, useRef, useState } from 'react';
 import { TAIL_RECORDS, type DeploymentInfo, type DeploymentMetrics, type TailRecord } from '../../../shared/api/deployments.ts';
+import type { ServerInfo } from '../../../shared/api/info.ts';
 import { api, describeError, type StreamState } from '../api/client.ts';
 import { nodeRates, type NodeRates } from './format.ts';
 
 const LIST_REFRESH_MS = 3000;
+
+/**
+ * What the server offers (GET /api/info), asked once per page; null until it answers, and when it cannot (the editor
+ * without a server, an older server): then Deploy offers the Weir server only, as it always has.
+ */
+export function useServerInfo(): ServerInfo | null {
+  const [info, setInfo] = useState<ServerInfo | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    serverInfo ??= api.info().catch(() => {
+      serverInfo = null; // asked again by the next component that mounts
+      return null;
+    });
+    void serverInfo.then((answer) => {
+      if (!cancelled) setInfo(answer);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  return info;
+}
+
+let serverInfo: Promise<ServerInfo | null> | null = null;
 /** Records a tail keeps on screen; older ones scroll out. */
 export const TAIL_LIMIT = TAIL_RECORDS;
 
