@@ -13,13 +13,10 @@ import type { Browser, Page } from 'playwright-core';
 import type { DeploymentInfo } from '../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import { kafkaClient, startKafka, type RunningKafka } from '../integration/support/kafka.ts';
+import { PATIENCE_MS } from '../patience.ts';
 import { ensureBuilt, repoRoot } from './support/build.ts';
 import { launchBrowser, openApp, screenshot, type AppPage } from './support/browser.ts';
 import { documentOf } from './support/simulation-page.ts';
-
-const HOOK_TIMEOUT = 180_000;
-const TEST_TIMEOUT = 150_000;
-const UI_TIMEOUT = 60_000;
 
 const example = JSON.parse(readFileSync(join(repoRoot, 'examples/page-views.weir.json'), 'utf8')) as PipelineDoc;
 const topicOf = (nodeId: string) => example.nodes.find((n) => n.id === nodeId)!.params.topic as string;
@@ -64,7 +61,7 @@ async function startServer(brokers: string[], dir: string): Promise<WeirServer> 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`weir serve printed no address within 90 s:\n${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`weir serve printed no address within ${PATIENCE_MS / 1000} s:\n${output}`)), PATIENCE_MS);
     const onData = () => {
       const match = /Weir is running at (http:\/\/[^/\s]+)\//.exec(output);
       if (!match) return;
@@ -85,14 +82,14 @@ async function startServer(brokers: string[], dir: string): Promise<WeirServer> 
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM'); // savepoints, then exit
-      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), PATIENCE_MS);
       await exited;
       clearTimeout(timer);
     },
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = PATIENCE_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -154,14 +151,14 @@ describe('deploying the page-views template from the browser', () => {
     app = await openApp(browser, `${server.url}/?token=${encodeURIComponent(TOKEN)}`);
     page = app.page;
     await page.getByRole('region', { name: 'Getting started' }).waitFor();
-  }, HOOK_TIMEOUT);
+  });
 
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
     await kafka?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }, HOOK_TIMEOUT);
+  });
 
   it(
     'runs on the server, commits the window count of user 1 that the sink tail shows, and stops from the panel',
@@ -178,8 +175,8 @@ describe('deploying the page-views template from the browser', () => {
       await page.getByRole('button', { name: 'Deploy', exact: true }).click();
       const panel = page.getByRole('complementary', { name: 'Deployments' });
       const detail = panel.getByRole('region', { name: `Deployment ${doc.id}` });
-      await detail.locator('.status-badge', { hasText: 'Running' }).waitFor({ timeout: UI_TIMEOUT });
-      await panel.getByRole('option', { name: new RegExp(`${example.name}.*${doc.id}.*Running`) }).waitFor({ timeout: UI_TIMEOUT });
+      await detail.locator('.status-badge', { hasText: 'Running' }).waitFor();
+      await panel.getByRole('option', { name: new RegExp(`${example.name}.*${doc.id}.*Running`) }).waitFor();
       expect((await deploymentFromApi(doc.id)).status).toBe('running');
       await screenshot(page, 'deploy-running');
 
@@ -196,22 +193,21 @@ describe('deploying the page-views template from the browser', () => {
       await detail.getByRole('tab', { name: new RegExp(`^${COUNTS}`) }).click();
       const tail = detail.getByRole('tabpanel', { name: `Records written to ${COUNTS}` });
       const result = tail.locator('.tail-record', { hasText: '"result":2' });
-      await result.waitFor({ timeout: UI_TIMEOUT });
+      await result.waitFor();
       // SPEC: a window's output is keyed by its key, stamped end - 1, and valued { key, window: { start, end }, result }.
       const expected = { key: 1, window: { start: BASE, end: BASE + 60_000 }, result: 2 };
       expect(await result.locator('.tail-record__value').textContent()).toBe(JSON.stringify(expected));
       expect(await result.locator('.tail-record__time').textContent()).toBe(new Date(BASE + 59_999).toISOString());
       expect(await tail.locator('.tail-record').count()).toBe(1);
-      await expect.poll(() => detail.locator('.checkpoints dd').first().textContent(), { timeout: UI_TIMEOUT }).not.toBe('0');
+      await expect.poll(() => detail.locator('.checkpoints dd').first().textContent(), { timeout: PATIENCE_MS }).not.toBe('0');
       await screenshot(page, 'deploy-tail');
 
       await detail.getByRole('button', { name: 'Stop', exact: true }).click();
-      await detail.locator('.status-badge', { hasText: 'Stopped' }).waitFor({ timeout: UI_TIMEOUT });
+      await detail.locator('.status-badge', { hasText: 'Stopped' }).waitFor();
       expect(await detail.getByRole('button', { name: 'Resume', exact: true }).isEnabled()).toBe(true);
       expect((await deploymentFromApi(doc.id)).status).toBe('stopped');
       await screenshot(page, 'deploy-stopped');
     },
-    TEST_TIMEOUT,
   );
 
   it('threw no errors in the page', () => {

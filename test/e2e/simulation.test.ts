@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
+import { PATIENCE_MS } from '../patience.ts';
 import { screenshot } from './support/browser.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
 import { connect, documentOf, dropOperator, nodeOnCanvas, portHandle, storeField, waitForSimulation } from './support/simulation-page.ts';
@@ -109,18 +110,18 @@ describe('simulation in a real browser', () => {
   it('types the filter in Monaco, which knows the fields of the samples', async () => {
     await node('filter1').click();
     const field = inspector().getByRole('group', { name: 'Code of filter1' });
-    await field.locator('.monaco-editor').waitFor({ timeout: 30_000 });
+    await field.locator('.monaco-editor').waitFor({ timeout: PATIENCE_MS });
     await field.locator('.monaco-editor .view-lines').click();
     await page.keyboard.press('Control+a');
     await page.keyboard.press('Delete');
     await page.keyboard.type('export default (e: Value) => e.');
     const suggestions = page.locator('.suggest-widget');
-    await suggestions.getByText('event_type').first().waitFor({ timeout: 30_000 });
+    await suggestions.getByText('event_type').first().waitFor({ timeout: PATIENCE_MS });
     const offered = await suggestions.locator('.monaco-list-row').allTextContents();
     expect(offered.join(' ')).toContain('user_id');
     await page.keyboard.type("event_type === 'page_view';");
     await page.keyboard.press('Escape');
-    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: 5000 }).toEqual([CODE]);
+    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS }).toEqual([CODE]);
     await expect(inspector().getByRole('list', { name: 'Problems in the code of filter1' }).count()).resolves.toBe(0);
     await screenshot(page, 'simulation-02-code');
   });
@@ -131,18 +132,18 @@ describe('simulation in a real browser', () => {
     await page.keyboard.press('End');
     await page.keyboard.type(' +');
     const problems = inspector().getByRole('list', { name: 'Problems in the code of filter1' });
-    await expect.poll(() => problems.textContent(), { timeout: 5000 }).toMatch(/^line 1, column \d+: /);
-    await field.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+    await expect.poll(() => problems.textContent(), { timeout: PATIENCE_MS }).toMatch(/^line 1, column \d+: /);
+    await field.locator('.squiggly-error').first().waitFor({ timeout: PATIENCE_MS });
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
-    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: 5000 }).toEqual([CODE]);
+    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS }).toEqual([CODE]);
   });
 
   it('simulates, counting page views per user and minute, and shows the late record in the window’s output', async () => {
     await page.getByRole('button', { name: 'Simulate', exact: true }).click();
     expect(await waitForSimulation(page)).toBe('done');
     expect(await page.getByRole('tab', { name: 'Simulation' }).getAttribute('aria-selected')).toBe('true');
-    await page.getByRole('tabpanel', { name: 'Simulation' }).waitFor({ timeout: 2000 });
+    await page.getByRole('tabpanel', { name: 'Simulation' }).waitFor({ timeout: PATIENCE_MS });
     await expect(storeField(page, 'portCounts')).resolves.toMatchObject({ source1: { out: 8 }, filter1: { out: 7 }, window1: { out: 4, late: 1 } });
     const written = await page.evaluate(() => window.__weirBench!.sinkOutputs());
     const minute = (key: number, start: number, result: number) => ({ sink: 'sink1', key, value: { key, window: { start, end: start + 60000 }, result }, timestamp: start + 59999 });
@@ -200,7 +201,7 @@ describe('simulation in a real browser', () => {
     await field.locator('.monaco-editor .view-lines').click();
     await page.keyboard.press('Control+a');
     await page.keyboard.type('export default (e: Value) => { if (e.user_id === 3) throw new Error("no user 3"); return true; }');
-    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: 5000 }).toEqual([expect.stringContaining('no user 3')]);
+    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS }).toEqual([expect.stringContaining('no user 3')]);
     await page.getByRole('button', { name: 'Simulate', exact: true }).click();
     expect(await waitForSimulation(page)).toBe('done');
     await expect(node('filter1').locator('.badge--error').textContent()).resolves.toContain('1');
@@ -219,7 +220,7 @@ describe('simulation in a real browser', () => {
     // How responsive the page stayed is measured by `npm run bench` (weir-browser); here it only has to finish.
     console.log(`1M events: ${result.eventsPerSecond.toLocaleString('en-US')} events/s, longest main-thread task ${Math.round(result.longestTaskMs)} ms, longest frame gap ${Math.round(result.longestFrameGapMs)} ms`);
     await screenshot(page, 'simulation-08-million');
-  }, 180_000);
+  });
 
   it('threw no errors in the page and fetched nothing from outside its origin', () => {
     expect(app.errors).toEqual([]);

@@ -13,9 +13,7 @@ import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import { openEventStream, startApp, TOKEN, type EventStreamReader, type RunningApp } from '../server/support.ts';
 import { createTopic, startKafka, type RunningKafka } from './support/kafka.ts';
 import { produceRaw, uniqueSuffix } from './support/deploy-fixtures.ts';
-
-const HOOK_TIMEOUT = 180_000;
-const TEST_TIMEOUT = 90_000;
+import { PATIENCE_MS } from '../patience.ts';
 
 describe('deployments API on a real broker', () => {
   const suffix = uniqueSuffix();
@@ -50,7 +48,7 @@ describe('deployments API on a real broker', () => {
 
   const waitForStatus = async (status: DeploymentInfo['status']) => {
     let last: DeploymentInfo | undefined;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + PATIENCE_MS;
     while (Date.now() < deadline) {
       last = await info();
       if (last.status === status) return last;
@@ -67,7 +65,7 @@ describe('deployments API on a real broker', () => {
     manager = new DeploymentManager({ dataDir, kafka: { brokers: kafka.brokers }, sessionTimeoutMs: 6000, metricsIntervalMs: 200, log: () => {} });
     await manager.start();
     app = await startApp({ dataDir, deployments: manager });
-  }, HOOK_TIMEOUT);
+  });
 
   afterAll(async () => {
     for (const s of streams) s.close();
@@ -75,7 +73,7 @@ describe('deployments API on a real broker', () => {
     await manager?.shutdown();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     await kafka?.stop();
-  }, HOOK_TIMEOUT);
+  });
 
   it(
     'deploys a pipeline, reports it running over SSE, and streams its committed output on the sink tail',
@@ -89,7 +87,7 @@ describe('deployments API on a real broker', () => {
 
       const events = await sse(`/api/deployments/${id}/events`);
       expect(events.status).toBe(200);
-      const running = await events.next((e) => e.event === 'status' && (e.data as DeploymentInfo).status === 'running', 60_000);
+      const running = await events.next((e) => e.event === 'status' && (e.data as DeploymentInfo).status === 'running');
       expect((running.data as DeploymentInfo).sinks).toEqual({ out: output });
 
       const tail = await sse(`/api/deployments/${id}/tail/out`);
@@ -100,7 +98,7 @@ describe('deployments API on a real broker', () => {
         { key: 'c', value: JSON.stringify({ n: 3 }), partition: 0 },
       ]);
       const received: TailRecord[] = [];
-      while (received.length < 3) received.push((await tail.next((e) => e.event === 'record', 60_000)).data as TailRecord);
+      while (received.length < 3) received.push((await tail.next((e) => e.event === 'record')).data as TailRecord);
       expect(received.map((r) => r.value).sort((x, y) => (x as { n: number }).n - (y as { n: number }).n)).toEqual([
         { n: 1, seen: true },
         { n: 2, seen: true },
@@ -114,12 +112,11 @@ describe('deployments API on a real broker', () => {
         if (e.event !== 'metrics') return false;
         const m = e.data as DeploymentInfo['metrics'];
         return m.checkpoints.completed > 0 && (m.nodes.mapper?.in ?? 0) >= 3;
-      }, 30_000);
+      });
       const figures = metrics.data as DeploymentInfo['metrics'];
       expect(figures.nodes.events?.out.out).toBe(3);
       expect(figures.nodes.mapper?.out.out).toBe(3);
     },
-    TEST_TIMEOUT,
   );
 
   it(
@@ -133,7 +130,6 @@ describe('deployments API on a real broker', () => {
       const list = await (await app.call('/api/deployments')).json();
       expect(list.deployments.map((d: DeploymentInfo) => d.id)).toContain(id);
     },
-    TEST_TIMEOUT,
   );
 
   it(
@@ -153,10 +149,9 @@ describe('deployments API on a real broker', () => {
       await produceRaw(kafka.brokers, input, [{ key: 'd', value: JSON.stringify({ n: 4 }), partition: 0 }]);
       // The upgraded graph has no mapper: the record reaches the sink as it came. Older records may come first
       // (the tail starts a little before the end of the topic).
-      const fresh = await tail.next((e) => e.event === 'record' && ((e.data as TailRecord).value as { n: number }).n === 4, 60_000);
+      const fresh = await tail.next((e) => e.event === 'record' && ((e.data as TailRecord).value as { n: number }).n === 4);
       expect((fresh.data as TailRecord).value).toEqual({ n: 4 });
     },
-    TEST_TIMEOUT,
   );
 
   it(
@@ -175,7 +170,6 @@ describe('deployments API on a real broker', () => {
       expect(twice.status).toBe(409);
       expect((await twice.json()).error.code).toBe('E_STATE');
     },
-    TEST_TIMEOUT,
   );
 
   it('answers 400 with coded problems to an invalid pipeline, and 404 to unknown deployments and sinks', async () => {

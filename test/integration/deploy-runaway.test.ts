@@ -32,12 +32,13 @@ function mapPipeline(id: string, code: string): PipelineDoc {
 }
 
 describe('user code in a deployment', () => {
+  // The heartbeat limit is far above any pause a loaded machine causes, so only the hanging deployment misses it.
   const suite = useDeploymentManager('weir-deploy-runaway-', {
-    limits: { udfBudgetMs: 300, heartbeatTimeoutMs: 2000 },
+    limits: { udfBudgetMs: 300, heartbeatTimeoutMs: 10_000 },
     restart: { initialDelayMs: 500, maxDelayMs: 2000 },
   });
 
-  it('fails the deployment with an endless loop or a hang while the manager and a healthy deployment keep working', { timeout: 60_000 }, async () => {
+  it('fails the deployment with an endless loop or a hang while the manager and a healthy deployment keep working', async () => {
     const s = uniqueSuffix();
     const healthy = mapPipeline(`healthy-${s}`, 'export default (v: any) => ({ doubled: v.n * 2 });');
     const looping = mapPipeline(`loop-${s}`, 'export default (v: any) => { while (true) {} };');
@@ -46,16 +47,16 @@ describe('user code in a deployment', () => {
     for (const p of [looping, hanging]) await produceRaw(suite.kafka.brokers, `${p.id}-in`, [{ value: '{"n": 1}' }]);
     for (const p of [healthy, looping, hanging]) await suite.manager.deploy(p);
 
-    await waitFor(() => suite.manager.get(looping.id).restarts >= 1, 30_000, 'the looping deployment to fail');
+    await waitFor(() => suite.manager.get(looping.id).restarts >= 1, 'the looping deployment to fail');
     expect(suite.manager.get(looping.id).error).toMatch(/^node "work" failed: user code ran longer than its budget of 300 ms/);
-    await waitFor(() => suite.manager.get(hanging.id).restarts >= 1, 30_000, 'the hanging deployment to be terminated');
+    await waitFor(() => suite.manager.get(hanging.id).restarts >= 1, 'the hanging deployment to be terminated');
     expect(suite.manager.get(hanging.id).error).toMatch(/stopped responding for \d+ s \(user code that never returns\?\) and was terminated/);
 
     // Meanwhile the healthy deployment processes new input, and the manager answers at once.
     const reader = await new CommittedReader(suite.kafka.brokers, { out: `${healthy.id}-out` }).start();
     try {
       await produceRaw(suite.kafka.brokers, `${healthy.id}-in`, [{ value: '{"n": 20}' }, { value: '{"n": 21}' }]);
-      await waitFor(() => reader.records.length >= 2, 30_000, 'output of the healthy deployment');
+      await waitFor(() => reader.records.length >= 2, 'output of the healthy deployment');
       expect(reader.records.map((r) => r.value)).toEqual(['{"doubled":40}', '{"doubled":42}']);
       expect(suite.manager.list().map((d) => d.id).sort()).toEqual([healthy.id, hanging.id, looping.id].sort());
       expect(suite.manager.get(healthy.id)).toMatchObject({ status: 'running', restarts: 0 });
@@ -84,7 +85,7 @@ describe('user code in a deployment', () => {
     await suite.manager.deploy(probe);
     const reader = await new CommittedReader(suite.kafka.brokers, { out: `${probe.id}-out` }).start();
     try {
-      await waitFor(() => reader.records.length >= 1, 30_000, 'the probe output');
+      await waitFor(() => reader.records.length >= 1, 'the probe output');
       expect(JSON.parse(reader.records[0]!.value)).toEqual({
         process: 'undefined',
         require: 'undefined',
@@ -100,7 +101,7 @@ describe('user code in a deployment', () => {
     }
   });
 
-  it('terminates a deployment whose user code exceeds the worker memory limit, and restarts it', { timeout: 60_000 }, async () => {
+  it('terminates a deployment whose user code exceeds the worker memory limit, and restarts it', async () => {
     const smallDir = mkdtempSync(join(tmpdir(), 'weir-deploy-oom-'));
     const small = new DeploymentManager({
       dataDir: smallDir,
@@ -116,7 +117,7 @@ describe('user code in a deployment', () => {
       await createInputTopic(suite.kafka.brokers, `${hog.id}-in`, 1);
       await produceRaw(suite.kafka.brokers, `${hog.id}-in`, [{ value: '{"n": 1}' }]);
       await small.deploy(hog);
-      await waitFor(() => small.get(hog.id).restarts >= 1, 45_000, 'the memory hog to be terminated');
+      await waitFor(() => small.get(hog.id).restarts >= 1, 'the memory hog to be terminated');
       expect(small.get(hog.id).error).toBe('the deployment ran out of memory (limit 128 MB)');
     } finally {
       await small.shutdown();

@@ -26,8 +26,6 @@ import {
   type OutputRecord,
 } from './support/deploy-fixtures.ts';
 
-const HOOK_TIMEOUT = 180_000;
-
 describe('deployments on a real broker', () => {
   let kafka: RunningKafka;
   const dirs: string[] = [];
@@ -43,14 +41,14 @@ describe('deployments on a real broker', () => {
 
   beforeAll(async () => {
     kafka = await startKafka();
-  }, HOOK_TIMEOUT);
+  });
 
   afterAll(async () => {
     await Promise.all(managers.map((m) => m.shutdown().catch(() => {})));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
     await kafka?.stop();
-  }, HOOK_TIMEOUT);
+  });
 
   it('commits exactly the output that simulate() computes on the same events', async () => {
     const names = pageViewsNames('pv');
@@ -67,7 +65,7 @@ describe('deployments on a real broker', () => {
     await m.deploy(pipeline);
     const reader = await new CommittedReader(kafka.brokers, { page_view_counts: names.output, late_page_views: names.late }).start();
     try {
-      await waitFor(() => reader.records.length >= expected.length, 60_000, `${expected.length} committed records`);
+      await waitFor(() => reader.records.length >= expected.length, `${expected.length} committed records`);
       await sleep(1500); // two more checkpoints: nothing may follow
       expect(canonical(reader.records)).toEqual(expected);
       const info = m.get(names.id);
@@ -99,20 +97,20 @@ describe('deployments on a real broker', () => {
     await produceEvents(kafka.brokers, names.input, before);
     const reader = await new CommittedReader(kafka.brokers, { page_view_counts: names.output }).start();
     try {
-      await waitFor(() => reader.records.length >= expectedBefore.length, 60_000, 'the first half of the output');
+      await waitFor(() => reader.records.length >= expectedBefore.length, 'the first half of the output');
       await first.shutdown();
 
       await produceEvents(kafka.brokers, names.input, after);
       const second = manager(dataDir);
       await second.start();
       expect(second.get(names.id).version).toBe(1);
-      await waitFor(() => reader.records.length >= expectedAll.length, 60_000, 'the whole output');
+      await waitFor(() => reader.records.length >= expectedAll.length, 'the whole output');
       await sleep(1500);
       expect(canonical(reader.records)).toEqual(expectedAll);
       const across = reader.records.filter((r) => (JSON.parse(r.value) as { window: { start: number } }).window.start === minuteOfSplit);
       expect(across.length).toBeGreaterThan(0);
       // Record counts go on from the checkpoint rather than starting again at zero.
-      await waitFor(() => second.get(names.id).metrics.nodes.events?.out.out === events.length, 10_000, 'the source count to reach every event');
+      await waitFor(() => second.get(names.id).metrics.nodes.events?.out.out === events.length, 'the source count to reach every event');
     } finally {
       await reader.stop();
     }
@@ -152,12 +150,12 @@ describe('deployments on a real broker', () => {
     await produceEvents(kafka.brokers, names.input, before);
     const counts = await new CommittedReader(kafka.brokers, { page_view_counts: names.output }).start();
     try {
-      await waitFor(() => counts.records.length >= firedBefore.length, 60_000, 'the output of version 1');
+      await waitFor(() => counts.records.length >= firedBefore.length, 'the output of version 1');
       expect(await m.deploy(v2)).toEqual({ id: names.id, status: 'starting' });
       const summary = await new CommittedReader(kafka.brokers, { summary_out: summaryTopic }).start();
       try {
         await produceEvents(kafka.brokers, names.input, after);
-        await waitFor(() => counts.records.length >= expectedCounts.length && summary.records.length >= expectedSummary.length, 60_000, 'the output of version 2');
+        await waitFor(() => counts.records.length >= expectedCounts.length && summary.records.length >= expectedSummary.length, 'the output of version 2');
         await sleep(1000);
         expect(canonical(counts.records)).toEqual(expectedCounts);
         expect(canonical(summary.records)).toEqual(expectedSummary);
@@ -182,7 +180,7 @@ describe('deployments on a real broker', () => {
       expect(m.get(names.id)).toMatchObject({ version: 2, status: 'running' });
 
       await m.deploy(v3, { allowStateLoss: true });
-      await waitFor(() => m.get(names.id).status === 'running', 30_000, 'version 3 to run');
+      await waitFor(() => m.get(names.id).status === 'running', 'version 3 to run');
       expect(m.get(names.id)).toMatchObject({ version: 3 });
       expect(m.get(names.id).error).toBeUndefined();
     } finally {
@@ -207,7 +205,7 @@ describe('deployments on a real broker', () => {
     await produceEvents(kafka.brokers, names.input, before);
     const reader = await new CommittedReader(kafka.brokers, { page_view_counts: names.output }).start();
     try {
-      await waitFor(() => reader.records.length >= expectedBefore.length, 60_000, 'the first half of the output');
+      await waitFor(() => reader.records.length >= expectedBefore.length, 'the first half of the output');
       const stopped = await m.stop(names.id);
       expect(stopped).toMatchObject({ status: 'stopped', delivery: 'at-least-once' });
 
@@ -220,7 +218,7 @@ describe('deployments on a real broker', () => {
       await sleep(1000);
       expect(reader.records).toHaveLength(expectedBefore.length);
       expect((await m.resume(names.id)).status).toBe('starting');
-      await waitFor(() => reader.records.length >= expectedAll.length, 60_000, 'the whole output');
+      await waitFor(() => reader.records.length >= expectedAll.length, 'the whole output');
       await sleep(1000);
       // No crash, so at-least-once repeated nothing either.
       expect(canonical(reader.records)).toEqual(expectedAll);
@@ -231,7 +229,7 @@ describe('deployments on a real broker', () => {
     const tailed: TailRecord[] = [];
     const stopTail = await m.tail(names.id, 'page_view_counts', (record) => tailed.push(record));
     try {
-      await waitFor(() => tailed.length >= Math.min(50, expectedAll.length), 30_000, 'the tail to deliver the last records');
+      await waitFor(() => tailed.length >= Math.min(50, expectedAll.length), 'the tail to deliver the last records');
       expect(tailed[0]).toMatchObject({ sink: 'page_view_counts', topic: names.output });
       expect(tailed.every((r) => typeof (r.value as { result?: unknown }).result === 'number')).toBe(true);
     } finally {

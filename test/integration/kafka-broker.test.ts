@@ -8,9 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 import { startKafka, createTopic, kafkaClient, type RunningKafka } from './support/kafka.ts';
-
-const HOOK_TIMEOUT = 180_000;
-const TEST_TIMEOUT = 90_000;
+import { PATIENCE_MS } from '../patience.ts';
 
 const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const name = (base: string) => `weir-it-${base}-${suffix}`;
@@ -30,7 +28,7 @@ async function consume(
   consumer: Consumer,
   topic: string,
   count: number,
-  { timeoutMs = 60_000, settleMs = 0 } = {},
+  { timeoutMs = PATIENCE_MS, settleMs = 0 } = {},
 ): Promise<Received[]> {
   const received: Received[] = [];
   await consumer.connect();
@@ -66,11 +64,11 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
   beforeAll(async () => {
     kafka = await startKafka();
     client = kafkaClient(kafka.brokers, 'weir-kafka-broker-test');
-  }, HOOK_TIMEOUT);
+  });
 
   afterAll(async () => {
     await kafka?.stop();
-  }, HOOK_TIMEOUT);
+  });
 
   it('answers describeCluster listing the broker the helper connects to', async () => {
     expect(kafka.brokers.length).toBeGreaterThan(0);
@@ -82,7 +80,7 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
     } finally {
       await admin.disconnect();
     }
-  }, TEST_TIMEOUT);
+  });
 
   it('produces and consumes with a consumer group', async () => {
     const topic = name('plain');
@@ -119,7 +117,7 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
     } finally {
       await admin.disconnect();
     }
-  }, TEST_TIMEOUT);
+  });
 
   it('shows committed transactions to read_committed consumers and hides aborted ones', async () => {
     const topic = name('txn');
@@ -158,7 +156,7 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
     // The aborted records really were written: a read_uncommitted consumer sees them.
     const all = await consume(consumer({ groupId: name('txn-ru'), readUncommitted: true }), topic, 5);
     expect(all.map((m) => m.value)).toEqual(['committed-1', 'committed-2', 'aborted-1', 'aborted-2', 'committed-3']);
-  }, TEST_TIMEOUT);
+  });
 
   it('commits consumer-group offsets atomically with a transaction (sendOffsets)', async () => {
     const input = name('eos-in');
@@ -207,5 +205,5 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
       settleMs: 1_000,
     });
     expect(out.map((m) => m.value)).toEqual(['out-0..4']);
-  }, TEST_TIMEOUT);
+  });
 });

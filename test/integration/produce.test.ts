@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startKafka, kafkaClient, type RunningKafka } from './support/kafka.ts';
+import { PATIENCE_MS } from '../patience.ts';
 
 const run = promisify(execFile);
 let kafka: RunningKafka;
@@ -17,7 +18,7 @@ let dir: string;
 beforeAll(async () => {
   kafka = await startKafka();
   dir = mkdtempSync(join(tmpdir(), 'weir-produce-'));
-}, 180_000);
+});
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -47,11 +48,11 @@ describe('weir produce', () => {
         seen.push({ key: message.key?.toString() ?? null, value: JSON.parse(message.value!.toString()), timestamp: message.timestamp });
       },
     });
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + PATIENCE_MS;
     while (seen.length < records.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await consumer.disconnect();
 
     expect(seen.map((m) => m.value)).toEqual(records.map((s: { value: unknown }) => s.value));
     expect(seen.at(-1)).toMatchObject({ key: 'u9', timestamp: '777' });
-  }, 120_000);
+  });
 });

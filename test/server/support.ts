@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, type AppOptions } from '../../server/src/main.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
+import { PATIENCE_MS } from '../patience.ts';
 
 export const TOKEN = 'test-token-0123456789';
 
@@ -145,7 +146,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   }
   return {
     status: res.status,
-    async next(accept = () => true, timeoutMs = 20_000) {
+    async next(accept = () => true, timeoutMs = PATIENCE_MS) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         while (queue.length > 0) {

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PATIENCE_MS } from '../../patience.ts';
 import { repoRoot } from './build.ts';
 
 export const CHROMIUM = process.env.WEIR_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,6 +27,8 @@ export interface AppPage {
 
 export async function openApp(browser: Browser, url: string): Promise<AppPage> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1 });
+  // Playwright's waits end as soon as what they wait for happens; only a page that never gets there should fail.
+  context.setDefaultTimeout(PATIENCE_MS);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

@@ -11,6 +11,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { Simulation } from '../../../shared/engine/simulation.ts';
 import type { NodeDoc, PipelineDoc, RecordSample } from '../../../shared/pipeline/types.ts';
 import { encodeKey } from '../../../server/src/kafka/records.ts';
+import { PATIENCE_MS } from '../../patience.ts';
 import { createTopic, kafkaClient } from './kafka.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,7 +29,7 @@ export function uniqueSuffix(): string {
  * loading many partitions answers UNKNOWN_TOPIC_OR_PARTITION for a while.
  */
 export async function createInputTopic(brokers: string[], name: string, partitions: number): Promise<void> {
-  await retrying(() => createTopic(brokers, name, partitions), 150);
+  await retrying(() => createTopic(brokers, name, partitions));
 }
 
 /** Deletes the topics this test process created (inputs, sinks, changelogs, dead letters). */
@@ -168,7 +169,7 @@ export class CommittedReader {
   constructor(private readonly brokers: string[], private readonly topics: Record<string, string>) {}
 
   /** Starts reading once every topic exists (a deployment creates its sink topics when it starts). */
-  async start(timeoutMs = 60_000): Promise<this> {
+  async start(timeoutMs = PATIENCE_MS): Promise<this> {
     const admin = kafkaClient(this.brokers, 'weir-test-admin').admin();
     await admin.connect();
     try {
@@ -204,22 +205,24 @@ export class CommittedReader {
   }
 }
 
-/** A topic created a moment ago may not be in every metadata answer yet; producing retries for a few seconds. */
-async function retrying<T>(action: () => Promise<T>, attempts = 30): Promise<T> {
-  for (let i = 1; ; i++) {
+/** A topic created a moment ago may not be in every metadata answer yet; producing retries until it is. */
+async function retrying<T>(action: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + PATIENCE_MS;
+  for (;;) {
     try {
       return await action();
     } catch (err) {
-      if (i >= attempts || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      if (Date.now() > deadline || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
       await sleep(200);
     }
   }
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls until `condition` holds; gives up, naming `what`, only after test/patience.ts's long wait. */
+export async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + PATIENCE_MS;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${PATIENCE_MS} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import '../../../server/src/kafka/read-committed.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig } from 'kafkajs';
+import { PATIENCE_MS } from '../../patience.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -44,7 +45,7 @@ export interface RunningKafka {
 export interface StartKafkaOptions {
   /** Broker port on 127.0.0.1 (controller uses port + 1). Default 19092. */
   port?: number;
-  /** How long start.sh may take (install + format + start), ms. Default 180 s. */
+  /** How long start.sh may take (install + format + start), ms. Default test/patience.ts's PATIENCE_MS. */
   timeoutMs?: number;
 }
 
@@ -54,7 +55,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
     return { brokers: external.split(',').map((b) => b.trim()).filter(Boolean), stop: async () => {} };
   }
   const port = options.port ?? DEFAULT_TEST_KAFKA_PORT;
-  const timeoutMs = options.timeoutMs ?? 180_000;
+  const timeoutMs = options.timeoutMs ?? PATIENCE_MS;
   const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_START_TIMEOUT: String(Math.ceil(timeoutMs / 2000)) };
   const leaseDir = join(KAFKA_DIR, `leases-${port}`);
   const ownedMarker = join(leaseDir, '.owned');
@@ -84,7 +85,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
         rmSync(lease, { force: true });
         if (pruneLeases(leaseDir) > 0) return; // another test process still uses the broker
         if (!existsSync(ownedMarker)) return; // not started by this helper: leave it running
-        await run('bash', [STOP_SH], env, 60_000);
+        await run('bash', [STOP_SH], env, PATIENCE_MS);
         rmSync(ownedMarker, { force: true });
       });
     },
@@ -165,7 +166,7 @@ function pruneLeases(dir: string, opts: { all?: boolean } = {}): number {
 async function withLock<T>(port: number, fn: () => Promise<T>): Promise<T> {
   mkdirSync(KAFKA_DIR, { recursive: true });
   const lockDir = join(KAFKA_DIR, `lock-${port}`);
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     try {
       mkdirSync(lockDir);

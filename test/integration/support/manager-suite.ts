@@ -14,8 +14,6 @@ import type { DeploymentManagerOptions } from '../../../server/src/deployments/t
 import { deleteTestTopics } from './deploy-fixtures.ts';
 import { startKafka, type RunningKafka } from './kafka.ts';
 
-const HOOK_TIMEOUT_MS = 180_000;
-
 export interface ManagerSuite {
   readonly kafka: RunningKafka;
   readonly manager: DeploymentManager;
@@ -34,14 +32,14 @@ export function useDeploymentManager(
     dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
     manager = new DeploymentManager({ sessionTimeoutMs: 6000, log: () => {}, ...options, dataDir, kafka: { brokers: kafka.brokers } });
     await manager.start();
-  }, HOOK_TIMEOUT_MS);
+  });
 
   afterAll(async () => {
     await manager?.shutdown();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (kafka) await deleteTestTopics(kafka.brokers).catch(() => {});
     await kafka?.stop();
-  }, HOOK_TIMEOUT_MS);
+  });
 
   return {
     get kafka() {
