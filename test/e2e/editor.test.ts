@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { serializePipeline, type PipelineDoc } from '../../shared/pipeline/types.ts';
 import { repoRoot } from './support/build.ts';
 import { screenshot } from './support/browser.ts';
-import { connect, documentOf, dropOperator, nodeOnCanvas, portHandle } from './support/simulation-page.ts';
+import { connect, documentOf, dropOperator, nodeOnCanvas, portHandle, graphFitted } from './support/simulation-page.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
 
 let app: StaticApp;
@@ -164,7 +164,7 @@ describe('the pipeline editor in a real browser', () => {
     // The problems list zoomed in on a node: show the whole graph first. React Flow ignores keys pressed in text
     // fields, and the search box had focus: click the empty canvas.
     await page.getByRole('button', { name: 'Fit view', exact: true }).click();
-    await page.waitForTimeout(400);
+    await graphFitted(page);
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     const boxes = await Promise.all(['source1', 'filter1', 'keyBy1'].map(async (id) => (await node(id).boundingBox())!));
     const left = Math.min(...boxes.map((b) => b.x)) - 15;
@@ -215,8 +215,8 @@ describe('the pipeline editor in a real browser', () => {
   });
 
   it('keeps the work after a reload', async () => {
+    // No wait for the autosave: the page writes a pending change when it is hidden (pagehide), as on a reload.
     const before = await documentOf(page);
-    await page.waitForTimeout(600);
     await page.reload();
     await node(before.nodes[0]!.id).waitFor();
     expect(await documentOf(page)).toEqual(before);

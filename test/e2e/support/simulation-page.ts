@@ -1,6 +1,7 @@
 /** What the simulation end-to-end tests do on the page, as a user does it: drag, connect, type, click. */
 import type { Locator, Page } from 'playwright-core';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
+import { PATIENCE_MS } from '../../patience.ts';
 
 interface StoreWindow {
   weir: { store: { getState(): Record<string, unknown> & { document: PipelineDoc } } };
@@ -15,9 +16,41 @@ export function storeField<T>(page: Page, name: string): Promise<T> {
   return page.evaluate((n) => (window as unknown as StoreWindow).weir.store.getState()[n], name) as Promise<T>;
 }
 
-export async function waitForSimulation(page: Page, timeout = 60_000): Promise<string> {
+export async function waitForSimulation(page: Page, timeout = PATIENCE_MS): Promise<string> {
   await page.waitForFunction(() => (window as unknown as StoreWindow).weir.store.getState().simulationStatus !== 'running', undefined, { timeout });
   return storeField<string>(page, 'simulationStatus');
+}
+
+/**
+ * Resolves once Fit view has done its work: every node lies inside the canvas and the viewport has stopped moving
+ * (its transform is the same two animation frames apart). React Flow may start the animation a few frames after the
+ * click, and a loaded machine makes it slower: this waits for the outcome, not for a time.
+ */
+export async function graphFitted(page: Page): Promise<void> {
+  const deadline = Date.now() + PATIENCE_MS;
+  for (;;) {
+    const fitted = await page.evaluate(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const canvas = document.querySelector('.react-flow__pane')?.getBoundingClientRect();
+          const viewport = document.querySelector<HTMLElement>('.react-flow__viewport');
+          if (!canvas || !viewport) return resolve(false);
+          const before = viewport.style.transform;
+          requestAnimationFrame(() =>
+            requestAnimationFrame(() => {
+              const inside = [...document.querySelectorAll('.react-flow__node')].every((n) => {
+                const box = n.getBoundingClientRect();
+                return box.left >= canvas.left && box.top >= canvas.top && box.right <= canvas.right && box.bottom <= canvas.bottom;
+              });
+              resolve(inside && viewport.style.transform === before);
+            }),
+          );
+        }),
+    );
+    if (fitted) return;
+    if (Date.now() > deadline) throw new Error('Fit view did not bring the whole graph into the canvas');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export const nodeOnCanvas = (page: Page, id: string) => page.locator(`.react-flow__node[data-node-id="${id}"]`);
