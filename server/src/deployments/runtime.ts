@@ -16,19 +16,21 @@
  * position stored with that state; records below it that the consumer still delivers (the group's offsets can be
  * older under at-least-once) are skipped, so no record is counted twice in state.
  */
-import type { Admin, Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { Engine, PipelineBuildError, RestoreError, type NodeMetrics } from '../../../shared/engine/engine.ts';
 import { PipelineFailure, errorMessage } from '../../../shared/engine/operator.ts';
 import type { StreamRecord } from '../../../shared/engine/record.ts';
 import type { KafkaSourceOperator } from '../../../shared/operators/source-kafka.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
-import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type CheckpointPlan, type InputOffsets } from '../kafka/changelog.ts';
+import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type InputOffsets } from '../kafka/changelog.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { keyPartitioner } from '../kafka/partitioner.ts';
 import { readToEnd } from '../kafka/read-topic.ts';
 import { sinkMessage } from '../kafka/records.ts';
-import { planSends, type TopicMessages } from '../kafka/sends.ts';
+import type { TopicMessages } from '../kafka/sends.ts';
 import { changelogTopic, changelogTopicConfig, ensureTopics, missingTopics } from '../kafka/topics.ts';
+import { retryTransient } from '../kafka/transient.ts';
+import { commitAtLeastOnce, commitInTransaction, type CheckpointWrite } from './checkpoint-commit.ts';
 import { KafkaInput } from './kafka-input.ts';
 import { formatLogArg, LogLimiter } from './log-limiter.ts';
 import { NodeCounts } from './node-counts.ts';
@@ -148,11 +150,13 @@ export class DeploymentRuntime {
 
   private async startRun(): Promise<void> {
     const admin = (this.admin = this.kafka.admin());
-    await admin.connect();
-    const missing = await missingTopics(admin, [...new Set(this.plan.sources.map((s) => s.topic))]);
+    await this.untilKafkaAnswers('connecting to Kafka', () => admin.connect());
+    const missing = await this.untilKafkaAnswers('looking up the source topics', () => missingTopics(admin, [...new Set(this.plan.sources.map((s) => s.topic))]));
     if (missing.length > 0) throw new MissingTopicsError(missing);
     const sinkTopics = [...new Set([...this.plan.sinks.values()].map((s) => s.topic))];
-    await ensureTopics(admin, [changelogTopicConfig(this.config.deploymentId), ...sinkTopics.map((topic) => ({ topic }))]);
+    await this.untilKafkaAnswers('creating the sink and changelog topics', () =>
+      ensureTopics(admin, [changelogTopicConfig(this.config.deploymentId), ...sinkTopics.map((topic) => ({ topic }))]),
+    );
 
     this.producer = this.exactlyOnce
       ? this.kafka.producer({
@@ -166,15 +170,16 @@ export class DeploymentRuntime {
           createPartitioner: keyPartitioner,
         })
       : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 100, retries: 12 }, createPartitioner: keyPartitioner });
-    await this.producer.connect();
+    const producer = this.producer;
+    await this.untilKafkaAnswers('connecting the producer', () => producer.connect());
     if (this.exactlyOnce) {
       // kafkajs initialises the transactional producer id lazily, on the first transaction. Doing it now fences a
       // previous instance and completes its open transaction before the changelog and the offsets are read.
-      const fence = await this.producer.transaction();
+      const fence = await this.untilKafkaAnswers('fencing earlier instances', () => producer.transaction());
       await fence.abort();
     }
 
-    const contents = await this.readChangelog();
+    const contents = await this.untilKafkaAnswers('reading the changelog', () => this.readChangelog());
     if (this.halted) return;
     this.engine = this.buildEngine();
     this.input = new KafkaInput(
@@ -192,11 +197,24 @@ export class DeploymentRuntime {
     this.changelog.resume(contents, keep);
     this.checkpoints.lastId = this.changelog.lastCommittedId;
 
-    await this.input.start();
+    const input = this.input;
+    await this.untilKafkaAnswers('joining the consumer group', () => input.start().catch(async (err: unknown) => {
+      await input.disconnect();
+      throw err;
+    }));
     if (this.halted) return;
     this.started = true;
     this.tickTimer = setInterval(() => this.advanceProcessingTime(), PROCESSING_TIME_TICK_MS);
     this.scheduleCheckpoint(this.plan.checkpointIntervalMs);
+  }
+
+  /** A step of the run against Kafka, retried while Kafka answers with transient errors (kafka/transient.ts). */
+  private untilKafkaAnswers<T>(step: string, action: () => Promise<T>): Promise<T> {
+    return retryTransient(action, {
+      step,
+      abandoned: () => this.halted,
+      onRetry: (err, delayMs) => this.host.log('warn', `${step}: ${errorMessage(err)}; retrying in ${delayMs} ms`),
+    });
   }
 
   /**
@@ -334,7 +352,14 @@ export class DeploymentRuntime {
     const sources: Record<string, string> = {};
     for (const s of this.plan.sources) sources[s.id] = s.topic;
     const plan = this.changelog.plan(snapshot, offsets, sources, counts as unknown as Json, Date.now());
-    const commit = this.commit(plan, records, offsets).then(() => {
+    const write: CheckpointWrite = { groups: [...records, { topic: this.changelogTopic, messages: plan.messages }], offsets };
+    const step = `committing checkpoint ${plan.id}`;
+    const commit = retryTransient(() => this.commit(write), {
+      step,
+      // A failed run commits nothing more; a stopping one still wants its savepoint.
+      abandoned: () => this.failure !== null,
+      onRetry: (err, delayMs) => this.host.log('warn', `${step}: ${errorMessage(err)}; retrying in ${delayMs} ms`),
+    }).then(() => {
       this.changelog.committed(plan);
       this.committedOffsets = offsets;
       const c = this.checkpoints;
@@ -358,27 +383,12 @@ export class DeploymentRuntime {
     }
   }
 
-  private async commit(plan: CheckpointPlan, records: TopicMessages[], offsets: InputOffsets): Promise<void> {
+  /** One attempt at writing a checkpoint; safe to repeat after a transient Kafka error (checkpoint-commit.ts). */
+  private commit(write: CheckpointWrite): Promise<void> {
     const producer = this.producer!;
-    const groups = [...records, { topic: this.changelogTopic, messages: plan.messages }];
-    if (!this.exactlyOnce) {
-      for (const topicMessages of planSends(groups)) await producer.sendBatch({ topicMessages });
-      await this.input!.commitOffsets(offsets);
-      return;
-    }
-    const offsetTopics = Object.entries(offsets).map(([topic, partitions]) => ({
-      topic,
-      partitions: Object.entries(partitions).map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) })),
-    }));
-    const transaction: Transaction = await producer.transaction();
-    try {
-      for (const topicMessages of planSends(groups)) await transaction.sendBatch({ topicMessages });
-      if (offsetTopics.length > 0) await transaction.sendOffsets({ consumerGroupId: this.groupId, topics: offsetTopics });
-      await transaction.commit();
-    } catch (err) {
-      await transaction.abort().catch(() => {});
-      throw err;
-    }
+    if (this.exactlyOnce) return commitInTransaction(producer, this.groupId, write);
+    const input = this.input!;
+    return commitAtLeastOnce(producer, (offsets) => input.commitOffsets(offsets), write);
   }
 
   private takeBuffered(): TopicMessages[] {
