@@ -179,11 +179,8 @@ JAVA_OPTS=(
 # Format the log dirs once, with a random cluster id.
 if [[ ! -f "$DATA/meta.properties" ]]; then
   cluster_id="$(node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))")"
-  fmt_args=(format -t "$cluster_id" -c "$PROPS")
-  (( standalone )) && fmt_args+=(--standalone)
   log "formatting $DATA (cluster id $cluster_id)"
-  if ! java -Xmx256m "-Dlog4j2.configurationFile=$LOG4J2_CONF" "-Dlog4j.configuration=file:$LOG4J1_CONF" \
-       -cp "$LIB/*" kafka.tools.StorageTool "${fmt_args[@]}" > "$KDIR/format-$PORT.log" 2>&1; then
+  if ! bash "$HERE/format.sh" "$PROPS" "$cluster_id" > "$KDIR/format-$PORT.log" 2>&1; then
     cat "$KDIR/format-$PORT.log" >&2
     die "kafka-storage format failed (output above)"
   fi
