@@ -12,12 +12,14 @@ import type { Delivery } from '../shared/pipeline/types.ts';
 import { OutputChecksum } from './checksum.ts';
 import { createTopics, flushMessages, flushTime, kafkaBenchSession, PARTITIONS, topicChecksum, type KafkaBenchSession } from './kafka/cluster.ts';
 import { WeirJob } from './kafka/deploy.ts';
+import { checkOutput } from './kafka/flink.ts';
+import { jobPipeline, KAFKA_JOBS, windowValueHash, type JobOutput, type KafkaJob } from './kafka/jobs.ts';
 import { LatencyReader, percentile, producePaced, waitUntil, WindowCauses } from './kafka/latency.ts';
 import { CpuSampler } from './kafka/cpu.ts';
 import { PassthroughJob } from './kafka/passthrough.ts';
 import { measureRestore, type RestoreRun } from './kafka/restore.ts';
 import { median } from './stats.ts';
-import { DEFAULT_SEED, generateEvents, runWorkload, WORKLOADS, type EventInput } from './workloads.ts';
+import { DEFAULT_SEED, generateEvents, runWorkload, type EventInput } from './workloads.ts';
 import type { Measurement, RunOptions, Workload } from './run.ts';
 
 export const KAFKA_FULL_EVENTS = 2_000_000;
@@ -67,8 +69,6 @@ function valuesChecksum(events: EventInput): { count: number; checksum: number }
   return { count: sum.count, checksum: sum.checksum };
 }
 
-const windowHash = (value: Buffer) => WORKLOADS['tumbling-count'].hash(JSON.parse(value.toString('utf8')));
-
 export async function measurePassthrough(session: KafkaBenchSession): Promise<ThroughputRun> {
   const { kafka, input } = session;
   const output = session.topicName('passthrough-out');
@@ -91,37 +91,46 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
   return throughputRun(input.records, elapsedMs, cpuMs, got, []);
 }
 
-export async function measureWeir(session: KafkaBenchSession, delivery: Delivery): Promise<ThroughputRun> {
-  const { kafka, input, expected } = session;
-  const output = session.topicName('out');
-  await createTopics(kafka, [output]);
-  const job = new WeirJob({
+/**
+ * A Weir server deployment of `job` (tumbling-count unless given) over the session's input: from the source's last
+ * idle moment to the checkpoint that covers the whole input. Every sink's committed output must have the count
+ * and checksum of the engine's own run over the same events (`expected`; the session's for tumbling-count).
+ */
+export async function measureWeir(session: KafkaBenchSession, delivery: Delivery, job: KafkaJob = KAFKA_JOBS['tumbling-count'], expected?: JobOutput): Promise<ThroughputRun> {
+  const { kafka, input } = session;
+  const want: JobOutput = expected ?? { out: { count: session.expected.outputs, checksum: session.expected.checksum } };
+  const outputs = Object.fromEntries(job.sinks.map((sink, i) => [sink, session.topicName(i === 0 ? 'out' : `out-${sink}`)]));
+  await createTopics(kafka, Object.values(outputs));
+  const id = session.topicName(delivery === 'exactly-once' ? 'eos' : 'alo');
+  const main = job.sinks[0]!;
+  const deployment = new WeirJob({
     brokers: session.brokers,
-    id: session.topicName(delivery === 'exactly-once' ? 'eos' : 'alo'),
+    id,
     input: input.topic,
-    output,
+    output: outputs[main]!,
     delivery,
     checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+    pipeline: jobPipeline(job, { id, input: input.topic, outputs, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, delivery }),
   });
   let elapsedMs;
   let cpuMs;
   let checkpoints;
   const cpu = new CpuSampler();
   try {
-    await job.start();
-    const coveredAt = await job.checkpointCovering(input.ends, 60_000 + input.records);
+    await deployment.start();
+    const coveredAt = await deployment.checkpointCovering(input.ends, 60_000 + input.records);
     cpu.stop();
-    elapsedMs = coveredAt - job.idleAt;
-    cpuMs = cpu.between(job.idleAt, coveredAt);
-    checkpoints = job.metrics!.checkpoints;
+    elapsedMs = coveredAt - deployment.idleAt;
+    cpuMs = cpu.between(deployment.idleAt, coveredAt);
+    checkpoints = deployment.metrics!.checkpoints;
   } finally {
     cpu.stop();
-    await job.close();
+    await deployment.close();
   }
-  const got = await topicChecksum(kafka, output, windowHash);
-  if (got.count !== expected.outputs || got.checksum !== expected.checksum)
-    throw new Error(`weir-kafka-${delivery === 'exactly-once' ? 'eos' : 'alo'}: committed ${got.count} outputs (checksum ${got.checksum}); the engine computes ${expected.outputs} (${expected.checksum})`);
-  return throughputRun(input.records, elapsedMs, cpuMs, got, [
+  const got: JobOutput = {};
+  for (const sink of job.sinks) got[sink] = await topicChecksum(kafka, outputs[sink]!, windowValueHash);
+  checkOutput(`weir-kafka-${delivery === 'exactly-once' ? 'eos' : 'alo'} ${job.name}`, got, want);
+  return throughputRun(input.records, elapsedMs, cpuMs, got[main]!, [
     `${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`,
   ]);
 }

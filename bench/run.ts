@@ -13,6 +13,8 @@ import { browserWorkload } from './browser.ts';
 import { weirWorkloads } from './weir.ts';
 import { kafkaWorkloads } from './kafka.ts';
 import { kafkaTable } from './kafka/report.ts';
+import { flinkKafkaWorkloads } from './flink-kafka.ts';
+import { flinkKafkaTable } from './kafka/flink-report.ts';
 
 export interface RunOptions {
   /** A smaller, single run: for a quick look and for CI, not for figures worth quoting. */
@@ -55,7 +57,7 @@ export interface Workload {
 }
 
 /** Side-by-side workloads run Weir then Flink, workload by workload, so that both see the machine alike. */
-export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]), browserWorkload, ...kafkaWorkloads];
+export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]), browserWorkload, ...kafkaWorkloads, ...flinkKafkaWorkloads];
 
 async function main(): Promise<number> {
   let args;
@@ -91,6 +93,8 @@ async function main(): Promise<number> {
   if (comparisons.length > 0 && !values.json) process.stdout.write(`\n${comparisonTable(comparisons)}\n`);
   const kafka = kafkaTable(measurements);
   if (kafka !== '' && !values.json) process.stdout.write(`\n${kafka}\n`);
+  const flinkKafka = flinkKafkaTable(measurements);
+  if (flinkKafka !== '' && !values.json) process.stdout.write(`\n${flinkKafka}\n`);
   // Quick runs are not the figures to quote; a full run replaces the side-by-side figures in bench/results.md when it
   // measured all of them, and the Kafka ones when it measured Kafka.
   if (!values.quick) writeResults(measurements, comparisons, context);

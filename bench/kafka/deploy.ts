@@ -25,9 +25,12 @@ export interface WeirJobOptions {
   delivery: Delivery;
   checkpointIntervalMs: number;
   workerMemoryMb?: number;
+  /** Another pipeline, its topics already set (bench/kafka/jobs.ts); `input` names its source topic, whose node id must be `events`. */
+  pipeline?: PipelineDoc;
 }
 
 export function benchPipeline(options: WeirJobOptions): PipelineDoc {
+  if (options.pipeline !== undefined) return options.pipeline;
   const doc = loadWorkload('tumbling-count');
   const topics: Record<string, string> = { [SOURCE]: options.input, [SINK]: options.output };
   return {
