@@ -1,14 +1,27 @@
 /**
  * Reading pipeline text: JSON.parse, and when it fails, one E_JSON problem with a line and a column. JSON.parse
  * names a position for some errors only ("Unexpected token '}', … is not valid JSON" has none), so a small scanner
- * finds where the text stops being JSON; the message is still the parser's.
+ * finds where the text stops being JSON; the message is still the parser's. Text that nests arrays and objects
+ * deeper than `MAX_JSON_DEPTH` is refused before it is parsed.
  */
 import { problem, type ValidationProblem } from './errors.ts';
+
+/**
+ * How deep arrays and objects may nest in a document. Every walk of a document (validation, copies, serializing,
+ * the scanner below) recurses, and tens of thousands of levels overflow the stack after seconds of work; a pipeline
+ * needs a dozen.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 export type ParsedText = { ok: true; value: unknown } | { ok: false; problem: ValidationProblem };
 
 export function parseJsonText(text: string): ParsedText {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const tooDeep = nestedTooDeep(source);
+  if (tooDeep >= 0) {
+    const { line, column } = lineAndColumn(source, tooDeep);
+    return { ok: false, problem: problem('', 'E_JSON', `line ${line}, column ${column}: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels here, the most a document may have`) };
+  }
   try {
     return { ok: true, value: JSON.parse(source) };
   } catch (err) {
@@ -24,6 +37,26 @@ export function jsonSyntaxError(text: string, error: unknown): { line: number; c
     .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     .replace(/ in JSON at position \d+.*$/s, '');
   return { ...lineAndColumn(text, errorOffset(text)), reason };
+}
+
+/**
+ * The offset of the first `[` or `{` (outside strings) that opens a level deeper than `limit`; -1 when there is
+ * none. One pass over the text, which need not be JSON.
+ */
+export function nestedTooDeep(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote, over escapes.
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > limit) return i;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return -1;
 }
 
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {

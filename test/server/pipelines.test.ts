@@ -140,6 +140,25 @@ describe('pipelines API', () => {
     expect(error.message).toMatch(/line 4, column 1/);
   });
 
+  it('answers 400 E_JSON naming the limit to a body that nests deeper than 256 levels, valid JSON or not', async () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    // The document takes five levels (document, nodes, node, samples, sample) around the sample's value.
+    const withSampleOf = (depth: number) =>
+      JSON.stringify({ ...samplePipeline('deep'), nodes: [{ ...samplePipeline().nodes[0], samples: [{ value: 'DEEP', timestamp: 1 }] }, ...samplePipeline().nodes.slice(1)] }).replace('"DEEP"', nested(depth));
+    const send = (body: string) => app.call('/api/pipelines/deep', { method: 'PUT', body, headers: { 'Content-Type': 'application/json' } });
+
+    expect((await send(withSampleOf(256 - 5))).status).toBe(201);
+    for (const body of [withSampleOf(256 - 4), withSampleOf(100_000), nested(100_000).slice(0, -1), `{"a": "[[[[", "b": ${nested(300)}}`]) {
+      const res = await send(body);
+      expect(res.status).toBe(400);
+      const error = (await res.json()).error;
+      expect(error.code).toBe('E_JSON');
+      expect(error.message).toMatch(/^the request body nests arrays and objects deeper than 256 levels \(line 1, column \d+\), the most the server reads$/);
+    }
+    // Brackets inside strings are text, not nesting.
+    expect((await send(withSampleOf(1).replace('[]', JSON.stringify('['.repeat(10_000))))).status).toBe(200);
+  });
+
   it('answers 415 E_JSON to a body that is not sent as JSON, and 400 to a missing body', async () => {
     const text = await app.call('/api/pipelines/plain', { method: 'PUT', body: 'hello', headers: { 'Content-Type': 'text/plain' } });
     expect(text.status).toBe(415);

@@ -349,4 +349,17 @@ describe('parsePipelineText', () => {
     expect(result.ok ? '' : formatProblem(result.problems[0]!)).toMatch(/^\(document\): E_JSON: line 1, column 12: /);
     expect(parsePipelineText('\uFEFF' + JSON.stringify(pipeline())).ok).toBe(true);
   });
+
+  it('refuses text nested deeper than 256 levels, valid or not, with an E_JSON problem where level 257 opens', () => {
+    const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    for (const text of [deep(257), deep(100_000), deep(100_000).slice(0, -1), `{\n  "a": "{{{",\n  "b": ${deep(300)}}`]) {
+      const result = parsePipelineText(text);
+      // The root object is level 1, so the 256th "[" of line 3 (from column 8) opens level 257.
+      const at = text.startsWith('{') ? 'line 3, column 263' : 'line 1, column 257';
+      expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`(document): E_JSON: ${at}: arrays and objects nest deeper than 256 levels here, the most a document may have`]);
+    }
+    // 256 levels are read (and then validated: an array is no pipeline).
+    const shallow = parsePipelineText(deep(256));
+    expect(shallow.ok ? [] : shallow.problems.map((p) => p.code)).toEqual(['E_TYPE']);
+  });
 });

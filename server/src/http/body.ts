@@ -1,9 +1,10 @@
 /**
  * JSON request bodies: read as text (with the size limit) and parsed by the same reader the editor and the CLI use,
- * so a malformed body gets the same E_JSON message with a line and a column.
+ * so a malformed body gets the same E_JSON message with a line and a column. A body nested deeper than
+ * MAX_JSON_DEPTH is refused before it is parsed, after one pass over its text.
  */
 import express, { type RequestHandler } from 'express';
-import { parseJsonText } from '../../../shared/pipeline/validate-json.ts';
+import { lineAndColumn, MAX_JSON_DEPTH, nestedTooDeep, parseJsonText } from '../../../shared/pipeline/validate-json.ts';
 import { MAX_BODY_BYTES } from '../../../shared/api/errors.ts';
 import { HttpError } from './errors.ts';
 
@@ -16,6 +17,11 @@ const parse: RequestHandler = (req, _res, next) => {
     if (req.body.trim() === '') {
       req.body = undefined;
       return next();
+    }
+    const tooDeep = nestedTooDeep(req.body);
+    if (tooDeep >= 0) {
+      const { line, column } = lineAndColumn(req.body, tooDeep);
+      return next(new HttpError(400, 'E_JSON', `the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (line ${line}, column ${column}), the most the server reads`));
     }
     const parsed = parseJsonText(req.body);
     if (!parsed.ok) return next(new HttpError(400, 'E_JSON', `the request body is not valid JSON: ${parsed.problem.message}`));
