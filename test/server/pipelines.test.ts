@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serializePipeline } from '../../shared/pipeline/types.ts';
@@ -230,7 +230,10 @@ describe('pipeline storage', () => {
 
       const read = await app.call('/api/pipelines/hand-edited');
       expect(read.status).toBe(500);
-      expect((await read.json()).error.message).toMatch(new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}: not valid JSON .*; repair that file, or PUT the pipeline again to replace it$`));
+      // The file by its place in the data directory; where that directory is, only the server's log says.
+      const message = (await read.json()).error.message as string;
+      expect(message).toMatch(/^pipelines\/hand-edited\.weir\.json in the server's data directory: not valid JSON .*; repair that file, or PUT the pipeline again to replace it$/);
+      expect(message).not.toContain(data.dir);
       // A message, not a stack: the file is the user's to fix.
       expect(logged).toEqual([expect.stringContaining(file)]);
 
@@ -243,6 +246,47 @@ describe('pipeline storage', () => {
       writeFileSync(file, '{ broken');
       expect((await app.call('/api/pipelines/hand-edited', { method: 'DELETE', headers: { 'If-Match': '2' } })).status).toBe(204);
       expect(existsSync(file)).toBe(false);
+    } finally {
+      await app.close();
+      data.remove();
+    }
+  });
+
+  it('answers a failure of the file system with E_INTERNAL naming no path of the server', async () => {
+    const data = tempDataDir();
+    const logged: unknown[] = [];
+    const app = await startApp({ dataDir: data.dir, log: (_message, err) => logged.push(err) });
+    try {
+      // A file where the pipelines directory should be: opening a document in it fails with ENOTDIR and its path.
+      writeFileSync(join(data.dir, 'pipelines'), '');
+      const read = await app.call('/api/pipelines/any');
+      expect(read.status).toBe(500);
+      const text = await read.text();
+      expect(JSON.parse(text)).toEqual({ error: { code: 'E_INTERNAL', message: 'the server failed; its log has the details' } });
+      expect(text).not.toContain(data.dir);
+      expect(logged).toEqual([expect.objectContaining({ code: 'ENOTDIR', message: expect.stringContaining(data.dir) })]);
+    } finally {
+      await app.close();
+      data.remove();
+    }
+  });
+
+  it('lists the other pipelines when one document cannot be read at all', async () => {
+    const data = tempDataDir();
+    const logged: unknown[] = [];
+    const app = await startApp({ dataDir: data.dir, log: (_message, err) => logged.push(err) });
+    try {
+      await app.call('/api/pipelines/fine', { method: 'PUT', body: samplePipeline('fine', 'Fine') });
+      // A directory where a document should be: reading it fails with EISDIR.
+      mkdirSync(join(data.dir, 'pipelines', 'odd.weir.json'));
+      expect((await app.call('/api/pipelines/odd')).status).toBe(500);
+      expect(logged).toEqual([expect.objectContaining({ code: 'EISDIR' })]);
+      const list = await app.call('/api/pipelines');
+      expect(list.status).toBe(200);
+      expect((await list.json()).pipelines).toEqual([
+        { id: 'fine', name: 'Fine', revision: 1, updatedAt: expect.any(String) },
+        { id: 'odd', name: 'odd (unreadable)', revision: 0, updatedAt: '' },
+      ]);
     } finally {
       await app.close();
       data.remove();

@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
-import { MAX_BODY_BYTES, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api/errors.ts';
+import { API_ERROR_CODES, MAX_BODY_BYTES, type ApiErrorBody, type ApiErrorCode } from '../../../shared/api/errors.ts';
 import { DeploymentError, DeploymentValidationError, StateLossError } from '../deployments/types.ts';
 import { StoredFileError } from '../storage/pipeline-store.ts';
 
@@ -36,7 +36,10 @@ export const notFound: RequestHandler = (req, res) => {
   sendError(res, 404, 'E_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}`);
 };
 
-/** body-parser errors carry a `type`; everything else that is not an HttpError is a bug, logged with its stack. */
+/**
+ * body-parser errors carry a `type`; everything else that is not an HttpError is a bug, logged with its stack. What
+ * the client is told never names a path of the server's file system: those go to the log.
+ */
 export function errorHandler(log: (message: string, err: unknown) => void): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) {
@@ -50,7 +53,7 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
     if (err instanceof StoredFileError) {
       // Not a bug of ours: a file in the data directory was edited into something unreadable. No stack helps here.
       log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err.message);
-      return sendError(res, 500, 'E_INTERNAL', `${err.message}; repair that file, or PUT the pipeline again to replace it`);
+      return sendError(res, 500, 'E_INTERNAL', `${err.shown} in the server's data directory: ${err.problem}; repair that file, or PUT the pipeline again to replace it`);
     }
     const type = (err as { type?: unknown } | null)?.type;
     switch (type) {
@@ -70,8 +73,8 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
       return sendError(res, status, status === 404 ? 'E_NOT_FOUND' : 'E_BAD_REQUEST', err instanceof Error ? err.message : String(err));
     }
     log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err);
-    const message = err instanceof Error ? err.message : String(err);
-    sendError(res, 500, 'E_INTERNAL', `the server failed: ${message}`);
+    // Its message may name files of the server (an fs error does): the log has it, the client gets the catalogue's.
+    sendError(res, 500, 'E_INTERNAL', API_ERROR_CODES.E_INTERNAL);
   };
 }
 
