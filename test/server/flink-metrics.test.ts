@@ -94,6 +94,21 @@ describe('FlinkJobMetrics', () => {
     expect(metrics.partitions).toEqual([]);
   });
 
+  it('finds a node whose operator reported after the others in its vertex (operators open one after another)', async () => {
+    const flink = new StubFlink();
+    const reader = new FlinkJobMetrics(flink.client(), 'j1', ['events', 'views'], ['events'], noBase);
+    flink.gauges.set('A', [{ node: 'views', subtask: 0, at: 1, in: 1, out: { out: 1 } }]);
+    flink.lag.set('A', [0]);
+    expect(Object.keys((await reader.read(job([['A', 1]]))).nodes)).toEqual(['views']);
+    flink.gauges.set('A', [
+      { node: 'events', subtask: 0, at: 2, in: 0, out: { out: 3 } },
+      { node: 'views', subtask: 0, at: 2, in: 3, out: { out: 3 } },
+    ]);
+    const metrics = await reader.read(job([['A', 1]]));
+    expect(metrics.nodes.events).toMatchObject({ in: 0, out: { out: 3 } });
+    expect(metrics.lag).toEqual({ events: 0 });
+  });
+
   it('gives records per second from the gauges\' own times, and keeps counting when a subtask restarts from zero', async () => {
     const flink = new StubFlink();
     const reader = new FlinkJobMetrics(flink.client(), 'j1', NODES, ['events'], noBase);

@@ -56,7 +56,7 @@ export class DeploymentService {
       if (there.status !== 'stopped' && there.status !== 'failed') {
         throw new DeploymentStateError(`pipeline "${id}" is ${there.status} on ${TARGET_NAMES[from]}; stop it there before deploying it to ${TARGET_NAMES[target]}`);
       }
-      if (options.allowStateLoss !== true) throw new TargetChangeError(id, pipeline.nodes.map((n) => n.id), from, target);
+      if (options.allowStateLoss !== true) throw new TargetChangeError(id, Array.isArray(pipeline.nodes) ? pipeline.nodes.map((n) => n.id) : [], from, target);
       other.release(id);
     }
     return here.deploy(pipeline, options);
@@ -70,11 +70,11 @@ export class DeploymentService {
     return this.owner(id).get(id);
   }
 
-  stop(id: string): Promise<DeploymentRuntimeInfo> {
+  async stop(id: string): Promise<DeploymentRuntimeInfo> {
     return this.owner(id).stop(id);
   }
 
-  resume(id: string): Promise<DeploymentRuntimeInfo> {
+  async resume(id: string): Promise<DeploymentRuntimeInfo> {
     return this.owner(id).resume(id);
   }
 
@@ -82,7 +82,7 @@ export class DeploymentService {
     return this.owner(id).subscribe(id, listener);
   }
 
-  tail(id: string, sinkId: string, listener: (record: TailRecord) => void): Promise<() => Promise<void>> {
+  async tail(id: string, sinkId: string, listener: (record: TailRecord) => void): Promise<() => Promise<void>> {
     return this.owner(id).tail(id, sinkId, listener);
   }
 

@@ -39,8 +39,18 @@ interface VertexIds {
   lag: string[];
 }
 
+interface VertexReading {
+  gauges: GaugeValue[];
+  lag: number | null;
+  backpressure: Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'> | null;
+  /** The ids listed for this reading (null when they came from the cache). */
+  listed: VertexIds | null;
+  /** Every node in this vertex showed all its subtasks, and a source its lag. */
+  complete: boolean;
+}
+
 export class FlinkJobMetrics {
-  /** Metric ids per vertex, once every node's gauge of every subtask has been seen there. */
+  /** Metric ids per vertex, once every node's gauge of every subtask has been seen. */
   private readonly ids = new Map<string, VertexIds>();
   /** Per `node#subtask`: the last value, and what earlier incarnations of the subtask had counted. */
   private readonly subtasks = new Map<string, { last: NodeMetrics; carried: NodeMetrics }>();
@@ -69,6 +79,12 @@ export class FlinkJobMetrics {
       Promise.all(job.vertices.map((v) => this.readVertex(v.id, v.parallelism).catch(() => null))),
       this.client.checkpoints(this.jobId).catch(() => null),
     ]);
+    // Flink lists a metric only once it has been reported, and operators open one after another: the lists are
+    // kept once every node of the pipeline has shown up with all its subtasks (and each source with its lag).
+    const found = new Set(readings.flatMap((r) => r?.gauges.map((g) => g.node) ?? []));
+    if (readings.every((r) => r?.complete) && this.nodeIds.every((id) => found.has(id))) {
+      for (const [i, reading] of readings.entries()) if (reading!.listed) this.ids.set(job.vertices[i]!.id, reading!.listed);
+    }
     const totals = new Map<string, { counts: NodeMetrics; at: number }>();
     const pressure = new Map<string, Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'>>();
     const lag: Record<string, number> = {};
@@ -110,7 +126,7 @@ export class FlinkJobMetrics {
     return { countsBefore, checkpointsBefore: { completed, failed } };
   }
 
-  private async readVertex(vertexId: string, parallelism: number): Promise<{ gauges: GaugeValue[]; lag: number | null; backpressure: Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'> | null }> {
+  private async readVertex(vertexId: string, parallelism: number): Promise<VertexReading> {
     let ids = this.ids.get(vertexId);
     let listed: VertexIds | null = null;
     if (!ids) {
@@ -123,20 +139,16 @@ export class FlinkJobMetrics {
       this.client.backpressure(this.jobId, vertexId).catch(() => null),
     ]);
     const gauges = values.filter((m) => m.id.endsWith(`.${NODE_GAUGE}`)).map(parseGauge).filter((g): g is GaugeValue => g !== null);
-    // The list is complete once each node found here shows all its subtasks, and a source's KafkaSource its lag
-    // (Flink lists a metric only after its first report).
-    if (listed && gauges.length > 0) {
-      const nodes = new Set(gauges.map((g) => g.node));
-      const lagListed = ![...nodes].some((id) => this.sourceIds.includes(id)) || listed.lag.length === parallelism;
-      if (gauges.length === nodes.size * parallelism && lagListed) this.ids.set(vertexId, listed);
-    }
+    const nodes = new Set(gauges.map((g) => g.node));
+    const lagListed = ![...nodes].some((id) => this.sourceIds.includes(id)) || ids.lag.length === parallelism;
+    const complete = gauges.length > 0 && gauges.length === nodes.size * parallelism && lagListed;
     const lagValues = values.filter((m) => m.id.endsWith(`.${LAG_METRIC}`)).map((m) => Number(m.value));
     const lag = lagValues.length > 0 && lagValues.every(Number.isFinite) ? lagValues.reduce((a, b) => a + b, 0) : null;
     let backpressure: Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'> | null = null;
     if (pressure?.level && LEVELS.has(pressure.level)) {
       backpressure = { backpressure: pressure.level as BackpressureLevel, ...(pressure.ratio !== undefined ? { backpressureRatio: pressure.ratio } : {}) };
     }
-    return { gauges, lag, backpressure };
+    return { gauges, lag, backpressure, listed, complete };
   }
 
   /** The subtask's count since the job started: a value below the last one means the subtask restarted from zero. */

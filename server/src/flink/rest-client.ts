@@ -132,6 +132,11 @@ export class FlinkRestClient {
     return this.request('GET', `/jobs/${jobId}/checkpoints`);
   }
 
+  /** Whether the job's checkpoints outlive it: `enabled` (retained), and then kept on cancellation unless `delete_on_cancellation`. */
+  async checkpointRetention(jobId: string): Promise<{ enabled: boolean; delete_on_cancellation: boolean }> {
+    return (await this.request<{ externalization: { enabled: boolean; delete_on_cancellation: boolean } }>('GET', `/jobs/${jobId}/checkpoints/config`)).externalization;
+  }
+
   /** The root exception of a failing or failed job, if any. */
   async rootException(jobId: string): Promise<string | undefined> {
     const body = await this.request<{ 'root-exception'?: string; exceptionHistory?: { entries?: Array<{ exceptionName: string; stacktrace: string }> } }>('GET', `/jobs/${jobId}/exceptions?maxExceptions=1`);
