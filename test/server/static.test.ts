@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild } from '../../server/src/http/static.ts';
+import { ensureWebBuild, PAGE_POLICY, SIMULATION_WORKER_POLICY, WORKER_POLICY } from '../../server/src/http/static.ts';
 import { startApp, tempDataDir, type RunningApp } from './support.ts';
 
 describe('serving the built web app', () => {
@@ -12,6 +12,9 @@ describe('serving the built web app', () => {
     mkdirSync(join(dist, 'assets'), { recursive: true });
     writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Weir</title>');
     writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log(1);');
+    writeFileSync(join(dist, 'assets', 'index-abc123.css'), 'body {}');
+    writeFileSync(join(dist, 'assets', 'ts.worker-abc123.js'), 'console.log(2);');
+    writeFileSync(join(dist, 'assets', 'simulation.worker-abc123.js'), 'console.log(3);');
     app = await startApp({ dataDir: data.dir, webDist: dist });
   });
   afterAll(async () => {
@@ -35,6 +38,37 @@ describe('serving the built web app', () => {
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
     const missing = await fetch(`${app.url}/assets/index-old999.js`, { headers: { Accept: '*/*' } });
     expect(missing.status).toBe(404);
+  });
+
+  it('serves the page with a Content-Security-Policy of its own origin only, and forbids framing it', async () => {
+    for (const path of ['/', '/pipelines/clicks', '/assets/index-abc123.css']) {
+      const res = await fetch(app.url + path, { headers: { Accept: 'text/html,*/*' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe(PAGE_POLICY);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    const directives = Object.fromEntries(PAGE_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+    expect(directives).toMatchObject({
+      'default-src': "'self'",
+      'script-src': "'self'",
+      'connect-src': "'self'",
+      'object-src': "'none'",
+      'base-uri': "'none'",
+      'frame-ancestors': "'none'",
+    });
+    expect(PAGE_POLICY).not.toMatch(/unsafe-eval|\*|https?:/);
+  });
+
+  it('serves each script with the policy it runs under as a worker: only the simulation worker may evaluate code, and no worker may fetch', async () => {
+    const policyOf = async (path: string) => (await fetch(app.url + path)).headers.get('content-security-policy');
+    expect(await policyOf('/assets/simulation.worker-abc123.js')).toBe(SIMULATION_WORKER_POLICY);
+    expect(await policyOf('/assets/ts.worker-abc123.js')).toBe(WORKER_POLICY);
+    expect(await policyOf('/assets/index-abc123.js')).toBe(WORKER_POLICY);
+    expect(SIMULATION_WORKER_POLICY).toContain("'unsafe-eval'");
+    expect(WORKER_POLICY).not.toContain("'unsafe-eval'");
+    for (const policy of [WORKER_POLICY, SIMULATION_WORKER_POLICY]) expect(policy).toMatch(/^default-src 'none'; /);
+    expect(SIMULATION_WORKER_POLICY).not.toMatch(/connect-src/);
   });
 
   it('keeps /api behind the token and never answers it with the page', async () => {
