@@ -30,5 +30,5 @@ describe('benchmark workloads', () => {
       expect(weir.outputs).toBeGreaterThan(0);
       expect({ workload: name, outputs: weir.outputs, checksum: weir.checksum }).toEqual({ workload: name, outputs: flink[i]!.outputs, checksum: flink[i]!.checksum });
     }
-  }, 240_000);
+  });
 });
