@@ -54,7 +54,7 @@ function flinkKafkaWorkload(job: KafkaJobName, system: FlinkKafkaSystem): Worklo
       } catch (err) {
         // The bench ends with this error, and beforeExit (which closes both otherwise) does not run.
         await session.close().catch(() => {});
-        await (await benchFlink().catch(() => null))?.close().catch(() => {});
+        await (await benchFlink().catch(() => null))?.close({ keep: true }).catch(() => {});
         throw err;
       }
       const records = session.input.records;

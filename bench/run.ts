@@ -13,6 +13,7 @@ import { browserWorkload } from './browser.ts';
 import { weirWorkloads } from './weir.ts';
 import { kafkaWorkloads } from './kafka.ts';
 import { kafkaTable } from './kafka/report.ts';
+import { useBenchBroker } from './kafka/cluster.ts';
 import { flinkKafkaWorkloads } from './flink-kafka.ts';
 import { flinkKafkaTable } from './kafka/flink-report.ts';
 
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: nothing matches ${positionals.join(', ')}; known: ${WORKLOADS.map((w) => `${w.workload}/${w.system}`).join(', ')}\n`);
     return 2;
   }
+  useBenchBroker();
   const context = runContext(positionals);
   const measurements: Measurement[] = [];
   for (const workload of selected) {

@@ -179,8 +179,21 @@ export function kafkaBenchSession(events: number): Promise<KafkaBenchSession> {
   return session;
 }
 
+/**
+ * `npm run bench` runs its broker on a port of its own (tools/kafka/start.sh with KAFKA_PORT, data in
+ * .kafka/data-19192), so that test runs, which start and stop the shared test broker on 19092, cannot stop it in the
+ * middle of a measurement (one did, and failed a 25-minute run). The benchmark's tests use the test broker.
+ */
+export const BENCH_KAFKA_PORT = 19192;
+let brokerPort: number | undefined;
+
+/** Sessions opened from now on use the bench's own broker (bench/run.ts calls this). */
+export function useBenchBroker(port = BENCH_KAFKA_PORT): void {
+  brokerPort = port;
+}
+
 async function openSession(count: number): Promise<KafkaBenchSession> {
-  const broker: RunningKafka = await startKafka();
+  const broker: RunningKafka = await startKafka(brokerPort === undefined ? {} : { port: brokerPort });
   const kafka = createKafka({ brokers: broker.brokers }, 'bench');
   const tag = `bench-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   let names = 0;
