@@ -51,6 +51,10 @@ function flinkKafkaWorkload(job: KafkaJobName, system: FlinkKafkaSystem): Worklo
       const runs: FlinkRun[] = [];
       try {
         for (let i = 0; i < (options.quick ? 1 : FLINK_KAFKA_FULL_RUNS); i++) runs.push(await measureOn(session, job, system));
+        // A fresh cluster (and warm-up) for every Flink measurement: the TaskManager ran out of Metaspace on the
+        // 14th job of one cluster (every job loads the runner jar, Kafka client included, in a class loader of its
+        // own, and they are not all collected), and no measurement then depends on what ran before it.
+        if (system !== 'weir-server') await (await benchFlink()).close();
       } catch (err) {
         // The bench ends with this error, and beforeExit (which closes both otherwise) does not run.
         await session.close().catch(() => {});
