@@ -38,11 +38,7 @@ final class JsHost implements AutoCloseable {
      * ten budgets (at least ten seconds). The call then fails the task, and Flink restarts it from its last
      * checkpoint, as the Weir server restarts a worker its heartbeat found hung.
      */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "weir-udf-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static ScheduledExecutorService watchdog;
 
     private final Context context;
     private final Value host;
@@ -62,7 +58,7 @@ final class JsHost implements AutoCloseable {
         this.watermark = host.getMember("watermark");
         this.nodeId = nodeId;
         this.limitNanos = Math.max(10 * budgetMs, 10_000) * 1_000_000L;
-        this.watch = WATCHDOG.scheduleWithFixedDelay(this::check, 500, 500, TimeUnit.MILLISECONDS);
+        this.watch = watchdog().scheduleWithFixedDelay(this::check, 500, 500, TimeUnit.MILLISECONDS);
     }
 
     /** A host for one node: `options` is the JSON of flink/js/host.ts's HostOptions. */
@@ -170,20 +166,42 @@ final class JsHost implements AutoCloseable {
 
     /** A context the watchdog already closed: only the count goes down. */
     private static synchronized void releaseCount() {
-        if (--open == 0 && engine != null && !keepEngine) {
+        if (--open == 0) closeShared();
+    }
+
+    private static void releaseLocked(Context context) {
+        context.close(true);
+        if (--open == 0) closeShared();
+    }
+
+    /**
+     * The last context of this JVM's job is gone: the polyglot engine and the watchdog's thread go too. Both are
+     * held through this job's class loader, so a cluster that runs job after job would otherwise keep every job's
+     * classes (Metaspace) until the TaskManager runs out.
+     */
+    private static void closeShared() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+            watchdog = null;
+        }
+        if (engine != null && !keepEngine) {
             engine.close();
             engine = null;
             bundle = null;
         }
     }
 
-    private static void releaseLocked(Context context) {
-        context.close(true);
-        if (--open == 0 && engine != null && !keepEngine) {
-            engine.close();
-            engine = null;
-            bundle = null;
+    private static synchronized ScheduledExecutorService watchdog() {
+        if (watchdog == null) {
+            watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "weir-udf-watchdog");
+                thread.setDaemon(true);
+                // Not the task's: a thread that outlived its job must not hold the job's class loader.
+                thread.setContextClassLoader(null);
+                return thread;
+            });
         }
+        return watchdog;
     }
 
     private static String readBundle() {
