@@ -259,7 +259,10 @@ taskmanager.data.port: $TM_DATA_PORT
 jobmanager.memory.process.size: 768m
 jobmanager.memory.jvm-metaspace.size: 192m
 jobmanager.memory.jvm-overhead.min: 128m
-taskmanager.memory.process.size: 1728m
+taskmanager.memory.process.size: 1984m
+# GraalJS and Flink's own classes take about 240 MB of Metaspace before a job's; Flink's default of 256m leaves one
+# job's classes little room while the previous job's are being unloaded.
+taskmanager.memory.jvm-metaspace.size: 512m
 taskmanager.memory.managed.fraction: 0.1
 taskmanager.numberOfTaskSlots: $SLOTS
 taskmanager.cpu.cores: $SLOTS
