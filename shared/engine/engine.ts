@@ -21,6 +21,11 @@ export interface EngineOptions {
   udfBudgetMs?: number;
   /** The clock the UDF budget reads (a monotonic one such as `performance.now`). */
   budgetClock?: () => number;
+  /**
+   * Makes each node's budget (default: one budget shared by all nodes). A host that watches user code from outside
+   * passes budgets that also record which node is being called.
+   */
+  budgetFor?: (nodeId: string, budgetMs: number) => UdfBudget;
   evaluate?: ModuleEvaluator;
   /** Compiles a code param's text (default: the UDF compiler); the Flink runner passes modules compiled ahead. */
   compile?: (source: string) => CompileResult;
@@ -91,7 +96,8 @@ export class Engine {
     this.maxParallelism = settingsOf(pipeline).maxParallelism;
     const mode = options.mode ?? 'simulation';
     this.wallClock = options.wallClock ?? Date.now;
-    const budget = new UdfBudget(options.udfBudgetMs ?? DEFAULT_UDF_BUDGET_MS, options.budgetClock);
+    const budgetMs = options.udfBudgetMs ?? DEFAULT_UDF_BUDGET_MS;
+    const shared = new UdfBudget(budgetMs, options.budgetClock);
     const sink = options.sink ?? (() => {});
     const observer = options.observer ?? null;
     const evaluate = options.evaluate ?? evaluateWithFunction;
@@ -105,7 +111,7 @@ export class Engine {
       const env: OperatorEnv = {
         node: { ...node, params },
         maxParallelism: this.maxParallelism,
-        budget,
+        budget: options.budgetFor ? options.budgetFor(node.id, budgetMs) : shared,
         evaluate,
         ...(options.compile ? { compile: options.compile } : {}),
         observer,

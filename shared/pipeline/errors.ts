@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   E_UDF_SYNTAX: 'user code does not compile',
   E_UDF_IMPORT: 'user code imports a module',
   E_UDF_EXPORT: 'user code does not export what the operator calls',
+  E_UDF_RESERVED: 'user code names what only Weir may use (the budget guard, eval)',
   E_TEST: 'a test names a source or sink that does not exist',
 } as const;
 

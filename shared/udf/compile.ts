@@ -11,7 +11,7 @@ import { transform } from 'sucrase';
 import { parse, type Node as AcornNode } from 'acorn';
 
 export interface UdfDiagnostic {
-  code: 'E_UDF_SYNTAX' | 'E_UDF_IMPORT' | 'E_UDF_EXPORT';
+  code: 'E_UDF_SYNTAX' | 'E_UDF_IMPORT' | 'E_UDF_EXPORT' | 'E_UDF_RESERVED';
   line: number;
   column: number;
   message: string;
@@ -97,6 +97,9 @@ function walk(node: AcornNode, visit: (n: AcornNode) => void): void {
 }
 
 /** Compiles one UDF module. Never throws: every problem comes back as a diagnostic with line and column. */
+/** Names the compiled body binds (the exports object and the budget guard): user code may not touch them. */
+const RESERVED = new Set(['__guard', '__exports']);
+
 export function compileModule(source: string): CompileResult {
   let js: string;
   try {
@@ -140,6 +143,10 @@ export function compileModule(source: string): CompileResult {
         edits.push({ at: node.start, end: node.end, text: '' });
         for (const spec of node.specifiers) exported.push([spec.exported.name ?? spec.exported.value, spec.local.name]);
       }
+    } else if (node.type === 'Identifier' && RESERVED.has(node.name)) {
+      diagnostics.push({ code: 'E_UDF_RESERVED', ...at(node), message: `\`${node.name}\` is reserved: it is how Weir keeps user code to its time budget` });
+    } else if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'eval') {
+      diagnostics.push({ code: 'E_UDF_RESERVED', ...at(node), message: '`eval` is not allowed in user code' });
     } else if (LOOPS.has(node.type)) {
       const body = node.body;
       if (body.type === 'BlockStatement') edits.push({ at: body.start + 1, end: body.start + 1, text: '__guard();' });

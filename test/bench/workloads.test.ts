@@ -10,12 +10,12 @@ import { generateEvents, runWorkload, WORKLOAD_NAMES } from '../../bench/workloa
 const EVENTS = 20_000;
 
 describe('benchmark workloads', () => {
-  it.each(WORKLOAD_NAMES)('the %s pipeline passes its own hand-derived tests, also with a checkpoint and restore after every sample', (name) => {
+  it.each(WORKLOAD_NAMES)('the %s pipeline passes its own hand-derived tests, also with a checkpoint and restore after every sample', async (name) => {
     const doc = JSON.parse(readFileSync(new URL(`../../bench/workloads/${name}.weir.json`, import.meta.url), 'utf8')) as PipelineDoc;
     expect(doc.tests?.length).toBeGreaterThan(0);
     for (const test of doc.tests!) {
-      expect(runTest(doc, test)).toEqual([]);
-      expect(runTest(doc, test, 1)).toEqual([]);
+      expect(await runTest(doc, test)).toEqual([]);
+      expect(await runTest(doc, test, 1)).toEqual([]);
     }
   });
 

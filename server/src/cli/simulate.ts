@@ -4,9 +4,7 @@
  */
 import {
   formatProblem,
-  PipelineBuildError,
   PipelineFailure,
-  Simulation,
   type PipelineDoc,
   type Sample,
   type SinkOutput,
@@ -17,6 +15,9 @@ import { jsonSyntaxError } from '../../../shared/pipeline/validate-json.ts';
 import { CliFailure, loadPipelineFile, parseCommandArgs, readTextFile, UsageError, type Command } from './common.ts';
 import { FlinkRunnerError, runOnFlink, type FlinkSimulationResult } from '../flink/local-runner.ts';
 import { FlinkJobError } from '../flink/job-spec.ts';
+import { EngineIsolate, GuestCallError, hangCpuMsFor, IsolateKilledError } from '../isolate/engine-isolate.ts';
+import { guestScript } from '../isolate/guest-script.ts';
+import type { GuestError } from '../isolate/protocol.ts';
 
 export type EngineName = 'weir' | 'flink';
 
@@ -72,7 +73,7 @@ ${ENGINE_HELP}
 Exits with status 1 when the file is invalid (the problems are printed on stderr) or when a node whose
 onError is "fail" fails on a record.`,
 
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
       input: { type: 'string', multiple: true },
       'checkpoint-every': { type: 'string' },
@@ -90,7 +91,7 @@ onError is "fail" fails on a record.`,
       throwIfFailed(result!);
       return 0;
     }
-    runSimulation(pipeline, { inputs, checkpointEvery, onOutput: writeOutput });
+    await runSimulation(pipeline, { inputs, checkpointEvery, onLine: (line) => process.stdout.write(line + '\n') });
     return 0;
   },
 };
@@ -114,25 +115,57 @@ export function loadValid(file: string): PipelineDoc {
   throw new CliFailure([`${file} is not a valid pipeline:`, ...loaded.lines].join('\n'));
 }
 
-/** Runs a simulation; a `fail` error or a pipeline that cannot be built becomes a message naming node, record and reason. */
-export function runSimulation(pipeline: PipelineDoc, options: ConstructorParameters<typeof Simulation>[1]): SinkOutput[] {
+export interface SimulationRun {
+  inputs?: Record<string, Sample[]>;
+  checkpointEvery?: number | undefined;
+  /** Each sink record as the JSON line `weir simulate` prints. */
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Runs a simulation in an isolate of its own (server/src/isolate): user code sees its arguments, `ctx` and
+ * JavaScript's built-ins, never this process, its environment or its files. A `fail` error, a pipeline that cannot be
+ * built, user code that hangs or a run past the memory limit becomes a message naming node, record and reason; what
+ * reached the sinks before a failure is handed to `onLine` first.
+ */
+export async function runSimulation(pipeline: PipelineDoc, run: SimulationRun = {}): Promise<SinkOutput[]> {
+  const budgetMs = positiveSetting('WEIR_UDF_BUDGET_MS', 1000);
+  const limits = { memoryMb: positiveSetting('WEIR_SIMULATION_MEMORY_MB', 2048), hangCpuMs: hangCpuMsFor(budgetMs) };
+  const isolate = await EngineIsolate.create(await guestScript(), limits, pipeline);
   try {
-    return new Simulation(pipeline, options).run().outputs;
+    const options = { ...(run.inputs ? { inputs: run.inputs } : {}), ...(run.checkpointEvery ? { checkpointEvery: run.checkpointEvery } : {}), budgetMs };
+    const result = await isolate.call<{ lines: string[]; failure?: GuestError }>('simulate', pipeline, options);
+    for (const line of result.lines) run.onLine?.(line);
+    if (result.failure) throw new CliFailure(guestFailureMessage(result.failure));
+    return result.lines.map((line) => JSON.parse(line) as SinkOutput);
   } catch (error) {
-    throw new CliFailure(failureMessage(error));
+    if (error instanceof GuestCallError) throw new CliFailure(guestFailureMessage(error.error));
+    if (error instanceof IsolateKilledError) throw new CliFailure(`the pipeline cannot run: ${error.message}`);
+    throw error;
+  } finally {
+    isolate.dispose();
   }
 }
 
-function failureMessage(error: unknown): string {
-  if (error instanceof PipelineFailure) {
-    return [
-      `node "${error.nodeId}" failed: ${error.reason}`,
-      `  record: ${preview(error.input)}`,
-      '  (the node\'s onError is "fail"; set it to "skip" to drop such records or "route" to send them to its error port)',
-    ].join('\n');
-  }
-  if (error instanceof PipelineBuildError) return `the pipeline cannot run: ${error.message}`;
-  throw error;
+function guestFailureMessage(error: GuestError): string {
+  if (error.kind === 'failure') return failureMessage(new PipelineFailure(error.nodeId!, error.reason!, error.input));
+  return `the pipeline cannot run: ${error.message}`;
+}
+
+function positiveSetting(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got "${text}"`);
+  return n;
+}
+
+function failureMessage(error: PipelineFailure): string {
+  return [
+    `node "${error.nodeId}" failed: ${error.reason}`,
+    `  record: ${preview(error.input)}`,
+    '  (the node\'s onError is "fail"; set it to "skip" to drop such records or "route" to send them to its error port)',
+  ].join('\n');
 }
 
 function preview(value: unknown): string {

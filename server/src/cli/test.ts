@@ -21,7 +21,7 @@ Options:
 ${ENGINE_HELP}
   -h, --help             show this help`,
 
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseCommandArgs(args, { 'checkpoint-every': { type: 'string' }, engine: { type: 'string' } });
     const engine = parseEngine(values.engine as string | undefined);
     if (positionals.length === 0) throw new UsageError('give one or more pipeline files');
@@ -48,7 +48,9 @@ ${ENGINE_HELP}
       const tests = pipeline.tests ?? [];
       if (tests.length === 0) out('  (no tests)');
       for (const test of tests) {
-        const diff = flinkRuns ? diffTest(test, () => flinkOutputs(flinkRuns.get(`${file}\u0000${tests.indexOf(test)}`)!)) : runTest(pipeline, test, checkpointEvery);
+        const diff = flinkRuns
+          ? await diffTest(test, async () => flinkOutputs(flinkRuns.get(`${file}\u0000${tests.indexOf(test)}`)!))
+          : await runTest(pipeline, test, checkpointEvery);
         if (diff.length === 0) {
           passed++;
           out(`  ✓ ${test.name}`);
@@ -83,15 +85,15 @@ function runAllOnFlink(files: readonly string[]): Map<string, ReturnType<typeof 
 }
 
 /** Runs one test; returns the lines of its diff, empty when it passes. */
-export function runTest(pipeline: PipelineDoc, test: PipelineTest, checkpointEvery?: number): string[] {
+export function runTest(pipeline: PipelineDoc, test: PipelineTest, checkpointEvery?: number): Promise<string[]> {
   return diffTest(test, () => runSimulation(pipeline, test.inputs === undefined ? { checkpointEvery } : { inputs: test.inputs, checkpointEvery }));
 }
 
 /** The diff of one test against the outputs `run` gives; a failure of the run is the test's diff. */
-function diffTest(test: PipelineTest, run: () => SinkOutput[]): string[] {
+async function diffTest(test: PipelineTest, run: () => Promise<SinkOutput[]>): Promise<string[]> {
   let outputs: SinkOutput[];
   try {
-    outputs = run();
+    outputs = await run();
   } catch (error) {
     if (error instanceof CliFailure) return error.message.split('\n');
     throw error;

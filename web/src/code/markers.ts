@@ -40,7 +40,7 @@ export function compileMarkers(text: string, requiredExports: readonly string[],
   });
 }
 
-const COMPILER_CODES = new Set(['E_UDF_SYNTAX', 'E_UDF_IMPORT', 'E_UDF_EXPORT']);
+const COMPILER_CODES = new Set(['E_UDF_SYNTAX', 'E_UDF_IMPORT', 'E_UDF_EXPORT', 'E_UDF_RESERVED']);
 
 /** The JSON path suffix of a field inside its node: `params.aggregate.code`. */
 export function fieldPath(path: readonly (string | number)[]): string {
