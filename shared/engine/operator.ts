@@ -7,6 +7,8 @@
 import type { ErrorPolicy, Json, NodeDoc } from '../pipeline/types.ts';
 import type { UdfBudget } from '../udf/budget.ts';
 import type { CompileResult, ModuleEvaluator } from '../udf/compile.ts';
+import { capErrorText, deadLetter } from './dead-letter.ts';
+import { preview } from './json-text.ts';
 import { StreamRecord } from './record.ts';
 
 /** What a host learns about the run as it happens: the editor draws it, tests assert on it. All hooks optional. */
@@ -65,24 +67,22 @@ export class PipelineFailure extends Error {
   }
 }
 
-function preview(input: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(input) ?? String(input);
-  } catch {
-    text = String(input);
-  }
-  return text.length > 200 ? text.slice(0, 197) + '...' : text;
-}
-
 /**
  * The message of whatever user code threw. Errors made in another realm (the server's UDF sandbox is a `vm`
  * context with its own `Error`) fail `instanceof Error`, so an error is recognised by its brand instead.
  */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (Object.prototype.toString.call(error) === '[object Error]') return String((error as { message?: unknown }).message);
-  return typeof error === 'string' ? error : preview(error);
+  if (typeof error === 'string') return error;
+  try {
+    if (error instanceof Error || Object.prototype.toString.call(error) === '[object Error]') {
+      const message = (error as { message?: unknown }).message;
+      return typeof message === 'string' ? message : preview(message);
+    }
+  } catch {
+    // A throwing `message` getter or brand check (a Proxy): the record still fails, with this message.
+    return '(an error whose message cannot be read)';
+  }
+  return preview(error);
 }
 
 /** One output port: the edges it feeds and how many records it emitted. */
@@ -169,16 +169,17 @@ export abstract class Operator {
 
   /**
    * Applies the node's `onError` policy to one failed record (SPEC §5). Operators call it from the `catch` around a
-   * UDF call, never around an `emit`, so a downstream failure is never mistaken for this node's.
+   * UDF call, never around an `emit`, so a downstream failure is never mistaken for this node's. The message is
+   * capped (dead-letter.ts) before anyone hears it, and a routed record's dead letter is always small and encodable.
    */
   protected handleError(error: unknown, record: StreamRecord, input: unknown = record.value): void {
     if (error instanceof PipelineFailure) throw error;
-    const message = errorMessage(error);
+    const message = capErrorText(errorMessage(error));
     this.errors++;
     this.env.observer?.error?.(this.id, message, input, this.onError);
     if (this.onError === 'fail') throw new PipelineFailure(this.id, message, input);
     if (this.onError === 'route') {
-      const value = { error: message, node: this.id, input: input === undefined ? null : input };
+      const value = deadLetter(message, this.id, input);
       this.outputs.get('error')?.emit(new StreamRecord(record.key, value, record.timestamp, record.headers));
     }
   }

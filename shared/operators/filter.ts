@@ -1,4 +1,5 @@
 /** `filter` (SPEC §3): keeps the records for which the UDF returns true. */
+import { describeValue } from '../engine/json-text.ts';
 import type { StreamRecord } from '../engine/record.ts';
 import { defineOperator } from './types.ts';
 import { UdfOperator } from './udf-operator.ts';
@@ -12,7 +13,7 @@ export class FilterOperator extends UdfOperator {
       return this.handleError(err, record);
     }
     if (keep === true) this.out.emit(record);
-    else if (keep !== false) this.handleError(new Error(`the filter must return true or false, got ${JSON.stringify(keep) ?? String(keep)}`), record);
+    else if (keep !== false) this.handleError(new Error(`the filter must return true or false, got ${describeValue(keep)}`), record);
   }
 }
 

@@ -1,4 +1,5 @@
 /** `flatMap` (SPEC §3): each record becomes zero or more records, one per item the UDF returns or yields. */
+import { describeValue } from '../engine/json-text.ts';
 import type { StreamRecord } from '../engine/record.ts';
 import { defineOperator } from './types.ts';
 import { UdfOperator } from './udf-operator.ts';
@@ -23,7 +24,7 @@ export class FlatMapOperator extends UdfOperator {
           items.push(item);
         }
       } else {
-        throw new Error(`flatMap must return an array or an iterable, got ${JSON.stringify(result) ?? String(result)}`);
+        throw new Error(`flatMap must return an array or an iterable, got ${describeValue(result)}`);
       }
     } catch (err) {
       items.length = 0;

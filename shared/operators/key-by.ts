@@ -1,4 +1,5 @@
 /** `keyBy` (SPEC §3): sets each record's key from a field (dot path) or from a UDF. */
+import { describeValue } from '../engine/json-text.ts';
 import { Operator, type OperatorEnv, type Output } from '../engine/operator.ts';
 import { readPath, splitPath, type StreamRecord } from '../engine/record.ts';
 import { problem } from '../pipeline/errors.ts';
@@ -36,7 +37,7 @@ export class KeyByOperator extends Operator {
         return this.handleError(err, record);
       }
     }
-    if (key !== null && typeof key === 'object') return this.handleError(new Error(`a key must be a JSON scalar or null, got ${JSON.stringify(key)}`), record);
+    if (key !== null && typeof key === 'object') return this.handleError(new Error(`a key must be a JSON scalar or null, got ${describeValue(key)}`), record);
     if (key === undefined) return this.handleError(new Error('the key function returned undefined'), record);
     this.out.emit(record.withKey(key as Key));
   }

@@ -6,6 +6,7 @@ import { isWatermarkSample, type Json, type Key, type Sample } from '../pipeline
 import { Operator, type StateSize } from '../engine/operator.ts';
 import { readPath, splitPath, StreamRecord } from '../engine/record.ts';
 import { decodeTime, encodeTime } from '../engine/keyed.ts';
+import { describeValue } from '../engine/json-text.ts';
 import { problem } from '../pipeline/errors.ts';
 import { defineOperator } from './types.ts';
 
@@ -171,13 +172,13 @@ export class KafkaSourceOperator extends Operator {
     let ms: number;
     if (this.timestampFormat === 'iso') {
       ms = typeof raw === 'string' ? parseIsoTime(raw) : NaN;
-      if (Number.isNaN(ms)) return `field "${field}" is not an ISO-8601 date: ${JSON.stringify(raw)}`;
+      if (Number.isNaN(ms)) return `field "${field}" is not an ISO-8601 date: ${describeValue(raw)}`;
     } else {
-      if (typeof raw !== 'number' || !Number.isFinite(raw)) return `field "${field}" is not a finite number: ${JSON.stringify(raw)}`;
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) return `field "${field}" is not a finite number: ${describeValue(raw)}`;
       ms = this.timestampFormat === 's' ? raw * 1000 : raw;
     }
     ms = Math.floor(ms);
-    if (!Number.isSafeInteger(ms)) return `field "${field}" is out of range: ${JSON.stringify(raw)}`;
+    if (!Number.isSafeInteger(ms)) return `field "${field}" is out of range: ${describeValue(raw)}`;
     return ms;
   }
 

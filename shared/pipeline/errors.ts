@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   E_SOURCE_INPUT: 'a source has an input edge',
   E_SINK_OUTPUT: 'a sink has an output edge',
   E_UNCONNECTED: 'a required input port has no edge',
+  E_ROUTE_UNCONNECTED: 'onError is "route" but the node\'s error port has no edge',
   E_SAMPLES: 'samples on a node that is not a source',
   E_UDF_SYNTAX: 'user code does not compile',
   E_UDF_IMPORT: 'user code imports a module',

@@ -1,7 +1,8 @@
 /**
  * Graph rules of SPEC §1: edges name existing nodes and ports, sources take no input and sinks give no output, every
  * required input port is fed, and the graph has no cycle. Ports come from each type's definition, so a type added to
- * the registry is checked without any change here.
+ * the registry is checked without any change here. Beyond SPEC §1: a node whose `onError` is `"route"` (SPEC §5)
+ * must have an edge from its `error` port, or the records it routes would be dropped while counted as routed.
  */
 import { problem, type ValidationProblem } from './errors.ts';
 import type { OperatorDefinition } from '../operators/types.ts';
@@ -12,6 +13,8 @@ export interface NodeInfo {
   id: string | undefined;
   definition: OperatorDefinition | undefined;
   outputs: readonly string[] | undefined;
+  /** `onError` is `"route"`. */
+  routesErrors: boolean;
 }
 
 interface GraphEdge {
@@ -25,6 +28,8 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
   for (const node of nodes) if (node.id !== undefined && !byId.has(node.id)) byId.set(node.id, node);
   const nodeIds = [...byId.keys()].join(', ') || 'none';
   const fed = new Set<string>();
+  /** Nodes with an edge leaving their `error` port. */
+  const errorsWired = new Set<NodeInfo>();
   const graph: GraphEdge[] = [];
 
   edges.forEach((edge, i) => {
@@ -59,6 +64,7 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
       out.push(problem(`${path}.toPort`, 'E_UNKNOWN_PORT', `${to.definition.type} node "${to.id}" has no input port "${toPort}"${e.toPort === undefined ? ' (the default)' : ''}; its input ports: ${inputs}`));
     }
     if (from && to && possible) graph.push({ index: i, from, to });
+    if (from && fromPort === 'error') errorsWired.add(from);
     if (to && feeds) fed.add(`${to.id}\u0000${toPort}`);
   });
 
@@ -68,6 +74,14 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
       const edge = port.name === 'in' ? `{ "from": "…", "to": "${node.id}" }` : `{ "from": "…", "to": "${node.id}", "toPort": "${port.name}" }`;
       out.push(problem(`nodes[${node.index}]`, 'E_UNCONNECTED', `input port "${port.name}" of "${node.id}" has no edge; connect a node to it: ${edge}`));
     }
+  }
+
+  for (const node of byId.values()) {
+    if (!node.routesErrors || errorsWired.has(node) || !node.outputs?.includes('error')) continue;
+    // A source's unwired error port is kept: a deployment sends its errors to the topic `<pipeline id>.dlq`.
+    if (node.definition?.isSource) continue;
+    const edge = `{ "from": "${node.id}", "fromPort": "error", "to": "…" }`;
+    out.push(problem(`nodes[${node.index}].onError`, 'E_ROUTE_UNCONNECTED', `onError is "route" but the node's error port is not connected: connect it to a sink (a dead-letter topic), ${edge}, or choose "skip"`));
   }
 
   for (const cycle of findCycles(byId, graph)) {

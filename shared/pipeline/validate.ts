@@ -99,9 +99,10 @@ function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: Vali
   const firstIndex = new Map<string, number>();
   nodes.forEach((node, i) => {
     const path = `nodes[${i}]`;
-    const info: NodeInfo = { index: i, id: undefined, definition: undefined, outputs: undefined };
+    const info: NodeInfo = { index: i, id: undefined, definition: undefined, outputs: undefined, routesErrors: false };
     infos.push(info);
     if (!isObject(node)) return void out.push(problem(path, 'E_TYPE', `a node must be an object { "id", "type", "params" }, got ${describe(node)}`));
+    info.routesErrors = node.onError === 'route';
     member(node, 'id', path, NODE_ID, true, out);
     member(node, 'label', path, TEXT, false, out);
     member(node, 'onError', path, ON_ERROR, false, out);

@@ -274,6 +274,54 @@ describe('validatePipeline', () => {
     expect(lines(doc)).toEqual(['nodes[2]: E_UNCONNECTED: input port "in" of "out" has no edge; connect a node to it: { "from": "…", "to": "out" }']);
   });
 
+  it('reports onError "route" on a node whose error port has no edge, at its onError, so that no routed record is dropped', () => {
+    const doc = pipeline();
+    doc.nodes[1].onError = 'route';
+    expect(lines(doc)).toEqual([
+      'nodes[1].onError: E_ROUTE_UNCONNECTED: onError is "route" but the node\'s error port is not connected: connect it to a sink (a dead-letter topic), { "from": "views", "fromPort": "error", "to": "…" }, or choose "skip"',
+    ]);
+    doc.nodes[1].onError = 'skip';
+    expect(lines(doc)).toEqual([]);
+  });
+
+  it('accepts onError "route" once the error port feeds any node, and reports only the edge when that edge is wrong', () => {
+    const doc = pipeline();
+    doc.nodes[1].onError = 'route';
+    doc.nodes.push(
+      { id: 'explain', type: 'map', params: { code: 'export default (e) => ({ ...e, seen: true });' } },
+      { id: 'dead', type: 'sink.kafka', params: { topic: 'views-dlq' } },
+    );
+    doc.edges.push({ from: 'views', fromPort: 'error', to: 'explain' }, { from: 'explain', to: 'dead' });
+    expect(lines(doc)).toEqual([]);
+    doc.edges[2].to = 'ghost';
+    expect(lines(doc)).toEqual([
+      'nodes[3]: E_UNCONNECTED: input port "in" of "explain" has no edge; connect a node to it: { "from": "…", "to": "explain" }',
+      'edges[2].to: E_UNKNOWN_NODE: no node has the id "ghost"; node ids: events, views, out, explain, dead',
+    ]);
+  });
+
+  it('checks the error port of every kind of node that routes, whatever its other ports', () => {
+    const doc = pipeline();
+    doc.nodes.splice(2, 0,
+      { id: 'split', type: 'process', onError: 'route', params: { code: 'export function processElement(v, ctx) { ctx.emit(v, "odd"); }', outputs: ['odd'] } },
+      { id: 'perMinute', type: 'window', onError: 'route', params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } } },
+    );
+    doc.edges = [
+      { from: 'events', to: 'views' },
+      { from: 'views', to: 'split' },
+      { from: 'split', fromPort: 'odd', to: 'perMinute' },
+      { from: 'perMinute', to: 'out' },
+      { from: 'perMinute', fromPort: 'error', to: 'out' },
+    ];
+    expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.onError: E_ROUTE_UNCONNECTED: .*\{ "from": "split", "fromPort": "error", "to": "…" \}/)]);
+  });
+
+  it('lets a source route to an error port that feeds nothing: a deployment keeps those records in its dead-letter topic', () => {
+    const doc = pipeline();
+    doc.nodes[0].onError = 'route';
+    expect(lines(doc)).toEqual([]);
+  });
+
   it('names the nodes of each cycle, including a node feeding itself', () => {
     const doc = pipeline();
     doc.nodes.splice(2, 0,

@@ -8,6 +8,7 @@
  * merge (SPEC: "all values of the pane, in arrival order"; Flink's list-state merge would only concatenate).
  */
 import type { Code } from '../../pipeline/types.ts';
+import { describeValue } from '../json-text.ts';
 import type { OperatorEnv } from '../operator.ts';
 import { readPath, splitPath } from '../record.ts';
 import type { UdfBudget } from '../../udf/budget.ts';
@@ -59,7 +60,7 @@ abstract class FieldAggregate extends AggregateFunction {
     const n = readPath(value, this.path);
     if (typeof n === 'number' && Number.isFinite(n)) return n;
     if (n === undefined) throw new Error(`field "${this.field}" is missing`);
-    throw new Error(`field "${this.field}" is not a number: ${JSON.stringify(n)}`);
+    throw new Error(`field "${this.field}" is not a number: ${describeValue(n)}`);
   }
 }
 
