@@ -4,7 +4,8 @@
  *   PORT                  HTTP port (default 8080)
  *   HOST                  interface to listen on (default 127.0.0.1: deploying code is running code, so the
  *                         server is reachable from this machine only unless asked otherwise)
- *   WEIR_DATA_DIR         pipelines, deployment state and the token (default ./.weir)
+ *   WEIR_DATA_DIR         pipelines, deployment state and the token (default ./.weir); one server at a time uses
+ *                         it (the lock file server.lock, storage/data-dir-lock.ts)
  *   WEIR_TOKEN            API token; when unset, one is generated on first start and kept in the data dir
  *   KAFKA_BROKERS         comma-separated bootstrap servers; when unset, `weir serve` starts the local broker
  *   KAFKA_SASL_MECHANISM  plain | scram-sha-256 | scram-sha-512 (with KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)
@@ -163,9 +164,12 @@ const FS_REASONS: Record<string, string> = {
   EISDIR: 'it is a directory',
 };
 
-/** A data directory that cannot hold the token is the user's to fix (a file in the way, no permission). */
-function dataDirError(file: string, err: unknown): ConfigError {
+/**
+ * A data directory that cannot hold `what` (the token, the server's lock) is the user's to fix (a file in the way, no
+ * permission).
+ */
+export function dataDirError(file: string, err: unknown, what = 'the API token'): ConfigError {
   const code = (err as NodeJS.ErrnoException).code;
   const reason = (code && FS_REASONS[code]) ?? (err as Error).message;
-  return new ConfigError(`cannot keep the API token in ${file}: ${reason}; set WEIR_DATA_DIR to a directory you can write`);
+  return new ConfigError(`cannot keep ${what} in ${file}: ${reason}; set WEIR_DATA_DIR to a directory you can write`);
 }

@@ -2,18 +2,19 @@
  * The server's entry: `weir serve` (and `npm start`) import this module and call `serve()`. `createApp()` builds the
  * Express app alone, for in-process tests.
  *
- * serve(): configuration from the environment (config.ts) → a Kafka to talk to (KAFKA_BROKERS, or the local broker
- * of tools/kafka started on demand) → a Flink cluster when one is configured (FLINK_REST_URL, or WEIR_FLINK=local:
- * the local cluster of tools/flink started on demand) → the deployment runtime, resuming what was running → the web
- * app (built on first start) → listen, and print the URL to open, token included. SIGINT/SIGTERM stop the Weir
- * server's deployments with a savepoint (Flink's jobs run on) and close the server; serve() resolves then.
+ * serve(): configuration from the environment (config.ts) → the data directory's lock (one server per directory:
+ * storage/data-dir-lock.ts) → a Kafka to talk to (KAFKA_BROKERS, or the local broker of tools/kafka started on
+ * demand) → a Flink cluster when one is configured (FLINK_REST_URL, or WEIR_FLINK=local: the local cluster of
+ * tools/flink started on demand) → the deployment runtime, resuming what was running → the web app (built on first
+ * start) → listen, and print the URL to open, token included. SIGINT/SIGTERM stop the Weir server's deployments with
+ * a savepoint (Flink's jobs run on) and close the server; serve() resolves then, and the lock is released.
  */
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliFailure } from './cli/common.ts';
-import { ConfigError, loadConfig, resolveToken, type FlinkTargetConfig, type ServerConfig } from './config.ts';
+import { ConfigError, dataDirError, loadConfig, resolveToken, type FlinkTargetConfig, type ServerConfig } from './config.ts';
 import { FlinkDeployments } from './deployments/flink-deployment.ts';
 import { DeploymentManager } from './deployments/manager.ts';
 import { DeploymentService } from './deployments/service.ts';
@@ -22,6 +23,7 @@ import { FlinkCluster } from './flink/cluster.ts';
 import type { KafkaConfig } from './kafka/config.ts';
 import { createApp } from './http/app.ts';
 import { ensureWebBuild } from './http/static.ts';
+import { DataDirLock, DataDirLockedError, LOCK_FILE } from './storage/data-dir-lock.ts';
 
 export { createApp, type AppOptions } from './http/app.ts';
 
@@ -31,15 +33,42 @@ const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 export async function serve(): Promise<void> {
   let config: ServerConfig;
+  let lock: DataDirLock | undefined;
   let token: string;
   let source: ReturnType<typeof resolveToken>['source'];
   try {
     config = loadConfig();
+    // Before anything else in the directory is read or written: a second server on it must not resume its deployments.
+    lock = lockDataDir(config.dataDir);
     ({ token, source } = resolveToken(config.dataDir));
   } catch (err) {
+    lock?.release();
     if (err instanceof ConfigError) throw new CliFailure(`weir serve: ${err.message}`);
     throw err;
   }
+  // Released when serve() ends (stopped, or failed to start); the exit handler covers a second Ctrl-C's process.exit.
+  // A server killed outright (kill -9) leaves its lock behind: the next start finds its pid gone and takes it over.
+  const held = lock;
+  process.once('exit', () => held.release());
+  try {
+    await serveLocked(config, token, source);
+  } finally {
+    held.release();
+  }
+}
+
+/** The data directory's lock: another server on it is refused with a message that names it (pid) and the directory. */
+function lockDataDir(dataDir: string): DataDirLock {
+  try {
+    return DataDirLock.acquire(dataDir);
+  } catch (err) {
+    if (err instanceof DataDirLockedError) throw new CliFailure(`weir serve: ${err.message}`);
+    if (typeof (err as NodeJS.ErrnoException).code === 'string') throw dataDirError(join(dataDir, LOCK_FILE), err, "the server's lock");
+    throw err;
+  }
+}
+
+async function serveLocked(config: ServerConfig, token: string, source: ReturnType<typeof resolveToken>['source']): Promise<void> {
   if (source === 'generated') say(`Created an API token in ${join(config.dataDir, 'token')} (kept for the next starts)`);
 
   const kafka: KafkaConfig = config.kafka ?? { brokers: [await startLocalKafka(REPO_ROOT, config.localKafkaPort)] };

@@ -13,6 +13,20 @@
  *   runs on the other; after a stop, moving it over drops its state: 409 E_STATE_LOSS unless `allowStateLoss`).
  * - `GET /api/deployments` → `DeploymentListResponse`; `GET /api/deployments/:id` → `DeploymentInfo`.
  * - `POST /api/deployments/:id/stop` (takes a savepoint, then stops) and `.../resume` → `DeploymentInfo`.
+ * - `DELETE /api/deployments/:id` → 204: the deployment is gone from the server (from `GET /api/deployments`, and
+ *   from its data directory, so a restart does not bring it back); 404 E_NOT_FOUND when there is no such deployment.
+ *   A run in progress ends at once, without a savepoint, as Flink's `cancel` (not `stop`) does: a savepoint is what
+ *   Resume starts from, and a deleted deployment is never resumed, so the caller would only wait (up to 30 s) for
+ *   state nobody asks for. Nothing is lost or doubled by skipping it: output is committed only with a checkpoint,
+ *   and the last completed checkpoint stays consistent (state and input offsets of the same point). On Flink the job
+ *   is cancelled; when the cluster cannot cancel a job that still runs, 502 E_FLINK_UNAVAILABLE and the deployment
+ *   stays (a job nobody watches must not run on). Actions that were waiting behind the deletion get 409 E_STATE.
+ *   What a deployment owns outside the server stays where it is (topics are never deleted by Weir): in Kafka its
+ *   changelog topic (`<id>.changelog`, the last checkpoint's state and offsets), its consumer group (`weir-<id>`)
+ *   and, if a node sends errors there, its dead-letter topic (`<id>.dlq`); on Flink its savepoints and retained
+ *   checkpoints. So deploying the same pipeline id again on the Weir server continues from that last checkpoint
+ *   (state the new version cannot keep fails it unless deployed with `allowStateLoss`); to start it from nothing,
+ *   delete that topic and group with Kafka's tools first.
  * - `GET /api/deployments/:id/events` — Server-Sent Events: `status` (DeploymentInfo) when anything but the
  *   metrics changes, `metrics` (DeploymentMetrics) periodically.
  * - `GET /api/deployments/:id/tail/:sinkId` — Server-Sent Events: `record` (TailRecord) for each record of that
@@ -111,6 +125,11 @@ export interface DeploymentSummary {
   error?: string;
   /** The error of an earlier run (before the current start, or before stopping): history, not the current state. */
   lastError?: string;
+  /**
+   * Present while the run cannot reach Kafka and keeps retrying (a broker outage): since when (epoch ms) and the last
+   * error. The status stays what it was; nothing is lost, the run goes on from where it was once Kafka answers.
+   */
+  reconnecting?: { since: number; reason: string };
   /** Sink node id → Kafka topic, for live tails. */
   sinks: Record<string, string>;
   delivery: Delivery;

@@ -36,7 +36,7 @@ function errorsPipeline(id: string, input: string, output: string, onError: Erro
 }
 
 describe('errors in deployed data', () => {
-  const suite = useDeploymentManager('weir-deploy-errors-', { restart: { initialDelayMs: 300, maxDelayMs: 1000 } });
+  const suite = useDeploymentManager('weir-deploy-errors-', { restart: { initialDelayMs: 300, maxDelayMs: 1000, maxFailures: 3, failureIntervalMs: 120_000 } });
 
   const now = Date.now();
   const input = [
@@ -95,7 +95,7 @@ describe('errors in deployed data', () => {
     }
   });
 
-  it('fails the deployment on malformed JSON under onError "fail" and keeps restarting it with the error shown', async () => {
+  it('fails the deployment on malformed JSON under onError "fail", restarts it with the error shown, and ends it as failed past the restart policy', async () => {
     const id = `fail-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail');
     await deployWithInput(pipeline, `${id}-in`);
@@ -124,6 +124,13 @@ describe('errors in deployed data', () => {
       await sleep(1000);
       await reader.stop();
       expect(reader.records).toEqual([]);
+      // Past three failures within two minutes the policy gives up: failed, naming the node and the record.
+      await waitFor(() => suite.manager.get(id).status === 'failed', 'the restart policy to give up');
+      const failed = suite.manager.get(id);
+      expect(failed.restarts).toBe(3);
+      expect(failed.error).toMatch(/^failed 4 times within 2 minutes, more than the restart policy allows \(3\); the last failure: node "events" failed: malformed JSON at partition 0 offset 1/);
+      await sleep(1500);
+      expect(suite.manager.get(id)).toMatchObject({ status: 'failed', restarts: 3 });
     } finally {
       unsubscribe();
     }
@@ -131,7 +138,8 @@ describe('errors in deployed data', () => {
     const stopped = suite.manager.get(id);
     expect(stopped.status).toBe('stopped');
     expect(stopped.error).toBeUndefined();
-    expect(stopped.lastError).toMatch(reason);
+    expect(stopped.lastError).toMatch(/^failed 4 times within 2 minutes/);
+    expect(stopped.lastError).toContain('node "events" failed: malformed JSON at partition 0 offset 1');
   });
 
   it('counts and drops them under onError "skip"', async () => {

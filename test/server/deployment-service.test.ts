@@ -43,6 +43,11 @@ class StandIn {
     this.calls.push(`stop ${id}`);
     return this.get(id);
   }
+
+  async remove(id: string): Promise<void> {
+    this.calls.push(`remove ${id}`);
+    this.deployments.delete(id);
+  }
 }
 
 function service(): { weir: StandIn; flink: StandIn; service: DeploymentService } {
@@ -103,6 +108,18 @@ describe('DeploymentService', () => {
     expect(flink.calls).toEqual(['release clicks']);
     expect(weir.calls).toEqual(['deploy clicks {"allowStateLoss":true}']);
     expect(s.get('clicks').target).toBe('weir');
+  });
+
+  it('deletes a deployment on the target where it runs', async () => {
+    const { weir, flink, service: s } = service();
+    weir.deployments.set('a', 'stopped');
+    flink.deployments.set('b', 'running');
+    await s.remove('b');
+    expect(flink.calls).toEqual(['remove b']);
+    await s.remove('a');
+    expect(weir.calls).toEqual(['remove a']);
+    expect(s.list()).toEqual([]);
+    expect(await refusal(s.remove('a'))).toEqual({ code: 'E_NOT_FOUND', message: 'no deployment "a"' });
   });
 
   it('answers E_FLINK_UNCONFIGURED for the Flink target on a server without a cluster', async () => {

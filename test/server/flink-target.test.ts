@@ -2,12 +2,15 @@
  * The Flink target's answers that depend only on what Flink's REST API says: a tiny HTTP server stands in for the
  * cluster's overview, classpath and configuration (the cluster itself is test/integration/flink-deploy.test.ts's).
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlinkDeployments } from '../../server/src/deployments/flink-deployment.ts';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
 import { DeploymentService } from '../../server/src/deployments/service.ts';
+import { DeploymentStore } from '../../server/src/deployments/store.ts';
 import { FlinkCluster } from '../../server/src/flink/cluster.ts';
 import { FlinkRestClient, FlinkRestError } from '../../server/src/flink/rest-client.ts';
 import { samplePipeline, startApp, tempDataDir, type RunningApp } from './support.ts';
@@ -153,5 +156,90 @@ describe('POST /api/deployments with target "flink", answered from the cluster\'
     const { status, error } = await deployTo(flink.url, 1);
     expect(status).toBe(502);
     expect(error.message).toMatch(new RegExp(`^the Flink cluster at ${flink.url} has no savepoint directory: set execution.checkpointing.savepoint-dir`));
+  });
+});
+
+describe('DELETE /api/deployments/:id of a deployment on Flink', () => {
+  /** One job, "j1", running until Flink is told to cancel it (unless `refuseCancel`). */
+  let job: { state: string; refuseCancel: boolean };
+  let requests: string[];
+  let server: Server;
+  let url: string;
+  const data = tempDataDir();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method === 'PATCH' && req.url === '/jobs/j1?mode=cancel') {
+        if (job.refuseCancel) return answer(500, { errors: ['Internal server error.'] });
+        job.state = 'CANCELED';
+        return answer(202, {});
+      }
+      if (req.method === 'GET' && req.url === '/jobs/j1') return answer(200, { jid: 'j1', name: 'clicks', state: job.state, 'start-time': 1, duration: 1, vertices: [] });
+      answer(404, { errors: ['Not found: ' + req.url] });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    data.remove();
+  });
+
+  /** The server as it starts again with a Flink deployment of job j1 on record as running. */
+  async function serverWithRunningJob(): Promise<{ app: RunningApp; service: DeploymentService; record: string }> {
+    job = { state: 'RUNNING', refuseCancel: false };
+    requests = [];
+    const kafka = { brokers: ['127.0.0.1:1'] };
+    const store = new DeploymentStore(data.dir);
+    store.save({
+      id: 'clicks',
+      pipeline: samplePipeline(),
+      desired: 'running',
+      version: 1,
+      deployedAt: 1,
+      allowStateLoss: false,
+      target: 'flink',
+      parallelism: 1,
+      flink: { restUrl: url, jobId: 'j1', savepointPath: null, resumeFrom: null, countsBefore: {}, checkpointsBefore: { completed: 0, failed: 0 } },
+    });
+    const flinkDeployments = new FlinkDeployments({ dataDir: data.dir, kafka, cluster: new FlinkCluster(url), pollIntervalMs: 50, log: () => {} });
+    const service = new DeploymentService(new DeploymentManager({ dataDir: data.dir, kafka, log: () => {} }), flinkDeployments);
+    await service.start();
+    const app = await startApp({ dataDir: data.dir, deployments: service });
+    return { app, service, record: join(data.dir, 'deployments', 'clicks.json') };
+  }
+
+  it('cancels the job (no savepoint) and forgets the deployment', async () => {
+    const { app, service, record } = await serverWithRunningJob();
+    try {
+      const res = await app.call('/api/deployments/clicks', { method: 'DELETE' });
+      expect(res.status).toBe(204);
+      expect(requests).toContain('PATCH /jobs/j1?mode=cancel');
+      expect(requests.some((r) => r.includes('savepoints') || r.includes('/stop'))).toBe(false);
+      expect(await (await app.call('/api/deployments')).json()).toEqual({ deployments: [] });
+      expect(existsSync(record)).toBe(false);
+    } finally {
+      await app.close();
+      await service.shutdown();
+    }
+  });
+
+  it('keeps the deployment, with 502 E_FLINK_UNAVAILABLE, when the cluster does not cancel a job that runs', async () => {
+    const { app, service, record } = await serverWithRunningJob();
+    job.refuseCancel = true;
+    try {
+      const res = await app.call('/api/deployments/clicks', { method: 'DELETE' });
+      expect(res.status).toBe(502);
+      const error = ((await res.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('E_FLINK_UNAVAILABLE');
+      expect(error.message).toMatch(/^the Flink job j1 could not be cancelled, so the deployment is kept: Flink answered 500 to PATCH \/jobs\/j1\?mode=cancel/);
+      expect(((await (await app.call('/api/deployments/clicks')).json()) as { target: string }).target).toBe('flink');
+      expect(existsSync(record)).toBe(true);
+    } finally {
+      await app.close();
+      await service.shutdown();
+    }
   });
 });

@@ -8,7 +8,8 @@ export const serveCommand: Command = {
 
 Starts the Weir server: the editor in the browser, the HTTP API and the deployments. Configuration comes from the
 environment (see README.md); KAFKA_BROKERS points it at a Kafka cluster, otherwise a local broker is started.
-Ctrl-C stops the deployments with a savepoint and exits.
+Ctrl-C stops the deployments with a savepoint and exits. One server at a time may use a data directory
+(WEIR_DATA_DIR): a second one on the same directory is refused and names the server that holds it.
 
 Options:
   -h, --help   show this help`,

@@ -10,6 +10,7 @@
  *            allowStateLoss, which then submits with allowNonRestoredState)
  *   Stop     stop with a savepoint, remembered for Resume
  *   Resume   submit again from that savepoint (or from the last checkpoint of a job that failed)
+ *   Delete   cancel the job (no savepoint) and forget the deployment
  *
  * A job outlives the Weir server: shutdown() only stops watching, and start() finds the job again by its id.
  */
@@ -25,6 +26,7 @@ import { snapshotShape, stateProblems } from './pipeline-plan.ts';
 import { SinkTails } from './sink-tail.ts';
 import { DeploymentStore } from './store.ts';
 import {
+  DeploymentDeletedError,
   DeploymentError,
   DeploymentNotFoundError,
   DeploymentStateError,
@@ -201,6 +203,30 @@ export class FlinkDeployments {
       run.launch();
       return run.info();
     });
+  }
+
+  /**
+   * Deletes a deployment: its job is cancelled (no savepoint, as Flink's `cancel`) and its record removed. When the
+   * cluster cannot cancel a job that still runs, E_FLINK_UNAVAILABLE and the deployment stays. Savepoints and
+   * retained checkpoints stay where the cluster keeps them; the sinks' topics stay in Kafka.
+   */
+  async remove(id: string): Promise<void> {
+    this.ensureOpen();
+    const run = this.of(id);
+    try {
+      await run.enqueue(async () => {
+        await run.cancel();
+        run.removed = true;
+        this.context.store.remove(id);
+        if (this.runs.get(id) === run) this.runs.delete(id);
+        run.show('stopped');
+        run.listeners.clear();
+      });
+    } catch (err) {
+      // Two deletions at once: the second finds it gone.
+      if (err instanceof DeploymentDeletedError) throw new DeploymentNotFoundError(id);
+      throw err;
+    }
   }
 
   /** Stops watching; the jobs go on running on the cluster and start() finds them again. */

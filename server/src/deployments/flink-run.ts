@@ -14,7 +14,7 @@ import { jobStatus, TERMINAL_JOB_STATES } from './flink-status.ts';
 import { planDeployment } from './pipeline-plan.ts';
 import { MissingTopicsError } from './runtime.ts';
 import type { DeploymentStore, StoredDeployment, StoredFlinkJob } from './store.ts';
-import type { DeploymentListener, DeploymentLogLine, DeploymentRuntimeInfo } from './types.ts';
+import { DeploymentDeletedError, DeploymentError, type DeploymentListener, type DeploymentLogLine, type DeploymentRuntimeInfo } from './types.ts';
 
 /** A full cluster is asked again this long (slots an upgraded job held are free a moment after it stopped). */
 const FULL_RETRY_MS = 30_000;
@@ -68,8 +68,12 @@ export class FlinkRun {
     return this.stored.flink.jobId !== null && this.status !== 'stopped' && this.status !== 'failed' && !TERMINAL_JOB_STATES.has(this.jobState ?? '');
   }
 
+  /** Set by FlinkDeployments.remove: the deployment is deleted, and actions queued behind that are refused. */
+  removed = false;
+
   /** Runs `action` after every action queued before it. */
-  enqueue<T>(action: () => Promise<T>): Promise<T> {
+  enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const action = () => (this.removed ? Promise.reject(new DeploymentDeletedError(this.stored.id)) : work());
     const result = this.queue.then(action, action);
     this.queue = result.catch(() => {});
     return result;
@@ -182,6 +186,34 @@ export class FlinkRun {
     const resumeFrom = savepoint ?? (await this.lastCheckpoint(jobId, true)) ?? this.stored.flink.resumeFrom;
     this.jobState = savepoint ? 'FINISHED' : 'CANCELED';
     if (this.run === run) this.settle({ savepointPath: savepoint ?? this.stored.flink.savepointPath, resumeFrom });
+  }
+
+  /**
+   * Ends the current run at once, without a savepoint, as Flink's `cancel` does (DELETE): the job is cancelled and
+   * waited for, and the record is not written again. When the cluster cannot be told while the job still runs, the
+   * deployment is kept, watched again, and E_FLINK_UNAVAILABLE says why: a job nobody watches must not run on.
+   */
+  async cancel(): Promise<void> {
+    const holdsSlots = this.holdsSlots;
+    this.stopWatching(); // also drops a submission in flight: its job is cancelled as it arrives
+    const jobId = this.stored.flink.jobId;
+    if (jobId === null || !holdsSlots) return;
+    try {
+      await this.client.cancel(jobId);
+    } catch (err) {
+      const state = await this.client.job(jobId).then(
+        (job) => job.state as string,
+        (e: unknown) => ((e as { status?: number }).status === 404 ? 'UNKNOWN' : null),
+      );
+      if (state === null || !(TERMINAL_JOB_STATES.has(state) || state === 'UNKNOWN')) {
+        this.watch(jobId, this.run);
+        throw new DeploymentError('E_FLINK_UNAVAILABLE', `the Flink job ${jobId} could not be cancelled, so the deployment is kept: ${(err as Error).message}`);
+      }
+      return;
+    }
+    this.show('stopping');
+    await this.untilOver(jobId);
+    this.jobState = 'CANCELED';
   }
 
   private emit(event: Parameters<DeploymentListener>[0]): void {

@@ -6,30 +6,31 @@
  * twice.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { KafkaSourceOperator } from '../../../shared/operators/source-kafka.ts';
+import type { IngestBatch } from '../isolate/protocol.ts';
 import type { InputOffsets } from '../kafka/changelog.ts';
 import { decodeHeaders } from '../kafka/records.ts';
 import type { SourceInfo } from './pipeline-plan.ts';
 import type { PartitionMetrics } from './types.ts';
 
 /**
- * kafkajs hands over the batches of one fetch one after another with nothing but promise continuations in between,
- * so timers (checkpoints, heartbeats to the manager) would wait for a whole fetch — tens of thousands of records.
- * Processing gives the event loop a turn when it has held it this long. Short, because a checkpoint's commit runs
- * meanwhile as a chain of requests to the broker (one send after another, then the commit), and every answer waits
- * for the next turn: at 10 ms a commit of 200 sends took over 2 s while the input waited for it.
+ * Records go to the engine (in its isolate) in slices of at most this many, one call each. Each call runs off this
+ * thread, so timers (checkpoints, heartbeats to the manager) and a checkpoint's chain of requests to the broker get
+ * their turns in between; a call costs some microseconds, so a slice of a thousand makes it a few nanoseconds a record.
  */
-const YIELD_AFTER_MS = 2;
-/** The clock is read every this many records (a power of two minus one, as a mask): about 0.1 ms of work. */
-const CLOCK_EVERY = 31;
+const SLICE = 1000;
 
 export interface InputHooks {
   /** True once the run stops or fails: nothing more is fed. */
   halted(): boolean;
   /** Awaited before each batch (back-pressure while sink records pile up). */
   beforeBatch(): Promise<void>;
-  /** After each slice of records: the wall clock moves processing time on. */
-  afterSlice(): void;
+  /** The consumer was assigned these partitions of a topic (sources track their watermarks per partition). */
+  declare(topic: string, partitions: number[]): Promise<void>;
+  /**
+   * Processes one slice of a partition's records; calls `fed` as soon as the engine has taken them, before anything
+   * else may run against the engine, so a checkpoint always sees positions and engine state of the same moment.
+   */
+  feed(batch: IngestBatch, fed: () => void): Promise<void>;
   /** Partitions were assigned: the run is consuming. */
   assigned(): void;
   failed(err: unknown): void;
@@ -39,17 +40,17 @@ export interface InputOptions {
   groupId: string;
   sessionTimeoutMs: number;
   sources: SourceInfo[];
-  /** Engine sources by the topic they read (two sources may read one topic). */
-  sourcesByTopic: Map<string, KafkaSourceOperator[]>;
 }
 
 export class KafkaInput {
   private readonly positions = new Map<string, Map<number, number>>();
   private readonly highWatermarks = new Map<string, Map<number, number>>();
   private consumer: Consumer | null = null;
-  private lastYield = 0;
+  private readonly topics: Set<string>;
 
-  constructor(private readonly kafka: Kafka, private readonly options: InputOptions, private readonly hooks: InputHooks) {}
+  constructor(private readonly kafka: Kafka, private readonly options: InputOptions, private readonly hooks: InputHooks) {
+    this.topics = new Set(options.sources.map((s) => s.topic));
+  }
 
   /** Positions stored with the restored checkpoint, for the topics whose sources kept their state. */
   restorePositions(offsets: InputOffsets, topics: ReadonlySet<string>): void {
@@ -72,7 +73,7 @@ export class KafkaInput {
   }
 
   async start(): Promise<void> {
-    const { sessionTimeoutMs, sourcesByTopic } = this.options;
+    const { sessionTimeoutMs } = this.options;
     const consumer = (this.consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       readUncommitted: false,
@@ -85,7 +86,8 @@ export class KafkaInput {
     }));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const source of sourcesByTopic.get(topic) ?? []) source.declarePartitions(partitions);
+        if (!this.topics.has(topic)) continue;
+        this.hooks.declare(topic, partitions).catch((err: unknown) => this.hooks.failed(err));
         const positions = this.positionsOf(topic);
         for (const partition of partitions) {
           const next = positions.get(partition);
@@ -101,7 +103,7 @@ export class KafkaInput {
     });
     await consumer.connect();
     const byStart = new Map<boolean, string[]>();
-    for (const topic of sourcesByTopic.keys()) {
+    for (const topic of this.topics) {
       const fromBeginning = this.options.sources.some((s) => s.topic === topic && s.fromBeginning);
       byStart.set(fromBeginning, [...(byStart.get(fromBeginning) ?? []), topic]);
     }
@@ -154,52 +156,39 @@ export class KafkaInput {
     if (this.hooks.halted()) return;
     await this.hooks.beforeBatch();
     const { topic, partition } = batch;
-    const sources = this.options.sourcesByTopic.get(topic);
-    if (sources === undefined) return;
+    if (!this.topics.has(topic)) return;
     const positions = this.positionsOf(topic);
     const messages = batch.messages;
-    let m = 0;
-    while (m < messages.length) {
-      if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.lastYield = performance.now();
-      }
+    for (let m = 0; m < messages.length; m += SLICE) {
       if (this.hooks.halted() || !isRunning() || isStale()) return;
-      m = this.processSlice(partition, messages, m, sources, positions);
+      const slice = sliceOf(topic, partition, messages, m, Math.min(messages.length, m + SLICE), positions.get(partition) ?? -1);
+      if (slice.offsets.length === 0) continue;
+      const next = slice.offsets[slice.offsets.length - 1]! + 1;
+      try {
+        await this.hooks.feed(slice, () => positions.set(partition, next));
+      } catch (err) {
+        this.hooks.failed(err);
+        return;
+      }
     }
     let marks = this.highWatermarks.get(topic);
     if (marks === undefined) this.highWatermarks.set(topic, (marks = new Map()));
     marks.set(partition, Number(batch.highWatermark));
   }
+}
 
-  /**
-   * Feeds messages from `start` on until the time slice is used up; returns where it stopped. The partition's
-   * position is updated before returning, so a checkpoint taken while processing yields matches the engine's state.
-   */
-  private processSlice(partition: number, messages: KafkaMessage[], start: number, sources: KafkaSourceOperator[], positions: Map<number, number>): number {
-    let next = positions.get(partition) ?? -1;
-    const deadline = this.lastYield + YIELD_AFTER_MS;
-    let m = start;
-    try {
-      for (; m < messages.length; m++) {
-        if (m > start && (m & CLOCK_EVERY) === 0 && performance.now() > deadline) break;
-        const message = messages[m]!;
-        const offset = Number(message.offset);
-        if (offset < next) continue;
-        const key = message.key === null ? null : message.key.toString('utf8');
-        const value = message.value === null ? null : message.value.toString('utf8');
-        const headers = decodeHeaders(message.headers);
-        const timestamp = Number(message.timestamp);
-        for (let s = 0; s < sources.length; s++) sources[s]!.ingestKafka(partition, offset, key, value, timestamp, headers);
-        next = offset + 1;
-      }
-      this.hooks.afterSlice();
-    } catch (err) {
-      this.hooks.failed(err);
-      m = messages.length;
-    } finally {
-      if (next >= 0) positions.set(partition, next);
-    }
-    return m;
+/** Messages `start` to `end` of a batch as the engine takes them, without those below the partition's position. */
+function sliceOf(topic: string, partition: number, messages: KafkaMessage[], start: number, end: number, next: number): IngestBatch {
+  const batch: IngestBatch = { topic, partition, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
+  for (let m = start; m < end; m++) {
+    const message = messages[m]!;
+    const offset = Number(message.offset);
+    if (offset < next) continue;
+    batch.offsets.push(offset);
+    batch.keys.push(message.key === null ? null : message.key.toString('utf8'));
+    batch.values.push(message.value === null ? null : message.value.toString('utf8'));
+    batch.timestamps.push(Number(message.timestamp));
+    batch.headers.push(decodeHeaders(message.headers) ?? null);
   }
+  return batch;
 }

@@ -16,12 +16,14 @@
 import type { TailRecord } from '../../../shared/api/deployments.ts';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
 import { settingsOf, type PipelineDoc } from '../../../shared/pipeline/types.ts';
+import { guestScript } from '../isolate/guest-script.ts';
 import { createKafka } from '../kafka/config.ts';
 import { snapshotShape, stateProblems } from './pipeline-plan.ts';
 import { SinkTails } from './sink-tail.ts';
 import { DeploymentStore, type StoredDeployment } from './store.ts';
 import { DeploymentWorker, type RunEnd } from './worker-handle.ts';
 import {
+  DeploymentDeletedError,
   DeploymentError,
   DeploymentNotFoundError,
   DeploymentStateError,
@@ -54,6 +56,10 @@ interface Entry {
   restarts: number;
   /** Failures in a row without a completed checkpoint in between: the exponent of the backoff. */
   attempt: number;
+  /** When the recent failures happened (the restart policy's failure rate). */
+  failures: number[];
+  /** Set while the run cannot reach Kafka and retries. */
+  reconnecting?: { since: number; reason: string };
   restartTimer: NodeJS.Timeout | null;
   listeners: Set<DeploymentListener>;
   /** deploy/stop/resume of one deployment run one after another. */
@@ -76,6 +82,8 @@ export class DeploymentManager {
   private readonly tails: SinkTails;
   private closed = false;
   private readonly log: (line: DeploymentLogLine) => void;
+  /** The engine's script for the isolates user code runs in; loaded before the first run is launched. */
+  private script: string | null = null;
 
   constructor(readonly options: DeploymentManagerOptions) {
     this.store = new DeploymentStore(options.dataDir);
@@ -95,6 +103,7 @@ export class DeploymentManager {
    * flink-deployment.ts's). Call once, before the rest.
    */
   async start(): Promise<void> {
+    await this.loadScript();
     for (const stored of this.store.load()) {
       if ((stored.target ?? 'weir') !== 'weir') continue;
       const entry = this.newEntry(stored);
@@ -182,6 +191,7 @@ export class DeploymentManager {
   async resume(id: string): Promise<DeploymentRuntimeInfo> {
     this.ensureOpen();
     const entry = this.entry(id);
+    await this.loadScript();
     return this.enqueue(entry, async () => {
       if (entry.status !== 'stopped' && entry.status !== 'failed')
         throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; only a stopped or failed deployment can be resumed`);
@@ -189,6 +199,7 @@ export class DeploymentManager {
       delete entry.stored.error;
       this.store.save(entry.stored);
       entry.attempt = 0;
+      entry.failures = [];
       this.launch(entry);
       return this.info(entry);
     });
@@ -225,6 +236,42 @@ export class DeploymentManager {
     this.entries.delete(id);
   }
 
+  /**
+   * Deletes a deployment (DELETE /api/deployments/:id): its record leaves `<dataDir>/deployments/`, a pending restart
+   * is cancelled, and a run in progress ends at once, without a savepoint (the last completed checkpoint stands in
+   * Kafka; see shared/api/deployments.ts for why). Its changelog topic and consumer group stay in Kafka. Actions
+   * queued behind the deletion (a stop, a resume, a deploy sent meanwhile) are refused with E_STATE.
+   */
+  async remove(id: string): Promise<void> {
+    this.ensureOpen();
+    const entry = this.entry(id);
+    try {
+      await this.enqueue(entry, async () => {
+        // The record first: a server that dies while the worker stops does not bring the deployment back.
+        this.store.remove(id);
+        if (entry.restartTimer) {
+          clearTimeout(entry.restartTimer);
+          entry.restartTimer = null;
+        }
+        const worker = entry.worker;
+        // Detached first, so the end of this run is not taken for a failure to restart from.
+        entry.worker = null;
+        if (worker) {
+          this.setStatus(entry, 'stopping');
+          const end = await worker.stop(false, STOP_TIMEOUT_MS);
+          if (end.kind === 'failed') this.log({ deployment: id, level: 'warn', message: `deleted: ${end.message ?? 'the run failed as it ended'}` });
+        }
+        this.entries.delete(id);
+        this.setStatus(entry, 'stopped');
+        entry.listeners.clear();
+      });
+    } catch (err) {
+      // Two deletions at once: the second finds it gone.
+      if (err instanceof DeploymentDeletedError) throw new DeploymentNotFoundError(id);
+      throw err;
+    }
+  }
+
   /** Stops every worker with a savepoint, leaving each deployment's recorded state as it was (for `start()`). */
   async shutdown(): Promise<void> {
     if (this.closed) return;
@@ -254,6 +301,7 @@ export class DeploymentManager {
       checkpointsBefore: { completed: 0, failed: 0 },
       restarts: 0,
       attempt: 0,
+      failures: [],
       restartTimer: null,
       listeners: new Set(),
       queue: Promise.resolve(),
@@ -262,7 +310,9 @@ export class DeploymentManager {
     return entry;
   }
 
-  private enqueue<T>(entry: Entry, action: () => Promise<T>): Promise<T> {
+  private enqueue<T>(entry: Entry, work: () => Promise<T>): Promise<T> {
+    // An action that waited behind the deployment's deletion (or release) must not act on a record that is gone.
+    const action = () => (this.entries.get(entry.stored.id) === entry ? work() : Promise.reject(new DeploymentDeletedError(entry.stored.id)));
     const result = entry.queue.then(action, action);
     entry.queue = result.catch(() => {});
     return result;
@@ -288,6 +338,7 @@ export class DeploymentManager {
     };
     if (entry.error !== undefined) info.error = entry.error;
     if (entry.lastError !== undefined) info.lastError = entry.lastError;
+    if (entry.reconnecting !== undefined && entry.worker !== null) info.reconnecting = { ...entry.reconnecting };
     return info;
   }
 
@@ -314,8 +365,13 @@ export class DeploymentManager {
     delete entry.error;
   }
 
+  private async loadScript(): Promise<void> {
+    this.script ??= await guestScript();
+  }
+
   private launch(entry: Entry): void {
     if (this.closed) return;
+    if (this.script === null) throw new Error('the engine script is not loaded: call start() first');
     const stored = entry.stored;
     const limits = this.options.limits ?? {};
     this.retireError(entry);
@@ -328,15 +384,24 @@ export class DeploymentManager {
         allowStateLoss: stored.allowStateLoss,
         udfBudgetMs: limits.udfBudgetMs ?? 1000,
         sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
+        guestScript: this.script,
+        memoryMb: limits.workerMemoryMb ?? 512,
       },
       {
         memoryMb: limits.workerMemoryMb ?? 512,
-        heartbeatTimeoutMs: limits.heartbeatTimeoutMs ?? 15_000,
+        heartbeatTimeoutMs: limits.heartbeatTimeoutMs ?? 60_000,
         metricsIntervalMs: this.options.metricsIntervalMs ?? 1000,
       },
       {
         running: () => {
           if (entry.worker === worker && entry.status === 'starting') this.setStatus(entry, 'running');
+        },
+        connection: (reason) => {
+          if (entry.worker !== worker) return;
+          if (reason === null) delete entry.reconnecting;
+          else entry.reconnecting = { since: Date.now(), reason };
+          this.log({ deployment: stored.id, level: reason === null ? 'info' : 'warn', message: reason === null ? 'Kafka answers again' : `reconnecting to Kafka: ${reason}` });
+          this.setStatus(entry, entry.status);
         },
         metrics: (metrics) => {
           if (entry.worker !== worker) return;
@@ -367,6 +432,7 @@ export class DeploymentManager {
   private onRunEnded(entry: Entry, worker: DeploymentWorker, end: RunEnd): void {
     if (entry.worker !== worker) return;
     entry.worker = null;
+    delete entry.reconnecting;
     if (end.metrics) this.updateMetrics(entry, end.metrics);
     entry.checkpointsBefore = { completed: entry.metrics.checkpoints.completed, failed: entry.metrics.checkpoints.failed };
     if (end.kind === 'stopped' || this.closed) return;
@@ -379,6 +445,25 @@ export class DeploymentManager {
       return;
     }
     const restart = this.options.restart ?? {};
+    if (end.maxRetryDelayMs === undefined) {
+      // Failure rate, as Flink's failure-rate restart strategy: too many failures within the interval end the
+      // deployment (a record that fails under onError "fail" would otherwise restart it forever). Waiting for a topic
+      // to appear is not a failure of the job and does not count.
+      const now = Date.now();
+      const interval = restart.failureIntervalMs ?? 10 * 60_000;
+      const maxFailures = restart.maxFailures ?? 10;
+      entry.failures = entry.failures.filter((at) => now - at < interval);
+      entry.failures.push(now);
+      if (entry.failures.length > maxFailures) {
+        const failed = `failed ${entry.failures.length} times within ${formatInterval(interval)}, more than the restart policy allows (${maxFailures}); the last failure: ${message}`;
+        entry.failures = [];
+        this.log({ deployment: entry.stored.id, level: 'error', message: failed });
+        entry.stored = { ...entry.stored, desired: 'failed', error: failed };
+        this.store.save(entry.stored);
+        this.setStatus(entry, 'failed', failed);
+        return;
+      }
+    }
     const delay = Math.min(restart.maxDelayMs ?? 60_000, end.maxRetryDelayMs ?? Infinity, (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt);
     entry.attempt++;
     entry.restarts++;
@@ -408,4 +493,10 @@ export class DeploymentManager {
       this.log({ deployment: entry.stored.id, level: 'warn', message: `${reason}: ${end.message ?? 'failed'}; the last completed checkpoint stands` });
     }
   }
+}
+
+/** "10 minutes", "30 s": an interval as the restart policy's message says it. */
+function formatInterval(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  return `${Math.round(ms / 1000)} s`;
 }

@@ -15,6 +15,7 @@ export type ToWorker = { type: 'stop'; savepoint: boolean };
 export type FromWorker =
   | { type: 'heartbeat' }
   | { type: 'running' }
+  | { type: 'connection'; reconnecting: string | null }
   | { type: 'metrics'; metrics: RuntimeMetrics }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; nodeId?: string }
   | { type: 'failed'; message: string; retriable: boolean; metrics: RuntimeMetrics | null; maxRetryDelayMs?: number }

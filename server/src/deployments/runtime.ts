@@ -2,8 +2,8 @@
  * One deployment at work, inside its worker thread: the shared engine fed by a Kafka consumer, its sink records
  * and state committed at every checkpoint (DESIGN "The server"; SPEC §6).
  *
- * A checkpoint is taken synchronously between two batches — engine snapshot, the sink records emitted since the
- * last one, the input positions — so the three always describe the same point of the input. Committing it runs
+ * A checkpoint is cut between two slices of input — engine snapshot, the sink records emitted since the last one,
+ * the input positions (run-engine.ts) — so the three always describe the same point of the input. Committing it runs
  * asynchronously while processing goes on into the next checkpoint's buffer:
  * - exactly-once: one Kafka transaction holds the sink records, the changed state (changelog.ts) and the input
  *   offsets (`sendOffsets` to the deployment's consumer group). The stable transactional id fences any earlier
@@ -16,26 +16,22 @@
  * position stored with that state; records below it that the consumer still delivers (the group's offsets can be
  * older under at-least-once) are skipped, so no record is counted twice in state.
  */
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
-import { Engine, PipelineBuildError, RestoreError, type NodeMetrics } from '../../../shared/engine/engine.ts';
-import { PipelineFailure, errorMessage } from '../../../shared/engine/operator.ts';
-import type { StreamRecord } from '../../../shared/engine/record.ts';
-import type { KafkaSourceOperator } from '../../../shared/operators/source-kafka.ts';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { NodeMetrics } from '../../../shared/engine/engine.ts';
+import { errorMessage } from '../../../shared/engine/operator.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type InputOffsets } from '../kafka/changelog.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { keyPartitioner } from '../kafka/partitioner.ts';
 import { readToEnd } from '../kafka/read-topic.ts';
-import { sinkMessage } from '../kafka/records.ts';
-import type { TopicMessages } from '../kafka/sends.ts';
 import { changelogTopic, changelogTopicConfig, ensureTopics, missingTopics } from '../kafka/topics.ts';
 import { retryTransient } from '../kafka/transient.ts';
 import { commitAtLeastOnce, commitInTransaction, type CheckpointWrite } from './checkpoint-commit.ts';
+import { GuestCallError, IsolateKilledError } from '../isolate/engine-isolate.ts';
 import { KafkaInput } from './kafka-input.ts';
-import { formatLogArg, LogLimiter } from './log-limiter.ts';
 import { NodeCounts } from './node-counts.ts';
-import { evaluateInSandbox } from './sandbox.ts';
-import { keepableSnapshot, planDeployment, stateProblems, type DeploymentPlan, type SinkInfo } from './pipeline-plan.ts';
+import { keepableSnapshot, planDeployment, stateProblems, type DeploymentPlan } from './pipeline-plan.ts';
+import { RunEngine } from './run-engine.ts';
 import type { RuntimeCheckpointMetrics, RuntimeMetrics } from './types.ts';
 
 export interface RuntimeConfig {
@@ -45,6 +41,10 @@ export interface RuntimeConfig {
   allowStateLoss: boolean;
   udfBudgetMs: number;
   sessionTimeoutMs: number;
+  /** The engine's script for the isolate user code runs in (server/src/isolate/guest-script.ts). */
+  guestScript: string;
+  /** Memory limit of that isolate: state, user code and their ArrayBuffers. */
+  memoryMb: number;
 }
 
 /** What the runtime tells its host (the worker, which forwards it to the manager). */
@@ -56,6 +56,8 @@ export interface RuntimeHost {
    */
   failed(message: string, retriable: boolean, maxRetryDelayMs?: number): void;
   log(level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void;
+  /** Kafka cannot be reached and the run is retrying (`reason`), or it can again (null). Called on changes only. */
+  connection(reconnecting: string | null): void;
 }
 
 /**
@@ -85,10 +87,6 @@ export class PermanentFailure extends Error {
   }
 }
 
-interface SinkBuffer extends SinkInfo {
-  messages: Message[];
-}
-
 /** Sink records buffered beyond this start a checkpoint early (or wait for the one in flight) before more input. */
 const MAX_BUFFERED_RECORDS = 200_000;
 const PROCESSING_TIME_TICK_MS = 200;
@@ -103,10 +101,9 @@ export class DeploymentRuntime {
   private admin: Admin | null = null;
   private producer: Producer | null = null;
   private input: KafkaInput | null = null;
-  private engine: Engine | null = null;
-  private readonly sinkBuffers = new Map<string, SinkBuffer>();
-  private buffered = 0;
-  private readonly sourcesByTopic = new Map<string, KafkaSourceOperator[]>();
+  private engine: RunEngine | null = null;
+  /** Why Kafka is being reconnected to, while it is. */
+  private reconnecting: string | null = null;
   private committedOffsets: InputOffsets = {};
   private readonly counts = new NodeCounts();
   private inFlight: Promise<void> | null = null;
@@ -131,12 +128,11 @@ export class DeploymentRuntime {
 
   constructor(readonly config: RuntimeConfig, private readonly host: RuntimeHost) {
     this.plan = planDeployment(config.pipeline);
-    this.kafka = createKafka(config.kafka, `deploy-${config.deploymentId}`);
+    this.kafka = createKafka(config.kafka, `deploy-${config.deploymentId}`, (message) => this.connectionTrouble(message));
     this.groupId = `weir-${config.deploymentId}`;
     this.transactionalId = `weir-${config.deploymentId}-0`;
     this.changelogTopic = changelogTopic(config.deploymentId);
     this.changelog = new Changelog(config.pipeline.id);
-    for (const sink of this.plan.sinks.values()) this.sinkBuffers.set(sink.id, { ...sink, messages: [] });
   }
 
   private get exactlyOnce(): boolean {
@@ -181,19 +177,25 @@ export class DeploymentRuntime {
 
     const contents = await this.untilKafkaAnswers('reading the changelog', () => this.readChangelog());
     if (this.halted) return;
-    this.engine = this.buildEngine();
+    const engine = (this.engine = await this.buildEngine());
+    if (this.halted) return;
     this.input = new KafkaInput(
       this.kafka,
-      { groupId: this.groupId, sessionTimeoutMs: this.config.sessionTimeoutMs, sources: this.plan.sources, sourcesByTopic: this.sourcesByTopic },
+      { groupId: this.groupId, sessionTimeoutMs: this.config.sessionTimeoutMs, sources: this.plan.sources },
       {
         halted: () => this.halted,
-        beforeBatch: () => (this.buffered > MAX_BUFFERED_RECORDS ? this.checkpointEarly() : Promise.resolve()),
-        afterSlice: () => this.engine!.advanceProcessingTime(Date.now()),
+        beforeBatch: () => (engine.buffered > MAX_BUFFERED_RECORDS ? this.checkpointEarly() : Promise.resolve()),
+        declare: (topic, partitions) => engine.declarePartitions(topic, partitions),
+        feed: (batch, fed) =>
+          engine.feed(batch, () => {
+            fed();
+            this.connectionFine();
+          }),
         assigned: () => this.host.running(),
         failed: (err) => this.fail(err),
       },
     );
-    const keep = this.restore(contents, this.engine, this.input);
+    const keep = await this.restore(contents, engine, this.input);
     this.changelog.resume(contents, keep);
     this.checkpoints.lastId = this.changelog.lastCommittedId;
 
@@ -209,19 +211,38 @@ export class DeploymentRuntime {
   }
 
   /** A step of the run against Kafka, retried while Kafka answers with transient errors (kafka/transient.ts). */
-  private untilKafkaAnswers<T>(step: string, action: () => Promise<T>): Promise<T> {
-    return retryTransient(action, {
+  private async untilKafkaAnswers<T>(step: string, action: () => Promise<T>): Promise<T> {
+    const result = await retryTransient(action, {
       step,
       abandoned: () => this.halted,
-      onRetry: (err, delayMs) => this.host.log('warn', `${step}: ${errorMessage(err)}; retrying in ${delayMs} ms`),
+      onRetry: (err, delayMs) => {
+        this.connectionTrouble(`${step}: ${errorMessage(err)}`);
+        this.host.log('warn', `${step}: ${errorMessage(err)}; retrying in ${delayMs} ms`);
+      },
     });
+    this.connectionFine();
+    return result;
+  }
+
+  /** Kafka did not answer (kafkajs retries, or ours): the status says the run is reconnecting. */
+  private connectionTrouble(reason: string): void {
+    if (this.reconnecting !== null || this.halted) return;
+    this.reconnecting = reason;
+    this.host.connection(reason);
+  }
+
+  /** Kafka answered: a step of the run, a checkpoint's commit or a batch of input went through. */
+  private connectionFine(): void {
+    if (this.reconnecting === null) return;
+    this.reconnecting = null;
+    this.host.connection(null);
   }
 
   /**
    * Restores the engine and the input positions from the last checkpoint (if any) and returns the node ids whose
    * stored state lives on; state this version cannot keep is a permanent failure unless the deploy allowed the loss.
    */
-  private restore(contents: ChangelogContents, engine: Engine, input: KafkaInput): Set<string> {
+  private async restore(contents: ChangelogContents, engine: RunEngine, input: KafkaInput): Promise<Set<string>> {
     const keep = new Set(this.plan.pipeline.nodes.map((n) => n.id));
     if (!contents.restored) return keep;
     const { marker, snapshot } = contents.restored;
@@ -232,10 +253,9 @@ export class DeploymentRuntime {
     const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
     for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
     try {
-      // The snapshot was decoded from the changelog for this restore alone: the engine may keep its objects.
-      engine.restore(kept, { dropUnknownState: true, adopt: true });
+      await engine.restore(kept);
     } catch (err) {
-      if (err instanceof RestoreError) throw new PermanentFailure(err.message);
+      if (err instanceof GuestCallError && err.error.kind === 'restore') throw new PermanentFailure(err.message);
       throw err;
     }
     const keptTopics = new Set(this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic));
@@ -262,49 +282,25 @@ export class DeploymentRuntime {
     }
   }
 
-  private buildEngine(): Engine {
-    const sinkBuffers = this.sinkBuffers;
-    const sink = (sinkId: string, record: StreamRecord): void => {
-      const buffer = sinkBuffers.get(sinkId)!;
-      buffer.messages.push(sinkMessage(record, buffer.json));
-      this.buffered++;
-    };
-    const logLimiter = new LogLimiter((message, nodeId) => this.host.log('info', message, nodeId));
-    let engine: Engine;
+  /** Starts the engine in an isolate of its own (server/src/isolate): the only place user code runs. */
+  private async buildEngine(): Promise<RunEngine> {
     try {
-      engine = new Engine(this.plan.pipeline, {
-        mode: 'deployed',
-        wallClock: Date.now,
-        evaluate: evaluateInSandbox,
+      return await RunEngine.start(this.plan, {
+        guestScript: this.config.guestScript,
+        memoryMb: this.config.memoryMb,
         udfBudgetMs: this.config.udfBudgetMs,
-        sink,
-        observer: {
-          log: (nodeId, args) => logLimiter.line(args.map(formatLogArg).join(' '), nodeId),
-          error: (nodeId, message, _input, policy) => {
-            if (policy !== 'fail') logLimiter.line(`${policy === 'skip' ? 'skipped' : 'routed'} a record: ${message}`, nodeId);
-          },
-        },
+        log: (message, nodeId) => this.host.log('info', message, nodeId),
       });
     } catch (err) {
-      if (err instanceof PipelineBuildError) throw new PermanentFailure(`the pipeline does not build: ${err.message}`);
+      if (err instanceof GuestCallError && err.error.kind === 'build') throw new PermanentFailure(`the pipeline does not build: ${err.message}`);
       throw err;
     }
-    for (const source of engine.sources) {
-      const info = this.plan.sources.find((s) => s.id === source.id)!;
-      const list = this.sourcesByTopic.get(info.topic) ?? [];
-      list.push(source);
-      this.sourcesByTopic.set(info.topic, list);
-    }
-    return engine;
   }
 
+  /** Moves processing time on (timers fire) and refreshes the node metrics. */
   private advanceProcessingTime(): void {
     if (this.halted || this.engine === null) return;
-    try {
-      this.engine.advanceProcessingTime(Date.now());
-    } catch (err) {
-      this.fail(err);
-    }
+    this.engine.tick().catch((err: unknown) => this.fail(err));
   }
 
   private scheduleCheckpoint(delayMs: number): void {
@@ -344,11 +340,10 @@ export class DeploymentRuntime {
     if (this.failure !== null) throw new Error(this.failure);
     const engine = this.engine!;
     const started = performance.now();
-    // Serialised by changelog.plan below before the engine runs again, so it need not be a copy.
-    const snapshot = engine.snapshot({ transient: true });
-    const counts = this.counts.totals(engine.metrics());
-    const offsets = this.input!.currentOffsets();
-    const records = this.takeBuffered();
+    // The snapshot, the input positions and the sink records since the last checkpoint are taken with no slice of
+    // input in between, so all three describe the same point of the input.
+    const { snapshot, metrics, records, also: offsets } = await engine.cut(() => this.input!.currentOffsets());
+    const counts = this.counts.totals(metrics);
     const sources: Record<string, string> = {};
     for (const s of this.plan.sources) sources[s.id] = s.topic;
     const plan = this.changelog.plan(snapshot, offsets, sources, counts as unknown as Json, Date.now());
@@ -358,8 +353,12 @@ export class DeploymentRuntime {
       step,
       // A failed run commits nothing more; a stopping one still wants its savepoint.
       abandoned: () => this.failure !== null,
-      onRetry: (err, delayMs) => this.host.log('warn', `${step}: ${errorMessage(err)}; retrying in ${delayMs} ms`),
+      onRetry: (err, delayMs) => {
+        this.connectionTrouble(`${step}: ${errorMessage(err)}`);
+        this.host.log('warn', `${step}: ${errorMessage(err)}; retrying in ${delayMs} ms`);
+      },
     }).then(() => {
+      this.connectionFine();
       this.changelog.committed(plan);
       this.committedOffsets = offsets;
       const c = this.checkpoints;
@@ -391,22 +390,9 @@ export class DeploymentRuntime {
     return commitAtLeastOnce(producer, (offsets) => input.commitOffsets(offsets), write);
   }
 
-  private takeBuffered(): TopicMessages[] {
-    const byTopic = new Map<string, Message[]>();
-    for (const buffer of this.sinkBuffers.values()) {
-      if (buffer.messages.length === 0) continue;
-      const list = byTopic.get(buffer.topic);
-      if (list === undefined) byTopic.set(buffer.topic, buffer.messages);
-      else for (const m of buffer.messages) list.push(m);
-      buffer.messages = [];
-    }
-    this.buffered = 0;
-    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-  }
-
   metrics(): RuntimeMetrics {
     const now = Date.now();
-    const nodes = this.engine ? this.counts.reading(this.engine.metrics(), now) : {};
+    const nodes = this.engine ? this.counts.reading(this.engine.metrics, now) : {};
     const { partitions, lag } = this.input ? this.input.partitionMetrics(this.committedOffsets) : { partitions: [], lag: {} };
     return { at: now, nodes, lag, checkpoints: { ...this.checkpoints }, partitions };
   }
@@ -433,6 +419,7 @@ export class DeploymentRuntime {
   private async disconnect(): Promise<void> {
     const clients = [this.producer, this.admin];
     await Promise.all([this.input?.disconnect(), ...clients.map((c) => c?.disconnect().catch(() => {}))]);
+    this.engine?.dispose();
   }
 
   /**
@@ -445,7 +432,8 @@ export class DeploymentRuntime {
     this.halted = true;
     this.clearTimers();
     const retriable = !(err instanceof PermanentFailure);
-    const message = err instanceof PipelineFailure || err instanceof PermanentFailure || err instanceof MissingTopicsError ? err.message : `${this.failure}`;
+    const message =
+      err instanceof GuestCallError || err instanceof IsolateKilledError || err instanceof PermanentFailure || err instanceof MissingTopicsError ? err.message : `${this.failure}`;
     const maxRetryDelayMs = err instanceof MissingTopicsError ? MissingTopicsError.RETRY_DELAY_MS : undefined;
     void withTimeout(this.disconnect(), 5000).finally(() => this.host.failed(message, retriable, maxRetryDelayMs));
   }

@@ -78,6 +78,11 @@ export class DeploymentService {
     return this.owner(id).resume(id);
   }
 
+  /** Deletes a deployment on whichever target it is (DELETE /api/deployments/:id; shared/api/deployments.ts). */
+  async remove(id: string): Promise<void> {
+    return this.owner(id).remove(id);
+  }
+
   subscribe(id: string, listener: DeploymentListener): () => void {
     return this.owner(id).subscribe(id, listener);
   }

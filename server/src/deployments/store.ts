@@ -2,7 +2,7 @@
  * Deployments remembered on disk, one JSON file each (`<dataDir>/deployments/<id>.json`), written atomically
  * (temporary file, fsync, rename) so a kill -9 leaves either the old or the new file, never half of one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeploymentTarget } from '../../../shared/api/deployments.ts';
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
@@ -71,5 +71,14 @@ export class DeploymentStore {
       closeSync(fd);
     }
     renameSync(temporary, file);
+  }
+
+  /** Forgets a deployment (DELETE /api/deployments/:id): its file goes; one that is already gone is no error. */
+  remove(id: string): void {
+    try {
+      unlinkSync(join(this.dir, `${id}.json`));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 }

@@ -16,8 +16,9 @@ export interface DeploymentLimits {
   /** Time budget of one UDF call (SPEC §5); default 1000 ms. */
   udfBudgetMs?: number;
   /**
-   * A worker that sends no heartbeat for this long is terminated and its deployment restarted: user code stuck
-   * where the loop guard cannot reach (a catastrophic regular expression, `Atomics.wait`). Default 15 000 ms.
+   * A worker that sends no heartbeat for this long is terminated and its deployment restarted. User code does not run
+   * on the worker's thread (its isolate is watched by CPU time instead, so a starved machine never looks like a
+   * hang): this only catches a run that stopped answering. Default 60 000 ms.
    */
   heartbeatTimeoutMs?: number;
 }
@@ -27,6 +28,10 @@ export interface RestartPolicy {
   initialDelayMs?: number;
   /** Cap of the doubling delay. Default 60 000 ms. */
   maxDelayMs?: number;
+  /** More failures than this within `failureIntervalMs` end the deployment as failed. Default 10. */
+  maxFailures?: number;
+  /** The window of the failure rate. Default 10 minutes. */
+  failureIntervalMs?: number;
 }
 
 export interface DeploymentManagerOptions {
@@ -150,3 +155,11 @@ export class TargetChangeError extends StateLossError {
 }
 
 export const TARGET_NAMES: Record<DeploymentTarget, string> = { weir: 'the Weir server', flink: 'the Flink cluster' };
+
+/** The deployment was deleted while this action waited for an earlier one on it (stop, resume, upgrade). */
+export class DeploymentDeletedError extends DeploymentStateError {
+  constructor(readonly id: string) {
+    super(`deployment "${id}" was deleted while this request waited for it`);
+    this.name = 'DeploymentDeletedError';
+  }
+}

@@ -12,10 +12,8 @@ const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
 
 /**
- * Until the run reports running: loading the worker's modules and the pipeline's UDFs, then restoring the last
- * checkpoint. Restoring is synchronous (decoding the state and rebuilding it), and a million keys of window state
- * held the worker's event loop for more than the 15 s heartbeat limit on a loaded machine; no record is processed
- * before the run is running, so only the shorter limit can catch user code that never returns.
+ * Until the run reports running: loading the worker's modules, then reading and decoding the last checkpoint, which
+ * for a million keys of window state held the worker's event loop for more than 15 s on a loaded machine.
  */
 const STARTUP_GRACE_MS = 60_000;
 
@@ -31,6 +29,8 @@ export interface RunEnd {
 
 export interface WorkerCallbacks {
   running(): void;
+  /** The run is reconnecting to Kafka (why), or connected again (null). */
+  connection(reconnecting: string | null): void;
   metrics(metrics: RuntimeMetrics): void;
   log(level: 'info' | 'warn' | 'error', message: string, nodeId?: string): void;
   /** Called exactly once per run. */
@@ -71,7 +71,7 @@ export class DeploymentWorker {
           kind: 'failed',
           retriable: true,
           metrics: null,
-          message: `the deployment stopped responding for ${Math.round(silentFor / 1000)} s (user code that never returns?) and was terminated`,
+          message: `the deployment's worker stopped responding for ${Math.round(silentFor / 1000)} s and was terminated`,
         });
         void this.worker.terminate();
       }
@@ -102,6 +102,8 @@ export class DeploymentWorker {
       case 'running':
         this.running = true;
         return this.callbacks.running();
+      case 'connection':
+        return this.callbacks.connection(message.reconnecting);
       case 'metrics':
         return this.callbacks.metrics(message.metrics);
       case 'log':

@@ -1,22 +1,20 @@
 /**
- * A deployment's worker thread: runs one `DeploymentRuntime` and reports to the manager. Heartbeats come from this
- * thread's event loop, so they stop when user code hangs where the UDF budget cannot reach, and the manager then
- * terminates the thread.
+ * A deployment's worker thread: runs one `DeploymentRuntime` and reports to the manager. User code never runs on this
+ * thread (it runs in the engine's isolate, watched by CPU time: server/src/isolate); heartbeats come from this
+ * thread's event loop and tell the manager that the run itself is alive.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DeploymentRuntime } from './runtime.ts';
-import { hardenWorkerRealm } from './sandbox.ts';
 import type { FromWorker, ToWorker, WorkerData } from './protocol.ts';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 
-hardenWorkerRealm();
-
 let finished = false;
 const runtime = new DeploymentRuntime(data.config, {
   running: () => send({ type: 'running' }),
+  connection: (reconnecting) => send({ type: 'connection', reconnecting }),
   failed: (message, retriable, maxRetryDelayMs) =>
     finish({ type: 'failed', message, retriable, metrics: safeMetrics(), ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }) }),
   log: (level, message, nodeId) => send({ type: 'log', level, message, ...(nodeId === undefined ? {} : { nodeId }) }),

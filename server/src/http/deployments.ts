@@ -13,7 +13,7 @@ import { SseStream } from './sse.ts';
  * What the HTTP layer uses of the deployment runtime (a DeploymentService, or a DeploymentManager alone: Weir target
  * only). Its `DeploymentError`s map to statuses in errors.ts.
  */
-export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'stop' | 'resume' | 'subscribe' | 'tail'> & {
+export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'stop' | 'resume' | 'remove' | 'subscribe' | 'tail'> & {
   /** The Flink cluster behind the "flink" target; absent or null when there is none. */
   flinkTarget?(): { restUrl: string } | null;
 };
@@ -70,6 +70,11 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
   router.post('/:id/resume', async (req, res) => {
     const info: DeploymentInfo = await deployments.resume(req.params.id);
     res.json(info);
+  });
+
+  router.delete('/:id', async (req, res) => {
+    await deployments.remove(req.params.id);
+    res.status(204).end();
   });
 
   router.get('/:id/events', (req, res) => {

@@ -47,11 +47,23 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
 }
 
 /** A kafkajs client; kafkajs's own logging is off (the server reports what matters through its statuses). */
-export function createKafka(config: KafkaConfig, clientIdSuffix: string): Kafka {
+/**
+ * A kafkajs client. `onConnectionError` hears of every failed connection or request to a broker as kafkajs reports it
+ * (kafkajs retries them itself first), so a deployment can say it is reconnecting long before a retry gives up.
+ */
+export function createKafka(config: KafkaConfig, clientIdSuffix: string, onConnectionError?: (message: string) => void): Kafka {
   const options: KafkajsConfig = {
     clientId: `${config.clientId ?? 'weir'}-${clientIdSuffix}`,
     brokers: config.brokers,
-    logLevel: logLevel.NOTHING,
+    logLevel: onConnectionError ? logLevel.ERROR : logLevel.NOTHING,
+    ...(onConnectionError
+      ? {
+          logCreator: () => (entry: { log: { message?: string; error?: string } }) => {
+            const text = [entry.log.message, entry.log.error].filter(Boolean).join(': ');
+            if (CONNECTION_TROUBLE.test(text)) onConnectionError(text);
+          },
+        }
+      : {}),
     connectionTimeout: config.connectionTimeoutMs ?? 5000,
     retry: { initialRetryTime: 100, retries: 8 },
   };
@@ -59,3 +71,6 @@ export function createKafka(config: KafkaConfig, clientIdSuffix: string): Kafka 
   if (config.sasl) options.sasl = config.sasl as SASLOptions;
   return new KafkaClient(options);
 }
+
+/** What kafkajs logs when a broker cannot be reached or answers that it cannot serve right now. */
+const CONNECTION_TROUBLE = /connect|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|timed? ?out|not available|leader|disconnected|Closed connection/i;

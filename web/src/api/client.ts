@@ -120,6 +120,11 @@ export class WeirClient {
     return this.request('POST', `deployments/${encodeURIComponent(id)}/resume`);
   }
 
+  /** Deletes the deployment (a run in progress ends without a savepoint); its Kafka topics and group stay. */
+  async deleteDeployment(id: string): Promise<void> {
+    await this.request('DELETE', `deployments/${encodeURIComponent(id)}`);
+  }
+
   /** Status and metrics of one deployment as they change; returns the function that closes the stream. */
   deploymentEvents(id: string, handlers: EventHandlers<DeploymentEventMap>): () => void {
     return this.stream(`deployments/${encodeURIComponent(id)}/events`, ['status', 'metrics'], handlers);

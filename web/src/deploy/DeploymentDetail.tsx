@@ -1,22 +1,23 @@
 /**
- * One deployment, live: status and error, stop/resume, per-node throughput and lag, checkpoints, sink output; for
- * one on Flink also its job (with a link to Flink's dashboard), savepoint, state size and back pressure.
+ * One deployment, live: status and error, stop/resume/delete, per-node throughput and lag, checkpoints, sink output;
+ * for one on Flink also its job (with a link to Flink's dashboard), savepoint, state size and back pressure.
  */
 import { useEffect, useState } from 'react';
 import type { DeploymentInfo, DeploymentMetrics } from '../../../shared/api/deployments.ts';
 import { api, describeError } from '../api/client.ts';
 import { useDeploymentEvents } from './hooks.ts';
-import { canResume, canStop, formatAgo, formatBytes, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
+import { canDelete, canResume, canStop, formatAgo, formatBytes, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
 import { BackpressureCell, FlinkJobLine, TargetTag } from './FlinkJob.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { SinkTail } from './SinkTail.tsx';
 
 const STREAM_LABEL = { connecting: 'connecting…', open: 'live', retrying: 'reconnecting…', closed: 'disconnected' } as const;
 
-export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
+export function DeploymentDetail({ id, onChanged, onDeleted }: { id: string; onChanged: () => void; onDeleted: (id: string) => void }) {
   const live = useDeploymentEvents(id);
-  const [action, setAction] = useState<'stop' | 'resume' | null>(null);
+  const [action, setAction] = useState<'stop' | 'resume' | 'delete' | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
   const now = useNow(1000);
   const { info, metrics } = live;
 
@@ -30,6 +31,19 @@ export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () 
       setActionError(describeError(err));
     } finally {
       setAction(null);
+    }
+  };
+
+  const remove = async () => {
+    setAction('delete');
+    setActionError(null);
+    try {
+      await api.deleteDeployment(id);
+      onDeleted(id);
+    } catch (err) {
+      setActionError(describeError(err));
+      setAction(null);
+      setConfirmingDelete(false);
     }
   };
 
@@ -63,8 +77,37 @@ export function DeploymentDetail({ id, onChanged }: { id: string; onChanged: () 
           >
             {action === 'resume' ? 'Resuming…' : 'Resume'}
           </button>
+          {!confirmingDelete && (
+            <button
+              type="button"
+              className="button"
+              disabled={!canDelete(info.status) || action !== null}
+              onClick={() => setConfirmingDelete(true)}
+              title={canDelete(info.status) ? 'Remove this deployment from the server' : 'Stop it first'}
+            >
+              Delete…
+            </button>
+          )}
         </span>
       </div>
+      {confirmingDelete && (
+        <div className="deployment-detail__confirm" role="alertdialog" aria-label="Delete this deployment?">
+          <p>
+            Delete <strong>{info.pipelineName}</strong> from the server? It can no longer be resumed.{' '}
+            {info.target === 'flink'
+              ? 'Its savepoints stay where the Flink cluster keeps them; deploying this pipeline again submits a new job that does not start from them.'
+              : 'Its changelog topic and consumer group stay in Kafka: deploying this pipeline again continues from its last checkpoint.'}
+          </p>
+          <span className="deployment-detail__actions">
+            <button type="button" className="button button--danger" disabled={action !== null} onClick={() => void remove()}>
+              {action === 'delete' ? 'Deleting…' : 'Delete'}
+            </button>
+            <button type="button" className="button" disabled={action !== null} onClick={() => setConfirmingDelete(false)}>
+              Cancel
+            </button>
+          </span>
+        </div>
+      )}
       {info.flink && <FlinkJobLine flink={info.flink} />}
       {info.error && (
         <pre className="deployment-detail__error" role="alert">

@@ -1,9 +1,9 @@
 /**
  * The deployments panel: every deployment on the server with its status; the selected one in detail (throughput,
- * lag, checkpoints, errors, stop/resume, live output). Mount it once anywhere in the app: it is a drawer over the
- * editor's right side, shown while the Deployments button is pressed, and renders nothing otherwise.
+ * lag, checkpoints, errors, stop/resume/delete, live output). Mount it once anywhere in the app: it is a drawer over
+ * the editor's right side, shown while the Deployments button is pressed, and renders nothing otherwise.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { DeploymentInfo } from '../../../shared/api/deployments.ts';
 import { captureTokenFromUrl } from '../api/token.ts';
 import { deployUiStore, useDeployUi } from './deploy-state.ts';
@@ -21,11 +21,21 @@ export function DeploymentsPanel() {
 function OpenPanel() {
   const selectedId = useDeployUi((s) => s.selectedId);
   const changes = useDeployUi((s) => s.changes);
-  const { deployments, error, refresh } = useDeploymentList(changes);
+  const { deployments: listed, error, refresh } = useDeploymentList(changes);
   const { select, closePanel } = deployUiStore.getState();
+  // A deployment deleted from this page is left out at once, until the list reloads (without it, or with it deployed
+  // again).
+  const [deleted, setDeleted] = useState<{ id: string; from: DeploymentInfo[] | null } | null>(null);
+  const hidden = deleted !== null && deleted.from === listed ? deleted.id : null;
+  const deployments = listed?.filter((d) => d.id !== hidden) ?? null;
+  const onDeleted = (id: string) => {
+    setDeleted({ id, from: listed });
+    if (deployUiStore.getState().selectedId === id) select(null);
+    refresh();
+  };
 
   // A deployment made a moment ago may not be in the list yet; its detail connects by id all the same.
-  const shownId = selectedId ?? deployments?.[0]?.id ?? null;
+  const shownId = (selectedId !== hidden ? selectedId : null) ?? deployments?.[0]?.id ?? null;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -59,7 +69,7 @@ function OpenPanel() {
         </ul>
       )}
       {deployments === null && !error && <p className="deployments-panel__empty">Loading…</p>}
-      {shownId !== null && <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} />}
+      {shownId !== null && <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} onDeleted={onDeleted} />}
     </aside>
   );
 }

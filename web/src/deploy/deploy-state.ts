@@ -18,7 +18,8 @@ export interface DeployUiState {
   showDeployed(id: string): void;
   closePanel(): void;
   togglePanel(): void;
-  select(id: string): void;
+  /** Null: none chosen (the panel shows the first). */
+  select(id: string | null): void;
   chooseTarget(target: DeploymentTarget): void;
   setParallelism(parallelism: number): void;
 }

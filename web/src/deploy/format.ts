@@ -18,6 +18,11 @@ export function canResume(status: DeploymentStatus): boolean {
   return status === 'stopped' || status === 'failed';
 }
 
+/** The panel offers Delete on a deployment that does not run (the API would also delete a running one). */
+export function canDelete(status: DeploymentStatus): boolean {
+  return status === 'stopped' || status === 'failed';
+}
+
 const COUNT = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const RATE = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
