@@ -74,6 +74,45 @@ describe('errors in deployed data', () => {
     }
   });
 
+  it('keeps running past a 900 KB binary record and a 20 000-deep JSON value: their dead letters fit in Kafka', async () => {
+    // Each of these once stopped a deployment for good: the dead letter outgrew Kafka's 1 MB message limit, or its
+    // encoding overflowed the stack, the checkpoint's commit failed, and nothing was committed after it.
+    const id = `bigdlq-${uniqueSuffix()}`;
+    const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'route');
+    const binary = Buffer.alloc(900 * 1024);
+    for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919) % 256;
+    // Deep, but no event time: the source routes it, carrying the value in its dead letter.
+    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    await createInputTopic(suite.kafka.brokers, `${id}-in`, 1);
+    const producer = kafkaClient(suite.kafka.brokers).producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: `${id}-in`,
+        messages: [{ value: JSON.stringify({ n: 1, ts: now }) }, { value: binary }, { value: deep }, { value: JSON.stringify({ n: 4, ts: now + 1 }) }],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    await suite.manager.deploy(pipeline);
+    const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out`, dlq: `${id}.dlq` }).start();
+    try {
+      await waitFor(() => reader.records.length >= 4, 'two good records and two dead letters');
+      const good = reader.records.filter((r) => r.sink === 'out').map((r) => (JSON.parse(r.value) as { n: number }).n);
+      expect(good).toEqual([1, 4]);
+      const dead = reader.records.filter((r) => r.sink === 'dlq');
+      expect(dead).toHaveLength(2);
+      for (const letter of dead) expect(Buffer.byteLength(letter.value)).toBeLessThan(100 * 1024);
+      const [big, deepLetter] = dead.map((r) => JSON.parse(r.value) as { node: string; truncated?: boolean; originalBytes?: number; input: unknown });
+      expect(big).toMatchObject({ node: 'events', truncated: true });
+      expect(big!.originalBytes).toBeGreaterThan(900 * 1024);
+      expect(deepLetter).toMatchObject({ node: 'events', truncated: true });
+      expect(suite.manager.get(id)).toMatchObject({ status: 'running', restarts: 0 });
+    } finally {
+      await reader.stop();
+    }
+  });
+
   it('routes them to the error port when it is connected, and writes no dead letters', async () => {
     const id = `errport-${uniqueSuffix()}`;
     const pipeline = errorsPipeline(id, `${id}-in`, `${id}-out`, 'route', `${id}-errors`);

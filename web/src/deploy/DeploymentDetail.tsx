@@ -114,6 +114,12 @@ export function DeploymentDetail({ id, onChanged, onDeleted }: { id: string; onC
           {info.error}
         </pre>
       )}
+      {info.reconnecting && (
+        <p className="deployment-detail__reconnecting" role="status">
+          Reconnecting to Kafka (it stopped answering {formatAgo(info.reconnecting.since, now)}): <span>{info.reconnecting.reason}</span>.
+          Nothing is lost: the job goes on where it was once Kafka answers.
+        </p>
+      )}
       {!info.error && info.status === 'starting' && info.lastError && (
         <p className="deployment-detail__previous">
           Previous run: <span>{info.lastError}</span>

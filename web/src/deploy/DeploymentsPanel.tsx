@@ -84,6 +84,11 @@ function DeploymentItem({ deployment, selected, onSelect }: { deployment: Deploy
           {deployment.target === 'flink' && ` · Flink ×${deployment.parallelism}`}
         </span>
         <StatusBadge status={deployment.status} />
+        {deployment.reconnecting && (
+          <span className="deployments__reconnecting" title={`Reconnecting to Kafka: ${deployment.reconnecting.reason}`}>
+            reconnecting
+          </span>
+        )}
       </button>
     </li>
   );
