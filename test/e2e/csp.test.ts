@@ -3,9 +3,11 @@
  * and its TypeScript worker work, a simulation runs user code in its worker, and nothing violates the policy — while
  * what the policy forbids is refused.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PAGE_POLICY, SIMULATION_WORKER_POLICY, WORKER_POLICY } from '../../server/src/http/static.ts';
+import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import { PATIENCE_MS } from '../patience.ts';
 import { documentOf, nodeOnCanvas, storeField, waitForSimulation } from './support/simulation-page.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
@@ -13,6 +15,7 @@ import { openStaticApp, type StaticApp } from './support/static-app.ts';
 let app: StaticApp;
 let page: Page;
 const policies = new Map<string, string | undefined>();
+let simulationWorkerUrl = '';
 
 describe('the editor under its Content-Security-Policy', () => {
   beforeAll(async () => {
@@ -20,6 +23,7 @@ describe('the editor under its Content-Security-Policy', () => {
       opened.on('response', (response) => {
         if (response.request().resourceType() === 'document' || /worker-[\w-]+\.js$/.test(response.url())) {
           policies.set(new URL(response.url()).pathname.replace(/-[\w-]+\.js$/, '.js'), response.headers()['content-security-policy']);
+          if (/simulation\.worker-[\w-]+\.js$/.test(response.url())) simulationWorkerUrl = response.url();
         }
       });
     });
@@ -83,5 +87,46 @@ describe('the editor under its Content-Security-Policy', () => {
       'Content-Security-Policy violation: script-src-attr refused inline',
       'Content-Security-Policy violation: script-src-elem refused inline',
     ]);
+  });
+
+  it('lets user code in the simulation worker reach nothing: a request from a UDF is refused', async () => {
+    expect(simulationWorkerUrl).not.toBe('');
+    const pipeline = JSON.parse(readFileSync(new URL('../../examples/high-ids.weir.json', import.meta.url), 'utf8')) as PipelineDoc;
+    pipeline.tests = [];
+    pipeline.nodes[1] = {
+      id: 'probe',
+      type: 'map',
+      params: {
+        code: [
+          'export default () => {',
+          '  try { const x = new XMLHttpRequest(); x.open("GET", "/api/info", false); x.send(); return "reached " + x.status; }',
+          '  catch (e) { return "refused " + (e as Error).name; }',
+          '};',
+        ],
+      },
+    };
+    pipeline.edges = [
+      { from: 'records', to: 'probe' },
+      { from: 'probe', to: 'highIds' },
+    ];
+    const messages = await page.evaluate(
+      ({ url, doc }) =>
+        new Promise<string>((resolve) => {
+          const worker = new Worker(url, { type: 'module' });
+          const seen: unknown[] = [];
+          worker.onmessage = (event: MessageEvent<{ type: string }>) => {
+            seen.push(event.data);
+            if (event.data.type === 'end') {
+              worker.terminate();
+              resolve(JSON.stringify(seen));
+            }
+          };
+          worker.postMessage({ type: 'run', pipeline: doc, runId: 1 });
+        }),
+      { url: simulationWorkerUrl, doc: pipeline },
+    );
+    expect(messages).toContain('"status":"done"');
+    expect(messages).toContain('refused NetworkError');
+    expect(messages).not.toContain('reached ');
   });
 });
