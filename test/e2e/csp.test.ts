@@ -121,9 +121,9 @@ describe('the editor under its Content-Security-Policy', () => {
               resolve(JSON.stringify(seen));
             }
           };
-          worker.postMessage({ type: 'run', pipeline: doc, runId: 1 });
+          worker.postMessage({ type: 'run', pipeline: JSON.parse(doc) as unknown, runId: 1 });
         }),
-      { url: simulationWorkerUrl, doc: pipeline },
+      { url: simulationWorkerUrl, doc: JSON.stringify(pipeline) },
     );
     expect(messages).toContain('"status":"done"');
     expect(messages).toContain('refused NetworkError');
