@@ -5,6 +5,8 @@
  */
 // Before kafkajs: its read_committed filter misses records of aborted transactions (read-committed.ts).
 import './read-committed.ts';
+// kafkajs's request queue sets a negative timer delay, which Node 24 warns about (request-queue.ts).
+import './request-queue.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka, KafkaConfig as KafkajsConfig, SASLOptions } from 'kafkajs';
 

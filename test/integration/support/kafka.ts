@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Before kafkajs: its read_committed filter misses records of aborted transactions (read-committed.ts).
 import '../../../server/src/kafka/read-committed.ts';
+import '../../../server/src/kafka/request-queue.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig } from 'kafkajs';
 import { PATIENCE_MS } from '../../patience.ts';
