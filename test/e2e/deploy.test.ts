@@ -179,6 +179,11 @@ describe('deploying the page-views template from the browser', () => {
       await panel.getByRole('option', { name: new RegExp(`${example.name}.*${doc.id}.*Running`) }).waitFor();
       expect((await deploymentFromApi(doc.id)).status).toBe('running');
       await screenshot(page, 'deploy-running');
+      // The panel is a column beside the inspector, never over it.
+      const inspectorBox = (await page.locator('.inspector').boundingBox())!;
+      const panelBox = (await panel.boundingBox())!;
+      expect(inspectorBox.width).toBeGreaterThan(200);
+      expect(panelBox.x).toBeGreaterThanOrEqual(inspectorBox.x + inspectorBox.width - 1);
 
       // User 1's two page views (and a click the filter drops) fall in the window [BASE, BASE + 60 s); user 2's view
       // at BASE + 130 s moves the watermark to BASE + 124 999, past that window's end - 1, so it fires. User 2's own

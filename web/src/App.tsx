@@ -9,23 +9,26 @@ import { NoticeBanner } from './documents/NoticeBanner.tsx';
 import { DeploymentsPanel } from './deploy/DeploymentsPanel.tsx';
 import { useEditorShortcuts } from './canvas/shortcuts.ts';
 import { weirStore } from './store/index.ts';
+import { useDeployUi } from './deploy/deploy-state.ts';
 
 export function App() {
   useEditorShortcuts(weirStore);
+  // The deployments panel is a column of its own beside the inspector, so watching a job never hides the node at hand.
+  const deploymentsOpen = useDeployUi((s) => s.panelOpen);
   return (
     <ReactFlowProvider>
       <div className="app">
         <Toolbar />
         <NoticeBanner />
-        <div className="workspace">
+        <div className={`workspace${deploymentsOpen ? ' workspace--deployments' : ''}`}>
           <Palette />
           <main className="center" aria-label="Pipeline editor">
             <Canvas />
             <BottomDock />
           </main>
           <Inspector />
+          <DeploymentsPanel />
         </div>
-        <DeploymentsPanel />
       </div>
     </ReactFlowProvider>
   );

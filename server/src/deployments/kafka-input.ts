@@ -159,18 +159,27 @@ export class KafkaInput {
     if (!this.topics.has(topic)) return;
     const positions = this.positionsOf(topic);
     const messages = batch.messages;
-    for (let m = 0; m < messages.length; m += SLICE) {
-      if (this.hooks.halted() || !isRunning() || isStale()) return;
-      const slice = sliceOf(topic, partition, messages, m, Math.min(messages.length, m + SLICE), positions.get(partition) ?? -1);
-      if (slice.offsets.length === 0) continue;
-      const next = slice.offsets[slice.offsets.length - 1]! + 1;
-      try {
-        await this.hooks.feed(slice, () => positions.set(partition, next));
-      } catch (err) {
-        this.hooks.failed(err);
-        return;
+    // One slice is with the engine while the next is decoded here: the engine's thread and this one work at once.
+    const inFlight: Promise<void>[] = [];
+    try {
+      for (let m = 0; m < messages.length; m += SLICE) {
+        if (this.hooks.halted() || !isRunning() || isStale()) break;
+        const slice = sliceOf(topic, partition, messages, m, Math.min(messages.length, m + SLICE), positions.get(partition) ?? -1);
+        if (slice.offsets.length === 0) continue;
+        const next = slice.offsets[slice.offsets.length - 1]! + 1;
+        const feeding = this.hooks.feed(slice, () => positions.set(partition, next));
+        // Awaited below; a slice behind a failed one is refused by the engine (run-engine.ts), and only the first
+        // failure is reported.
+        feeding.catch(() => {});
+        inFlight.push(feeding);
+        if (inFlight.length > 1) await inFlight.shift();
       }
+      while (inFlight.length > 0) await inFlight.shift();
+    } catch (err) {
+      this.hooks.failed(err);
+      return;
     }
+    if (this.hooks.halted() || !isRunning() || isStale()) return;
     let marks = this.highWatermarks.get(topic);
     if (marks === undefined) this.highWatermarks.set(topic, (marks = new Map()));
     marks.set(partition, Number(batch.highWatermark));

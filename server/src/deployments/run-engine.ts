@@ -38,9 +38,20 @@ export class RunEngine {
   private bufferedRecords = 0;
   private nodeMetrics: Record<string, NodeMetrics> = {};
   private ticking = false;
+  /**
+   * Set when a slice failed part-way: the engine's state then holds some of its records but not their positions, so
+   * nothing may be taken from it any more (a cut queued behind the failed slice must not become a checkpoint).
+   */
+  private broken: unknown = null;
 
-  private constructor(private readonly engine: EngineIsolate, plan: DeploymentPlan, private readonly options: RunEngineOptions) {
+  private constructor(
+    private readonly engine: EngineIsolate,
+    plan: DeploymentPlan,
+    private readonly options: RunEngineOptions,
+    metrics: Record<string, NodeMetrics>,
+  ) {
     for (const sink of plan.sinks.values()) this.sinkBuffers.set(sink.id, { ...sink, messages: [] });
+    this.nodeMetrics = metrics;
   }
 
   /** Starts the engine for the plan's pipeline; a pipeline that does not build rejects with its GuestCallError. */
@@ -51,13 +62,15 @@ export class RunEngine {
     for (const sink of plan.sinks.values()) sinkJson[sink.id] = sink.json;
     const sourceTopics: Record<string, string> = {};
     for (const source of plan.sources) sourceTopics[source.id] = source.topic;
+    let answer: { metrics: Record<string, NodeMetrics> };
     try {
-      await engine.call('init', plan.pipeline, { budgetMs: options.udfBudgetMs, sinkJson, sourceTopics });
+      answer = await engine.call('init', plan.pipeline, { budgetMs: options.udfBudgetMs, sinkJson, sourceTopics });
     } catch (err) {
       engine.dispose();
       throw err;
     }
-    return new RunEngine(engine, plan, options);
+    // Every node's counts from the start (zero; a restored run's totals are added by node-counts.ts).
+    return new RunEngine(engine, plan, options, answer.metrics);
   }
 
   /** Sink records waiting for the next checkpoint. */
@@ -82,7 +95,14 @@ export class RunEngine {
   /** Feeds a slice; `fed` runs as soon as the engine took it, before anything else may use the engine. */
   feed(batch: IngestBatch, fed: () => void): Promise<void> {
     return this.engine.exclusive(async () => {
-      const slice = await this.engine.call<Slice>('ingest', batch, Date.now());
+      this.ensureWhole();
+      let slice: Slice;
+      try {
+        slice = await this.engine.call<Slice>('ingest', batch, Date.now());
+      } catch (err) {
+        this.broken = err;
+        throw err;
+      }
       fed();
       this.take(slice);
     });
@@ -94,7 +114,14 @@ export class RunEngine {
     this.ticking = true;
     return this.engine
       .exclusive(async () => {
-        const answer = await this.engine.call<Slice & { metrics: Record<string, NodeMetrics> }>('advance', Date.now());
+        this.ensureWhole();
+        let answer: Slice & { metrics: Record<string, NodeMetrics> };
+        try {
+          answer = await this.engine.call<Slice & { metrics: Record<string, NodeMetrics> }>('advance', Date.now());
+        } catch (err) {
+          this.broken = err;
+          throw err;
+        }
         this.take(answer);
         this.nodeMetrics = answer.metrics;
       })
@@ -104,6 +131,7 @@ export class RunEngine {
   /** The snapshot, the sink records since the last cut and whatever `read` reads, all of one moment. */
   cut<T>(read: () => T): Promise<EngineCut<T>> {
     return this.engine.exclusive(async () => {
+      this.ensureWhole();
       const answer = await this.engine.call<{ snapshot: EngineSnapshot; metrics: Record<string, NodeMetrics> }>('snapshot');
       this.nodeMetrics = answer.metrics;
       return { snapshot: answer.snapshot, metrics: answer.metrics, records: this.takeBuffered(), also: read() };
@@ -112,6 +140,10 @@ export class RunEngine {
 
   dispose(): void {
     this.engine.dispose();
+  }
+
+  private ensureWhole(): void {
+    if (this.broken !== null) throw this.broken;
   }
 
   /** Books what the engine produced: sink messages into the next checkpoint's buffers, log lines to the host. */

@@ -96,7 +96,10 @@ function drain(): Slice {
   return slice;
 }
 
-function init(pipeline: PipelineDoc, options: { budgetMs: number; sinkJson: Record<string, boolean>; sourceTopics: Record<string, string> }): { sources: string[] } {
+function init(
+  pipeline: PipelineDoc,
+  options: { budgetMs: number; sinkJson: Record<string, boolean>; sourceTopics: Record<string, string> },
+): { sources: string[]; metrics: Record<string, NodeMetrics> } {
   logLimiter = new LogLimiter((message, nodeId) => logs.push([nodeId ?? null, message]));
   const limiter = logLimiter;
   const sink = (sinkId: string, record: StreamRecord): void => {
@@ -122,7 +125,7 @@ function init(pipeline: PipelineDoc, options: { budgetMs: number; sinkJson: Reco
     list.push(source);
     sourcesByTopic.set(topic, list);
   }
-  return { sources: engine.sources.map((s) => s.id) };
+  return { sources: engine.sources.map((s) => s.id), metrics: engine.metrics() };
 }
 
 function running(): Engine {

@@ -13,8 +13,22 @@ import { SinkTail } from './SinkTail.tsx';
 
 const STREAM_LABEL = { connecting: 'connecting…', open: 'live', retrying: 'reconnecting…', closed: 'disconnected' } as const;
 
-export function DeploymentDetail({ id, onChanged, onDeleted }: { id: string; onChanged: () => void; onDeleted: (id: string) => void }) {
+export function DeploymentDetail({
+  id,
+  onChanged,
+  onDeleted,
+  onLive,
+}: {
+  id: string;
+  onChanged: () => void;
+  onDeleted: (id: string) => void;
+  /** The deployment as its event stream tells it, newer than the list's last reload. */
+  onLive?: (info: DeploymentInfo) => void;
+}) {
   const live = useDeploymentEvents(id);
+  useEffect(() => {
+    if (live.info) onLive?.(live.info);
+  }, [live.info, onLive]);
   const [action, setAction] = useState<'stop' | 'resume' | 'delete' | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [confirmingDelete, setConfirmingDelete] = useState(false);

@@ -3,7 +3,7 @@
  * lag, checkpoints, errors, stop/resume/delete, live output). Mount it once anywhere in the app: it is a drawer over
  * the editor's right side, shown while the Deployments button is pressed, and renders nothing otherwise.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { DeploymentInfo } from '../../../shared/api/deployments.ts';
 import { captureTokenFromUrl } from '../api/token.ts';
 import { deployUiStore, useDeployUi } from './deploy-state.ts';
@@ -27,7 +27,11 @@ function OpenPanel() {
   // again).
   const [deleted, setDeleted] = useState<{ id: string; from: DeploymentInfo[] | null } | null>(null);
   const hidden = deleted !== null && deleted.from === listed ? deleted.id : null;
-  const deployments = listed?.filter((d) => d.id !== hidden) ?? null;
+  // The shown deployment's own event stream is newer than the list, reloaded every few seconds: the list shows what
+  // the detail shows (a list that said Restarting beside a detail that said Starting confused people).
+  const [live, setLive] = useState<DeploymentInfo | null>(null);
+  const onLive = useCallback((info: DeploymentInfo) => setLive(info), []);
+  const deployments = listed?.filter((d) => d.id !== hidden).map((d) => (live !== null && d.id === live.id ? { ...d, ...live } : d)) ?? null;
   const onDeleted = (id: string) => {
     setDeleted({ id, from: listed });
     if (deployUiStore.getState().selectedId === id) select(null);
@@ -69,7 +73,7 @@ function OpenPanel() {
         </ul>
       )}
       {deployments === null && !error && <p className="deployments-panel__empty">Loading…</p>}
-      {shownId !== null && <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} onDeleted={onDeleted} />}
+      {shownId !== null && <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} onDeleted={onDeleted} onLive={onLive} />}
     </aside>
   );
 }

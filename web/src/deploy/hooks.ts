@@ -135,13 +135,18 @@ export function useSinkTail(id: string, sinkId: string, paused: boolean): SinkTa
     };
     const close = api.tailSink(id, sinkId, {
       record: (record) => {
+        // Records again after the tail failed: what it said then no longer holds.
+        setEnded(null);
         batch.push(record);
         if (batch.length > TAIL_LIMIT) batch.shift();
         if (frame === 0) frame = requestAnimationFrame(flush);
       },
       gap: ({ dropped }) => setSkipped((n) => n + dropped),
       end: ({ reason }) => setEnded(reason),
-      connection: setStream,
+      connection: (state) => {
+        setStream(state);
+        if (state === 'open') setEnded(null);
+      },
     });
     return () => {
       close();
