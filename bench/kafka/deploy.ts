@@ -132,7 +132,10 @@ export class WeirJob {
     const started = Date.now();
     await this.manager.resume(this.id);
     await this.waitFor(() => this.status === 'running', 600_000, 'the resumed deployment to run');
-    return Date.now() - started;
+    const ms = Date.now() - started;
+    // Metrics sent while it restored are older than the run: its figures are those of the next reading.
+    this.metrics = null;
+    return ms;
   }
 
   async close(): Promise<void> {

@@ -76,7 +76,8 @@ export function readTextFile(file: string): string {
   }
 }
 
-function readFailure(error: unknown): string {
+/** Why a file could not be read, in words ("cannot read: no such file"). */
+export function readFailure(error: unknown): string {
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
       return 'cannot read: no such file';

@@ -174,18 +174,25 @@ function preview(value: unknown): string {
 }
 
 export function readInputs(pipeline: PipelineDoc, specs: readonly string[]): Record<string, Sample[]> {
-  const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka').map((n) => n.id);
   const inputs: Record<string, Sample[]> = {};
+  for (const [id, file] of inputFiles(pipeline, specs)) inputs[id] = readSamplesFile(file);
+  return inputs;
+}
+
+/** The `--input SOURCE_ID=FILE` options, checked against the pipeline's sources: source id → file. */
+export function inputFiles(pipeline: PipelineDoc, specs: readonly string[]): Map<string, string> {
+  const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka').map((n) => n.id);
+  const files = new Map<string, string>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--input takes SOURCE_ID=FILE, got "${spec}"`);
     const id = spec.slice(0, eq);
     const file = spec.slice(eq + 1);
     if (!sources.includes(id)) throw new CliFailure(`--input ${spec}: "${id}" is not a source of pipeline "${pipeline.id}"; its sources: ${sources.join(', ') || 'none'}`);
-    if (id in inputs) throw new UsageError(`--input names source "${id}" twice`);
-    inputs[id] = readSamplesFile(file);
+    if (files.has(id)) throw new UsageError(`--input names source "${id}" twice`);
+    files.set(id, file);
   }
-  return inputs;
+  return files;
 }
 
 /** Reads JSON Lines of samples; every bad line is reported with the file and line number. */
@@ -195,20 +202,25 @@ export function readSamplesFile(file: string): Sample[] {
   const problems: string[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    const where = `${file}:${i + 1}`;
-    let sample: unknown;
-    try {
-      sample = JSON.parse(line);
-    } catch (error) {
-      const { column, reason } = jsonSyntaxError(line, error);
-      problems.push(`${where}: E_JSON: column ${column}: ${reason}; each line must be one JSON sample such as {"value": …}`);
-      return;
-    }
-    const found: ValidationProblem[] = [];
-    validateSample(sample, 'sample', found);
-    if (found.length === 0) samples.push(sample as Sample);
-    for (const p of found) problems.push(`${where}: ${formatProblem(p)}`);
+    const parsed = parseSampleLine(line, `${file}:${i + 1}`);
+    if ('sample' in parsed) samples.push(parsed.sample);
+    else problems.push(...parsed.problems);
   });
   if (problems.length > 0) throw new CliFailure(problems.join('\n'));
   return samples;
+}
+
+/** One line of a samples file (not blank): the sample, or its problems, each prefixed with `where` ("file:line"). */
+export function parseSampleLine(line: string, where: string): { sample: Sample } | { problems: string[] } {
+  let sample: unknown;
+  try {
+    sample = JSON.parse(line);
+  } catch (error) {
+    const { column, reason } = jsonSyntaxError(line, error);
+    return { problems: [`${where}: E_JSON: column ${column}: ${reason}; each line must be one JSON sample such as {"value": …}`] };
+  }
+  const found: ValidationProblem[] = [];
+  validateSample(sample, 'sample', found);
+  if (found.length === 0) return { sample: sample as Sample };
+  return { problems: found.map((p) => `${where}: ${formatProblem(p)}`) };
 }

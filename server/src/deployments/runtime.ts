@@ -252,6 +252,8 @@ export class DeploymentRuntime {
       throw new PermanentFailure(`the last checkpoint holds state this version cannot keep: ${lost.join(', ')}; deploy with allowStateLoss to drop it`);
     const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
     for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
+    // First, so that metrics read while the engine restores show the totals it goes on from.
+    this.counts.restore((marker.counts ?? {}) as unknown as Record<string, NodeMetrics>);
     try {
       await engine.restore(kept);
     } catch (err) {
@@ -261,7 +263,6 @@ export class DeploymentRuntime {
     const keptTopics = new Set(this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic));
     input.restorePositions(marker.offsets, keptTopics);
     this.committedOffsets = marker.offsets;
-    this.counts.restore((marker.counts ?? {}) as unknown as Record<string, NodeMetrics>);
     this.host.log('info', `restored checkpoint ${marker.id} (${Object.keys(kept.nodes).length} nodes)`);
     return keep;
   }
