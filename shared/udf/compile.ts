@@ -100,7 +100,28 @@ function walk(node: AcornNode, visit: (n: AcornNode) => void): void {
 /** Names the compiled body binds (the exports object and the budget guard): user code may not touch them. */
 const RESERVED = new Set(['__guard', '__exports']);
 
+/**
+ * Compiled modules by source text, most recently used last. The editor revalidates the whole document on every
+ * keystroke and its code markers compile the same text again; only the field being typed in has new text, so the
+ * others come from here. Results are never mutated by their users, so they can be shared.
+ */
+const cache = new Map<string, CompileResult>();
+const CACHE_ENTRIES = 256;
+
 export function compileModule(source: string): CompileResult {
+  const cached = cache.get(source);
+  if (cached !== undefined) {
+    cache.delete(source);
+    cache.set(source, cached);
+    return cached;
+  }
+  const result = compileUncached(source);
+  cache.set(source, result);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return result;
+}
+
+function compileUncached(source: string): CompileResult {
   let js: string;
   try {
     js = stripTypes(source);

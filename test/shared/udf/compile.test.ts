@@ -102,3 +102,16 @@ describe('the UDF compiler', () => {
     expect(guards).toBe(11);
   });
 });
+
+describe('the compile cache', () => {
+  it('answers the same text with the same result, compiles new text, and forgets the least recently used', () => {
+    const source = 'export default (v: number) => v + 1;';
+    const first = compileModule(source);
+    expect(compileModule(source)).toBe(first);
+    expect(compileModule(source + ' ')).not.toBe(first);
+    for (let i = 0; i < 300; i++) compileModule(`export default () => ${i};`);
+    const again = compileModule(source);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+});
