@@ -2,9 +2,52 @@
  * The Monaco editor behind a code field. This module is loaded lazily (it pulls in Monaco); `CodeField` shows a
  * plain text area until it is ready, and instead of it if it fails to load.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import { monaco, setValueTypes, THEME } from './monaco.ts';
 import type { CodeMarker } from './markers.ts';
+
+/**
+ * What `CodeField` may do with an editor it cannot see into: move the caret between the inspector's editor and the
+ * full-size one, and give focus back. Selections are Monaco's, opaque to the field.
+ */
+export interface CodeEditorApi {
+  focus(): void;
+  getSelections(): unknown;
+  setSelections(selections: unknown): void;
+}
+
+function editorApi(editor: monaco.editor.IStandaloneCodeEditor): CodeEditorApi {
+  return {
+    focus: () => editor.focus(),
+    getSelections: () => editor.getSelections(),
+    setSelections(selections) {
+      const list = selections as monaco.ISelection[] | null;
+      if (!list || list.length === 0) return;
+      editor.setSelections(list);
+      editor.revealRangeInCenterIfOutsideViewport(monaco.Selection.liftSelection(list[0]!));
+    },
+  };
+}
+
+/** The options both editors of a field share: the same look, and the same behaviour on the same model. */
+function editorOptions(model: monaco.editor.ITextModel, ariaLabel: string): monaco.editor.IStandaloneEditorConstructionOptions {
+  return {
+    model,
+    ariaLabel,
+    theme: THEME,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    fontSize: 13,
+    lineNumbersMinChars: 3,
+    tabSize: 2,
+    renderLineHighlight: 'none',
+    overviewRulerLanes: 0,
+    fixedOverflowWidgets: true,
+    scrollbar: { alwaysConsumeMouseWheel: false },
+    wordWrap: 'on',
+  };
+}
 
 export interface MonacoCodeEditorProps {
   /** Identifies the model (`file:///weir/nodes/<node>/<path>.ts`), so each field keeps its own undo history. */
@@ -15,6 +58,8 @@ export interface MonacoCodeEditorProps {
   /** Declarations of `Value` (and `Left`/`Right`) for this field, made current when it takes focus. */
   valueTypes: string;
   ariaLabel: string;
+  /** Set while the editor exists, for `CodeField` (focus, caret). */
+  apiRef?: RefObject<CodeEditorApi | null>;
 }
 
 /** Lines shown however short the code: room to write a function without scrolling. */
@@ -25,7 +70,7 @@ function toMonacoMarker(m: CodeMarker): monaco.editor.IMarkerData {
   return { ...m, severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning, source: 'weir' };
 }
 
-export default function MonacoCodeEditor({ modelPath, text, onChangeText, markers, valueTypes, ariaLabel }: MonacoCodeEditorProps) {
+export default function MonacoCodeEditor({ modelPath, text, onChangeText, markers, valueTypes, ariaLabel, apiRef }: MonacoCodeEditorProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   // The latest props, read by Monaco's callbacks, which are registered once.
@@ -38,23 +83,9 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
     const uri = monaco.Uri.parse(modelPath);
     const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(text, 'typescript', uri);
     if (model.getValue() !== text) model.setValue(text);
-    const editor = monaco.editor.create(host, {
-      model,
-      ariaLabel,
-      theme: THEME,
-      automaticLayout: true,
-      minimap: { enabled: false },
-      scrollBeyondLastLine: false,
-      fontSize: 13,
-      lineNumbersMinChars: 3,
-      tabSize: 2,
-      renderLineHighlight: 'none',
-      overviewRulerLanes: 0,
-      fixedOverflowWidgets: true,
-      scrollbar: { alwaysConsumeMouseWheel: false },
-      wordWrap: 'on',
-    });
+    const editor = monaco.editor.create(host, editorOptions(model, ariaLabel));
     editorRef.current = editor;
+    if (apiRef) apiRef.current = editorApi(editor);
     setValueTypes(latest.current.valueTypes);
     const minHeight = MIN_LINES * editor.getOption(monaco.editor.EditorOption.lineHeight) + 8;
     // Grows with the code until the user drags the resize grip (the host's own corner); from then on their height holds.
@@ -80,7 +111,9 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
     return () => {
       host.removeEventListener('pointerdown', onPointerDown);
       for (const s of subscriptions) s.dispose();
+      if (apiRef) apiRef.current = null;
       editor.dispose();
+      // The full-size editor (if open) shares this model; it goes with this field, which owns it.
       model.dispose();
       editorRef.current = null;
     };
@@ -113,4 +146,51 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
   }, [ariaLabel]);
 
   return <div ref={hostRef} className="code-field__monaco" />;
+}
+
+export interface ExpandedCodeEditorProps {
+  /** The model of the field's own editor: the same text, undo history, markers and types. */
+  modelPath: string;
+  /** Only used when the field's editor has not made the model yet. */
+  text: string;
+  valueTypes: string;
+  ariaLabel: string;
+  /** Where the caret starts: the field editor's selections when it was expanded. */
+  initialSelections?: unknown;
+  apiRef?: RefObject<CodeEditorApi | null>;
+}
+
+/**
+ * A second, large editor on the model of a field's editor (`MonacoCodeEditor`). Monaco keeps text, undo stack and
+ * markers on the model, and the TypeScript service checks the model, not the editor, so both show the same code,
+ * squiggles and completions, and an edit in either is an edit of the field: its change listener (registered by the
+ * field's editor on the model) writes it to the document. Closing disposes this editor only.
+ */
+export function ExpandedCodeEditor({ modelPath, text, valueTypes, ariaLabel, initialSelections, apiRef }: ExpandedCodeEditorProps) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const latest = useRef({ valueTypes, initialSelections, text });
+  latest.current = { valueTypes, initialSelections, text };
+
+  useEffect(() => {
+    const uri = monaco.Uri.parse(modelPath);
+    const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(latest.current.text, 'typescript', uri);
+    const editor = monaco.editor.create(hostRef.current!, { ...editorOptions(model, ariaLabel), fontSize: 14, lineNumbersMinChars: 4, renderLineHighlight: 'line', scrollBeyondLastLine: true });
+    const api = editorApi(editor);
+    if (apiRef) apiRef.current = api;
+    setValueTypes(latest.current.valueTypes);
+    const focusing = editor.onDidFocusEditorText(() => setValueTypes(latest.current.valueTypes));
+    api.setSelections(latest.current.initialSelections);
+    editor.focus();
+    return () => {
+      if (apiRef) apiRef.current = null;
+      focusing.dispose();
+      editor.dispose();
+    };
+  }, [modelPath]);
+
+  useEffect(() => {
+    setValueTypes(valueTypes);
+  }, [valueTypes]);
+
+  return <div ref={hostRef} className="code-overlay__monaco" />;
 }

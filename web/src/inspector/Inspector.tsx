@@ -13,6 +13,7 @@ import { FieldEditor, problemsAt, shownProblemPaths } from './fields.tsx';
 import { DraftInput, type Parsed } from './inputs.tsx';
 import { PipelineForm } from './PipelineForm.tsx';
 import { SourceSamplesSlot } from './SourceSamplesSlot.tsx';
+import { InspectorResizer } from './InspectorResizer.tsx';
 
 const EMPTY: readonly ValidationProblem[] = [];
 const sealHistory = () => weirStore.getState().sealHistory();
@@ -187,7 +188,8 @@ export function Inspector() {
   else body = <PipelineForm />;
   return (
     <aside className="inspector" aria-label="Inspector">
-      {body}
+      <InspectorResizer />
+      <div className="inspector__scroll">{body}</div>
     </aside>
   );
 }

@@ -1,11 +1,17 @@
 /**
  * Records in a virtualized table (thousands of rows scroll without rendering thousands of elements): step, port,
  * key, timestamp and value. Selecting a row shows its value in full below.
+ *
+ * Window results (`{ key, window, result }`, what window nodes emit) get columns of their own: the window as a time
+ * range, the key, the timestamp and the whole result, wrapped over as many lines as it needs (those rows are measured
+ * as they render, so the table stays virtualized). Other records in the same list (a window's late records) show
+ * their value in the result column, on one line.
  */
-import { useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { fromJsonText, type RecordEntry } from '../protocol.ts';
 import { clip, formatKey, formatTime, timeTitle } from './format.ts';
+import { formatWindowRange, hasWindowResults, windowResultOf, windowTitle } from './window-results.ts';
 
 export interface RecordsTableProps {
   label: string;
@@ -22,18 +28,31 @@ const ROW_HEIGHT = 26;
 export function RecordsTable({ label, records, currentStep = null, emptyText, portHeader = 'port' }: RecordsTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<number | null>(null);
-  const virtualizer = useVirtualizer({ count: records.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const windows = useMemo(() => hasWindowResults(records), [records]);
+  const virtualizer = useVirtualizer({
+    count: records.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    // Measured sizes belong to records, not to positions: the list drops its oldest records as new ones come.
+    getItemKey: (index) => records[index]?.seq ?? index,
+    overscan: 12,
+  });
   if (records.length === 0) return <p className="sim-empty">{emptyText}</p>;
   const chosen = selected !== null ? records.find((r) => r.seq === selected) : undefined;
   return (
     <div className="sim-records">
-      <div className="sim-records__table" role="table" aria-label={label} aria-rowcount={records.length}>
+      <div className={`sim-records__table${windows ? ' sim-records__table--windows' : ''}`} role="table" aria-label={label} aria-rowcount={records.length}>
         <div className="sim-records__row sim-records__row--header" role="row">
           <span role="columnheader" title="The sample being processed when the record was emitted">step</span>
           <span role="columnheader">{portHeader}</span>
+          {windows && (
+            <span role="columnheader" title="The window's time range, from its start (inclusive) to its end (exclusive)">
+              window
+            </span>
+          )}
           <span role="columnheader">key</span>
           <span role="columnheader">timestamp</span>
-          <span role="columnheader">value</span>
+          <span role="columnheader">{windows ? 'result' : 'value'}</span>
         </div>
         <div className="sim-records__body" ref={scrollRef}>
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -42,24 +61,36 @@ export function RecordsTable({ label, records, currentStep = null, emptyText, po
               const classes = ['sim-records__row', `port--${r.port}`];
               if (r.step === currentStep) classes.push('is-current');
               if (r.seq === selected) classes.push('is-selected');
+              const windowRow = windows ? windowResultOf(r) : null;
               return (
                 <div
                   key={r.seq}
                   role="row"
                   aria-selected={r.seq === selected}
                   className={classes.join(' ')}
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  data-index={item.index}
+                  ref={windows ? virtualizer.measureElement : undefined}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, ...(windows ? { minHeight: ROW_HEIGHT } : { height: ROW_HEIGHT }), transform: `translateY(${item.start}px)` }}
                   onClick={() => setSelected(r.seq === selected ? null : r.seq)}
                 >
                   <span role="cell" className="sim-records__step">{r.step}</span>
-                  <span role="cell">
+                  <span role="cell" title={r.port}>
                     <span className={`port-chip port-chip--${r.port}`}>{r.port}</span>
                   </span>
-                  <span role="cell" className="mono">{formatKey(r.key)}</span>
+                  {windows && (
+                    <span role="cell" className="mono sim-records__window" title={windowRow ? windowTitle(windowRow.window) : 'Not a window result'}>
+                      {windowRow ? formatWindowRange(windowRow.window) : '—'}
+                    </span>
+                  )}
+                  <span role="cell" className="mono">{formatKey(windowRow ? windowRow.key : r.key)}</span>
                   <span role="cell" className="mono" title={timeTitle(r.timestamp)}>
                     {formatTime(r.timestamp)}
                   </span>
-                  <span role="cell" className="mono sim-records__value">{clip(r.json)}</span>
+                  {windowRow ? (
+                    <span role="cell" className="mono sim-records__result">{windowRow.resultText}</span>
+                  ) : (
+                    <span role="cell" className="mono sim-records__value">{clip(r.json)}</span>
+                  )}
                 </div>
               );
             })}
