@@ -20,10 +20,11 @@
  *   FLINK_REST_PORT       REST port of that local cluster (default 8081)
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DeploymentLimits } from './deployments/types.ts';
 import { kafkaConfigFromEnv, type KafkaConfig } from './kafka/config.ts';
+import { writeFileAtomicSync } from './storage/atomic.ts';
 
 export interface ServerConfig {
   port: number;
@@ -142,13 +143,9 @@ export function resolveToken(dataDir: string, env: NodeJS.ProcessEnv = process.e
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw dataDirError(file, err);
   }
   const token = randomBytes(32).toString('base64url');
-  const temp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(temp, token + '\n', { mode: 0o600 });
-    // The mode passed to writeFileSync is filtered by the umask; make it exact.
-    chmodSync(temp, 0o600);
-    renameSync(temp, file);
+    writeFileAtomicSync(file, token + '\n', 0o600);
   } catch (err) {
     throw dataDirError(file, err);
   }

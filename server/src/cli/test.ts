@@ -2,7 +2,8 @@
  * `weir test FILE…` (SPEC §7): runs each file's `tests` and prints `✓ name` or `✗ name` with a record-by-record diff
  * per sink. Only the sinks a test names in `expect` are compared; the others may emit anything.
  */
-import type { ExpectedRecord, Json, PipelineDoc, PipelineTest, SinkOutput } from '../../../shared/index.ts';
+import { isDeepStrictEqual } from 'node:util';
+import type { ExpectedRecord, PipelineDoc, PipelineTest, SinkOutput } from '../../../shared/index.ts';
 import { CliFailure, out, parseCommandArgs, UsageError, type Command } from './common.ts';
 import { ENGINE_HELP, flinkOutputs, loadValid, parseEngine, runSimulation, simulateOnFlink } from './simulate.ts';
 
@@ -120,7 +121,7 @@ export function diffRecords(sink: string, expected: readonly ExpectedRecord[], a
     const e = expected[i];
     const a = actual[i];
     const label = `#${i + 1}`.padEnd(4);
-    if (e !== undefined && a !== undefined && jsonEqual(e as unknown as Json, a as unknown as Json)) {
+    if (e !== undefined && a !== undefined && isDeepStrictEqual(e, a)) {
       body.push(`  ${label} = ${show(a)}`);
       continue;
     }
@@ -135,19 +136,6 @@ export function diffRecords(sink: string, expected: readonly ExpectedRecord[], a
 
 function show(record: ExpectedRecord): string {
   return JSON.stringify({ key: record.key, value: record.value, timestamp: record.timestamp });
-}
-
-/** Equality of JSON values: objects compare by their members, whatever their order. */
-export function jsonEqual(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i]!));
-  }
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k]!, b[k]!));
 }
 
 function indent(text: string, spaces: number): string {

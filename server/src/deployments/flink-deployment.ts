@@ -78,7 +78,7 @@ export class FlinkDeployments {
 
   /** Reads the Flink deployments of `<dataDir>/deployments/` and watches the jobs of those recorded as running. */
   async start(): Promise<void> {
-    for (const stored of this.context.store.load()) {
+    for (const stored of this.context.store.load((message) => this.context.log({ deployment: '-', level: 'error', message }))) {
       if (stored.target !== 'flink' || !stored.flink) continue;
       const run = this.add(stored as FlinkStored);
       if (stored.desired === 'running') run.resumeWatching();

@@ -104,7 +104,7 @@ export class DeploymentManager {
    */
   async start(): Promise<void> {
     await this.loadScript();
-    for (const stored of this.store.load()) {
+    for (const stored of this.store.load((message) => this.log({ deployment: '-', level: 'error', message }))) {
       if ((stored.target ?? 'weir') !== 'weir') continue;
       const entry = this.newEntry(stored);
       if (stored.desired === 'running') this.launch(entry);

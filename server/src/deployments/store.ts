@@ -1,9 +1,11 @@
 /**
  * Deployments remembered on disk, one JSON file each (`<dataDir>/deployments/<id>.json`), written atomically
- * (temporary file, fsync, rename) so a kill -9 leaves either the old or the new file, never half of one.
+ * (storage/atomic.ts) so a kill -9 leaves either the old or the new file, never half of one. A file that cannot be
+ * read as a deployment (edited by hand, a disk fault) is moved aside and named in the log; the others load.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../storage/atomic.ts';
 import type { DeploymentTarget } from '../../../shared/api/deployments.ts';
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
@@ -51,26 +53,25 @@ export class DeploymentStore {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  load(): StoredDeployment[] {
+  /** Every stored deployment; `unreadable` hears of each file moved aside (with where it went and why). */
+  load(unreadable: (message: string) => void = () => {}): StoredDeployment[] {
     const result: StoredDeployment[] = [];
     for (const name of readdirSync(this.dir)) {
       if (!name.endsWith('.json')) continue;
-      result.push(JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as StoredDeployment);
+      const file = join(this.dir, name);
+      try {
+        result.push(parseStored(readFileSync(file, 'utf8'), name.slice(0, -'.json'.length)));
+      } catch (err) {
+        const aside = `${file}.unreadable-${Date.now()}`;
+        renameSync(file, aside);
+        unreadable(`the deployment record ${name} cannot be read (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and is not loaded`);
+      }
     }
     return result.sort((a, b) => a.id.localeCompare(b.id));
   }
 
   save(deployment: StoredDeployment): void {
-    const file = join(this.dir, `${deployment.id}.json`);
-    const temporary = `${file}.${process.pid}.tmp`;
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, JSON.stringify(deployment, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
+    writeFileAtomicSync(join(this.dir, `${deployment.id}.json`), JSON.stringify(deployment, null, 2) + '\n');
   }
 
   /** Forgets a deployment (DELETE /api/deployments/:id): its file goes; one that is already gone is no error. */
@@ -81,4 +82,14 @@ export class DeploymentStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
+}
+
+/** A stored deployment as far as loading needs it: its id matches its file, it has a pipeline and a desired state. */
+function parseStored(text: string, id: string): StoredDeployment {
+  const value = JSON.parse(text) as Partial<StoredDeployment> | null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+  if (value.id !== id) throw new Error(`its id is ${JSON.stringify(value.id)}, not "${id}"`);
+  if (value.pipeline === null || typeof value.pipeline !== 'object' || !Array.isArray(value.pipeline.nodes)) throw new Error('it holds no pipeline');
+  if (!['running', 'stopped', 'failed'].includes(value.desired as string)) throw new Error(`desired is ${JSON.stringify(value.desired)}`);
+  return value as StoredDeployment;
 }
