@@ -27,6 +27,15 @@
  *   checkpoints. So deploying the same pipeline id again on the Weir server continues from that last checkpoint
  *   (state the new version cannot keep fails it unless deployed with `allowStateLoss`); to start it from nothing,
  *   delete that topic and group with Kafka's tools first.
+ * - `GET /api/deployments/:id/history` → `DeploymentHistory`: the deployment's figures over time, for charts — per
+ *   node records in and out per second, per source partition (and per source) the lag, the last checkpoint's
+ *   duration and size, the checkpoint and restart counts. The server samples every metrics reading into one point
+ *   per `resolutionMs` (HISTORY_RESOLUTION_MS, 5 s: the last reading of an interval stands for it) and keeps the
+ *   last `capacity` points (HISTORY_CAPACITY, 240: 20 minutes), oldest first, in memory: the history survives a
+ *   page reload and every run, restart and upgrade of the deployment, but not a restart of the server, and goes
+ *   with the deployment when it is deleted. A deployment that reads nothing makes no points (a stopped one keeps
+ *   its history). 404 E_NOT_FOUND for an unknown id. shared/api/metrics-history.ts is the sampling rule, which the
+ *   editor follows to append the live `metrics` events to what this returned.
  * - `GET /api/deployments/:id/events` — Server-Sent Events: `status` (DeploymentInfo) when anything but the
  *   metrics changes, `metrics` (DeploymentMetrics) periodically.
  * - `GET /api/deployments/:id/tail/:sinkId` — Server-Sent Events: `record` (TailRecord) for each record of that
@@ -116,6 +125,50 @@ export interface DeploymentMetrics {
   checkpoints: CheckpointMetrics;
 }
 
+/** A deployment's figures over time (GET /api/deployments/:id/history). */
+export interface DeploymentHistory {
+  id: string;
+  /** One point per interval of this many milliseconds (intervals start at multiples of it, epoch-aligned). */
+  resolutionMs: number;
+  /** The most points kept; older ones are dropped. */
+  capacity: number;
+  /** Oldest first. Intervals without a reading (the deployment stopped, restarting) have no point. */
+  points: HistoryPoint[];
+}
+
+export interface HistoryPoint {
+  /** Epoch ms of the reading that stands for this point's interval (the last one in it). */
+  at: number;
+  /** Per node id (those the reading had). */
+  nodes: Record<string, NodeHistory>;
+  /** Lag per source node id, summed over its partitions (the only lag figure Flink gives). */
+  lag: Record<string, number>;
+  /** Lag per source partition (the first HISTORY_PARTITIONS of them); empty on Flink. */
+  partitions: PartitionLag[];
+  checkpoints: Pick<CheckpointMetrics, 'completed' | 'failed' | 'lastDurationMs' | 'lastSizeBytes'>;
+  /** `DeploymentSummary.restarts` at that reading: a restart shows as a rise. */
+  restarts: number;
+}
+
+export interface NodeHistory {
+  /** Records in, and out over all ports, since the deployment started (what rates are computed from). */
+  in: number;
+  out: number;
+  /**
+   * Records per second between the point before and this one (over about one interval), from the counts; the
+   * reading's own rate for a first point, after a gap or when the counts went back (a restore from a checkpoint);
+   * null when there is neither.
+   */
+  inPerSecond: number | null;
+  outPerSecond: number | null;
+}
+
+export interface PartitionLag {
+  source: string;
+  partition: number;
+  lag: number;
+}
+
 export interface DeploymentSummary {
   id: string;
   pipelineId: string;
@@ -201,14 +254,4 @@ export interface TailEventMap {
   record: TailRecord;
   gap: TailGap;
   end: TailEnd;
-}
-
-export function emptyMetrics(at = 0): DeploymentMetrics {
-  return {
-    at,
-    nodes: {},
-    lag: {},
-    partitions: [],
-    checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null, lastId: null, lastSizeBytes: null, lastWrittenBytes: null, lastRecords: null },
-  };
 }

@@ -5,7 +5,7 @@
  * not carry that form meaning, so the few field kinds we need are described here.
  */
 import { joinPath, problem, type ValidationProblem } from '../pipeline/errors.ts';
-import { rejectUnknown } from '../pipeline/validate-members.ts';
+import { describe, isObject as isPlainObject, rejectUnknown } from '../pipeline/validate-members.ts';
 
 interface FieldBase {
   label?: string;
@@ -76,16 +76,6 @@ export type Field =
   | VariantField;
 
 export type ParamSchema = Record<string, Field>;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'string' ? `the string ${JSON.stringify(v)}` : `${typeof v} ${JSON.stringify(v)}`;
-}
 
 function isRequired(field: Field): boolean {
   return !field.optional && field.default === undefined;

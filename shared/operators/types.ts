@@ -4,7 +4,7 @@
  * inspector read the same definitions the validator and the engine use.
  */
 import type { ValidationProblem } from '../pipeline/errors.ts';
-import type { NodeDoc, PipelineDoc } from '../pipeline/types.ts';
+import type { PipelineDoc } from '../pipeline/types.ts';
 import type { Operator, OperatorEnv } from '../engine/operator.ts';
 import type { ParamSchema } from './schema.ts';
 
@@ -46,6 +46,3 @@ export interface OperatorDefinition {
 export function defineOperator<const D extends OperatorDefinition>(definition: D): D {
   return definition;
 }
-
-/** The node with its params' defaults applied, as operators see it. */
-export type ResolvedNode = NodeDoc & { params: Record<string, unknown> };

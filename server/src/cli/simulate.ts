@@ -15,6 +15,7 @@ import { jsonSyntaxError } from '../../../shared/pipeline/validate-json.ts';
 import { CliFailure, loadPipelineFile, parseCommandArgs, readTextFile, UsageError, type Command } from './common.ts';
 import { FlinkRunnerError, runOnFlink, type FlinkSimulationResult } from '../flink/local-runner.ts';
 import { FlinkJobError } from '../flink/job-spec.ts';
+import { preview } from '../../../shared/engine/json-text.ts';
 import { EngineIsolate, GuestCallError, hangCpuMsFor, IsolateKilledError } from '../isolate/engine-isolate.ts';
 import { guestScript } from '../isolate/guest-script.ts';
 import type { GuestError } from '../isolate/protocol.ts';
@@ -163,14 +164,14 @@ function positiveSetting(name: string, fallback: number): number {
 function failureMessage(error: PipelineFailure): string {
   return [
     `node "${error.nodeId}" failed: ${error.reason}`,
-    `  record: ${preview(error.input)}`,
+    `  record: ${recordPreview(error.input)}`,
     '  (the node\'s onError is "fail"; set it to "skip" to drop such records or "route" to send them to its error port)',
   ].join('\n');
 }
 
-function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+/** The failed record on one line: up to 500 characters. */
+function recordPreview(value: unknown): string {
+  return preview(value, 500);
 }
 
 export function readInputs(pipeline: PipelineDoc, specs: readonly string[]): Record<string, Sample[]> {

@@ -35,11 +35,3 @@ export function storeToken(token: string): void {
     // See getToken.
   }
 }
-
-export function forgetToken(): void {
-  try {
-    localStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // See getToken.
-  }
-}

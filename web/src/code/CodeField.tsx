@@ -26,11 +26,6 @@ export function isExpandShortcut(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKe
   return (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && (e.code === 'KeyE' || e.key.toLowerCase() === 'e');
 }
 
-/** Starts loading Monaco before a code field is shown (e.g. when a node with code is selected). */
-export function preloadCodeEditor(): void {
-  void import('./MonacoCodeEditor.tsx');
-}
-
 export interface CodeFieldProps {
   nodeId: string;
   /** Where the code lives in the node: `['params', 'code']`, `['params', 'aggregate', 'code']`. */

@@ -1,4 +1,5 @@
 /** How the Deploy UI words figures and statuses. */
+import { preview as previewValue } from '../../../shared/engine/json-text.ts';
 import type { DeploymentMetrics, DeploymentStatus } from '../../../shared/api/deployments.ts';
 
 export const STATUS_LABEL: Record<DeploymentStatus, string> = {
@@ -67,10 +68,9 @@ export function formatTimestamp(ms: number): string {
   return Number.isNaN(date.getTime()) ? `${ms} ms` : date.toISOString();
 }
 
-/** A JSON value on one line, cut at `max` characters. */
+/** A value on one line, cut at `max` characters: the engine's own preview (shared/engine/json-text.ts). */
 export function preview(value: unknown, max = 300): string {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return previewValue(value, max);
 }
 
 export interface NodeRates {

@@ -108,11 +108,6 @@ export function inputRecords(doc: PipelineDoc, results: NodeResults, nodeId: str
   return lists.flat().sort((a, b) => a.seq - b.seq);
 }
 
-/** Records that left a node (for a sink: what it wrote), oldest first. */
-export function outputRecords(results: NodeResults, nodeId: string): RecordEntry[] {
-  return results[nodeId]?.records ?? [];
-}
-
 /** Exact counts per node: records by output port and failed records; `allNodes` get an entry even when idle. */
 export function countsOf(results: NodeResults, allNodes: readonly string[]): { portCounts: Record<string, Record<string, number>>; nodeErrorCounts: Record<string, number> } {
   const portCounts: Record<string, Record<string, number>> = {};
