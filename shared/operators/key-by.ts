@@ -51,7 +51,7 @@ export const keyBy = defineOperator({
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],
   params: {
-    field: { kind: 'string', label: 'Field', minLength: 1, optional: true, description: 'dot path, e.g. "user_id"' },
+    field: { kind: 'string', label: 'Field', minLength: 1, optional: true, description: 'dot path, e.g. "user_id" (or write a key function instead)' },
     code: {
       kind: 'code',
       label: 'Key function',
@@ -64,7 +64,10 @@ export const keyBy = defineOperator({
   validate(params, ctx) {
     const hasField = params.field !== undefined;
     const hasCode = params.code !== undefined;
-    if (hasField === hasCode) ctx.problems.push(problem(`${ctx.path}.field`, 'E_REQUIRED', 'give exactly one of "field" or "code"'));
+    if (!hasField && !hasCode)
+      ctx.problems.push(problem(`${ctx.path}.field`, 'E_REQUIRED', 'Key by needs a field or code: give the name of the field to key by, or write a key function'));
+    else if (hasField && hasCode)
+      ctx.problems.push(problem(`${ctx.path}.field`, 'E_REQUIRED', 'Key by takes a field or code, not both: clear the field, or remove the key function'));
   },
   create: (env) => new KeyByOperator(env),
 });

@@ -46,6 +46,14 @@ export function formatProblem(p: ValidationProblem): string {
   return `${p.path || '(document)'}: ${p.code}: ${p.message}`;
 }
 
+/**
+ * The editor's form of one problem: what it is about in the author's words (a node's label) first, then the line
+ * `weir validate` prints: `Count per user — nodes[2].params.field: E_REQUIRED: …`.
+ */
+export function formatProblemAbout(p: ValidationProblem, subject: string | undefined): string {
+  return subject === undefined ? formatProblem(p) : `${subject} — ${formatProblem(p)}`;
+}
+
 /** Appends a property name or an array index to a JSON path. */
 export function joinPath(base: string, part: string | number): string {
   if (typeof part === 'number') return `${base}[${part}]`;

@@ -11,6 +11,8 @@ import type { OperatorDefinition } from '../operators/types.ts';
 export interface NodeInfo {
   index: number;
   id: string | undefined;
+  /** What the author calls the node: its label, or its id when it has none. */
+  name: string | undefined;
   definition: OperatorDefinition | undefined;
   outputs: readonly string[] | undefined;
   /** `onError` is `"route"`. */
@@ -71,8 +73,7 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
   for (const node of byId.values()) {
     for (const port of node.definition?.inputs ?? []) {
       if (!port.required || fed.has(`${node.id}\u0000${port.name}`)) continue;
-      const edge = port.name === 'in' ? `{ "from": "…", "to": "${node.id}" }` : `{ "from": "…", "to": "${node.id}", "toPort": "${port.name}" }`;
-      out.push(problem(`nodes[${node.index}]`, 'E_UNCONNECTED', `input port "${port.name}" of "${node.id}" has no edge; connect a node to it: ${edge}`));
+      out.push(problem(`nodes[${node.index}]`, 'E_UNCONNECTED', `"${node.name}" has nothing connected to its input "${port.name}": connect a source or another node's output to it`));
     }
   }
 
@@ -80,8 +81,7 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
     if (!node.routesErrors || errorsWired.has(node) || !node.outputs?.includes('error')) continue;
     // A source's unwired error port is kept: a deployment sends its errors to the topic `<pipeline id>.dlq`.
     if (node.definition?.isSource) continue;
-    const edge = `{ "from": "${node.id}", "fromPort": "error", "to": "…" }`;
-    out.push(problem(`nodes[${node.index}].onError`, 'E_ROUTE_UNCONNECTED', `onError is "route" but the node's error port is not connected: connect it to a sink (a dead-letter topic), ${edge}, or choose "skip"`));
+    out.push(problem(`nodes[${node.index}].onError`, 'E_ROUTE_UNCONNECTED', `onError is "route" but nothing is connected to the error port of "${node.name}": connect its error port to a sink (a dead-letter topic), or choose "skip"`));
   }
 
   for (const cycle of findCycles(byId, graph)) {

@@ -99,7 +99,7 @@ function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: Vali
   const firstIndex = new Map<string, number>();
   nodes.forEach((node, i) => {
     const path = `nodes[${i}]`;
-    const info: NodeInfo = { index: i, id: undefined, definition: undefined, outputs: undefined, routesErrors: false };
+    const info: NodeInfo = { index: i, id: undefined, name: undefined, definition: undefined, outputs: undefined, routesErrors: false };
     infos.push(info);
     if (!isObject(node)) return void out.push(problem(path, 'E_TYPE', `a node must be an object { "id", "type", "params" }, got ${describe(node)}`));
     info.routesErrors = node.onError === 'route';
@@ -110,6 +110,7 @@ function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: Vali
     if (node.ui !== undefined && !isObject(node.ui)) out.push(problem(`${path}.ui`, 'E_TYPE', `must be an object, got ${describe(node.ui)}`));
     if (typeof node.id === 'string') {
       info.id = node.id;
+      info.name = typeof node.label === 'string' && node.label.trim() !== '' ? node.label : node.id;
       const first = firstIndex.get(node.id);
       if (first === undefined) firstIndex.set(node.id, i);
       else out.push(problem(`${path}.id`, 'E_DUPLICATE_ID', `"${node.id}" is already the id of nodes[${first}]; give this node an id of its own`));

@@ -40,7 +40,7 @@ const INVALID: Record<string, string[]> = {
   ],
   'wiring.weir.json': [
     'nodes[2].samples: E_SAMPLES: only source nodes have samples; move them to the source that feeds this map node, or remove them',
-    'nodes[2]: E_UNCONNECTED: input port "in" of "lonely" has no edge; connect a node to it: { "from": "…", "to": "lonely" }',
+    'nodes[2]: E_UNCONNECTED: "lonely" has nothing connected to its input "in": connect a source or another node\'s output to it',
     'edges[2].from: E_SINK_OUTPUT: "out" is a sink and has no outputs; an edge cannot leave it',
     'edges[2].to: E_SOURCE_INPUT: "events" is a source and takes no input; point this edge at another node',
     'edges[3].to: E_UNKNOWN_NODE: no node has the id "ghost"; node ids: events, double, lonely, out',

@@ -123,7 +123,7 @@ describe('validatePipeline', () => {
     expect(lines(doc)).toEqual([
       'nodes[0].params.topic: E_PATTERN: "bad topic!" is not a valid Kafka topic name (letters, digits, ".", "_" and "-", at most 249)',
       'nodes[0].params.watermark.maxOutOfOrdernessMs: E_RANGE: must be an integer number of milliseconds of at least 0, got -1',
-      'nodes[2].params.field: E_REQUIRED: give exactly one of "field" or "code"',
+      'nodes[2].params.field: E_REQUIRED: Key by needs a field or code: give the name of the field to key by, or write a key function',
     ]);
   });
 
@@ -271,16 +271,46 @@ describe('validatePipeline', () => {
   it('reports a required input port without an edge at its node', () => {
     const doc = pipeline();
     doc.edges.pop();
-    expect(lines(doc)).toEqual(['nodes[2]: E_UNCONNECTED: input port "in" of "out" has no edge; connect a node to it: { "from": "…", "to": "out" }']);
+    expect(lines(doc)).toEqual(['nodes[2]: E_UNCONNECTED: "out" has nothing connected to its input "in": connect a source or another node\'s output to it']);
   });
 
   it('reports onError "route" on a node whose error port has no edge, at its onError, so that no routed record is dropped', () => {
     const doc = pipeline();
     doc.nodes[1].onError = 'route';
     expect(lines(doc)).toEqual([
-      'nodes[1].onError: E_ROUTE_UNCONNECTED: onError is "route" but the node\'s error port is not connected: connect it to a sink (a dead-letter topic), { "from": "views", "fromPort": "error", "to": "…" }, or choose "skip"',
+      'nodes[1].onError: E_ROUTE_UNCONNECTED: onError is "route" but nothing is connected to the error port of "views": connect its error port to a sink (a dead-letter topic), or choose "skip"',
     ]);
     doc.nodes[1].onError = 'skip';
+    expect(lines(doc)).toEqual([]);
+  });
+
+  it('says what to connect in the author\'s words, naming a node by its label and every input a join lacks, with no JSON to paste', () => {
+    const doc = pipeline();
+    doc.nodes.splice(2, 0,
+      { id: 'countPerUser', label: 'Count per user', type: 'window', params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } } },
+      { id: 'match', type: 'join.interval', params: { lowerBoundMs: -1000, upperBoundMs: 1000, code: 'export default (l, r) => ({ l, r });' } },
+    );
+    doc.nodes[1].label = 'Page views only';
+    doc.nodes[1].onError = 'route';
+    const problems = lines(doc);
+    expect(problems).toEqual([
+      'nodes[1].onError: E_ROUTE_UNCONNECTED: onError is "route" but nothing is connected to the error port of "Page views only": connect its error port to a sink (a dead-letter topic), or choose "skip"',
+      'nodes[2]: E_UNCONNECTED: "Count per user" has nothing connected to its input "in": connect a source or another node\'s output to it',
+      'nodes[3]: E_UNCONNECTED: "match" has nothing connected to its input "left": connect a source or another node\'s output to it',
+      'nodes[3]: E_UNCONNECTED: "match" has nothing connected to its input "right": connect a source or another node\'s output to it',
+    ]);
+    for (const line of problems) expect(line).not.toMatch(/[{}]/);
+  });
+
+  it('asks Key by for a field or code when it has neither, and for only one when it has both, at its field', () => {
+    const doc = pipeline();
+    doc.nodes.splice(2, 0, { id: 'byUser', type: 'keyBy', params: {} });
+    doc.edges[1] = { from: 'views', to: 'byUser' };
+    doc.edges.push({ from: 'byUser', to: 'out' });
+    expect(lines(doc)).toEqual(['nodes[2].params.field: E_REQUIRED: Key by needs a field or code: give the name of the field to key by, or write a key function']);
+    doc.nodes[2].params = { field: 'user_id', code: 'export default (v) => v.user_id;' };
+    expect(lines(doc)).toEqual(['nodes[2].params.field: E_REQUIRED: Key by takes a field or code, not both: clear the field, or remove the key function']);
+    doc.nodes[2].params = { code: 'export default (v) => v.user_id;' };
     expect(lines(doc)).toEqual([]);
   });
 
@@ -295,7 +325,7 @@ describe('validatePipeline', () => {
     expect(lines(doc)).toEqual([]);
     doc.edges[2].to = 'ghost';
     expect(lines(doc)).toEqual([
-      'nodes[3]: E_UNCONNECTED: input port "in" of "explain" has no edge; connect a node to it: { "from": "…", "to": "explain" }',
+      'nodes[3]: E_UNCONNECTED: "explain" has nothing connected to its input "in": connect a source or another node\'s output to it',
       'edges[2].to: E_UNKNOWN_NODE: no node has the id "ghost"; node ids: events, views, out, explain, dead',
     ]);
   });
@@ -313,7 +343,7 @@ describe('validatePipeline', () => {
       { from: 'perMinute', to: 'out' },
       { from: 'perMinute', fromPort: 'error', to: 'out' },
     ];
-    expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.onError: E_ROUTE_UNCONNECTED: .*\{ "from": "split", "fromPort": "error", "to": "…" \}/)]);
+    expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.onError: E_ROUTE_UNCONNECTED: .*the error port of "split": /)]);
   });
 
   it('lets a source route to an error port that feeds nothing: a deployment keeps those records in its dead-letter topic', () => {

@@ -51,19 +51,31 @@ describe('the document slice', () => {
     expect(store.getState().document.edges[2]).toEqual({ from: 'filter1', fromPort: 'error', to: 'sink2' });
   });
 
-  it('refuses self-loops, cycles, unknown ports, output-to-output and repeated connections', () => {
+  it('refuses self-loops, cycles, unknown ports, output-to-output and repeated connections, saying why with node labels', () => {
     const { store } = storeWithLinearPipeline();
     const s = store.getState();
     s.addNode('map', { x: 0, y: 300 });
+    s.setNodeValue('map1', ['label'], 'Enrich');
     const before = store.getState().document;
-    expect(s.connect({ from: 'filter1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toMatch(/itself/);
+    expect(s.connect({ from: 'filter1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('That edge would make a cycle: filter1 → filter1. Weir pipelines are acyclic.');
     s.connect({ from: 'filter1', fromPort: 'out', to: 'map1', toPort: 'in' });
-    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toMatch(/cycle/);
-    expect(s.connect({ from: 'map1', fromPort: 'late', to: 'sink1', toPort: 'in' })).toMatch(/no output port "late"/);
-    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'out' })).toMatch(/no input port "out"/);
-    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'source1', toPort: 'in' })).toMatch(/no input port "in"/);
-    expect(s.connect({ from: 'source1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toMatch(/already connected/);
+    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('That edge would make a cycle: Enrich → filter1 → Enrich. Weir pipelines are acyclic.');
+    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'source1', toPort: 'in' })).toBe('"source1" is a source and takes no input.');
+    expect(s.connect({ from: 'map1', fromPort: 'late', to: 'sink1', toPort: 'in' })).toBe('"Enrich" has no output port "late".');
+    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'out' })).toBe('"filter1" has no input port "out".');
+    expect(s.connect({ from: 'source1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('These ports are already connected: "source1" out → "filter1" in.');
     expect(store.getState().document.edges).toEqual([...before.edges, { from: 'filter1', to: 'map1' }]);
+  });
+
+  it('names the shortest way back when an edge would close a cycle through several nodes', () => {
+    const { store } = storeWithLinearPipeline();
+    const s = store.getState();
+    for (const y of [300, 400, 500]) s.addNode('map', { x: 0, y });
+    s.connect({ from: 'filter1', fromPort: 'out', to: 'map1', toPort: 'in' });
+    s.connect({ from: 'map1', fromPort: 'out', to: 'map2', toPort: 'in' });
+    s.connect({ from: 'map2', fromPort: 'out', to: 'map3', toPort: 'in' });
+    s.connect({ from: 'map1', fromPort: 'out', to: 'map3', toPort: 'in' });
+    expect(s.connect({ from: 'map3', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('That edge would make a cycle: map3 → filter1 → map1 → map3. Weir pipelines are acyclic.');
   });
 
   it('deletes the selected nodes together with their edges in one undo step', () => {

@@ -109,6 +109,7 @@ describe('pipelines kept in the browser', () => {
     const store = createWeirStore();
     const session = new DocumentSession(store, storage);
     session.start();
+    store.getState().addNode('filter', { x: 0, y: 0 });
     const firstKey = store.getState().documentKey;
     const text = readFileSync(join(examplesDir, exampleFiles[0]!), 'utf8');
     expect(session.importText(text, exampleFiles[0]!)).toBe(true);
@@ -120,5 +121,50 @@ describe('pipelines kept in the browser', () => {
     // "n" may still begin `null`; the text stops being JSON at the "o".
     expect(store.getState().notice?.lines?.[0]).toMatch(/^\(document\): E_JSON: line 1, column 2/);
     expect(serializePipeline(store.getState().document)).toBe(text);
+  });
+
+  it('keeps no blank untitled document: not on a first visit, not after New, and not once its only node is deleted', async () => {
+    const storage = new MemoryStorage();
+    const store = createWeirStore();
+    const session = new DocumentSession(store, storage);
+    session.start();
+    expect(store.getState().document.name).toBe('Untitled pipeline');
+    expect(store.getState().documentKey).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    session.flush();
+    expect(new PipelineLibrary(storage).list()).toEqual([]);
+    expect(store.getState().storedPipelines).toEqual([]);
+
+    session.openTemplate({ format: 'weir/v1', id: 'kept', name: 'Kept', nodes: [{ id: 'f', type: 'filter', params: {} }], edges: [] });
+    session.newPipeline();
+    expect(store.getState().storedPipelines.map((e) => e.name)).toEqual(['Kept']);
+    const id = store.getState().addNode('filter', { x: 0, y: 0 });
+    session.flush();
+    expect(store.getState().storedPipelines.map((e) => e.name).sort()).toEqual(['Kept', 'Untitled pipeline']);
+    store.getState().deleteElements([id], []);
+    session.flush();
+    expect(store.getState().storedPipelines.map((e) => e.name)).toEqual(['Kept']);
+    store.getState().undo();
+    session.stop();
+
+    // The document is kept again after the undo, and is the one a new session opens.
+    const again = createWeirStore();
+    new DocumentSession(again, storage).start();
+    expect(again.getState().document.nodes.map((n) => n.id)).toEqual([id]);
+  });
+
+  it('prunes the blank untitled document an earlier version stored on the first visit, and keeps named or edited ones', () => {
+    const storage = new MemoryStorage();
+    const library = new PipelineLibrary(storage);
+    const blank = { format: 'weir/v1' as const, id: 'untitled', name: 'Untitled pipeline', nodes: [], edges: [] };
+    library.save('k1', blank, 1000);
+    library.save('k2', { ...blank, id: 'untitled-2', description: 'notes for later' }, 2000);
+    library.save('k3', { ...blank, id: 'orders', name: 'Orders' }, 3000);
+    library.setCurrent('k1');
+    const store = createWeirStore();
+    new DocumentSession(store, storage).start();
+    expect(store.getState().storedPipelines.map((e) => e.key)).toEqual(['k3', 'k2']);
+    expect(storage.getItem('weir:pipeline:k1')).toBeNull();
+    expect(store.getState().document).toMatchObject({ name: 'Untitled pipeline', nodes: [] });
   });
 });

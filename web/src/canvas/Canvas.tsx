@@ -3,9 +3,10 @@
  * store applies as data (STYLE 9); nothing here keeps its own copy of the graph.
  */
 import { useCallback, useEffect, useRef, type DragEvent } from 'react';
-import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge } from '@xyflow/react';
+import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type FinalConnectionState } from '@xyflow/react';
 import { useWeirStore, weirStore } from '../store/index.ts';
-import { connectionProblem, type ConnectionRequest } from '../store/graph.ts';
+import { connectionProblem, portKindProblem, type ConnectionRequest } from '../store/graph.ts';
+import type { Notice } from '../store/documents-slice.ts';
 import type { OperatorFlowNode } from '../store/flow.ts';
 import { OperatorNode } from './OperatorNode.tsx';
 import { PortEdge } from './PortEdge.tsx';
@@ -24,7 +25,37 @@ function request(c: Connection | Edge): ConnectionRequest {
 }
 
 const isValidConnection = (c: Connection | Edge) => connectionProblem(weirStore.getState().document, request(c)) === null;
-const onConnect = (c: Connection) => void weirStore.getState().connect(request(c));
+
+/** The last refusal shown, so that the next connection that is made takes its message away. */
+let refusal: Notice | null = null;
+
+function refuse(reason: string): void {
+  refusal = { tone: 'error', title: reason };
+  weirStore.getState().showNotice(refusal);
+}
+
+function onConnect(c: Connection): void {
+  const state = weirStore.getState();
+  const reason = state.connect(request(c));
+  if (reason !== null) return refuse(reason);
+  if (refusal !== null && state.notice === refusal) state.showNotice(null);
+  refusal = null;
+}
+
+/**
+ * A connection dropped on a port that does not take it is refused by `isValidConnection` while dragging, and React
+ * Flow then ends the drag silently: say why, so the author is not left guessing (a cycle, two outputs, a repeat).
+ */
+function onConnectEnd(_event: MouseEvent | TouchEvent, state: FinalConnectionState): void {
+  const { fromHandle, toHandle } = state;
+  if (state.isValid !== false || !fromHandle || !toHandle) return;
+  if (fromHandle.nodeId === toHandle.nodeId && fromHandle.id === toHandle.id && fromHandle.type === toHandle.type) return;
+  const kind = portKindProblem(fromHandle.type, toHandle.type);
+  if (kind !== null) return refuse(kind);
+  const [out, into] = fromHandle.type === 'source' ? [fromHandle, toHandle] : [toHandle, fromHandle];
+  const reason = connectionProblem(weirStore.getState().document, { from: out.nodeId, fromPort: out.id ?? 'out', to: into.nodeId, toPort: into.id ?? 'in' });
+  if (reason !== null) refuse(reason);
+}
 const beginDrag = () => weirStore.getState().beginDrag();
 const miniMapColor = (node: OperatorFlowNode) => `var(--${categoryClass(node.data.category)})`;
 
@@ -94,6 +125,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={beginDrag}
         onSelectionDragStart={beginDrag}

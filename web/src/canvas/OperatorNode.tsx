@@ -5,13 +5,18 @@
  */
 import { memo, useEffect } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { formatProblemAbout } from '../../../shared/pipeline/errors.ts';
 import { useWeirStore } from '../store/index.ts';
+import { nodeName } from '../store/graph.ts';
 import type { OperatorFlowNode } from '../store/flow.ts';
 import { CategoryIcon, categoryClass } from './CategoryIcon.tsx';
 
 function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
   const { node, typeLabel, category, inputs, outputs } = data;
   const problemCount = useWeirStore((s) => s.problemsByNode[id]?.length ?? 0);
+  // The badge's tooltip lists the problems as the problems list does: the node's name first, then the path. A string,
+  // so that the node renders again only when the words change.
+  const problemLines = useWeirStore((s) => s.problemsByNode[id]?.map((p) => formatProblemAbout(p, nodeName(node))).join('\n') ?? '');
   const errorCount = useWeirStore((s) => s.nodeErrorCounts[id] ?? 0);
   const updateNodeInternals = useUpdateNodeInternals();
 
@@ -36,7 +41,7 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
         </div>
         <div className="op-node__badges">
           {problemCount > 0 && (
-            <span className="badge badge--problem" title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}`} aria-label={`${problemCount} problems`}>
+            <span className="badge badge--problem" title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}:\n${problemLines}`} aria-label={`${problemCount} problems`}>
               {problemCount}
             </span>
           )}

@@ -4,6 +4,7 @@
  */
 import { serializePipeline, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { StoredPipeline } from '../store/documents-slice.ts';
+import { emptyDocument, isBlankDocument } from '../store/operations.ts';
 
 const INDEX_KEY = 'weir:pipelines';
 const CURRENT_KEY = 'weir:current';
@@ -49,6 +50,23 @@ export class PipelineLibrary {
     this.storage.removeItem(DOC_PREFIX + key);
     this.storage.setItem(INDEX_KEY, JSON.stringify(this.list().filter((e) => e.key !== key)));
     if (this.current() === key) this.storage.removeItem(CURRENT_KEY);
+  }
+
+  /**
+   * Removes every stored pipeline that holds nothing of the author's (earlier versions saved the empty untitled
+   * document of a first visit), reading only the slots whose name can be that of a blank one.
+   */
+  pruneBlank(): void {
+    const blankName = emptyDocument().name;
+    for (const entry of this.list()) {
+      if (entry.name !== blankName) continue;
+      const doc = this.load(entry.key);
+      if (doc !== null && isBlankDocument(doc)) this.remove(entry.key);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.storage.getItem(DOC_PREFIX + key) !== null;
   }
 
   current(): string | null {

@@ -1,10 +1,11 @@
 /**
  * The current document's life in the browser: restored on load, autosaved (debounced) to its slot, replaced by New,
  * Open, Import and Templates. Each opened document gets a slot of its own, so opening one never overwrites another.
+ * A blank document (New, before the first edit) is not stored: it would only clutter the Open list.
  */
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { WeirStore } from '../store/index.ts';
-import { emptyDocument } from '../store/operations.ts';
+import { emptyDocument, isBlankDocument } from '../store/operations.ts';
 import { PipelineLibrary, type StorageLike } from './library.ts';
 import { problemLines, readPipelineText } from './files.ts';
 
@@ -21,6 +22,7 @@ export class DocumentSession {
 
   /** Restores the document the user last worked on, or starts an empty one; then saves every change. */
   start(): void {
+    this.library.pruneBlank();
     const key = this.library.current();
     const doc = key === null ? null : this.library.load(key);
     if (key !== null && doc !== null) this.show(key, doc);
@@ -43,10 +45,10 @@ export class DocumentSession {
     this.save();
   }
 
+  /** Starts a blank document in a slot of its own, which is written at the first edit. */
   newPipeline(): void {
     this.flush();
-    const doc = emptyDocument(this.library.freeId('untitled'), 'Untitled pipeline');
-    this.openAsNew(doc);
+    this.show(this.library.newKey(), emptyDocument(this.library.freeId('untitled')));
   }
 
   openStored(key: string): void {
@@ -115,7 +117,13 @@ export class DocumentSession {
   private save(): void {
     const { documentKey, document, showNotice } = this.store.getState();
     if (documentKey === null) return;
-    if (!this.library.save(documentKey, document)) showNotice({ tone: 'error', title: 'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.' });
+    // Back to blank (every node deleted from a new document): nothing is left worth listing.
+    if (isBlankDocument(document)) {
+      if (this.library.has(documentKey)) {
+        this.library.remove(documentKey);
+        this.library.setCurrent(documentKey);
+      }
+    } else if (!this.library.save(documentKey, document)) showNotice({ tone: 'error', title: 'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.' });
     this.refreshList();
   }
 

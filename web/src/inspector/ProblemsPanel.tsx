@@ -1,10 +1,11 @@
 /**
- * Every validation problem of the document, one line each as `weir validate` prints it. A click selects what the
- * problem is about (a node, an edge, or the pipeline) and brings it into view.
+ * Every validation problem of the document, one line each: what it is about in the author's words (the node's label,
+ * or its id), then the line `weir validate` prints. A click selects what the problem is about (a node, an edge, or
+ * the pipeline) and brings it into view.
  */
 import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { useWeirStore, weirStore } from '../store/index.ts';
-import { edgeIds, edgeIndexOfPath, nodeIndexOfPath } from '../store/graph.ts';
+import { edgeIds, edgeIndexOfPath, nodeIndexOfPath, problemSubject } from '../store/graph.ts';
 
 function reveal(p: ValidationProblem): void {
   const state = weirStore.getState();
@@ -18,7 +19,7 @@ function reveal(p: ValidationProblem): void {
 }
 
 export function ProblemsPanel() {
-  const { problems, nodes } = useWeirStore((s) => ({ problems: s.problems, nodes: s.document.nodes }));
+  const { problems, document } = useWeirStore((s) => ({ problems: s.problems, document: s.document }));
   if (problems.length === 0) {
     return (
       <div className="problems problems--none" role="status">
@@ -29,15 +30,19 @@ export function ProblemsPanel() {
   return (
     <ul className="problems" aria-label="Problems">
       {problems.map((p, i) => {
-        const index = nodeIndexOfPath(p.path);
-        const node = index === undefined ? undefined : nodes[index];
+        const subject = problemSubject(document, p.path);
         return (
           <li key={`${i}:${p.path}:${p.code}`}>
             <button type="button" className="problem" onClick={() => reveal(p)}>
               <span className="problem__icon" aria-hidden="true">
                 ●
               </span>
-              {node && <span className="problem__node">{node.label ?? node.id}</span>}
+              {subject !== undefined && (
+                <>
+                  <span className="problem__node">{subject}</span>
+                  <span className="problem__dash"> — </span>
+                </>
+              )}
               <span className="problem__text">{formatProblem(p)}</span>
             </button>
           </li>

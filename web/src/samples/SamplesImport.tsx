@@ -1,5 +1,5 @@
 /** Samples from a file (JSON Lines, JSON or CSV), previewed before they replace or extend the current ones. */
-import { useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { parseSamplesFile, toJsonLines, type ImportResult } from './import.ts';
 import type { SamplesSubviewProps } from './SamplesJson.tsx';
 
@@ -10,6 +10,8 @@ interface Loaded extends ImportResult {
 export function SamplesImport({ nodeId, samples, onApply }: SamplesSubviewProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [reading, setReading] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const hintId = useId();
 
   async function read(file: File) {
     setReading(true);
@@ -32,14 +34,19 @@ export function SamplesImport({ nodeId, samples, onApply }: SamplesSubviewProps)
 
   return (
     <div className="samples-import">
-      <p className="samples-panel__hint">
+      <p className="samples-panel__hint" id={hintId}>
         JSON Lines (one sample or value a line, as <code>weir simulate --input {nodeId}=FILE</code> reads), a JSON array, or CSV with a
         header row (numbers and booleans are parsed).
       </p>
-      <label className="samples-import__file">
-        <span>Choose a file</span>
+      {/* The browser's own file input cannot be styled: it stays hidden, and a button of the app's kind opens it. */}
+      <div className="samples-import__file">
+        <button type="button" className="button button--small" aria-describedby={hintId} disabled={reading} onClick={() => fileInput.current?.click()}>
+          Choose a file…
+        </button>
         <input
+          ref={fileInput}
           type="file"
+          hidden
           accept=".jsonl,.ndjson,.json,.csv,.txt"
           aria-label={`Import samples of ${nodeId} from a file`}
           onChange={(e) => {
@@ -48,7 +55,7 @@ export function SamplesImport({ nodeId, samples, onApply }: SamplesSubviewProps)
             e.target.value = '';
           }}
         />
-      </label>
+      </div>
       {reading && <p className="samples-panel__hint">Reading…</p>}
       {loaded && (
         <div className="samples-import__preview" aria-live="polite">

@@ -55,24 +55,38 @@ export function edgeIds(edges: readonly EdgeDoc[]): string[] {
   });
 }
 
-/** True when `to` can already reach `from`, so an edge from → to would close a cycle. */
-export function reaches(edges: readonly EdgeDoc[], start: string, goal: string): boolean {
+/**
+ * The shortest chain of node ids from `start` to `goal` along the edges (both ends included), or null when `goal`
+ * cannot be reached: an edge goal → start would close exactly this chain into a cycle.
+ */
+export function pathBetween(edges: readonly EdgeDoc[], start: string, goal: string): string[] | null {
   const next = new Map<string, string[]>();
   for (const edge of edges) {
     const list = next.get(edge.from);
     if (list) list.push(edge.to);
     else next.set(edge.from, [edge.to]);
   }
-  const seen = new Set<string>();
-  const stack = [start];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (id === goal) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const to of next.get(id) ?? []) stack.push(to);
+  const via = new Map<string, string | null>([[start, null]]);
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head]!;
+    if (id === goal) {
+      const path: string[] = [];
+      for (let at: string | null = id; at !== null; at = via.get(at)!) path.unshift(at);
+      return path;
+    }
+    for (const to of next.get(id) ?? []) {
+      if (via.has(to)) continue;
+      via.set(to, id);
+      queue.push(to);
+    }
   }
-  return false;
+  return null;
+}
+
+/** What the author calls a node: its label, or its id when it has none. */
+export function nodeName(node: Pick<NodeDoc, 'id' | 'label'>): string {
+  return typeof node.label === 'string' && node.label.trim() !== '' ? node.label : node.id;
 }
 
 export interface ConnectionRequest {
@@ -82,18 +96,32 @@ export interface ConnectionRequest {
   toPort: string;
 }
 
-/** Why a connection may not snap, or null when it may. */
+/** Why a connection may not snap, in a sentence for the author that names nodes by their labels; null when it may. */
 export function connectionProblem(doc: PipelineDoc, c: ConnectionRequest): string | null {
-  if (c.from === c.to) return 'a node cannot feed itself';
   const fromNode = doc.nodes.find((n) => n.id === c.from);
   const toNode = doc.nodes.find((n) => n.id === c.to);
-  if (!fromNode || !toNode) return 'both ends must be nodes of this pipeline';
-  if (!portsOf(fromNode, doc.edges).outputs.includes(c.fromPort)) return `"${c.from}" has no output port "${c.fromPort}"`;
-  if (!portsOf(toNode, doc.edges).inputs.includes(c.toPort)) return `"${c.to}" has no input port "${c.toPort}"`;
+  if (!fromNode || !toNode) return 'Both ends of a connection must be nodes of this pipeline.';
+  if (!portsOf(fromNode, doc.edges).outputs.includes(c.fromPort)) return `"${nodeName(fromNode)}" has no output port "${c.fromPort}".`;
+  if (!portsOf(toNode, doc.edges).inputs.includes(c.toPort))
+    return operatorFor(toNode.type)?.isSource ? `"${nodeName(toNode)}" is a source and takes no input.` : `"${nodeName(toNode)}" has no input port "${c.toPort}".`;
   if (doc.edges.some((e) => e.from === c.from && edgeFromPort(e) === c.fromPort && e.to === c.to && edgeToPort(e) === c.toPort))
-    return 'these ports are already connected';
-  if (reaches(doc.edges, c.to, c.from)) return 'the connection would make a cycle';
+    return `These ports are already connected: "${nodeName(fromNode)}" ${c.fromPort} → "${nodeName(toNode)}" ${c.toPort}.`;
+  const back = c.from === c.to ? [c.from] : pathBetween(doc.edges, c.to, c.from);
+  if (back !== null) {
+    const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+    // An imported file may route the way back through an edge that names a missing node: that one goes by its id.
+    const names = [c.from, ...back].map((id) => nodeName(byId.get(id) ?? { id }));
+    return `That edge would make a cycle: ${names.join(' → ')}. Weir pipelines are acyclic.`;
+  }
   return null;
+}
+
+/** Why two ports of these kinds cannot be connected at all, or null when one is an output and the other an input. */
+export function portKindProblem(a: 'source' | 'target', b: 'source' | 'target'): string | null {
+  if (a !== b) return null;
+  return a === 'source'
+    ? 'Those are two outputs: connect an output (right side of a node) to an input (left side of another).'
+    : 'Those are two inputs: connect an output (right side of a node) to an input (left side of another).';
 }
 
 /** The edge as writers emit it: default ports (`out` → `in`) left out, as in SPEC §1's example. */
@@ -135,4 +163,24 @@ export function nodeIndexOfPath(path: string): number | undefined {
 export function edgeIndexOfPath(path: string): number | undefined {
   const match = /^edges\[(\d+)\]/.exec(path);
   return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * What a problem is about, in the author's words: the node's label (or id) for `nodes[i]…` paths, `from → to` for
+ * `edges[i]…` paths; undefined for the pipeline's own fields and for elements the document does not have.
+ */
+export function problemSubject(doc: PipelineDoc, path: string): string | undefined {
+  const nodeIndex = nodeIndexOfPath(path);
+  if (nodeIndex !== undefined) {
+    const node = doc.nodes[nodeIndex];
+    return node && typeof node.id === 'string' ? nodeName(node) : undefined;
+  }
+  const edgeIndex = edgeIndexOfPath(path);
+  const edge = edgeIndex === undefined ? undefined : doc.edges[edgeIndex];
+  if (!edge) return undefined;
+  const name = (id: string) => {
+    const node = doc.nodes.find((n) => n.id === id);
+    return node ? nodeName(node) : id;
+  };
+  return `${name(edge.from)} → ${name(edge.to)}`;
 }

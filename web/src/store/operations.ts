@@ -18,6 +18,26 @@ export function emptyDocument(id = 'untitled', name = 'Untitled pipeline'): Pipe
   return { format: 'weir/v1', id, name, nodes: [], edges: [] };
 }
 
+const UNTITLED_ID = /^untitled(-\d+)?$/;
+
+/**
+ * True for a document that holds nothing of the author's: an untitled one as New makes it, no nodes, no edges, no
+ * other member. Such a document is not worth a place among the stored pipelines.
+ */
+export function isBlankDocument(doc: PipelineDoc): boolean {
+  const empty = emptyDocument(doc.id);
+  return (
+    UNTITLED_ID.test(doc.id) &&
+    doc.name === empty.name &&
+    doc.format === empty.format &&
+    Array.isArray(doc.nodes) &&
+    doc.nodes.length === 0 &&
+    Array.isArray(doc.edges) &&
+    doc.edges.length === 0 &&
+    Object.keys(doc).every((key) => Object.hasOwn(empty, key))
+  );
+}
+
 function takenIds(doc: PipelineDoc): Set<string> {
   return new Set(doc.nodes.map((n) => n.id));
 }

@@ -58,6 +58,7 @@ function DocumentButtons() {
         {(close) => (
           <>
             <div className="menu__heading">In this browser</div>
+            {stored.length === 0 && <p className="menu__empty">Nothing kept yet: a pipeline is kept here from its first edit.</p>}
             {stored.map((entry) => (
               <div className={`menu__row${entry.key === currentKey ? ' is-current' : ''}`} key={entry.key}>
                 <button
