@@ -33,9 +33,10 @@
  *   per `resolutionMs` (HISTORY_RESOLUTION_MS, 5 s: the last reading of an interval stands for it) and keeps the
  *   last `capacity` points (HISTORY_CAPACITY, 240: 20 minutes), oldest first, in memory: the history survives a
  *   page reload and every run, restart and upgrade of the deployment, but not a restart of the server, and goes
- *   with the deployment when it is deleted. A deployment that reads nothing makes no points (a stopped one keeps
- *   its history). 404 E_NOT_FOUND for an unknown id. shared/api/metrics-history.ts is the sampling rule, which the
- *   editor follows to append the live `metrics` events to what this returned.
+ *   with the deployment when it is deleted. Only a run whose engine is up makes points (a stopped deployment
+ *   keeps its history; one waiting for its source topic has none yet). 404 E_NOT_FOUND for an unknown id.
+ *   shared/api/metrics-history.ts is the sampling rule, which the editor follows to append the live `metrics`
+ *   events to what this returned.
  * - `GET /api/deployments/:id/events` — Server-Sent Events: `status` (DeploymentInfo) when anything but the
  *   metrics changes, `metrics` (DeploymentMetrics) periodically.
  * - `GET /api/deployments/:id/tail/:sinkId` — Server-Sent Events: `record` (TailRecord) for each record of that
@@ -110,7 +111,12 @@ export interface PartitionMetrics {
   committedOffset: number | null;
   /** Next offset the engine will process. */
   position: number | null;
-  /** Records between `position` and the end of the partition, as of the last fetch. */
+  /**
+   * Records between `position` and the end of the partition (its high watermark as of the last fetch, known as soon
+   * as the fetch arrives); before the engine's first record of the partition, from where reading starts (the group's
+   * committed offset, else the start or end of the log as the source says). kafka-consumer-groups' LAG counts from
+   * the committed offset, so it is larger by the records processed since the last checkpoint.
+   */
   lag: number;
 }
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { DeploymentInfo } from '../../shared/api/deployments.ts';
+import type { DeploymentHistory, DeploymentInfo } from '../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import { kafkaClient, startKafka, type RunningKafka } from '../integration/support/kafka.ts';
 import { PATIENCE_MS } from '../patience.ts';
@@ -206,6 +206,31 @@ describe('deploying the page-views template from the browser', () => {
       expect(await tail.locator('.tail-record').count()).toBe(1);
       await expect.poll(() => detail.locator('.checkpoints dd').first().textContent(), { timeout: PATIENCE_MS }).not.toBe('0');
       await screenshot(page, 'deploy-tail');
+
+      // Charts over time: the server samples a point every 5 s; three of them show the history is the server's below.
+      const charts = detail.getByRole('region', { name: 'Charts over time' });
+      const pointsShown = async () => Number(await charts.getAttribute('data-points'));
+      await expect.poll(pointsShown, { timeout: PATIENCE_MS }).toBeGreaterThanOrEqual(3);
+      for (const title of ['Records in per second', 'Records out per second', 'Consumer lag (records)', 'Checkpoint duration', 'Checkpoint size']) {
+        const chart = charts.getByRole('img', { name: new RegExp(`^${title.replace(/[()]/g, '\\$&')}, latest: `) });
+        await chart.waitFor();
+        expect((await chart.boundingBox())!.width).toBeGreaterThan(150);
+      }
+      expect(await charts.getByRole('img', { name: /^Consumer lag \(records\), latest: 0$/ }).count()).toBe(1); // one partition, all read
+      expect(await charts.locator('.chart__line path[d*="L"]').count()).toBeGreaterThan(0); // lines, not lone dots
+      await charts.scrollIntoViewIfNeeded();
+      await screenshot(page, 'deploy-charts');
+      const before = await pointsShown();
+
+      // The history is the server's: a reload, and the panel opened again, shows at least what was there before.
+      const history = page.waitForResponse((res) => res.url().endsWith(`/api/deployments/${doc.id}/history`));
+      await page.reload();
+      await page.getByRole('button', { name: 'Deployments', exact: true }).click();
+      const kept = (await (await history).json()) as DeploymentHistory;
+      expect(kept.points.length).toBeGreaterThanOrEqual(before);
+      await expect.poll(pointsShown, { timeout: PATIENCE_MS }).toBeGreaterThanOrEqual(kept.points.length);
+      await charts.getByRole('img', { name: /^Records in per second, latest: / }).waitFor();
+      await screenshot(page, 'deploy-charts-reloaded');
 
       await detail.getByRole('button', { name: 'Stop', exact: true }).click();
       await detail.locator('.status-badge', { hasText: 'Stopped' }).waitFor();

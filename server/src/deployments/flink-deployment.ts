@@ -14,7 +14,7 @@
  *
  * A job outlives the Weir server: shutdown() only stops watching, and start() finds the job again by its id.
  */
-import type { DeploymentStatus, TailRecord } from '../../../shared/api/deployments.ts';
+import type { DeploymentHistory, DeploymentStatus, TailRecord } from '../../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
 import { FlinkClusterError, type FlinkCluster } from '../flink/cluster.ts';
@@ -22,6 +22,7 @@ import type { MetricsBase } from '../flink/job-metrics.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { ParallelismChangeError } from './flink-status.ts';
 import { FlinkRun, type FlinkRunContext, type FlinkStored } from './flink-run.ts';
+import { seriesOf, type HistoryOptions } from './metrics-history.ts';
 import { snapshotShape, stateProblems } from './pipeline-plan.ts';
 import { SinkTails } from './sink-tail.ts';
 import { DeploymentStore } from './store.ts';
@@ -50,6 +51,8 @@ export interface FlinkDeploymentsOptions {
   udfBudgetMs?: number;
   /** How often each job's state and figures are read; default 2000 ms. */
   pollIntervalMs?: number;
+  /** Resolution and length of each deployment's metrics history (metrics-history.ts); default 5 s × 240 points. */
+  history?: HistoryOptions;
   log?: (line: DeploymentLogLine) => void;
 }
 
@@ -67,6 +70,7 @@ export class FlinkDeployments {
       store: new DeploymentStore(options.dataDir),
       udfBudgetMs: options.udfBudgetMs ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 2000,
+      history: options.history ?? {},
       log: options.log ?? ((line) => (line.level === 'info' ? console.log : console.error)(`[deployment ${line.deployment}] ${line.message}`)),
       closed: () => this.closed,
     };
@@ -102,6 +106,11 @@ export class FlinkDeployments {
 
   get(id: string): DeploymentRuntimeInfo {
     return this.of(id).info();
+  }
+
+  /** The job's figures over time, as its polls read them (metrics-history.ts). */
+  history(id: string): DeploymentHistory {
+    return seriesOf(id, this.of(id).history);
   }
 
   subscribe(id: string, listener: DeploymentListener): () => void {

@@ -11,6 +11,7 @@ import { baseMetrics, FlinkJobMetrics } from '../flink/job-metrics.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { ensureTopics } from '../kafka/topics.ts';
 import { jobStatus, TERMINAL_JOB_STATES } from './flink-status.ts';
+import { MetricsHistory, type HistoryOptions } from './metrics-history.ts';
 import { planDeployment } from './pipeline-plan.ts';
 import { MissingTopicsError } from './runtime.ts';
 import type { DeploymentStore, StoredDeployment, StoredFlinkJob } from './store.ts';
@@ -29,6 +30,7 @@ export interface FlinkRunContext {
   store: DeploymentStore;
   udfBudgetMs: number;
   pollIntervalMs: number;
+  history: HistoryOptions;
   log(line: DeploymentLogLine): void;
   /** The owner is shut down: nothing new is submitted or read. */
   closed(): boolean;
@@ -43,6 +45,8 @@ export class FlinkRun {
   /** Flink's state of the job as last seen. */
   jobState: string | null = null;
   metrics: DeploymentMetrics;
+  /** Every reading of the job's figures, sampled for GET /api/deployments/:id/history. */
+  readonly history: MetricsHistory;
   readonly listeners = new Set<DeploymentListener>();
   private reader: FlinkJobMetrics | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -57,6 +61,7 @@ export class FlinkRun {
     public stored: FlinkStored,
   ) {
     this.metrics = baseMetrics({ countsBefore: stored.flink.countsBefore, checkpointsBefore: stored.flink.checkpointsBefore });
+    this.history = new MetricsHistory(context.history);
   }
 
   private get client() {
@@ -226,6 +231,12 @@ export class FlinkRun {
     }
   }
 
+  private publish(metrics: DeploymentMetrics): void {
+    this.metrics = metrics;
+    this.history.record(metrics, this.restarts);
+    this.emit({ type: 'metrics', data: metrics });
+  }
+
   private fail(message: string): void {
     this.context.log({ deployment: this.stored.id, level: 'error', message });
     this.save({ desired: 'failed', error: message });
@@ -344,8 +355,7 @@ export class FlinkRun {
     if (this.run !== run) return false;
     if (Number.isInteger(restarts)) this.restarts = restarts;
     this.show(verdict.status, verdict.status === 'restarting' ? (reason ?? `the Flink job is ${job.state}`) : null);
-    this.metrics = metrics;
-    this.emit({ type: 'metrics', data: metrics });
+    this.publish(metrics);
     return true;
   }
 
@@ -386,8 +396,7 @@ export class FlinkRun {
     if (this.reader) {
       // Rates and back pressure describe a job that runs: the counts stay, they go.
       const nodes = Object.fromEntries(Object.entries(this.reader.last.nodes).map(([id, n]) => [id, { in: n.in, out: n.out, errors: n.errors }]));
-      this.metrics = { ...this.reader.last, at: Date.now(), nodes };
-      this.emit({ type: 'metrics', data: this.metrics });
+      this.publish({ ...this.reader.last, at: Date.now(), nodes });
     }
     this.reader = null;
     this.save({ flink: { ...this.stored.flink, ...(carried ?? {}), ...flink } });

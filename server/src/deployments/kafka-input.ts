@@ -40,11 +40,18 @@ export interface InputOptions {
   groupId: string;
   sessionTimeoutMs: number;
   sources: SourceInfo[];
+  /**
+   * The client lag figures are looked up with (lookUpLogEnds): one that does not report connection trouble, since a
+   * failed look-up is no reason to say the run is reconnecting. Default: the input's own client.
+   */
+  figuresKafka?: Kafka;
 }
 
 export class KafkaInput {
   private readonly positions = new Map<string, Map<number, number>>();
   private readonly highWatermarks = new Map<string, Map<number, number>>();
+  /** Where reading starts in a partition that has no position yet (lag figures only; see lookUpLogEnds). */
+  private readonly starts = new Map<string, Map<number, number>>();
   private consumer: Consumer | null = null;
   private readonly topics: Set<string>;
 
@@ -95,6 +102,7 @@ export class KafkaInput {
         }
       }
       this.hooks.assigned();
+      void this.lookUpLogEnds(payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts itself after retriable errors (rejoining from the committed offsets, which the position
@@ -138,12 +146,58 @@ export class KafkaInput {
       for (const partition of [...known].sort((a, b) => a - b)) {
         const position = positions?.get(partition) ?? null;
         const high = marks?.get(partition);
-        const behind = high === undefined || position === null ? 0 : Math.max(0, high - position);
+        const from = position ?? this.starts.get(source.topic)?.get(partition) ?? null;
+        const behind = high === undefined || from === null ? 0 : Math.max(0, high - from);
         lag[source.id]! += behind;
         partitions.push({ source: source.id, topic: source.topic, partition, committedOffset: done[partition] ?? null, position, lag: behind });
       }
     }
     return { partitions, lag };
+  }
+
+  /**
+   * The log end of newly assigned partitions, and where reading starts in those without a position (the group's
+   * committed offset, else the log's start or end as the source says), read as kafka-consumer-groups does. kafkajs
+   * hands over the batches of one fetch a partition at a time, so with a backlog of small records a partition can
+   * wait seconds for its first batch, and its lag would count as 0 until then. Figures only: a failed look-up is
+   * left to the batches.
+   */
+  private async lookUpLogEnds(assignment: Record<string, number[]>): Promise<void> {
+    const admin = (this.options.figuresKafka ?? this.kafka).admin();
+    try {
+      await admin.connect();
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        if (!this.topics.has(topic)) continue;
+        const [ends, group] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] })]);
+        const committed = new Map(group[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
+        const fromBeginning = this.options.sources.some((s) => s.topic === topic && s.fromBeginning);
+        const marks = this.marksOf(topic);
+        const starts = this.startsOf(topic);
+        for (const end of ends) {
+          if (!partitions.includes(end.partition)) continue;
+          // A batch that arrived meanwhile saw a log end at least as recent.
+          if (!marks.has(end.partition)) marks.set(end.partition, Number(end.high));
+          const offset = committed.get(end.partition) ?? -1;
+          if (!starts.has(end.partition)) starts.set(end.partition, offset >= 0 ? offset : Number(fromBeginning ? end.low : end.high));
+        }
+      }
+    } catch {
+      // The next batch of each partition brings its log end.
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  private marksOf(topic: string): Map<number, number> {
+    let map = this.highWatermarks.get(topic);
+    if (map === undefined) this.highWatermarks.set(topic, (map = new Map()));
+    return map;
+  }
+
+  private startsOf(topic: string): Map<number, number> {
+    let map = this.starts.get(topic);
+    if (map === undefined) this.starts.set(topic, (map = new Map()));
+    return map;
   }
 
   private positionsOf(topic: string): Map<number, number> {
@@ -154,11 +208,16 @@ export class KafkaInput {
 
   private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.hooks.halted()) return;
-    await this.hooks.beforeBatch();
     const { topic, partition } = batch;
     if (!this.topics.has(topic)) return;
+    // The log end as of this fetch, known before the batch's first record is fed: a backlog arrives as batches of
+    // tens of thousands of small records, and a lag counted from a mark set only once a batch is done read 0 all
+    // through the first one, which is often the whole backlog.
+    this.marksOf(topic).set(partition, Number(batch.highWatermark));
+    await this.hooks.beforeBatch();
     const positions = this.positionsOf(topic);
     const messages = batch.messages;
+    if (!positions.has(partition) && messages.length > 0) this.startsOf(topic).set(partition, Number(messages[0]!.offset));
     // One slice is with the engine while the next is decoded here: the engine's thread and this one work at once.
     const inFlight: Promise<void>[] = [];
     try {
@@ -179,10 +238,6 @@ export class KafkaInput {
       this.hooks.failed(err);
       return;
     }
-    if (this.hooks.halted() || !isRunning() || isStale()) return;
-    let marks = this.highWatermarks.get(topic);
-    if (marks === undefined) this.highWatermarks.set(topic, (marks = new Map()));
-    marks.set(partition, Number(batch.highWatermark));
   }
 }
 

@@ -13,11 +13,12 @@
  *
  * Errors thrown on purpose are `DeploymentError`s (types.ts) with the `code` the HTTP layer answers with.
  */
-import type { TailRecord } from '../../../shared/api/deployments.ts';
+import type { DeploymentHistory, TailRecord } from '../../../shared/api/deployments.ts';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
 import { settingsOf, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { guestScript } from '../isolate/guest-script.ts';
 import { createKafka } from '../kafka/config.ts';
+import { MetricsHistories } from './metrics-history.ts';
 import { snapshotShape, stateProblems } from './pipeline-plan.ts';
 import { SinkTails } from './sink-tail.ts';
 import { DeploymentStore, type StoredDeployment } from './store.ts';
@@ -80,6 +81,8 @@ export class DeploymentManager {
   private readonly entries = new Map<string, Entry>();
   private readonly store: DeploymentStore;
   private readonly tails: SinkTails;
+  /** Every reading of every deployment, sampled for GET /api/deployments/:id/history. */
+  private readonly histories: MetricsHistories;
   private closed = false;
   private readonly log: (line: DeploymentLogLine) => void;
   /** The engine's script for the isolates user code runs in; loaded before the first run is launched. */
@@ -88,6 +91,7 @@ export class DeploymentManager {
   constructor(readonly options: DeploymentManagerOptions) {
     this.store = new DeploymentStore(options.dataDir);
     this.tails = new SinkTails(createKafka(options.kafka, 'server'));
+    this.histories = new MetricsHistories(options.history);
     this.log =
       options.log ??
       ((line) => {
@@ -205,6 +209,12 @@ export class DeploymentManager {
     });
   }
 
+  /** The deployment's metrics over time (metrics-history.ts). `DeploymentNotFoundError` when there is no such deployment. */
+  history(id: string): DeploymentHistory {
+    this.entry(id);
+    return this.histories.series(id);
+  }
+
   /** Status and metrics events of one deployment; returns the unsubscribe function. */
   subscribe(id: string, listener: DeploymentListener): () => void {
     const entry = this.entry(id);
@@ -234,6 +244,7 @@ export class DeploymentManager {
     const entry = this.entry(id);
     if (entry.status !== 'stopped' && entry.status !== 'failed') throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; stop it first`);
     this.entries.delete(id);
+    this.histories.delete(id);
   }
 
   /**
@@ -262,6 +273,7 @@ export class DeploymentManager {
           if (end.kind === 'failed') this.log({ deployment: id, level: 'warn', message: `deleted: ${end.message ?? 'the run failed as it ended'}` });
         }
         this.entries.delete(id);
+        this.histories.delete(id);
         this.setStatus(entry, 'stopped');
         entry.listeners.clear();
       });
@@ -426,6 +438,7 @@ export class DeploymentManager {
       ...metrics,
       checkpoints: { ...metrics.checkpoints, completed: metrics.checkpoints.completed + before.completed, failed: metrics.checkpoints.failed + before.failed },
     };
+    this.histories.record(entry.stored.id, entry.metrics, entry.restarts);
     this.emit(entry, { type: 'metrics', data: entry.metrics });
   }
 

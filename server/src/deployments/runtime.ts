@@ -181,7 +181,12 @@ export class DeploymentRuntime {
     if (this.halted) return;
     this.input = new KafkaInput(
       this.kafka,
-      { groupId: this.groupId, sessionTimeoutMs: this.config.sessionTimeoutMs, sources: this.plan.sources },
+      {
+        groupId: this.groupId,
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        sources: this.plan.sources,
+        figuresKafka: createKafka(this.config.kafka, `deploy-${this.config.deploymentId}-figures`),
+      },
       {
         halted: () => this.halted,
         beforeBatch: () => (engine.buffered > MAX_BUFFERED_RECORDS ? this.checkpointEarly() : Promise.resolve()),

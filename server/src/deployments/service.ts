@@ -7,7 +7,7 @@
  *   await service.start();
  *   await service.deploy(doc, { target: 'flink', parallelism: 2 });
  */
-import type { DeploymentStatus, DeploymentTarget, TailRecord } from '../../../shared/api/deployments.ts';
+import type { DeploymentHistory, DeploymentStatus, DeploymentTarget, TailRecord } from '../../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { FlinkDeployments } from './flink-deployment.ts';
 import type { DeploymentManager } from './manager.ts';
@@ -85,6 +85,10 @@ export class DeploymentService {
 
   subscribe(id: string, listener: DeploymentListener): () => void {
     return this.owner(id).subscribe(id, listener);
+  }
+
+  history(id: string): DeploymentHistory {
+    return this.owner(id).history(id);
   }
 
   async tail(id: string, sinkId: string, listener: (record: TailRecord) => void): Promise<() => Promise<void>> {

@@ -7,6 +7,7 @@ import type { ApiErrorCode } from '../../../shared/api/errors.ts';
 import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus, DeploymentTarget, PartitionMetrics } from '../../../shared/api/deployments.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { KafkaConfig } from '../kafka/config.ts';
+import type { HistoryOptions } from './metrics-history.ts';
 
 export type { DeploymentStatus, DeploymentInfo, DeploymentMetrics, PartitionMetrics };
 
@@ -47,6 +48,8 @@ export interface DeploymentManagerOptions {
   sessionTimeoutMs?: number;
   /** How often `metrics` events are emitted; default 1000 ms. */
   metricsIntervalMs?: number;
+  /** Resolution and length of each deployment's metrics history (metrics-history.ts); default 5 s × 240 points. */
+  history?: HistoryOptions;
   /** Where deployment log lines go (`ctx.log` of UDFs, restarts, failures); default console. */
   log?: (line: DeploymentLogLine) => void;
 }

@@ -1,7 +1,14 @@
 /** `/api/deployments` — see shared/api/deployments.ts for the protocol and its events — and `/api/info`. */
 import { Router } from 'express';
 import { validatePipeline } from '../../../shared/pipeline/validate.ts';
-import { DEPLOYMENT_TARGETS, type DeployResponse, type DeploymentListResponse, type DeploymentInfo, type DeploymentTarget } from '../../../shared/api/deployments.ts';
+import {
+  DEPLOYMENT_TARGETS,
+  type DeployResponse,
+  type DeploymentHistory,
+  type DeploymentListResponse,
+  type DeploymentInfo,
+  type DeploymentTarget,
+} from '../../../shared/api/deployments.ts';
 import type { DeploymentManager } from '../deployments/manager.ts';
 import type { ServerInfo } from '../../../shared/api/info.ts';
 import { FLINK_SETUP, WEIR_PARALLELISM } from '../deployments/types.ts';
@@ -13,7 +20,7 @@ import { SseStream } from './sse.ts';
  * What the HTTP layer uses of the deployment runtime (a DeploymentService, or a DeploymentManager alone: Weir target
  * only). Its `DeploymentError`s map to statuses in errors.ts.
  */
-export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'stop' | 'resume' | 'remove' | 'subscribe' | 'tail'> & {
+export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'history' | 'stop' | 'resume' | 'remove' | 'subscribe' | 'tail'> & {
   /** The Flink cluster behind the "flink" target; absent or null when there is none. */
   flinkTarget?(): { restUrl: string } | null;
 };
@@ -60,6 +67,11 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
   router.get('/:id', (req, res) => {
     const info: DeploymentInfo = deployments.get(req.params.id);
     res.json(info);
+  });
+
+  router.get('/:id/history', (req, res) => {
+    const history: DeploymentHistory = deployments.history(req.params.id);
+    res.json(history);
   });
 
   router.post('/:id/stop', async (req, res) => {

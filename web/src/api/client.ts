@@ -10,6 +10,7 @@ import { revisionTag, type PipelineListResponse, type PipelineResponse, type Pip
 import type {
   DeployResponse,
   DeploymentEventMap,
+  DeploymentHistory,
   DeploymentInfo,
   DeploymentListResponse,
   DeploymentTarget,
@@ -123,6 +124,11 @@ export class WeirClient {
   /** Deletes the deployment (a run in progress ends without a savepoint); its Kafka topics and group stay. */
   async deleteDeployment(id: string): Promise<void> {
     await this.request('DELETE', `deployments/${encodeURIComponent(id)}`);
+  }
+
+  /** The deployment's figures over time as the server kept them (last 20 minutes, one point per 5 s). */
+  deploymentHistory(id: string): Promise<DeploymentHistory> {
+    return this.request('GET', `deployments/${encodeURIComponent(id)}/history`);
   }
 
   /** Status and metrics of one deployment as they change; returns the function that closes the stream. */

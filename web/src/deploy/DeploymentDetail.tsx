@@ -1,11 +1,14 @@
 /**
- * One deployment, live: status and error, stop/resume/delete, per-node throughput and lag, checkpoints, sink output;
- * for one on Flink also its job (with a link to Flink's dashboard), savepoint, state size and back pressure.
+ * One deployment, live: status and error, stop/resume/delete, per-node throughput and lag, checkpoints, charts of
+ * them over time (Charts.tsx), sink output; for one on Flink also its job (with a link to Flink's dashboard),
+ * savepoint, state size and back pressure.
  */
 import { useEffect, useState } from 'react';
 import type { DeploymentInfo, DeploymentMetrics } from '../../../shared/api/deployments.ts';
 import { api, describeError } from '../api/client.ts';
-import { useDeploymentEvents } from './hooks.ts';
+import { useWeirStore } from '../store/index.ts';
+import { DeploymentCharts } from './Charts.tsx';
+import { useDeploymentEvents, useMetricsHistory } from './hooks.ts';
 import { canDelete, canResume, canStop, formatAgo, formatBytes, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
 import { BackpressureCell, FlinkJobLine, TargetTag } from './FlinkJob.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -34,6 +37,8 @@ export function DeploymentDetail({
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const now = useNow(1000);
   const { info, metrics } = live;
+  const history = useMetricsHistory(id, metrics, info?.restarts ?? 0);
+  const labels = useNodeLabels(info?.pipelineId ?? null);
 
   const run = async (kind: 'stop' | 'resume') => {
     setAction(kind);
@@ -146,6 +151,7 @@ export function DeploymentDetail({
       )}
       {metrics && <Checkpoints metrics={metrics} now={now} flink={info.target === 'flink'} />}
       {metrics && <NodeTable metrics={metrics} rates={live.rates} flink={info.target === 'flink'} />}
+      <DeploymentCharts history={history.history} error={history.error} labels={labels} />
       <Sinks info={info} />
     </section>
   );
@@ -247,6 +253,14 @@ function Sinks({ info }: { info: DeploymentInfo }) {
       <SinkTail key={current} deploymentId={info.id} sinkId={current} topic={info.sinks[current]!} />
     </div>
   );
+}
+
+/** The labels the author gave the nodes, when the pipeline open in the editor is the deployed one. */
+function useNodeLabels(pipelineId: string | null): Record<string, string> {
+  const nodes = useWeirStore((s) => (s.document.id === pipelineId ? s.document.nodes : []));
+  const labels: Record<string, string> = {};
+  for (const node of nodes) if (node.label) labels[node.id] = node.label;
+  return labels;
 }
 
 /** The wall clock, re-read every `intervalMs`, for "2 s ago" labels. */

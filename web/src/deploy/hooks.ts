@@ -1,6 +1,7 @@
 /** Live data of the Deploy UI: the deployment list, one deployment's events, one sink's tail. */
 import { useEffect, useRef, useState } from 'react';
-import { TAIL_RECORDS, type DeploymentInfo, type DeploymentMetrics, type TailRecord } from '../../../shared/api/deployments.ts';
+import { TAIL_RECORDS, type DeploymentHistory, type DeploymentInfo, type DeploymentMetrics, type TailRecord } from '../../../shared/api/deployments.ts';
+import { appendReading, HISTORY_CAPACITY, HISTORY_RESOLUTION_MS } from '../../../shared/api/metrics-history.ts';
 import type { ServerInfo } from '../../../shared/api/info.ts';
 import { api, describeError, type StreamState } from '../api/client.ts';
 import { nodeRates, type NodeRates } from './format.ts';
@@ -99,6 +100,61 @@ export function useDeploymentEvents(id: string | null): DeploymentLive {
     });
   }, [id]);
   return { info, metrics: metrics?.current ?? null, rates: metrics?.rates ?? {}, stream, update: setInfo };
+}
+
+export interface MetricsHistoryState {
+  /** Null until the server's history has loaded (or failed to). */
+  history: DeploymentHistory | null;
+  /** Why the server's history could not be loaded; the live readings are charted all the same. */
+  error: string | null;
+}
+
+/**
+ * The deployment's figures over time: the history the server kept (GET /api/deployments/:id/history), loaded once,
+ * then every live reading appended by the server's own sampling rule (shared/api/metrics-history.ts), so the charts
+ * go on at the same resolution. `restarts` is the deployment's restart count as its status events tell it.
+ */
+export function useMetricsHistory(id: string, metrics: DeploymentMetrics | null, restarts: number): MetricsHistoryState {
+  const [state, setState] = useState<MetricsHistoryState>({ history: null, error: null });
+  /** Readings that arrived before the history did, appended once it has. */
+  const early = useRef<Array<[DeploymentMetrics, number]>>([]);
+  const loaded = useRef(false);
+  const restartCount = useRef(restarts);
+  restartCount.current = restarts;
+  useEffect(() => {
+    let cancelled = false;
+    loaded.current = false;
+    early.current = [];
+    setState({ history: null, error: null });
+    const settle = (history: DeploymentHistory, error: string | null) => {
+      if (cancelled) return;
+      let points = history.points;
+      for (const [m, r] of early.current) points = appendReading(points, m, r, history.resolutionMs, history.capacity);
+      early.current = [];
+      loaded.current = true;
+      setState({ history: { ...history, points }, error });
+    };
+    api.deploymentHistory(id).then(
+      (history) => settle(history, null),
+      (err: unknown) => settle({ id, resolutionMs: HISTORY_RESOLUTION_MS, capacity: HISTORY_CAPACITY, points: [] }, describeError(err)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [id]);
+  useEffect(() => {
+    if (metrics === null) return;
+    const count = restartCount.current;
+    if (!loaded.current) {
+      early.current.push([metrics, count]);
+      return;
+    }
+    setState((current) => {
+      const h = current.history;
+      return h === null ? current : { ...current, history: { ...h, points: appendReading(h.points, metrics, count, h.resolutionMs, h.capacity) } };
+    });
+  }, [metrics]);
+  return state;
 }
 
 export interface SinkTail {
