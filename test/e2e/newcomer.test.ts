@@ -147,6 +147,9 @@ describe('a newcomer in a real browser', () => {
   });
 
   it('imports samples with a button like the app\'s others, reachable from the keyboard', async () => {
+    // Every node in view first: the palette sits over the canvas's left edge.
+    await page.getByRole('button', { name: 'Fit view', exact: true }).click();
+    await graphFitted(page);
     await node('source1').click();
     await inspector().getByRole('button', { name: 'Edit samples' }).click();
     const panel = page.getByRole('region', { name: 'Samples of source1' });

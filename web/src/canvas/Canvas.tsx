@@ -13,12 +13,13 @@ import { PortEdge } from './PortEdge.tsx';
 import { EmptyCanvas } from './EmptyCanvas.tsx';
 import { DROP_GRAB, OPERATOR_MIME } from './dnd.ts';
 import { categoryClass } from './CategoryIcon.tsx';
+import { DEFAULT_ZOOM, FIT_MIN_ZOOM, FIT_OPTIONS, MINIMAP_SIZE } from './fit.ts';
+import { NODE_WIDTH } from '../store/layout.ts';
 
 const nodeTypes = { operator: OperatorNode };
 const edgeTypes = { port: PortEdge };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
-const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.2 };
-const MINIMAP_SIZE = { width: 160, height: 100 };
+const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: DEFAULT_ZOOM };
 
 function request(c: Connection | Edge): ConnectionRequest {
   return { from: c.source, fromPort: c.sourceHandle ?? 'out', to: c.target, toPort: c.targetHandle ?? 'in' };
@@ -109,7 +110,7 @@ export function Canvas() {
     if (!focusRequest) return;
     const target = weirStore.getState().flowNodes.find((n) => n.id === focusRequest.nodeId);
     if (!target) return;
-    const width = target.measured?.width ?? 180;
+    const width = target.measured?.width ?? NODE_WIDTH;
     const height = target.measured?.height ?? 100;
     void setCenter(target.position.x + width / 2, target.position.y + height / 2, { zoom: Math.max(getZoom(), 0.8), duration: 300 });
     document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusRequest.nodeId)}"]`)?.focus({ preventScroll: true });
@@ -131,15 +132,19 @@ export function Canvas() {
         onSelectionDragStart={beginDrag}
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        minZoom={0.2}
+        defaultViewport={DEFAULT_VIEWPORT}
+        minZoom={Math.min(0.4, FIT_MIN_ZOOM)}
         maxZoom={2}
         snapToGrid
         snapGrid={[8, 8]}
         colorMode="dark"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
-        <Controls showInteractive={false} fitViewOptions={FIT_OPTIONS} />
-        {!empty && <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={0} ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />}
+        {/* Both sit in the strip along the bottom edge that fit view leaves free (fit.ts), so they never cover a node. */}
+        <Controls showInteractive={false} fitViewOptions={FIT_OPTIONS} orientation="horizontal" position="bottom-left" />
+        {!empty && (
+          <MiniMap pannable zoomable position="bottom-right" nodeColor={miniMapColor} nodeStrokeWidth={0} ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
+        )}
       </ReactFlow>
       {empty && <EmptyCanvas />}
     </div>

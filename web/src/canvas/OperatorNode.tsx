@@ -11,6 +11,20 @@ import { nodeName } from '../store/graph.ts';
 import type { OperatorFlowNode } from '../store/flow.ts';
 import { CategoryIcon, categoryClass } from './CategoryIcon.tsx';
 
+/**
+ * The title, one box per word: lines break between words only, and a word wider than the node (`page_view_counts`)
+ * ends in an ellipsis instead of breaking in the middle.
+ */
+function TitleWords({ text }: { text: string }) {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  return words.map((word, i) => (
+    <span key={i}>
+      {i > 0 && ' '}
+      <span className="op-node__word">{word}</span>
+    </span>
+  ));
+}
+
 function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
   const { node, typeLabel, category, inputs, outputs } = data;
   const problemCount = useWeirStore((s) => s.problemsByNode[id]?.length ?? 0);
@@ -32,7 +46,7 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
         </span>
         <div className="op-node__titles">
           <div className="op-node__title" title={title}>
-            {title}
+            <TitleWords text={title} />
           </div>
           <div className="op-node__type" title={node.label !== undefined ? `${typeLabel} · ${id}` : typeLabel}>
             {typeLabel}

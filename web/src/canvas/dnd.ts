@@ -2,4 +2,4 @@
 export const OPERATOR_MIME = 'application/x-weir-operator';
 
 /** Where a dropped node's top-left corner goes, relative to the pointer: the pointer lands on its header. */
-export const DROP_GRAB = { x: 90, y: 24 };
+export const DROP_GRAB = { x: 76, y: 20 };

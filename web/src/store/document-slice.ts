@@ -6,8 +6,8 @@ import type { StateCreator } from 'zustand';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { WeirState } from './index.ts';
 import { recordStep } from './history-slice.ts';
-import { connectionProblem, type ConnectionRequest } from './graph.ts';
-import { layoutPositions } from './layout.ts';
+import { connectionProblem, portsOf, type ConnectionRequest } from './graph.ts';
+import { drawnPositions, estimatedSize, freeSpot, layoutPositions, type Size } from './layout.ts';
 import * as ops from './operations.ts';
 
 export interface CommitOptions {
@@ -39,6 +39,23 @@ export interface DocumentSlice {
   autoLayout(): void;
 }
 
+/**
+ * Where a new node of `type` asked for at `position` goes: there, or the nearest spot where it covers no other node
+ * (a drop on top of a node, or a second Enter from the palette, moves it beside the ones there).
+ */
+function addNodeInFreeSpot(doc: PipelineDoc, measured: Readonly<Record<string, Size>>, type: string, position: ops.Position): { doc: PipelineDoc; id: string } {
+  const added = ops.addNode(doc, type, position);
+  const node = added.doc.nodes.find((n) => n.id === added.id)!;
+  const drawn = drawnPositions(doc, measured);
+  const taken = doc.nodes.map((other) => {
+    const ports = portsOf(other, doc.edges);
+    return { ...drawn.get(other.id)!, ...(measured[other.id] ?? estimatedSize(ports.inputs.length, ports.outputs.length)) };
+  });
+  const ports = portsOf(node);
+  const spot = freeSpot(position, estimatedSize(ports.inputs.length, ports.outputs.length), taken);
+  return { doc: ops.moveNodes(added.doc, new Map([[added.id, spot]])), id: added.id };
+}
+
 export const createDocumentSlice =
   (initial: PipelineDoc): StateCreator<WeirState, [], [], DocumentSlice> =>
   (set, get) => ({
@@ -55,7 +72,8 @@ export const createDocumentSlice =
       get().commit(recipe(get().document), options);
     },
     addNode(type, position) {
-      const { doc, id } = ops.addNode(get().document, type, position);
+      const { document, measured } = get();
+      const { doc, id } = addNodeInFreeSpot(document, measured, type, position);
       get().commit(doc);
       set({ selectedNodeIds: [id], selectedEdgeIds: [] });
       return id;

@@ -10,6 +10,7 @@ import { downloadPipeline } from '../documents/files.ts';
 import { TEMPLATES } from '../documents/templates.ts';
 import { DeployButton } from '../deploy/DeployButton.tsx';
 import { Menu } from './Menu.tsx';
+import { ANIMATED_FIT_OPTIONS } from '../canvas/fit.ts';
 import { Icon, type IconName } from './icons.tsx';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -135,10 +136,10 @@ function EditButtons() {
         disabled={!hasNodes}
         onClick={() => {
           weirStore.getState().autoLayout();
-          setTimeout(() => void fitView({ padding: 0.2, maxZoom: 1.2, duration: 300 }), 30);
+          setTimeout(() => void fitView(ANIMATED_FIT_OPTIONS), 30);
         }}
       />
-      <ToolButton icon="fit" label="Fit view" title="Show the whole graph" disabled={!hasNodes} onClick={() => void fitView({ padding: 0.2, maxZoom: 1.2, duration: 300 })} />
+      <ToolButton icon="fit" label="Fit view" title="Show the whole graph" disabled={!hasNodes} onClick={() => void fitView(ANIMATED_FIT_OPTIONS)} />
     </div>
   );
 }
