@@ -154,7 +154,7 @@ export class EngineIsolate {
     const where = node ? `node "${node.id}": user code` : 'user code';
     this.killed = new IsolateKilledError(
       'hang',
-      `${where} used ${(stuckMs / 1000).toFixed(1)} s of CPU time in one call without returning (a regular expression that backtracks?); the budget is checked in loops and calls, not inside built-ins`,
+      `${where} used ${(stuckMs / 1000).toFixed(1)} s of CPU time in one call without returning (a regular expression that backtracks?); the budget is checked in loops, not inside built-ins`,
       node?.id,
     );
     this.dispose();
