@@ -38,6 +38,20 @@ function timed(work: () => Promise<number> | number): Promise<Run> {
   });
 }
 
+/** Events `start` to `start + SLICE` as the engine's slice (the columns kafka-input.ts sends). */
+function sliceAt(input: EventInput, start: number): IngestBatch {
+  const { bytes, offsets, count } = input;
+  const batch: IngestBatch = { topic: 'in', partition: 0, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
+  for (let i = start; i < Math.min(count, start + SLICE); i++) {
+    batch.offsets.push(i);
+    batch.keys.push(null);
+    batch.values.push(bytes.toString('utf8', offsets[i]!, offsets[i + 1]!));
+    batch.timestamps.push(0);
+    batch.headers.push(null);
+  }
+  return batch;
+}
+
 function inThread(name: WorkloadName, input: EventInput): Promise<Run> {
   let outputs = 0;
   const sink = (_id: string, record: StreamRecord) => {
@@ -66,17 +80,9 @@ async function inIsolate(name: WorkloadName, input: EventInput, script: string):
     await engine.call('init', pipeline, { budgetMs: 1000, sinkJson: { [sink.id]: true }, sourceTopics: { [source.id]: 'in' } });
     await engine.call('declarePartitions', 'in', [0]);
     return await timed(async () => {
-      const { bytes, offsets, count } = input;
       let outputs = 0;
-      for (let start = 0; start < count; start += SLICE) {
-        const batch: IngestBatch = { topic: 'in', partition: 0, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
-        for (let i = start; i < Math.min(count, start + SLICE); i++) {
-          batch.offsets.push(i);
-          batch.keys.push(null);
-          batch.values.push(bytes.toString('utf8', offsets[i]!, offsets[i + 1]!));
-          batch.timestamps.push(0);
-          batch.headers.push(null);
-        }
+      for (let start = 0; start < input.count; start += SLICE) {
+        const batch = sliceAt(input, start);
         const slice = await engine.call<Slice>('ingest', batch, Date.now());
         for (const messages of Object.values(slice.sinks)) outputs += messages.length;
       }
@@ -96,17 +102,9 @@ function inChild(name: WorkloadName, input: EventInput, child: ChildProcess): Pr
   return ask({ init: name }).then(async () => {
     const childCpu = await childCpuMs(child);
     const run = await timed(async () => {
-      const { bytes, offsets, count } = input;
       let outputs = 0;
-      for (let start = 0; start < count; start += SLICE) {
-        const batch: IngestBatch = { topic: 'in', partition: 0, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
-        for (let i = start; i < Math.min(count, start + SLICE); i++) {
-          batch.offsets.push(i);
-          batch.keys.push(null);
-          batch.values.push(bytes.toString('utf8', offsets[i]!, offsets[i + 1]!));
-          batch.timestamps.push(0);
-          batch.headers.push(null);
-        }
+      for (let start = 0; start < input.count; start += SLICE) {
+        const batch = sliceAt(input, start);
         const answer = await ask<{ sinks: unknown[] }>({ batch });
         outputs += answer.sinks.length;
       }
