@@ -207,6 +207,17 @@ describe('deploying the page-views template from the browser', () => {
       await expect.poll(() => detail.locator('.checkpoints dd').first().textContent(), { timeout: PATIENCE_MS }).not.toBe('0');
       await screenshot(page, 'deploy-tail');
 
+      // The running job on the canvas: each node of the open pipeline shows its live rate in (sources their lag too),
+      // each edge the records per second of its port, apart from simulation counts (green "live" dot, "/s").
+      const source = page.locator('[data-live-node="events"]');
+      await expect.poll(() => source.textContent(), { timeout: PATIENCE_MS }).toMatch(/^[\d.,kM]+\/s in · lag 0$/);
+      const sink = page.locator(`[data-live-node="page_view_counts"]`);
+      await expect.poll(() => sink.textContent(), { timeout: PATIENCE_MS }).toMatch(/\/s in/);
+      const edge = page.locator('.edge-live[data-live-edge="events.out"]');
+      await expect.poll(() => edge.textContent(), { timeout: PATIENCE_MS }).toMatch(/^[\d.,kM]+\/s$/);
+      expect(await page.locator('.op-node__holding').count()).toBe(0); // four records hold nothing back
+      await screenshot(page, 'deploy-live-canvas');
+
       // Charts over time: the server samples a point every 5 s; three of them show the history is the server's below.
       const charts = detail.getByRole('region', { name: 'Charts over time' });
       const pointsShown = async () => Number(await charts.getAttribute('data-points'));

@@ -10,6 +10,7 @@ import { DeploymentsPanel } from './deploy/DeploymentsPanel.tsx';
 import { useEditorShortcuts } from './canvas/shortcuts.ts';
 import { weirStore } from './store/index.ts';
 import { useDeployUi } from './deploy/deploy-state.ts';
+import { LiveCanvasFeed } from './deploy/LiveCanvas.tsx';
 
 export function App() {
   useEditorShortcuts(weirStore);
@@ -28,6 +29,7 @@ export function App() {
           </main>
           <Inspector />
           <DeploymentsPanel />
+          <LiveCanvasFeed />
         </div>
       </div>
     </ReactFlowProvider>

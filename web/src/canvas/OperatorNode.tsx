@@ -10,6 +10,8 @@ import { useWeirStore } from '../store/index.ts';
 import { nodeName } from '../store/graph.ts';
 import type { OperatorFlowNode } from '../store/flow.ts';
 import { CategoryIcon, categoryClass } from './CategoryIcon.tsx';
+import { LiveNodeFigures } from '../deploy/LiveCanvas.tsx';
+import { OutputPortButton } from './OutputPortButton.tsx';
 
 /**
  * The title, one box per word: lines break between words only, and a word wider than the node (`page_view_counts`)
@@ -78,12 +80,13 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
         <div className="op-node__port-column op-node__port-column--out">
           {outputs.map((port) => (
             <div className={`op-node__port op-node__port--out port--${port}`} key={port}>
-              <span>{port}</span>
+              <OutputPortButton nodeId={id} nodeLabel={nodeName(node)} port={port} />
               <Handle type="source" position={Position.Right} id={port} className="port-handle" aria-label={`${id} ${port}`} data-port={port} data-port-kind="out" />
             </div>
           ))}
         </div>
       </div>
+      <LiveNodeFigures id={id} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { useWeirStore } from '../store/index.ts';
 import type { PortFlowEdge } from '../store/flow.ts';
+import { LiveEdgeRate } from '../deploy/LiveCanvas.tsx';
 
 function PortEdgeView({ id, source, data, selected, markerEnd, ...geometry }: EdgeProps<PortFlowEdge>) {
   const port = data?.fromPort ?? 'out';
@@ -28,6 +29,7 @@ function PortEdgeView({ id, source, data, selected, markerEnd, ...geometry }: Ed
           </div>
         </EdgeLabelRenderer>
       )}
+      <LiveEdgeRate source={source} port={port} x={labelX} y={labelY} belowCount={count !== undefined} />
     </>
   );
 }
