@@ -11,6 +11,7 @@ import { screenshot } from './support/browser.ts';
 import { PATIENCE_MS } from '../patience.ts';
 import { connect, documentOf, dropOperator, graphFitted, nodeOnCanvas, portHandle } from './support/simulation-page.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
+import { storedItem, storedNames as storedDocumentNames } from './support/stored-documents.ts';
 
 let app: StaticApp;
 let page: Page;
@@ -34,13 +35,8 @@ async function closeMenu(): Promise<void> {
   await page.getByRole('menu', { name: 'Open' }).waitFor({ state: 'detached' });
 }
 
-/** The names in the index of pipelines kept in this browser's storage. */
-async function storedNames(): Promise<string[]> {
-  return page.evaluate(() => {
-    const stored = JSON.parse(localStorage.getItem('weir:pipelines') ?? '[]') as Array<{ name: string }>;
-    return stored.map((e) => e.name);
-  });
-}
+/** The names in the index of pipelines kept in this browser's storage (IndexedDB). */
+const storedNames = () => storedDocumentNames(page);
 
 describe('a newcomer in a real browser', () => {
   beforeAll(async () => {
@@ -74,7 +70,9 @@ describe('a newcomer in a real browser', () => {
     await page.getByRole('region', { name: 'Getting started' }).waitFor();
     await expect(openMenuEntries()).resolves.toEqual([]);
     await closeMenu();
+    // Moved from localStorage into IndexedDB at the start, then pruned there.
     await expect(page.evaluate(() => localStorage.getItem('weir:pipeline:pold'))).resolves.toBeNull();
+    await expect(storedItem(page, 'weir:pipeline:pold')).resolves.toBeNull();
   });
 
   it('refuses an edge that would make a cycle, with a message naming the nodes by their labels', async () => {
@@ -159,8 +157,8 @@ describe('a newcomer in a real browser', () => {
     await expect(panel.getByLabel('Import samples of source1 from a file').isVisible()).resolves.toBe(false);
     await screenshot(page, 'newcomer-05-samples-import');
 
-    await choose.focus();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    // Enter on the focused button (the locator focuses it first, so nothing else can take the key).
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), choose.press('Enter')]);
     await chooser.setFiles(join(repoRoot, 'test/fixtures/simulate/records.jsonl'));
     const preview = panel.locator('.samples-import__preview');
     await preview.waitFor();

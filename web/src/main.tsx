@@ -5,8 +5,10 @@ import '@xyflow/react/dist/style.css';
 import './styles/app.css';
 import { App } from './App.tsx';
 import { weirStore } from './store/index.ts';
-import { documentSession } from './documents/app-session.ts';
+import { documentSession, documentStorage } from './documents/app-session.ts';
 
+// The stored pipelines are read (from IndexedDB) before the first screen, which shows the one last worked on.
+await documentStorage.load();
 documentSession.start();
 // Pending edits are written before the page goes away.
 window.addEventListener('pagehide', () => documentSession.flush());
@@ -14,7 +16,8 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'hidden') documentSession.flush();
 });
 // A handle for the browser console and the end-to-end tests: the store is the app's whole state.
-(window as unknown as { weir: { store: typeof weirStore } }).weir = { store: weirStore };
+// `documentsSaved()` resolves once every write has reached the browser's storage (true when none was refused).
+(window as unknown as { weir: { store: typeof weirStore; documentsSaved(): Promise<boolean> } }).weir = { store: weirStore, documentsSaved: () => documentStorage.settled() };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

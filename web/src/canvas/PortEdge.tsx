@@ -7,6 +7,7 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyf
 import { useWeirStore } from '../store/index.ts';
 import type { PortFlowEdge } from '../store/flow.ts';
 import { LiveEdgeRate } from '../deploy/LiveCanvas.tsx';
+import { recordedOutputs, typesOf } from '../code/edge-types.ts';
 
 function PortEdgeView({ id, source, data, selected, markerEnd, ...geometry }: EdgeProps<PortFlowEdge>) {
   const port = data?.fromPort ?? 'out';
@@ -14,9 +15,12 @@ function PortEdgeView({ id, source, data, selected, markerEnd, ...geometry }: Ed
     const counts = s.portCounts[source];
     return counts === undefined ? undefined : (counts[port] ?? 0);
   });
+  // The type of the values on the edge, as a tooltip (a string, so the edge renders again only when it changes).
+  const type = useWeirStore((s) => typesOf(s.document, recordedOutputs(s.nodeResults)).edges.get(id)?.text ?? 'unknown');
   const [path, labelX, labelY] = getBezierPath(geometry);
   return (
     <>
+      <title>{`${source}.${port} → values: ${type}`}</title>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={selected ? 'is-selected' : undefined} />
       {count !== undefined && (
         <EdgeLabelRenderer>

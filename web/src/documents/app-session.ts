@@ -1,5 +1,10 @@
-/** The browser app's document session, over this page's localStorage. */
+/**
+ * The browser app's document session, over this browser's IndexedDB (localStorage where IndexedDB cannot be opened).
+ * `documentStorage.load()` must resolve before `documentSession.start()`.
+ */
 import { weirStore } from '../store/index.ts';
-import { DocumentSession } from './session.ts';
+import { CachedStorage, openBrowserStore } from './document-store.ts';
+import { DocumentSession, SAVE_REFUSED } from './session.ts';
 
-export const documentSession = new DocumentSession(weirStore, window.localStorage);
+export const documentStorage = new CachedStorage(openBrowserStore(), () => weirStore.getState().showNotice({ tone: 'error', title: SAVE_REFUSED }));
+export const documentSession = new DocumentSession(weirStore, documentStorage);

@@ -11,6 +11,8 @@ import { problemLines, readPipelineText } from './files.ts';
 
 const AUTOSAVE_DELAY_MS = 400;
 
+export const SAVE_REFUSED = 'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.';
+
 export class DocumentSession {
   private readonly library: PipelineLibrary;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -123,7 +125,7 @@ export class DocumentSession {
         this.library.remove(documentKey);
         this.library.setCurrent(documentKey);
       }
-    } else if (!this.library.save(documentKey, document)) showNotice({ tone: 'error', title: 'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.' });
+    } else if (!this.library.save(documentKey, document)) showNotice({ tone: 'error', title: SAVE_REFUSED });
     this.refreshList();
   }
 

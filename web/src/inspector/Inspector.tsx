@@ -14,8 +14,25 @@ import { DraftInput, type Parsed } from './inputs.tsx';
 import { PipelineForm } from './PipelineForm.tsx';
 import { SourceSamplesSlot } from './SourceSamplesSlot.tsx';
 import { InspectorResizer } from './InspectorResizer.tsx';
+import { EdgeInspector, InputTypes } from './TypeView.tsx';
+import type { EditorWarning } from '../code/edge-types.ts';
 
 const EMPTY: readonly ValidationProblem[] = [];
+const NO_WARNINGS: readonly EditorWarning[] = [];
+
+/** Editor-only warnings (a field the samples do not have): the pipeline still validates and runs. */
+function WarningList({ warnings }: { warnings: readonly EditorWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul className="field__warnings" role="status" aria-label="Warnings">
+      {warnings.map((w) => (
+        <li key={`${w.path}:${w.message}`} title={w.path}>
+          Warning: {w.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
 const sealHistory = () => weirStore.getState().sealHistory();
 
 function identity(id: string): string {
@@ -70,6 +87,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
     return { node: s.document.nodes[i], index: i };
   });
   const problems = useWeirStore((s) => s.problemsByNode[nodeId] ?? EMPTY);
+  const warnings = useWeirStore((s) => s.warningsByNode[nodeId] ?? NO_WARNINGS);
   const labelId = useId();
   const onErrorId = useId();
   if (!node) return null;
@@ -104,6 +122,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           <ProblemList problems={general} />
         </div>
       )}
+      <WarningList warnings={warnings} />
 
       <section className="inspector__section" aria-label="Node">
         <div className={`field${problemsAt(problems, `${base}.label`).length > 0 ? ' field--invalid' : ''}`}>
@@ -164,6 +183,12 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </section>
       )}
 
+      {definition && definition.inputs.length > 0 && (
+        <section className="inspector__section" aria-label="Input">
+          <InputTypes nodeId={nodeId} ports={definition.inputs.map((p) => p.name)} />
+        </section>
+      )}
+
       {definition?.isSource && <SourceSamplesSlot nodeId={nodeId} problems={problems.filter((p) => p.path.startsWith(`${base}.samples`))} />}
     </div>
   );
@@ -172,8 +197,10 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
 export function Inspector() {
   const selected = useWeirStore((s) => s.selectedNodeIds);
   const selectedEdges = useWeirStore((s) => s.selectedEdgeIds.length);
+  const onlyEdge = useWeirStore((s) => (s.selectedEdgeIds.length === 1 && s.selectedNodeIds.length === 0 ? s.selectedEdgeIds[0]! : null));
   let body;
-  if (selected.length === 1) body = <NodeInspector key={selected[0]} nodeId={selected[0]!} />;
+  if (onlyEdge !== null) body = <EdgeInspector key={onlyEdge} edgeId={onlyEdge} />;
+  else if (selected.length === 1) body = <NodeInspector key={selected[0]} nodeId={selected[0]!} />;
   else if (selected.length > 1 || selectedEdges > 0)
     body = (
       <div className="inspector__body inspector__body--summary">

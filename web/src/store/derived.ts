@@ -9,11 +9,15 @@ import { validatePipeline } from '../../../shared/pipeline/validate.ts';
 import { deriveFlow, type FlowCache } from './flow.ts';
 import { nodeIndexOfPath } from './graph.ts';
 import type { EditorState } from './index.ts';
+import { fieldWarnings, type EditorWarning } from '../code/edge-types.ts';
 
 export interface Problems {
   problems: ValidationProblem[];
   /** Problems by the id of the node whose path they are under. */
   problemsByNode: Record<string, ValidationProblem[]>;
+  /** Editor-only warnings (a field the samples do not have): the pipeline still validates. */
+  warnings: EditorWarning[];
+  warningsByNode: Record<string, EditorWarning[]>;
 }
 
 export function problemsOf(doc: PipelineDoc): Problems {
@@ -25,7 +29,10 @@ export function problemsOf(doc: PipelineDoc): Problems {
     if (id === undefined) continue;
     (problemsByNode[id] ??= []).push(p);
   }
-  return { problems, problemsByNode };
+  const warnings = fieldWarnings(doc);
+  const warningsByNode: Record<string, EditorWarning[]> = {};
+  for (const w of warnings) (warningsByNode[w.nodeId] ??= []).push(w);
+  return { problems, problemsByNode, warnings, warningsByNode };
 }
 
 /** True when `next` differs from `prev` only in nodes' `ui` (a drag): validation ignores `ui`, so skip it. */
