@@ -1,7 +1,7 @@
 /**
  * The deployments panel: every deployment on the server with its status; the selected one in detail (throughput,
- * lag, checkpoints, errors, stop/resume/delete, live output). Mount it once anywhere in the app: it is a drawer over
- * the editor's right side, shown while the Deployments button is pressed, and renders nothing otherwise.
+ * lag, checkpoints, charts, errors, stop/resume/delete, live output). App.tsx mounts it as the workspace's last
+ * column (in the palette's place) while the Deployments button is pressed; it renders nothing otherwise.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { DeploymentInfo } from '../../../shared/api/deployments.ts';
