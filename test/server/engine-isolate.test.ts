@@ -40,6 +40,14 @@ function batch(count: number): IngestBatch {
   return b;
 }
 
+/** What `call` rejected with, or null when it resolved. */
+function rejectionOf(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    () => null,
+    (err: unknown) => err,
+  );
+}
+
 async function engineFor(code: string, limits: { memoryMb: number; hangCpuMs: number }): Promise<EngineIsolate> {
   const pipeline = mapPipeline(code);
   const engine = await EngineIsolate.create(await guestScript(), limits, pipeline);
@@ -74,10 +82,7 @@ describe('the engine isolate', () => {
   it('stops user code that burns CPU without returning, naming the node, and refuses further calls', async () => {
     const engine = await engineFor("export default () => /^(a+)+$/.test('a'.repeat(40) + 'b');", { memoryMb: 128, hangCpuMs: 1000 });
     try {
-      const error = await engine.call('ingest', batch(1), Date.now()).then(
-        () => null,
-        (err: unknown) => err,
-      );
+      const error = await rejectionOf(engine.call('ingest', batch(1), Date.now()));
       expect(error).toBeInstanceOf(IsolateKilledError);
       expect((error as IsolateKilledError).reason).toBe('hang');
       expect((error as IsolateKilledError).nodeId).toBe('work');
@@ -91,10 +96,7 @@ describe('the engine isolate', () => {
   it('answers a record that fails under onError "fail" as data: node, reason and record', async () => {
     const engine = await engineFor('export default (v: any) => { if (v.n === 2) throw new Error("two is poison"); return v; };', { memoryMb: 128, hangCpuMs: 10_000 });
     try {
-      const error = await engine.call('ingest', batch(5), Date.now()).then(
-        () => null,
-        (err: unknown) => err,
-      );
+      const error = await rejectionOf(engine.call('ingest', batch(5), Date.now()));
       expect(error).toBeInstanceOf(GuestCallError);
       expect((error as GuestCallError).error).toMatchObject({ kind: 'failure', nodeId: 'work', input: { n: 2 } });
       expect((error as GuestCallError).error.reason).toContain('two is poison');
@@ -106,10 +108,7 @@ describe('the engine isolate', () => {
   it('counts ArrayBuffers against the memory limit', async () => {
     const engine = await engineFor('const keep: ArrayBuffer[] = []; export default (v: any) => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(16 * 1024 * 1024)); return v; };', { memoryMb: 128, hangCpuMs: 10_000 });
     try {
-      const error = await engine.call('ingest', batch(1), Date.now()).then(
-        () => null,
-        (err: unknown) => err,
-      );
+      const error = await rejectionOf(engine.call('ingest', batch(1), Date.now()));
       // V8 refuses the allocation inside the UDF (a failed record), or the isolate is ended at its limit.
       if (error instanceof GuestCallError) expect(error.error.reason).toContain('Array buffer allocation failed');
       else expect(error).toBeInstanceOf(IsolateKilledError);
