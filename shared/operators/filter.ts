@@ -30,7 +30,7 @@ export const filter = defineOperator({
       label: 'Predicate',
       exports: ['default'],
       signature: '(value, ctx) => boolean',
-      template: 'export default (value: any, ctx: Context): boolean => {\n  return true;\n};',
+      template: 'export default (value: Value, ctx: Context): boolean => {\n  return true;\n};',
     },
   },
   create: (env) => new FilterOperator(env),

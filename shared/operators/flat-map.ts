@@ -48,7 +48,7 @@ export const flatMap = defineOperator({
       label: 'Function',
       exports: ['default'],
       signature: '(value, ctx) => Iterable',
-      template: 'export default (value: any, ctx: Context): any[] => {\n  return [value];\n};',
+      template: 'export default (value: Value, ctx: Context): any[] => {\n  return [value];\n};',
     },
   },
   create: (env) => new FlatMapOperator(env),

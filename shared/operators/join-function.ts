@@ -13,7 +13,7 @@ export const joinFunctionField: CodeField = {
   label: 'Join function',
   exports: ['default'],
   signature: '(left, right, ctx) => value',
-  template: 'export default (left: any, right: any, ctx: Context) => {\n  return { ...left, ...right };\n};',
+  template: 'export default (left: Left, right: Right, ctx: Context) => {\n  return { ...left, ...right };\n};',
 };
 
 /** Joins one pair; a function that returns nothing is an error, since the result is the record emitted. */

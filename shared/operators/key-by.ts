@@ -58,7 +58,7 @@ export const keyBy = defineOperator({
       optional: true,
       exports: ['default'],
       signature: '(value, ctx) => key',
-      template: 'export default (value: any, ctx: Context) => {\n  return value.id;\n};',
+      template: 'export default (value: Value, ctx: Context) => {\n  return value.id;\n};',
     },
   },
   validate(params, ctx) {

@@ -29,7 +29,7 @@ export const map = defineOperator({
       label: 'Function',
       exports: ['default'],
       signature: '(value, ctx) => newValue',
-      template: 'export default (value: any, ctx: Context) => {\n  return value;\n};',
+      template: 'export default (value: Value, ctx: Context) => {\n  return value;\n};',
     },
   },
   create: (env) => new MapOperator(env),

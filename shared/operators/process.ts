@@ -183,7 +183,7 @@ export const keyedProcess = defineOperator({
       optionalExports: ['onTimer'],
       signature: 'processElement(value, ctx): void; onTimer?(timestamp, ctx): void',
       template: [
-        'export function processElement(value: any, ctx: ProcessContext) {',
+        'export function processElement(value: Value, ctx: ProcessContext) {',
         "  const count = ctx.state.value('count', 0);",
         '  count.set(count.get() + 1);',
         '  ctx.timers.registerEventTime(ctx.timestamp + 60_000);',

@@ -22,7 +22,7 @@ describe('the document slice', () => {
     const src = store.getState().addNode('source.kafka', { x: 0, y: 0 });
     expect([a, b, src]).toEqual(['filter1', 'filter2', 'source1']);
     const node = store.getState().document.nodes[0]!;
-    expect(node.params.code).toEqual(['export default (value: any, ctx: Context): boolean => {', '  return true;', '};']);
+    expect(node.params.code).toEqual(['export default (value: Value, ctx: Context): boolean => {', '  return true;', '};']);
     expect(node.ui).toEqual({ x: 10, y: 21 });
     const source = store.getState().document.nodes[2]!;
     expect(source.params).toEqual({

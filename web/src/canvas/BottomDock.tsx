@@ -51,7 +51,12 @@ function useDockHeight(): { height: number | null; resizer: ReactElement } {
 
 export function BottomDock() {
   const { height, resizer } = useDockHeight();
-  const { panel, problemCount, source } = useWeirStore((s) => ({ panel: s.bottomPanel, problemCount: s.problems.length, source: selectedSource(s) }));
+  const { panel, problemCount, warningCount, source } = useWeirStore((s) => ({
+    panel: s.bottomPanel,
+    problemCount: s.problems.length,
+    warningCount: s.warnings.length,
+    source: selectedSource(s),
+  }));
   const show = (name: string) => weirStore.getState().showPanel(panel === name ? null : name);
   const visible = panel === 'samples' && source === null ? 'problems' : panel;
   return (
@@ -64,7 +69,14 @@ export function BottomDock() {
       <div className="dock__tabs" role="tablist">
         <button type="button" role="tab" aria-selected={visible === 'problems'} className="dock__tab" onClick={() => show('problems')}>
           Problems
-          <span className={`dock__count${problemCount > 0 ? ' dock__count--bad' : ''}`}>{problemCount}</span>
+          <span className={`dock__count${problemCount > 0 ? ' dock__count--bad' : ''}`} aria-label={`${problemCount} problems`}>
+            {problemCount}
+          </span>
+          {warningCount > 0 && (
+            <span className="dock__count dock__count--warn" aria-label={`${warningCount} warnings`} title="Warnings: the pipeline runs, but probably not as meant">
+              {warningCount}
+            </span>
+          )}
         </button>
         <button type="button" role="tab" aria-selected={visible === 'simulation'} className="dock__tab" onClick={() => show('simulation')}>
           Simulation

@@ -33,6 +33,8 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
   // The badge's tooltip lists the problems as the problems list does: the node's name first, then the path. A string,
   // so that the node renders again only when the words change.
   const problemLines = useWeirStore((s) => s.problemsByNode[id]?.map((p) => formatProblemAbout(p, nodeName(node))).join('\n') ?? '');
+  const warningCount = useWeirStore((s) => s.warningsByNode[id]?.length ?? 0);
+  const warningLines = useWeirStore((s) => s.warningsByNode[id]?.map((w) => `${nodeName(node)} — ${w.path}: ${w.message}`).join('\n') ?? '');
   const errorCount = useWeirStore((s) => s.nodeErrorCounts[id] ?? 0);
   const updateNodeInternals = useUpdateNodeInternals();
 
@@ -59,6 +61,11 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
           {problemCount > 0 && (
             <span className="badge badge--problem" title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}:\n${problemLines}`} aria-label={`${problemCount} problems`}>
               {problemCount}
+            </span>
+          )}
+          {warningCount > 0 && (
+            <span className="badge badge--warning" title={`${warningCount} warning${warningCount === 1 ? '' : 's'} (the pipeline still runs):\n${warningLines}`} aria-label={`${warningCount} warnings`}>
+              {warningCount}
             </span>
           )}
           {errorCount > 0 && (

@@ -92,6 +92,10 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
   );
   // Only upstream samples and edges shape the value type, but they live in the document; this is cheap.
   const valueTypes = useMemo(() => valueTypeDeclarations(document, nodeId), [document, nodeId]);
+  // TypeScript's errors in this field, from the background check of every field (`type-warnings.ts`). Monaco draws
+  // its own squiggles for them; the list below the editor names them even while the editor is still loading.
+  const fieldKey = path.join('.');
+  const typeWarnings = useWeirStore((s) => s.warningsByNode[nodeId]?.filter((w) => w.kind === 'type' && w.field === fieldKey) ?? []);
   const ariaLabel = `Code of ${nodeId}`;
   const onChangeText = (next: string) => onChange(codeLines(next));
   const plain = <PlainCodeArea ariaLabel={ariaLabel} text={text} onChangeText={onChangeText} />;
@@ -127,11 +131,16 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
     else open();
   };
   const problemList = (label: string) =>
-    markers.length > 0 && (
+    (markers.length > 0 || typeWarnings.length > 0) && (
       <ul className="code-field__problems" aria-label={label}>
         {markers.map((m, i) => (
           <li key={i} className={`code-field__problem code-field__problem--${m.severity}`}>
             {markerLabel(m)}
+          </li>
+        ))}
+        {typeWarnings.map((w, i) => (
+          <li key={`type:${i}`} className="code-field__problem code-field__problem--warning">
+            Type error, {w.message}
           </li>
         ))}
       </ul>

@@ -172,6 +172,10 @@ export interface EditorWarning {
   path: string;
   nodeId: string;
   message: string;
+  /** `field`: a field the samples do not have; `type`: TypeScript's error in a code field. */
+  kind: 'field' | 'type';
+  /** For `type`: the code field's path inside the node (`params.code`). */
+  field?: string;
 }
 
 function checkField(warnings: EditorWarning[], what: string, field: unknown, type: FlowType, path: string, nodeId: string): void {
@@ -181,7 +185,7 @@ function checkField(warnings: EditorWarning[], what: string, field: unknown, typ
   const parts = field.split('.');
   if (type.values.some((v) => getPath(v, parts) !== undefined)) return;
   const fields = names.length > 0 ? `fields are ${names.join(', ')}` : 'the values have no fields';
-  warnings.push({ path, nodeId, message: `${what} field "${field}" does not exist in its input: ${fields}` });
+  warnings.push({ path, nodeId, kind: 'field', message: `${what} field "${field}" does not exist in its input: ${fields}` });
 }
 
 /**

@@ -87,7 +87,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
     return { node: s.document.nodes[i], index: i };
   });
   const problems = useWeirStore((s) => s.problemsByNode[nodeId] ?? EMPTY);
-  const warnings = useWeirStore((s) => s.warningsByNode[nodeId] ?? NO_WARNINGS);
+  // TypeScript's warnings are listed under their code field; the rest (fields the samples lack) at the top.
+  const warnings = useWeirStore((s) => s.warningsByNode[nodeId]?.filter((w) => w.kind !== 'type') ?? NO_WARNINGS);
   const labelId = useId();
   const onErrorId = useId();
   if (!node) return null;

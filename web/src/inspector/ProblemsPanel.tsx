@@ -1,13 +1,15 @@
 /**
  * Every validation problem of the document, one line each: what it is about in the author's words (the node's label,
- * or its id), then the line `weir validate` prints. A click selects what the problem is about (a node, an edge, or
- * the pipeline) and brings it into view.
+ * or its id), then the line `weir validate` prints. Below them the warnings: TypeScript's errors in user code and
+ * fields the samples do not have, which the pipeline runs with but probably should not. A click selects what a line
+ * is about (a node, an edge, or the pipeline) and brings it into view.
  */
 import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
+import type { EditorWarning } from '../code/edge-types.ts';
 import { useWeirStore, weirStore } from '../store/index.ts';
 import { edgeIds, edgeIndexOfPath, nodeIndexOfPath, problemSubject } from '../store/graph.ts';
 
-function reveal(p: ValidationProblem): void {
+function reveal(p: Pick<ValidationProblem, 'path'>): void {
   const state = weirStore.getState();
   const nodeIndex = nodeIndexOfPath(p.path);
   const node = nodeIndex === undefined ? undefined : state.document.nodes[nodeIndex];
@@ -18,24 +20,17 @@ function reveal(p: ValidationProblem): void {
   state.select([]);
 }
 
-export function ProblemsPanel() {
-  const { problems, document } = useWeirStore((s) => ({ problems: s.problems, document: s.document }));
-  if (problems.length === 0) {
-    return (
-      <div className="problems problems--none" role="status">
-        No problems: <code>weir validate</code> would print <code>ok</code>.
-      </div>
-    );
-  }
+function WarningLines({ warnings }: { warnings: readonly EditorWarning[] }) {
+  const document = useWeirStore((s) => s.document);
   return (
-    <ul className="problems" aria-label="Problems">
-      {problems.map((p, i) => {
-        const subject = problemSubject(document, p.path);
+    <ul className="problems" aria-label="Warnings">
+      {warnings.map((w, i) => {
+        const subject = problemSubject(document, w.path);
         return (
-          <li key={`${i}:${p.path}:${p.code}`}>
-            <button type="button" className="problem" onClick={() => reveal(p)}>
+          <li key={`${i}:${w.path}:${w.message}`}>
+            <button type="button" className="problem problem--warning" onClick={() => reveal(w)}>
               <span className="problem__icon" aria-hidden="true">
-                ●
+                ▲
               </span>
               {subject !== undefined && (
                 <>
@@ -43,11 +38,54 @@ export function ProblemsPanel() {
                   <span className="problem__dash"> — </span>
                 </>
               )}
-              <span className="problem__text">{formatProblem(p)}</span>
+              <span className="problem__text">
+                {w.path}: {w.kind === 'type' ? 'type error' : 'unknown field'}: {w.message}
+              </span>
             </button>
           </li>
         );
       })}
     </ul>
+  );
+}
+
+export function ProblemsPanel() {
+  const { problems, warnings, document } = useWeirStore((s) => ({ problems: s.problems, warnings: s.warnings, document: s.document }));
+  if (problems.length === 0) {
+    return (
+      <>
+        <div className="problems problems--none" role="status">
+          No problems: <code>weir validate</code> would print <code>ok</code>.
+          {warnings.length > 0 && ` ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: it runs, but probably not as meant.`}
+        </div>
+        {warnings.length > 0 && <WarningLines warnings={warnings} />}
+      </>
+    );
+  }
+  return (
+    <>
+      <ul className="problems" aria-label="Problems">
+        {problems.map((p, i) => {
+          const subject = problemSubject(document, p.path);
+          return (
+            <li key={`${i}:${p.path}:${p.code}`}>
+              <button type="button" className="problem" onClick={() => reveal(p)}>
+                <span className="problem__icon" aria-hidden="true">
+                  ●
+                </span>
+                {subject !== undefined && (
+                  <>
+                    <span className="problem__node">{subject}</span>
+                    <span className="problem__dash"> — </span>
+                  </>
+                )}
+                <span className="problem__text">{formatProblem(p)}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {warnings.length > 0 && <WarningLines warnings={warnings} />}
+    </>
   );
 }

@@ -15,12 +15,35 @@ export interface Problems {
   problems: ValidationProblem[];
   /** Problems by the id of the node whose path they are under. */
   problemsByNode: Record<string, ValidationProblem[]>;
-  /** Editor-only warnings (a field the samples do not have): the pipeline still validates. */
+  /**
+   * Editor-only warnings: a field the samples do not have, derived here, and TypeScript's errors in code fields,
+   * which arrive later from the type checker (`typeWarnings`). The pipeline still validates.
+   */
   warnings: EditorWarning[];
   warningsByNode: Record<string, EditorWarning[]>;
+  fieldWarnings: EditorWarning[];
+  typeWarnings: EditorWarning[];
 }
 
-export function problemsOf(doc: PipelineDoc): Problems {
+function byNode(warnings: readonly EditorWarning[]): Record<string, EditorWarning[]> {
+  const grouped: Record<string, EditorWarning[]> = {};
+  for (const w of warnings) (grouped[w.nodeId] ??= []).push(w);
+  return grouped;
+}
+
+/** Both kinds of warning: type warnings re-pointed at their node's index now, those of deleted nodes left out. */
+function allWarnings(doc: PipelineDoc, fields: EditorWarning[], types: readonly EditorWarning[]) {
+  if (types.length === 0) return { warnings: fields, warningsByNode: byNode(fields) };
+  const indexOf = new Map(doc.nodes.map((n, i) => [n.id, i]));
+  const current = types.flatMap((w) => {
+    const index = indexOf.get(w.nodeId);
+    return index === undefined ? [] : [{ ...w, path: `nodes[${index}].${w.field ?? 'params'}` }];
+  });
+  const warnings = [...fields, ...current];
+  return { warnings, warningsByNode: byNode(warnings) };
+}
+
+export function problemsOf(doc: PipelineDoc, typeWarnings: EditorWarning[] = []): Problems {
   const problems = validatePipeline(doc).problems;
   const problemsByNode: Record<string, ValidationProblem[]> = {};
   for (const p of problems) {
@@ -29,10 +52,8 @@ export function problemsOf(doc: PipelineDoc): Problems {
     if (id === undefined) continue;
     (problemsByNode[id] ??= []).push(p);
   }
-  const warnings = fieldWarnings(doc);
-  const warningsByNode: Record<string, EditorWarning[]> = {};
-  for (const w of warnings) (warningsByNode[w.nodeId] ??= []).push(w);
-  return { problems, problemsByNode, warnings, warningsByNode };
+  const fields = fieldWarnings(doc);
+  return { problems, problemsByNode, fieldWarnings: fields, typeWarnings, ...allWarnings(doc, fields, typeWarnings) };
 }
 
 /** True when `next` differs from `prev` only in nodes' `ui` (a drag): validation ignores `ui`, so skip it. */
@@ -59,7 +80,9 @@ export function withDerived(state: EditorState, patch: Partial<EditorState>, cac
   if (documentChanged) {
     const nodeIds = new Set(document.nodes.map((n) => n.id));
     result.selectedNodeIds = keepExisting(patch.selectedNodeIds ?? state.selectedNodeIds, (id) => nodeIds.has(id)) as string[];
-    if (!onlyLayoutChanged(state.document, document)) Object.assign(result, problemsOf(document));
+    if (!onlyLayoutChanged(state.document, document)) Object.assign(result, problemsOf(document, patch.typeWarnings ?? state.typeWarnings));
+  } else if (patch.typeWarnings && patch.typeWarnings !== state.typeWarnings) {
+    Object.assign(result, allWarnings(document, state.fieldWarnings, patch.typeWarnings));
   }
   const selectedNodeIds = result.selectedNodeIds ?? state.selectedNodeIds;
   let selectedEdgeIds = patch.selectedEdgeIds ?? state.selectedEdgeIds;

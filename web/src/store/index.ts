@@ -16,7 +16,10 @@ import { problemsOf, withDerived, type Problems } from './derived.ts';
 import { deriveFlow, emptyFlowCache } from './flow.ts';
 import { emptyDocument } from './operations.ts';
 
-export type ProblemsSlice = Problems;
+export type ProblemsSlice = Problems & {
+  /** Replaces TypeScript's warnings about code fields (the type checker's answer, `code/type-warnings.ts`). */
+  setTypeWarnings(warnings: Problems['typeWarnings']): void;
+};
 
 /** Everything but the simulation: what the editor's derivations read. */
 export type EditorState = DocumentSlice & SelectionSlice & HistorySlice & CanvasSlice & ProblemsSlice & DocumentsSlice;
@@ -40,6 +43,7 @@ export function createWeirStore(initial: PipelineDoc = emptyDocument()): WeirSto
       ...createHistorySlice(set, get, api),
       ...createCanvasSlice(set, get, api),
       ...problemsOf(initial),
+      setTypeWarnings: (typeWarnings) => set({ typeWarnings }),
       ...createDocumentsSlice(set, get, api),
       ...createSimulationSlice(set, get, api),
     };
