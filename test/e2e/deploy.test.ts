@@ -251,6 +251,74 @@ describe('deploying the page-views template from the browser', () => {
     },
   );
 
+  it(
+    'outlines the node that holds a job back: the source whose lag grows while a slow filter reads behind',
+    async () => {
+      onTestFailed(() => console.error(`weir serve said:\n${server!.output()}`));
+      // The template again, on topics of its own, with a filter that takes 20 ms a record: about 50 records/s.
+      const slowInput = 'slow_user_events';
+      const slow: PipelineDoc = {
+        ...example,
+        id: 'slow-page-views',
+        name: 'Slow page views',
+        nodes: example.nodes.map((n) => {
+          if (n.id === 'events') return { ...n, params: { ...n.params, topic: slowInput } };
+          if (n.type === 'sink.kafka') return { ...n, params: { ...n.params, topic: `slow_${String(n.params.topic)}` } };
+          if (n.id === 'views') return { ...n, params: { code: ['export default (e: Value) => {', '  const end = Date.now() + 20;', '  while (Date.now() < end) {}', "  return e.event_type === 'page_view';", '};'] } };
+          return n;
+        }),
+      };
+      const admin = kafkaClient(kafka!.brokers, 'weir-e2e-slow-admin').admin();
+      await admin.connect();
+      try {
+        const topics = [slowInput, ...slow.nodes.filter((n) => n.type === 'sink.kafka').map((n) => String(n.params.topic))];
+        await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+      } finally {
+        await admin.disconnect();
+      }
+      await page.evaluate((doc) => (window as unknown as { weir: { store: { getState(): { loadDocument(d: unknown): void } } } }).weir.store.getState().loadDocument(doc), slow);
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      const panel = page.getByRole('complementary', { name: 'Deployments' });
+      await panel.getByRole('region', { name: `Deployment ${slow.id}` }).locator('.status-badge', { hasText: 'Running' }).waitFor();
+
+      // Records arrive at 600/s, far faster than the filter lets them through, until the canvas says who holds it back.
+      const producer = kafkaClient(kafka!.brokers, 'weir-e2e-slow-producer').producer();
+      await producer.connect();
+      const holding = page.locator('.react-flow__node[data-node-id="events"] .op-node__holding');
+      // What the canvas shows, read at one moment: the outline comes and goes with each reading of the metrics.
+      const seen = () =>
+        page.evaluate(() => ({
+          outlined: [...document.querySelectorAll('.op-node__holding')].map((e) => e.closest('.react-flow__node')?.getAttribute('data-node-id')),
+          text: document.querySelector('[data-live-node="events"]')?.textContent ?? '',
+          title: document.querySelector('[data-live-node="events"]')?.getAttribute('title') ?? '',
+        }));
+      let shown = await seen();
+      let sent = 0;
+      try {
+        const deadline = Date.now() + PATIENCE_MS;
+        while (shown.outlined.length === 0 && Date.now() < deadline) {
+          const messages = Array.from({ length: 300 }, (_, i) => ({ value: JSON.stringify({ user_id: i % 7, event_type: 'page_view', page_url: '/', ts: BASE + sent + i }) }));
+          await producer.send({ topic: slowInput, messages });
+          sent += messages.length;
+          await new Promise((r) => setTimeout(r, 500));
+          shown = await seen();
+        }
+        if (shown.outlined.length > 0) await screenshot(page, 'deploy-holding-back');
+      } finally {
+        await producer.disconnect();
+      }
+      // One node holds the job back: the source, whose lag grows (the Weir target runs a pipeline in one loop, so a
+      // slow node anywhere shows as its source's lag).
+      expect(shown.outlined).toEqual(['events']);
+      expect(shown.text).toMatch(/holds the job back/);
+      expect(shown.title).toMatch(/Holds the job back\. Lag grew by [\d.,kM]+\/s to [\d.,kM\s]+ records: the job reads this source more slowly than records arrive\./);
+
+      const res = await fetch(`${server!.url}/api/deployments/${slow.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBe(204);
+      await holding.waitFor({ state: 'detached', timeout: PATIENCE_MS });
+    },
+  );
+
   it('threw no errors in the page', () => {
     expect(app.errors).toEqual([]);
   });

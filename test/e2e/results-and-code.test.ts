@@ -137,10 +137,19 @@ describe('window results and the full-size code editor in a real browser', () =>
     await page.keyboard.insertText(TYPE_ERROR);
     await dialog().locator('.squiggly-error').first().waitFor({ timeout: PATIENCE_MS });
     await expect.poll(windowCode, { timeout: PATIENCE_MS }).toBe(TYPE_ERROR);
+    // The error is listed below the editor too, as a warning of the pipeline (from the background type check).
+    const listed = dialog().getByRole('list', { name: `Problems in the code of ${WINDOW} (full size)` });
+    await expect.poll(() => listed.textContent(), { timeout: PATIENCE_MS }).toMatch(/Type error, line 1, column \d+: Type 'number' is not assignable to type 'string'\. \(TS2322\)/);
     // Hovering the squiggle shows TypeScript's message (the squiggle itself lies under the text layer).
-    const squiggle = (await dialog().locator('.squiggly-error').first().boundingBox())!;
-    await page.mouse.move(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2);
-    await page.locator('.monaco-hover').getByText(/Type 'number' is not assignable to type 'string'/).first().waitFor({ timeout: PATIENCE_MS });
+    // On a busy machine the editor may still be laying out when the pointer arrives: point again until it answers.
+    const message = page.locator('.monaco-hover').getByText(/Type 'number' is not assignable to type 'string'/).first();
+    const hoverShows = async () => {
+      const squiggle = (await dialog().locator('.squiggly-error').first().boundingBox())!;
+      await page.mouse.move(0, 0);
+      await page.mouse.move(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2);
+      return message.waitFor({ timeout: 3000 }).then(() => true, () => false);
+    };
+    await expect.poll(hoverShows, { timeout: PATIENCE_MS }).toBe(true);
     await screenshot(page, 'results-02-full-size-type-error');
   });
 

@@ -58,6 +58,7 @@ describe('unknown-field warnings', () => {
       {
         path: 'nodes[2].params.field',
         nodeId: 'byUser',
+        kind: 'field',
         message: 'Key by field "usr_id" does not exist in its input: fields are user_id, event_type, page_url, ts',
       },
     ]);
