@@ -276,7 +276,7 @@ describe('deploying the page-views template from the browser', () => {
       } finally {
         await admin.disconnect();
       }
-      await page.evaluate((doc) => (window as unknown as { weir: { store: { getState(): { loadDocument(d: unknown): void } } } }).weir.store.getState().loadDocument(doc), slow);
+      await page.evaluate((text) => (window as unknown as { weir: { store: { getState(): { loadDocument(d: unknown): void } } } }).weir.store.getState().loadDocument(JSON.parse(text)), JSON.stringify(slow));
       await page.getByRole('button', { name: 'Deploy', exact: true }).click();
       const panel = page.getByRole('complementary', { name: 'Deployments' });
       await panel.getByRole('region', { name: `Deployment ${slow.id}` }).locator('.status-badge', { hasText: 'Running' }).waitFor();
