@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine, formatProblem, validatePipeline, type PipelineDoc } from '../shared/index.ts';
 import { EventGenerator } from './data/generate.ts';
 import type { Measurement, RunOptions, Workload } from './run.ts';
+import { OPERATORS } from '../shared/operators/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PIPELINE = 'examples/page-views.weir.json';
@@ -45,7 +46,7 @@ export function benchPipeline(): PipelineDoc {
 function runChild({ events, seed }: ChildOptions): ChildResult {
   const pipeline = benchPipeline();
   let sinkRecords = 0;
-  const engine = new Engine(pipeline, { sink: () => void sinkRecords++ });
+  const engine = new Engine(pipeline, { operators: OPERATORS, sink: () => void sinkRecords++ });
   const source = engine.sources[0]!;
   source.declarePartitions([0]);
 

@@ -7,6 +7,7 @@ import type { StreamRecord } from '../shared/engine/record.ts';
 import type { IngestBatch, SinkMessage } from '../server/src/isolate/protocol.ts';
 import { sinkMessage } from '../server/src/kafka/records.ts';
 import { loadWorkload, type WorkloadName } from './workloads.ts';
+import { OPERATORS } from '../shared/operators/registry.ts';
 
 let engine: Engine | null = null;
 let out: SinkMessage[] = [];
@@ -14,7 +15,7 @@ let out: SinkMessage[] = [];
 process.on('message', (message: { init?: WorkloadName; batch?: IngestBatch; stop?: true }) => {
   if (message.init) {
     out = [];
-    engine = new Engine(loadWorkload(message.init), { mode: 'deployed', sink: (_id: string, record: StreamRecord) => void out.push(sinkMessage(record, true) as SinkMessage) });
+    engine = new Engine(loadWorkload(message.init), { operators: OPERATORS, mode: 'deployed', sink: (_id: string, record: StreamRecord) => void out.push(sinkMessage(record, true) as SinkMessage) });
     engine.sources[0]!.declarePartitions([0]);
     process.send!({ ready: true });
   } else if (message.batch) {

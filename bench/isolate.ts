@@ -18,6 +18,7 @@ import type { IngestBatch, Slice } from '../server/src/isolate/protocol.ts';
 import { sinkMessage } from '../server/src/kafka/records.ts';
 import { median } from './stats.ts';
 import { generateEvents, loadWorkload, type EventInput, type WorkloadName } from './workloads.ts';
+import { OPERATORS } from '../shared/operators/registry.ts';
 
 const SLICE = 1000;
 const RUNS = 3;
@@ -58,7 +59,7 @@ function inThread(name: WorkloadName, input: EventInput): Promise<Run> {
     sinkMessage(record, true);
     outputs++;
   };
-  const engine = new Engine(loadWorkload(name), { mode: 'deployed', sink });
+  const engine = new Engine(loadWorkload(name), { operators: OPERATORS, mode: 'deployed', sink });
   const source = engine.sources[0]!;
   source.declarePartitions([0]);
   return timed(() => {

@@ -1,7 +1,8 @@
 /**
  * Kafka end to end on the local broker: the tumbling-count job deployed exactly-once (1 s checkpoints) and
- * at-least-once, against a plain kafkajs consume → produce pass-through reading the same topic with the same
- * consumer settings (the client's own limit). Events/s over the whole input, end-to-end latency at half of each
+ * at-least-once, against plain consume → produce pass-throughs reading the same topic with the same consumer
+ * settings (the client's own limit), on kafkajs and on librdkafka (@confluentinc/kafka-javascript's low-level API),
+ * each copying with committed offsets and exactly-once (records and offsets in one transaction per batch). Events/s over the whole input, end-to-end latency at half of each
  * system's measured rate, and the time a deployment takes to restore a million keys of window state.
  *
  * Every run checks its output: the pass-through's copy must hold every input value once; a deployment's committed
@@ -16,13 +17,14 @@ import { checkOutput } from './kafka/flink.ts';
 import { jobPipeline, KAFKA_JOBS, windowValueHash, type JobOutput, type KafkaJob } from './kafka/jobs.ts';
 import { LatencyReader, percentile, producePaced, waitUntil, WindowCauses } from './kafka/latency.ts';
 import { CpuSampler } from './kafka/cpu.ts';
-import { PassthroughJob } from './kafka/passthrough.ts';
+import { PassthroughJob, type PassthroughClient } from './kafka/passthrough.ts';
 import { measureRestore, type RestoreRun } from './kafka/restore.ts';
 import { median } from './stats.ts';
 import { DEFAULT_SEED, generateEvents, runWorkload, type EventInput } from './workloads.ts';
 import type { Measurement, RunOptions, Workload } from './run.ts';
 
-export const KAFKA_FULL_EVENTS = 2_000_000;
+/** `WEIR_BENCH_KAFKA_EVENTS` overrides the full runs' input size (e.g. 1000000 for a shorter full run). */
+export const KAFKA_FULL_EVENTS = Number(process.env.WEIR_BENCH_KAFKA_EVENTS) || 2_000_000;
 export const KAFKA_QUICK_EVENTS = 200_000;
 export const KAFKA_FULL_RUNS = 3;
 export const LATENCY_FULL_SECONDS = 20;
@@ -31,7 +33,27 @@ export const RESTORE_FULL_KEYS = 1_000_000;
 export const RESTORE_QUICK_KEYS = 100_000;
 const CHECKPOINT_INTERVAL_MS = 1000;
 
-export type KafkaSystem = 'kafkajs-passthrough' | 'weir-kafka-eos' | 'weir-kafka-alo';
+/** The pass-throughs: which client, and whether each batch is one transaction with its offsets. */
+export const PASSTHROUGHS = {
+  'kafkajs-passthrough': { client: 'kafkajs', mode: 'copy' },
+  'kafkajs-passthrough-eos': { client: 'kafkajs', mode: 'eos' },
+  'librdkafka-passthrough': { client: 'librdkafka', mode: 'copy' },
+  'librdkafka-passthrough-eos': { client: 'librdkafka', mode: 'eos' },
+} as const satisfies Record<string, { client: PassthroughClient; mode: 'copy' | 'eos' }>;
+export type PassthroughSystem = keyof typeof PASSTHROUGHS;
+/** Deployments of the tumbling-count job: delivery, and the client of the deployment's consumer and producer. */
+export const DEPLOYMENTS = {
+  'weir-kafka-eos': { delivery: 'exactly-once', client: 'kafkajs' },
+  'weir-kafka-alo': { delivery: 'at-least-once', client: 'kafkajs' },
+  'weir-librdkafka-eos': { delivery: 'exactly-once', client: 'librdkafka' },
+  'weir-librdkafka-alo': { delivery: 'at-least-once', client: 'librdkafka' },
+} as const satisfies Record<string, { delivery: Delivery; client: 'kafkajs' | 'librdkafka' }>;
+export type DeploymentSystem = keyof typeof DEPLOYMENTS;
+export type KafkaSystem = PassthroughSystem | DeploymentSystem;
+
+function isPassthrough(system: string): system is PassthroughSystem {
+  return system in PASSTHROUGHS;
+}
 
 export interface ThroughputRun {
   eventsPerSec: number;
@@ -69,12 +91,13 @@ function valuesChecksum(events: EventInput): { count: number; checksum: number }
   return { count: sum.count, checksum: sum.checksum };
 }
 
-export async function measurePassthrough(session: KafkaBenchSession): Promise<ThroughputRun> {
+export async function measurePassthrough(session: KafkaBenchSession, system: PassthroughSystem = 'kafkajs-passthrough'): Promise<ThroughputRun> {
   const { kafka, input } = session;
+  const { client, mode } = PASSTHROUGHS[system];
   const output = session.topicName('passthrough-out');
   await createTopics(kafka, [output]);
   const cpu = new CpuSampler();
-  const job = new PassthroughJob({ brokers: session.brokers, input: input.topic, output, groupId: session.topicName('passthrough'), ends: input.ends });
+  const job = new PassthroughJob(client, { brokers: session.brokers, input: input.topic, output, groupId: session.topicName('passthrough'), ends: input.ends, mode });
   let done;
   try {
     done = await job.done;
@@ -87,7 +110,7 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
   const got = await topicChecksum(kafka, output, (v) => bytesHash(v, 0, v.length));
   const want = valuesChecksum(input.events);
   if (got.count !== want.count || got.checksum !== want.checksum)
-    throw new Error(`kafkajs-passthrough: the output topic holds ${got.count} records (checksum ${got.checksum}), the input ${want.count} (${want.checksum})`);
+    throw new Error(`${system}: the output topic holds ${got.count} records (checksum ${got.checksum}), the input ${want.count} (${want.checksum})`);
   return throughputRun(input.records, elapsedMs, cpuMs, got, []);
 }
 
@@ -96,7 +119,13 @@ export async function measurePassthrough(session: KafkaBenchSession): Promise<Th
  * idle moment to the checkpoint that covers the whole input. Every sink's committed output must have the count
  * and checksum of the engine's own run over the same events (`expected`; the session's for tumbling-count).
  */
-export async function measureWeir(session: KafkaBenchSession, delivery: Delivery, job: KafkaJob = KAFKA_JOBS['tumbling-count'], expected?: JobOutput): Promise<ThroughputRun> {
+export async function measureWeir(
+  session: KafkaBenchSession,
+  delivery: Delivery,
+  job: KafkaJob = KAFKA_JOBS['tumbling-count'],
+  expected?: JobOutput,
+  client: 'kafkajs' | 'librdkafka' = 'kafkajs',
+): Promise<ThroughputRun> {
   const { kafka, input } = session;
   const want: JobOutput = expected ?? { out: { count: session.expected.outputs, checksum: session.expected.checksum } };
   const outputs = Object.fromEntries(job.sinks.map((sink, i) => [sink, session.topicName(i === 0 ? 'out' : `out-${sink}`)]));
@@ -111,6 +140,7 @@ export async function measureWeir(session: KafkaBenchSession, delivery: Delivery
     delivery,
     checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
     pipeline: jobPipeline(job, { id, input: input.topic, outputs, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, delivery }),
+    client,
   });
   let elapsedMs;
   let cpuMs;
@@ -129,7 +159,7 @@ export async function measureWeir(session: KafkaBenchSession, delivery: Delivery
   }
   const got: JobOutput = {};
   for (const sink of job.sinks) got[sink] = await topicChecksum(kafka, outputs[sink]!, windowValueHash);
-  checkOutput(`weir-kafka-${delivery === 'exactly-once' ? 'eos' : 'alo'} ${job.name}`, got, want);
+  checkOutput(`weir-${client === 'kafkajs' ? 'kafka' : client}-${delivery === 'exactly-once' ? 'eos' : 'alo'} ${job.name}`, got, want);
   return throughputRun(input.records, elapsedMs, cpuMs, got[main]!, [
     `${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`,
   ]);
@@ -140,7 +170,7 @@ function throughputRun(records: number, elapsedMs: number, cpuMs: number, output
 }
 
 /** Latency at `ratePerSec` for about `seconds`: a fresh input and output topic, the job started first. */
-export async function measureLatency(session: KafkaBenchSession, system: 'kafkajs-passthrough' | 'weir-kafka-eos', ratePerSec: number, seconds: number): Promise<LatencyRun> {
+export async function measureLatency(session: KafkaBenchSession, system: PassthroughSystem | 'weir-kafka-eos' | 'weir-librdkafka-eos', ratePerSec: number, seconds: number): Promise<LatencyRun> {
   const { kafka } = session;
   const events = generateEvents(Math.max(1000, Math.round(ratePerSec * seconds)), DEFAULT_SEED);
   const input = session.topicName('latency-in');
@@ -150,14 +180,16 @@ export async function measureLatency(session: KafkaBenchSession, system: 'kafkaj
   let expectedOutputs: number;
   let producedAtOf: (key: Buffer | null, value: Buffer | null, timestamp: string) => number;
   let stop: () => Promise<void>;
-  if (system === 'kafkajs-passthrough') {
-    const job = new PassthroughJob({ brokers: session.brokers, input, output, groupId: session.topicName('passthrough'), ends: null });
+  if (isPassthrough(system)) {
+    const { client, mode } = PASSTHROUGHS[system];
+    const job = new PassthroughJob(client, { brokers: session.brokers, input, output, groupId: session.topicName('passthrough'), ends: null, mode });
     stop = () => job.stop();
     await job.running;
     expectedOutputs = events.count + PARTITIONS;
     producedAtOf = (_key, _value, timestamp) => Number(timestamp);
   } else {
-    const job = new WeirJob({ brokers: session.brokers, id: session.topicName('latency'), input, output, delivery: 'exactly-once', checkpointIntervalMs: CHECKPOINT_INTERVAL_MS });
+    const client = DEPLOYMENTS[system].client;
+    const job = new WeirJob({ brokers: session.brokers, id: session.topicName('latency'), input, output, delivery: 'exactly-once', checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, client });
     stop = () => job.close();
     await job.start();
     expectedOutputs = runWorkload('tumbling-count', events).outputs;
@@ -214,7 +246,8 @@ function kafkaWorkload(system: KafkaSystem, description: string): Workload {
 async function measureSystem(session: KafkaBenchSession, system: KafkaSystem, options: RunOptions): Promise<Measurement> {
   const runs: ThroughputRun[] = [];
   for (let i = 0; i < (options.quick ? 1 : KAFKA_FULL_RUNS); i++) {
-    runs.push(system === 'kafkajs-passthrough' ? await measurePassthrough(session) : await measureWeir(session, system === 'weir-kafka-eos' ? 'exactly-once' : 'at-least-once'));
+    if (isPassthrough(system)) runs.push(await measurePassthrough(session, system));
+    else runs.push(await measureWeir(session, DEPLOYMENTS[system].delivery, undefined, undefined, DEPLOYMENTS[system].client));
   }
   const eventsPerSec = Math.round(median(runs.map((r) => r.eventsPerSec)));
   const measurement: Measurement = {
@@ -233,7 +266,7 @@ async function measureSystem(session: KafkaBenchSession, system: KafkaSystem, op
       ...runs[0]!.notes,
     ],
   };
-  if (system !== 'weir-kafka-alo') {
+  if (system === 'weir-kafka-eos' || system === 'weir-librdkafka-eos' || (isPassthrough(system) && PASSTHROUGHS[system].mode === 'copy')) {
     const seconds = options.quick ? LATENCY_QUICK_SECONDS : LATENCY_FULL_SECONDS;
     const latency = await measureLatency(session, system, Math.round(eventsPerSec / 2), seconds);
     measurement.p50Ms = latency.p50Ms;
@@ -265,7 +298,12 @@ const restoreWorkload: Workload = {
 
 export const kafkaWorkloads: Workload[] = [
   kafkaWorkload('kafkajs-passthrough', 'a plain kafkajs consumer → producer copying the input topic to another, offsets committed per batch (the client’s own limit)'),
+  kafkaWorkload('kafkajs-passthrough-eos', 'the kafkajs copy with each batch and its offsets in one transaction'),
+  kafkaWorkload('librdkafka-passthrough', 'the same copy through librdkafka (@confluentinc/kafka-javascript’s KafkaConsumer and Producer)'),
+  kafkaWorkload('librdkafka-passthrough-eos', 'the librdkafka copy with each batch and its offsets in one transaction (sendOffsetsToTransaction)'),
   kafkaWorkload('weir-kafka-eos', 'bench/workloads/tumbling-count.weir.json deployed exactly-once with 1 s checkpoints, from the input topic to an output topic'),
   kafkaWorkload('weir-kafka-alo', 'the same deployed at-least-once'),
+  kafkaWorkload('weir-librdkafka-eos', 'the exactly-once deployment with its consumer and producer on librdkafka (WEIR_KAFKA_CLIENT=librdkafka)'),
+  kafkaWorkload('weir-librdkafka-alo', 'the at-least-once deployment on librdkafka'),
   restoreWorkload,
 ];

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Engine, formatProblem, validatePipeline, type PipelineDoc, type StreamRecord } from '../shared/index.ts';
 import { mixInteger, mixReal, mixString, OutputChecksum } from './checksum.ts';
 import { EventGenerator } from './data/generate.ts';
+import { OPERATORS } from '../shared/operators/registry.ts';
 
 export const WORKLOAD_NAMES = ['stateless', 'tumbling-count', 'sliding-avg', 'session'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
@@ -120,7 +121,7 @@ export interface WorkloadRun {
 export function runWorkload(name: WorkloadName, input: EventInput, pipeline: PipelineDoc = loadWorkload(name)): WorkloadRun {
   const hash = WORKLOADS[name].hash;
   const sum = new OutputChecksum();
-  const engine = new Engine(pipeline, { mode: 'deployed', sink: (_sink: string, record: StreamRecord) => sum.add(hash(record.value)) });
+  const engine = new Engine(pipeline, { operators: OPERATORS, mode: 'deployed', sink: (_sink: string, record: StreamRecord) => sum.add(hash(record.value)) });
   const source = engine.sources[0]!;
   source.declarePartitions([0]);
   const { bytes, offsets, count } = input;

@@ -183,8 +183,9 @@ export function kafkaBenchSession(events: number): Promise<KafkaBenchSession> {
  * `npm run bench` runs its broker on a port of its own (tools/kafka/start.sh with KAFKA_PORT, data in
  * .kafka/data-19192), so that test runs, which start and stop the shared test broker on 19092, cannot stop it in the
  * middle of a measurement (one did, and failed a 25-minute run). The benchmark's tests use the test broker.
+ * `WEIR_BENCH_KAFKA_PORT` moves it, for two bench runs at once.
  */
-export const BENCH_KAFKA_PORT = 19192;
+export const BENCH_KAFKA_PORT = Number(process.env.WEIR_BENCH_KAFKA_PORT) || 19192;
 let brokerPort: number | undefined;
 
 /** Sessions opened from now on use the bench's own broker (bench/run.ts calls this). */

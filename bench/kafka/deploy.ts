@@ -27,6 +27,8 @@ export interface WeirJobOptions {
   workerMemoryMb?: number;
   /** Another pipeline, its topics already set (bench/kafka/jobs.ts); `input` names its source topic, whose node id must be `events`. */
   pipeline?: PipelineDoc;
+  /** The deployment's consumer and producer (server/src/kafka/config.ts); default kafkajs. */
+  client?: 'kafkajs' | 'librdkafka';
 }
 
 export function benchPipeline(options: WeirJobOptions): PipelineDoc {
@@ -59,7 +61,7 @@ export class WeirJob {
     this.dataDir = mkdtempSync(join(tmpdir(), 'weir-bench-'));
     this.manager = new DeploymentManager({
       dataDir: this.dataDir,
-      kafka: { brokers: options.brokers },
+      kafka: { brokers: options.brokers, client: options.client ?? 'kafkajs' },
       metricsIntervalMs: METRICS_INTERVAL_MS,
       sessionTimeoutMs: 10_000,
       ...(options.workerMemoryMb === undefined ? {} : { limits: { workerMemoryMb: options.workerMemoryMb } }),

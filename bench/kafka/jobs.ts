@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { Engine, formatProblem, validatePipeline, type Delivery, type PipelineDoc, type StreamRecord } from '../../shared/index.ts';
 import { OutputChecksum } from '../checksum.ts';
 import { loadWorkload, WORKLOADS, type EventInput } from '../workloads.ts';
+import { OPERATORS } from '../../shared/operators/registry.ts';
 
 export const KAFKA_JOB_NAMES = ['tumbling-count', 'page-views', 'count-all', 'count-all-udf'] as const;
 export type KafkaJobName = (typeof KAFKA_JOB_NAMES)[number];
@@ -118,7 +119,7 @@ export const windowValueHash = (value: Buffer): number => WORKLOADS['tumbling-co
 export function expectedOutput(job: KafkaJob, input: EventInput): JobOutput {
   const hash = WORKLOADS['tumbling-count'].hash;
   const sums = new Map(job.sinks.map((s) => [s, new OutputChecksum()]));
-  const engine = new Engine(job.doc(), { mode: 'deployed', sink: (sink: string, record: StreamRecord) => sums.get(sink)!.add(hash(record.value)) });
+  const engine = new Engine(job.doc(), { operators: OPERATORS, mode: 'deployed', sink: (sink: string, record: StreamRecord) => sums.get(sink)!.add(hash(record.value)) });
   const source = engine.sources[0]!;
   source.declarePartitions([0]);
   const { bytes, offsets, count } = input;

@@ -5,6 +5,9 @@
  * sends cut as a checkpoint's are), then the batch's offsets are committed. No engine, no state: what the client
  * itself can carry.
  *
+ * In `eos` mode the producer is transactional and each batch's records and offsets (`sendOffsets`) go in one
+ * transaction, committed before the next batch.
+ *
  * Given `ends`, it reports `done` once the committed offsets reach them; without, it runs until told to stop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -19,6 +22,8 @@ export interface PassthroughData {
   output: string;
   groupId: string;
   ends: number[] | null;
+  /** `copy`: produce, then commit the offsets; `eos`: both in one transaction. */
+  mode: 'copy' | 'eos';
 }
 
 export type PassthroughMessage =
@@ -43,7 +48,13 @@ const consumer = kafka.consumer({
   allowAutoTopicCreation: false,
   retry: { initialRetryTime: 200, retries: 10 },
 });
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 100, retries: 12 } });
+const eos = data.mode === 'eos';
+const producer = kafka.producer({
+  idempotent: true,
+  maxInFlightRequests: 1,
+  retry: { initialRetryTime: 100, retries: 12 },
+  ...(eos ? { transactionalId: `${data.groupId}-tx`, transactionTimeout: 30_000 } : {}),
+});
 const committed: number[] = [];
 let firstBatchAt = 0;
 let records = 0;
@@ -57,9 +68,16 @@ async function onBatch({ batch }: EachBatchPayload): Promise<void> {
     const m = batch.messages[i]!;
     messages[i] = { key: m.key, value: m.value, timestamp: m.timestamp, partition };
   }
-  for (const topicMessages of planSends([{ topic: data.output, messages }])) await producer.sendBatch({ topicMessages });
   const next = Number(batch.lastOffset()) + 1;
-  await consumer.commitOffsets([{ topic: data.input, partition, offset: String(next) }]);
+  if (eos) {
+    const transaction = await producer.transaction();
+    for (const topicMessages of planSends([{ topic: data.output, messages }])) await transaction.sendBatch({ topicMessages });
+    await transaction.sendOffsets({ consumerGroupId: data.groupId, topics: [{ topic: data.input, partitions: [{ partition, offset: String(next) }] }] });
+    await transaction.commit();
+  } else {
+    for (const topicMessages of planSends([{ topic: data.output, messages }])) await producer.sendBatch({ topicMessages });
+    await consumer.commitOffsets([{ topic: data.input, partition, offset: String(next) }]);
+  }
   records += messages.length;
   committed[partition] = next;
   const ends = data.ends;

@@ -1,9 +1,13 @@
-/** The main thread's side of the pass-through (passthrough-worker.ts): start it, wait for it, stop it. */
+/** The main thread's side of a pass-through (passthrough-worker.ts, rdkafka-passthrough-worker.ts): start, wait, stop. */
 import { Worker } from 'node:worker_threads';
 import type { PassthroughData, PassthroughMessage } from './passthrough-worker.ts';
 
 const ENTRY = new URL('../../server/src/deployments/worker-entry.mjs', import.meta.url);
-const MODULE = new URL('./passthrough-worker.ts', import.meta.url).href;
+const MODULES = {
+  kafkajs: new URL('./passthrough-worker.ts', import.meta.url).href,
+  librdkafka: new URL('./rdkafka-passthrough-worker.ts', import.meta.url).href,
+};
+export type PassthroughClient = keyof typeof MODULES;
 
 export interface PassthroughDone {
   firstBatchAt: number;
@@ -17,17 +21,17 @@ export class PassthroughJob {
   readonly done: Promise<PassthroughDone>;
   private readonly stopped: Promise<void>;
 
-  constructor(options: Omit<PassthroughData, 'module'>) {
-    this.worker = new Worker(ENTRY, { workerData: { module: MODULE, ...options } satisfies PassthroughData, name: 'bench-passthrough' });
+  constructor(client: PassthroughClient, options: Omit<PassthroughData, 'module'>) {
+    this.worker = new Worker(ENTRY, { workerData: { module: MODULES[client], ...options } satisfies PassthroughData, name: 'bench-passthrough' });
     const listen = <T>(pick: (m: PassthroughMessage) => T | undefined) =>
       new Promise<T>((resolve, reject) => {
         this.worker.on('message', (m: PassthroughMessage) => {
-          if (m.type === 'failed') reject(new Error(`kafkajs-passthrough failed: ${m.message}`));
+          if (m.type === 'failed') reject(new Error(`${client} pass-through failed: ${m.message}`));
           const value = pick(m);
           if (value !== undefined) resolve(value);
         });
         this.worker.on('error', reject);
-        this.worker.on('exit', (code) => reject(new Error(`kafkajs-passthrough exited (code ${code})`)));
+        this.worker.on('exit', (code) => reject(new Error(`${client} pass-through exited (code ${code})`)));
       });
     this.running = listen((m) => (m.type === 'running' ? (true as const) : undefined)).then(() => {});
     this.done = listen((m) => (m.type === 'done' ? { firstBatchAt: m.firstBatchAt, committedAt: m.committedAt, records: m.records } : undefined));

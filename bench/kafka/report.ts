@@ -2,16 +2,34 @@
 import { createRequire } from 'node:module';
 import type { Measurement } from '../run.ts';
 
-const SYSTEMS = ['kafkajs-passthrough', 'weir-kafka-eos', 'weir-kafka-alo'];
+const SYSTEMS = [
+  'kafkajs-passthrough',
+  'kafkajs-passthrough-eos',
+  'librdkafka-passthrough',
+  'librdkafka-passthrough-eos',
+  'weir-kafka-eos',
+  'weir-kafka-alo',
+  'weir-librdkafka-eos',
+  'weir-librdkafka-alo',
+];
 export const RESTORE_WORKLOAD = 'restore-1m-keys';
 
 export function isKafkaMeasurement(m: Measurement): boolean {
   return SYSTEMS.includes(m.system) || m.workload === RESTORE_WORKLOAD;
 }
 
-function kafkajsVersion(): string {
+function packageVersion(name: string): string {
   try {
-    return (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
+    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The bundled librdkafka's version, from the package's manifest: loading the addon here would keep workers from it. */
+function librdkafkaVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('@confluentinc/kafka-javascript/package.json') as { librdkafka: string }).librdkafka;
   } catch {
     return 'unknown';
   }
@@ -81,7 +99,7 @@ export function kafkaBlock(measurements: readonly Measurement[], context: KafkaR
   if (table.length === 0 && restore === null) return '';
   const lines = [
     `- Machine: ${context.machine}; load average ${context.loadBefore.toFixed(1)} at the start, ${context.loadAfter.toFixed(1)} at the end`,
-    `- Versions: Node ${process.version}, Apache Kafka ${context.kafkaVersion} (one broker on this machine, tools/kafka/start.sh), kafkajs ${kafkajsVersion()}`,
+    `- Versions: Node ${process.version}, Apache Kafka ${context.kafkaVersion} (one broker on this machine, tools/kafka/start.sh), kafkajs ${packageVersion('kafkajs')}, @confluentinc/kafka-javascript ${packageVersion('@confluentinc/kafka-javascript')} (librdkafka ${librdkafkaVersion()})`,
     '- Figures: medians of the runs; events per CPU second of the bench process (the job’s worker thread included, the broker not)',
     '',
   ];

@@ -17,15 +17,16 @@
  */
 import { Engine, topologicalOrder } from '../../shared/engine/engine.ts';
 import { Operator, PipelineFailure, type OperatorEnv } from '../../shared/engine/operator.ts';
+import { SourceOperator } from '../../shared/engine/source.ts';
 import { StreamRecord, keyIdOf } from '../../shared/engine/record.ts';
 import { decodeTime, encodeTime, keyGroupOf } from '../../shared/engine/keyed.ts';
 import { operatorFor } from '../../shared/operators/registry.ts';
-import { applyDefaults } from '../../shared/operators/schema.ts';
-import { KafkaSourceOperator } from '../../shared/operators/source-kafka.ts';
+import { applyDefaults } from '../../shared/pipeline/schema.ts';
 import { UdfBudget } from '../../shared/udf/budget.ts';
 import { evaluateWithFunction, type CompiledModule, type CompileResult } from '../../shared/udf/compile.ts';
 import { isWatermarkSample, settingsOf, type Json, type Key, type PipelineDoc, type Sample } from '../../shared/pipeline/types.ts';
 import { encodeKey, encodeTimestamp, encodeValue } from '../../shared/operators/sink-kafka.ts';
+import { OPERATORS } from '../../shared/operators/registry.ts';
 
 // GraalJS 23.1 has no structuredClone; the engine clones only JSON values with it (param defaults).
 if (typeof globalThis.structuredClone !== 'function') {
@@ -116,7 +117,7 @@ export function createHost(docJson: string, optionsJson: string): NodeHost {
   const op = definition.create(env);
   for (let c = 0; c < options.channels; c++) op.channelWatermarks.push(-Infinity);
   options.edges.forEach((edge, index) => op.output(edge.port).targets.push(edgeBridge(index, edge, maxParallelism, () => out) as unknown as Operator));
-  const source = op instanceof KafkaSourceOperator ? op : null;
+  const source = op instanceof SourceOperator ? op : null;
   if (source && simulation) source.declarePartitions([...new Set((node.samples ?? []).map((s) => s.partition ?? 0))].sort((a, b) => a - b));
   let received = 0;
 
@@ -195,7 +196,7 @@ function edgeBridge(index: number, edge: EdgeSpec, maxParallelism: number, entri
  */
 export function simulationPlan(docJson: string, modulesJson: string): string {
   const doc = JSON.parse(docJson) as PipelineDoc;
-  const engine = new Engine(doc, { compile: compilerFor(JSON.parse(modulesJson) as Record<string, CompiledModule>) });
+  const engine = new Engine(doc, { operators: OPERATORS, compile: compilerFor(JSON.parse(modulesJson) as Record<string, CompiledModule>) });
   const sources = engine.sources;
   const samples = sources.map((s) => doc.nodes.find((n) => n.id === s.id)!.samples ?? []);
   const positions = sources.map(() => 0);
@@ -219,7 +220,7 @@ export function simulationPlan(docJson: string, modulesJson: string): string {
   // Sources hear about processing time only for idleness, which applies when deployed.
   const timed = topologicalOrder(doc)
     .map((n) => engine.operator(n.id)!)
-    .filter((op) => !(op instanceof KafkaSourceOperator) && op.onProcessingTime !== Operator.prototype.onProcessingTime)
+    .filter((op) => !(op instanceof SourceOperator) && op.onProcessingTime !== Operator.prototype.onProcessingTime)
     .map((op) => op.id);
   return JSON.stringify({ steps, timed, sources: sources.map((s) => s.id) });
 }
@@ -249,8 +250,8 @@ export function graphPlan(docJson: string): string {
     return {
       id: node.id,
       name: node.label ?? node.id,
-      source: definition.isSource === true,
-      sink: definition.isSink === true,
+      source: definition.role === 'source',
+      sink: definition.role === 'sink',
       keyed: KEYED_TYPES.has(node.type),
       params: applyDefaults(node.params, definition.params),
     };

@@ -1,20 +1,22 @@
 /**
  * The dataflow engine: a pipeline document made runnable. Records travel depth-first and synchronously through the
- * graph; watermarks follow the same edges and each node's watermark is the minimum over its input edges. Time, the
- * sinks and the UDF sandbox come in through `EngineOptions`; the engine reaches for none of them itself.
+ * graph; watermarks follow the same edges and each node's watermark is the minimum over its input edges. The node
+ * types, time, the sinks and the UDF sandbox come in through `EngineOptions`; the engine reaches for none of them
+ * itself.
  */
+import { applyDefaults } from '../pipeline/schema.ts';
 import { edgeFromPort, edgeToPort, settingsOf, type Json, type PipelineDoc } from '../pipeline/types.ts';
-import { operatorFor } from '../operators/registry.ts';
-import { applyDefaults } from '../operators/schema.ts';
-import type { OperatorDefinition } from '../operators/types.ts';
-import { KafkaSourceOperator } from '../operators/source-kafka.ts';
 import { UdfBudget, DEFAULT_UDF_BUDGET_MS } from '../udf/budget.ts';
 import { evaluateWithFunction, type CompileResult, type ModuleEvaluator } from '../udf/compile.ts';
 import { UdfLoadError } from '../udf/runtime.ts';
+import { lookupOperator, type OperatorRegistry, type OperatorType } from './contracts.ts';
 import { Operator, type EngineObserver, type OperatorEnv, type SinkWriter, type StateSize } from './operator.ts';
+import { SourceOperator } from './source.ts';
 import { cloneJson, decodeTime, encodeTime } from './keyed.ts';
 
 export interface EngineOptions {
+  /** The node types a pipeline may use, by `type` (the built-in ones: `OPERATORS`, shared/operators/registry.ts). */
+  operators: OperatorRegistry;
   sink?: SinkWriter;
   observer?: EngineObserver;
   /** UDF time budget per call (SPEC §5); default 1000 ms. */
@@ -74,7 +76,7 @@ export interface NodeMetrics {
 }
 
 interface Wiring {
-  definition: OperatorDefinition;
+  definition: OperatorType;
   /** `from.fromPort` of each input channel, in channel order. */
   channelKeys: string[];
   /** Output ports feeding this node, one per input edge (for counting records in). */
@@ -84,7 +86,7 @@ interface Wiring {
 export class Engine {
   /** Operators in topological order. */
   readonly operators: Operator[] = [];
-  readonly sources: KafkaSourceOperator[] = [];
+  readonly sources: SourceOperator[] = [];
   private readonly byId = new Map<string, Operator>();
   private readonly wiring = new Map<string, Wiring>();
   private readonly timed: Operator[] = [];
@@ -92,7 +94,7 @@ export class Engine {
   private readonly wallClock: () => number;
   readonly maxParallelism: number;
 
-  constructor(readonly pipeline: PipelineDoc, options: EngineOptions = {}) {
+  constructor(readonly pipeline: PipelineDoc, options: EngineOptions) {
     this.maxParallelism = settingsOf(pipeline).maxParallelism;
     const mode = options.mode ?? 'simulation';
     this.wallClock = options.wallClock ?? Date.now;
@@ -104,7 +106,7 @@ export class Engine {
     const processingTime = mode === 'deployed' ? this.wallClock : () => this.virtualTime;
 
     for (const node of topologicalOrder(pipeline)) {
-      const definition = operatorFor(node.type);
+      const definition = lookupOperator(options.operators, node.type);
       const path = `nodes[${pipeline.nodes.indexOf(node)}]`;
       if (!definition) throw new PipelineBuildError(`${path}.type`, `unknown operator type "${node.type}"`);
       const params = applyDefaults(node.params, definition.params);
@@ -127,10 +129,13 @@ export class Engine {
         if (err instanceof UdfLoadError) throw new PipelineBuildError(`${path}.${err.path}`, err.message.slice(err.path.length + 2));
         throw err;
       }
+      // A type's role and its operator's class must agree: the engine drives sources through `SourceOperator`.
+      if ((definition.role === 'source') !== operator instanceof SourceOperator)
+        throw new Error(`node type "${node.type}" has the role "${definition.role}", so its operator must${definition.role === 'source' ? '' : ' not'} be a SourceOperator`);
       this.operators.push(operator);
       this.byId.set(node.id, operator);
       this.wiring.set(node.id, { definition, channelKeys: [], feeds: [] });
-      if (operator instanceof KafkaSourceOperator) this.sources.push(operator);
+      if (operator instanceof SourceOperator) this.sources.push(operator);
       if (operator.onProcessingTime !== Operator.prototype.onProcessingTime) this.timed.push(operator);
     }
 
@@ -156,9 +161,9 @@ export class Engine {
     return this.byId.get(id);
   }
 
-  source(id: string): KafkaSourceOperator {
+  source(id: string): SourceOperator {
     const op = this.byId.get(id);
-    if (!(op instanceof KafkaSourceOperator)) throw new Error(`"${id}" is not a source of pipeline "${this.pipeline.id}"`);
+    if (!(op instanceof SourceOperator)) throw new Error(`"${id}" is not a source of pipeline "${this.pipeline.id}"`);
     return op;
   }
 

@@ -7,6 +7,7 @@
 import type { ErrorPolicy, Json, NodeDoc } from '../pipeline/types.ts';
 import type { UdfBudget } from '../udf/budget.ts';
 import type { CompileResult, ModuleEvaluator } from '../udf/compile.ts';
+import type { UdfEnv } from '../udf/runtime.ts';
 import { capErrorText, deadLetter } from './dead-letter.ts';
 import { preview } from './json-text.ts';
 import { StreamRecord } from './record.ts';
@@ -30,9 +31,12 @@ export interface WindowEvent {
 /** Where sink records go: captured in simulation, a Kafka producer on the server. */
 export type SinkWriter = (sinkId: string, record: StreamRecord) => void;
 
-/** Everything an operator may reach for. Time, I/O and the UDF sandbox are injected here, never reached for. */
-export interface OperatorEnv {
-  readonly node: NodeDoc;
+/**
+ * Everything an operator may reach for. Time, I/O and the UDF sandbox are injected here, never reached for. `P` is
+ * the type of the node's params (an operator's `ParamsOf` its schema), defaults applied.
+ */
+export interface OperatorEnv<P = Record<string, unknown>> extends UdfEnv {
+  readonly node: Omit<NodeDoc, 'params'> & { readonly params: P };
   readonly maxParallelism: number;
   readonly budget: UdfBudget;
   readonly evaluate: ModuleEvaluator;

@@ -4,6 +4,7 @@
  * clock that follows the event time of the record being processed; end of input flushes everything.
  */
 import { isWatermarkSample, type Key, type PipelineDoc, type Sample } from '../pipeline/types.ts';
+import { lookupOperator, type OperatorRegistry } from './contracts.ts';
 import { Engine, type EngineOptions, type EngineSnapshot } from './engine.ts';
 import type { StreamRecord } from './record.ts';
 
@@ -36,10 +37,14 @@ export interface SimulationResult {
 }
 
 /** The samples each source runs on: its own, or the replacement given in `inputs`. */
-export function samplesBySource(pipeline: PipelineDoc, inputs: Record<string, Sample[]> = {}): Map<string, Sample[]> {
+export function samplesBySource(
+  pipeline: PipelineDoc,
+  operators: OperatorRegistry,
+  inputs: Record<string, Sample[]> = {},
+): Map<string, Sample[]> {
   const result = new Map<string, Sample[]>();
   for (const node of pipeline.nodes) {
-    if (node.type === 'source.kafka') result.set(node.id, inputs[node.id] ?? node.samples ?? []);
+    if (lookupOperator(operators, node.type)?.role === 'source') result.set(node.id, inputs[node.id] ?? node.samples ?? []);
   }
   return result;
 }
@@ -53,8 +58,8 @@ export class Simulation {
   done = 0;
   private finished = false;
 
-  constructor(readonly pipeline: PipelineDoc, private readonly options: SimulationOptions = {}) {
-    this.samples = samplesBySource(pipeline, options.inputs);
+  constructor(readonly pipeline: PipelineDoc, private readonly options: SimulationOptions) {
+    this.samples = samplesBySource(pipeline, options.operators, options.inputs);
     this.sourceIds = [...this.samples.keys()];
     this.total = [...this.samples.values()].reduce((n, s) => n + s.length, 0);
     this.engine = this.createEngine();
@@ -150,6 +155,6 @@ export class Simulation {
 }
 
 /** Runs a pipeline on its samples to the end and returns what reached the sinks, in emission order. */
-export function simulate(pipeline: PipelineDoc, options: SimulationOptions = {}): SimulationResult {
+export function simulate(pipeline: PipelineDoc, options: SimulationOptions): SimulationResult {
   return new Simulation(pipeline, options).run();
 }

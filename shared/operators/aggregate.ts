@@ -7,9 +7,9 @@ import type { Json } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
 import { KeyedStore, type KeyedSnapshot } from '../engine/keyed.ts';
 import type { StreamRecord } from '../engine/record.ts';
-import { createAggregate, type AggregateFunction, type AggregateParams } from '../engine/windows/aggregates.ts';
+import { createAggregate, type AggregateFunction } from '../engine/windows/aggregates.ts';
 import { WindowUdfContext } from '../engine/windows/context.ts';
-import { aggregateField } from '../engine/windows/params.ts';
+import { aggregateField, type AggregateParams } from '../engine/windows/fields.ts';
 import { defineOperator } from './types.ts';
 
 export class RollingAggregateOperator extends Operator {
@@ -18,10 +18,10 @@ export class RollingAggregateOperator extends Operator {
   private readonly ctx: WindowUdfContext;
   private readonly out: Output;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<{ aggregate: AggregateParams }>) {
     super(env);
     this.ctx = new WindowUdfContext(env);
-    this.fn = createAggregate(env.node.params.aggregate as AggregateParams, env, this.ctx, false);
+    this.fn = createAggregate(env.node.params.aggregate, env, this.ctx, false);
     this.out = this.output('out');
   }
 
@@ -64,6 +64,9 @@ export const aggregateOperator = defineOperator({
   label: 'Rolling aggregate',
   category: 'Keyed',
   description: 'Keeps a running aggregate per key and emits the updated result for every record.',
+  role: 'transform',
+  keyed: true,
+  values: { out: 'aggregate' },
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],
   params: { aggregate: aggregateField },

@@ -22,6 +22,8 @@ export const filter = defineOperator({
   label: 'Filter',
   category: 'Transform',
   description: 'Keeps the records for which your function returns true.',
+  role: 'transform',
+  values: { out: 'input' },
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],
   params: {

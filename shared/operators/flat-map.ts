@@ -40,6 +40,7 @@ export const flatMap = defineOperator({
   label: 'FlatMap',
   category: 'Transform',
   description: 'Turns each value into zero or more values (return an array or yield them).',
+  role: 'transform',
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],
   params: {

@@ -17,10 +17,18 @@ import { KeyedStore, type KeyedSnapshot } from '../engine/keyed.ts';
 import { StreamRecord } from '../engine/record.ts';
 import { TimerQueue } from '../engine/timers.ts';
 import { problem } from '../pipeline/errors.ts';
-import type { Code } from '../pipeline/types.ts';
+import { defineParams, type ParamsOf } from '../pipeline/schema.ts';
 import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
 import { joinFunctionField, joinInputs, joinPair } from './join-function.ts';
 import { defineOperator } from './types.ts';
+
+const params = defineParams({
+  lowerBoundMs: { kind: 'duration', label: 'Lower bound', description: 'right.ts ≥ left.ts + lower bound (may be negative)' },
+  upperBoundMs: { kind: 'duration', label: 'Upper bound', description: 'right.ts ≤ left.ts + upper bound' },
+  code: joinFunctionField,
+});
+
+export type IntervalJoinParams = ParamsOf<typeof params>;
 
 /** One key's buffered records, per side, in arrival order (values and timestamps side by side). */
 class IntervalBuffers {
@@ -54,9 +62,9 @@ export class IntervalJoinOperator extends Operator {
   private readonly ctx: UdfContext;
   private readonly out: Output;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<IntervalJoinParams>) {
     super(env);
-    const params = env.node.params as { lowerBoundMs: number; upperBoundMs: number; code: Code };
+    const params = env.node.params;
     if (params.lowerBoundMs > params.upperBoundMs)
       throw new Error(`join.interval needs lowerBoundMs <= upperBoundMs, got ${params.lowerBoundMs} > ${params.upperBoundMs}`);
     this.lower = params.lowerBoundMs;
@@ -158,16 +166,14 @@ export const joinInterval = defineOperator({
   label: 'Interval join',
   category: 'Joins',
   description: 'Joins each left record with the right records of its key whose time lies within an interval around it.',
+  role: 'transform',
+  keyed: true,
   inputs: joinInputs,
   outputs: () => ['out', 'error'],
-  params: {
-    lowerBoundMs: { kind: 'duration', label: 'Lower bound', description: 'right.ts ≥ left.ts + lower bound (may be negative)' },
-    upperBoundMs: { kind: 'duration', label: 'Upper bound', description: 'right.ts ≤ left.ts + upper bound' },
-    code: joinFunctionField,
-  },
+  params,
   validate(params, ctx) {
-    const lower = params.lowerBoundMs as number;
-    const upper = params.upperBoundMs as number;
+    const lower = params.lowerBoundMs;
+    const upper = params.upperBoundMs;
     if (lower > upper)
       ctx.problems.push(problem(`${ctx.path}.upperBoundMs`, 'E_RANGE', `must be at least lowerBoundMs (lowerBoundMs ≤ upperBoundMs), got ${upper} with lowerBoundMs ${lower}`));
   },

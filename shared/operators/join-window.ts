@@ -11,6 +11,7 @@ import { appendArrival, mergeArrivals, type ArrivalBuffer } from '../engine/wind
 import { createAssigner, SessionWindowAssigner, type AssignerParams, type TimeWindowAssigner } from '../engine/windows/assigners.ts';
 import { WindowUdfContext } from '../engine/windows/context.ts';
 import { WindowCore, type Pane, type PaneFunction, type PaneOwner } from '../engine/windows/core.ts';
+import { EventTimeTrigger } from '../engine/windows/triggers.ts';
 import { joinAssignerField, validateAssigner } from '../engine/windows/params.ts';
 import type { Code } from '../pipeline/types.ts';
 import { loadUdf, type UdfFunction } from '../udf/runtime.ts';
@@ -56,11 +57,13 @@ export class WindowJoinOperator extends Operator implements PaneOwner {
     this.core = new WindowCore({
       nodeId: this.id,
       assigner,
+      trigger: new EventTimeTrigger(),
       fn: new JoinPaneFunction(assigner instanceof SessionWindowAssigner),
       owner: this,
       eventTime: true,
       allowedLateness: 0,
       observer: env.observer,
+      otherClock: () => env.processingTime(),
     });
   }
 
@@ -99,11 +102,11 @@ export class WindowJoinOperator extends Operator implements PaneOwner {
   }
 
   override snapshotState(): Json {
-    return this.core.snapshot(this.env.maxParallelism);
+    return this.core.snapshot(this.env.maxParallelism, this.watermark);
   }
 
   override restoreState(state: Json): void {
-    this.core.restore(state);
+    this.core.restore(state, this.watermark);
   }
 
   override stateSize(): StateSize {

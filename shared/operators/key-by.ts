@@ -3,9 +3,30 @@ import { describeValue } from '../engine/json-text.ts';
 import { Operator, type OperatorEnv, type Output } from '../engine/operator.ts';
 import { readPath, splitPath, type StreamRecord } from '../engine/record.ts';
 import { problem } from '../pipeline/errors.ts';
+import { defineParams, type ParamsOf } from '../pipeline/schema.ts';
 import type { Key } from '../pipeline/types.ts';
 import { loadUdf, UdfContext, type UdfFunction } from '../udf/runtime.ts';
 import { defineOperator } from './types.ts';
+
+const params = defineParams({
+  field: {
+    kind: 'string',
+    label: 'Field',
+    minLength: 1,
+    optional: true,
+    description: 'dot path, e.g. "user_id" (or write a key function instead)',
+  },
+  code: {
+    kind: 'code',
+    label: 'Key function',
+    optional: true,
+    exports: ['default'],
+    signature: '(value, ctx) => key',
+    template: 'export default (value: Value, ctx: Context) => {\n  return value.id;\n};',
+  },
+});
+
+export type KeyByParams = ParamsOf<typeof params>;
 
 export class KeyByOperator extends Operator {
   private readonly fn: UdfFunction | null;
@@ -13,9 +34,9 @@ export class KeyByOperator extends Operator {
   private readonly ctx: UdfContext;
   private readonly out: Output;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<KeyByParams>) {
     super(env);
-    const params = env.node.params as { field?: string; code?: string };
+    const params = env.node.params;
     this.field = params.field !== undefined ? splitPath(params.field) : null;
     this.fn = params.code !== undefined ? loadUdf(env, params.code, 'params.code') : null;
     this.ctx = new UdfContext(env);
@@ -48,19 +69,11 @@ export const keyBy = defineOperator({
   label: 'Key by',
   category: 'Keyed',
   description: 'Sets the record key from a field or a function; keyed operators downstream group by it.',
+  role: 'transform',
+  values: { out: 'input' },
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],
-  params: {
-    field: { kind: 'string', label: 'Field', minLength: 1, optional: true, description: 'dot path, e.g. "user_id" (or write a key function instead)' },
-    code: {
-      kind: 'code',
-      label: 'Key function',
-      optional: true,
-      exports: ['default'],
-      signature: '(value, ctx) => key',
-      template: 'export default (value: Value, ctx: Context) => {\n  return value.id;\n};',
-    },
-  },
+  params,
   validate(params, ctx) {
     const hasField = params.field !== undefined;
     const hasCode = params.code !== undefined;

@@ -21,6 +21,7 @@ export const map = defineOperator({
   label: 'Map',
   category: 'Transform',
   description: 'Turns each value into a new value; key and timestamp stay.',
+  role: 'transform',
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],
   params: {

@@ -21,11 +21,47 @@ import { StreamRecord } from '../engine/record.ts';
 import type { Timer, TimerQueue } from '../engine/timers.ts';
 import { ProcessState, StateAccess, TimerAccess, type ProcessStateSnapshot } from '../engine/process-state.ts';
 import { problem } from '../pipeline/errors.ts';
+import { defineParams, type ParamsOf } from '../pipeline/schema.ts';
 import { loadUdfModule, UdfContext, type UdfFunction } from '../udf/runtime.ts';
 import { defineOperator } from './types.ts';
 
 export const PORT_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 const RESERVED_PORTS = ['out', 'error', 'in'];
+
+const params = defineParams({
+  code: {
+    kind: 'code',
+    label: 'Module',
+    description:
+      'ctx.state.value/list/map(name) per key; ctx.timers.registerEventTime/deleteEventTime/registerProcessingTime/' +
+      'deleteProcessingTime(ts), currentWatermark(), currentProcessingTime(); ctx.timeDomain in onTimer; ctx.emit(value, port)',
+    exports: ['processElement'],
+    optionalExports: ['onTimer'],
+    signature: 'processElement(value, ctx): void; onTimer?(timestamp, ctx): void',
+    template: [
+      'export function processElement(value: Value, ctx: ProcessContext) {',
+      "  const count = ctx.state.value('count', 0);",
+      '  count.set(count.get() + 1);',
+      '  ctx.timers.registerEventTime(ctx.timestamp + 60_000);',
+      '  ctx.emit({ key: ctx.key, count: count.get() });',
+      '}',
+      '',
+      'export function onTimer(timestamp: number, ctx: ProcessContext) {',
+      "  ctx.state.value('count', 0).clear();",
+      '}',
+    ].join('\n'),
+  },
+  outputs: {
+    kind: 'stringList',
+    label: 'Extra outputs',
+    default: [],
+    itemPattern: PORT_NAME_PATTERN,
+    itemPatternHint: 'is not a valid port name (a letter, then letters, digits, "_" or "-")',
+    description: 'names of extra output ports; emit to them with ctx.emit(value, "name")',
+  },
+});
+
+export type ProcessParams = ParamsOf<typeof params>;
 
 /** The `ctx` of a `process` module. One object per node, updated in place before each call. */
 export class ProcessContext extends UdfContext {
@@ -54,9 +90,9 @@ export class ProcessOperator extends Operator {
   private readonly pendingPorts: Output[] = [];
   private readonly pendingValues: unknown[] = [];
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<ProcessParams>) {
     super(env);
-    const functions = loadUdfModule(env, env.node.params.code as string, 'params.code', ['processElement'], ['onTimer']);
+    const functions = loadUdfModule(env, env.node.params.code, 'params.code', ['processElement'], ['onTimer']);
     this.processFn = functions.processElement!;
     this.timerFn = functions.onTimer ?? null;
     this.ctx = new ProcessContext(env, this, this.state);
@@ -170,43 +206,14 @@ export const keyedProcess = defineOperator({
   label: 'Process',
   category: 'Keyed',
   description: 'Your own keyed logic with per-key state, event- and processing-time timers and extra outputs.',
+  role: 'transform',
+  keyed: true,
   inputs: [{ name: 'in', required: true }],
   outputs: (params) => ['out', ...extraPorts(params), 'error'],
-  params: {
-    code: {
-      kind: 'code',
-      label: 'Module',
-      description:
-        'ctx.state.value/list/map(name) per key; ctx.timers.registerEventTime/deleteEventTime/registerProcessingTime/' +
-        'deleteProcessingTime(ts), currentWatermark(), currentProcessingTime(); ctx.timeDomain in onTimer; ctx.emit(value, port)',
-      exports: ['processElement'],
-      optionalExports: ['onTimer'],
-      signature: 'processElement(value, ctx): void; onTimer?(timestamp, ctx): void',
-      template: [
-        'export function processElement(value: Value, ctx: ProcessContext) {',
-        "  const count = ctx.state.value('count', 0);",
-        '  count.set(count.get() + 1);',
-        '  ctx.timers.registerEventTime(ctx.timestamp + 60_000);',
-        '  ctx.emit({ key: ctx.key, count: count.get() });',
-        '}',
-        '',
-        'export function onTimer(timestamp: number, ctx: ProcessContext) {',
-        "  ctx.state.value('count', 0).clear();",
-        '}',
-      ].join('\n'),
-    },
-    outputs: {
-      kind: 'stringList',
-      label: 'Extra outputs',
-      default: [],
-      itemPattern: PORT_NAME_PATTERN,
-      itemPatternHint: 'is not a valid port name (a letter, then letters, digits, "_" or "-")',
-      description: 'names of extra output ports; emit to them with ctx.emit(value, "name")',
-    },
-  },
+  params,
   validate(params, ctx) {
     const seen = new Set<string>();
-    outputNames(params).forEach((name, i) => {
+    params.outputs.forEach((name, i) => {
       const path = `${ctx.path}.outputs[${i}]`;
       if (RESERVED_PORTS.includes(name)) ctx.problems.push(problem(path, 'E_PATTERN', `"${name}" is reserved; name extra outputs something other than ${RESERVED_PORTS.join(', ')}`));
       else if (seen.has(name)) ctx.problems.push(problem(path, 'E_DUPLICATE_ID', `the port name "${name}" is given twice`));

@@ -1,8 +1,9 @@
 /**
- * The operator registry: every node type Weir knows, by its `type` string. The validator, the engine, the editor's
- * palette and its inspector all read this one table.
+ * The operator registry: every node type Weir knows, by its `type` string. The validator, the editor's palette and
+ * its inspector read this one table, and every host hands it to the engine (`new Engine(doc, { operators })`).
  */
-import type { OperatorDefinition } from './types.ts';
+import type { NodeDoc } from '../pipeline/types.ts';
+import { definitionOf, type OperatorDefinition, type OperatorRole } from './types.ts';
 import { kafkaSource } from './source-kafka.ts';
 import { filter } from './filter.ts';
 import { map } from './map.ts';
@@ -16,23 +17,32 @@ import { joinInterval } from './join-interval.ts';
 import { kafkaSink } from './sink-kafka.ts';
 
 export const OPERATORS = {
-  'source.kafka': kafkaSource,
-  filter,
-  map,
-  flatMap,
-  keyBy,
-  window: windowOperator,
-  aggregate: aggregateOperator,
-  process: keyedProcess,
-  'join.window': joinWindow,
-  'join.interval': joinInterval,
-  'sink.kafka': kafkaSink,
+  [kafkaSource.type]: kafkaSource,
+  [filter.type]: filter,
+  [map.type]: map,
+  [flatMap.type]: flatMap,
+  [keyBy.type]: keyBy,
+  // The window family's traits are declared here until window.ts and join-window.ts take them into their definitions.
+  [windowOperator.type]: { ...windowOperator, keyed: true, windowed: true, values: { out: 'aggregate', late: 'input' } },
+  [aggregateOperator.type]: aggregateOperator,
+  [keyedProcess.type]: keyedProcess,
+  [joinWindow.type]: { ...joinWindow, keyed: true, windowed: true },
+  [joinInterval.type]: joinInterval,
+  [kafkaSink.type]: kafkaSink,
 } satisfies Record<string, OperatorDefinition>;
 
-export type OperatorType = keyof typeof OPERATORS;
-
 export function operatorFor(type: string): OperatorDefinition | undefined {
-  return Object.hasOwn(OPERATORS, type) ? (OPERATORS as Record<string, OperatorDefinition>)[type] : undefined;
+  return definitionOf(OPERATORS, type);
 }
 
 export const OPERATOR_LIST: readonly OperatorDefinition[] = Object.values(OPERATORS);
+
+/** The role of a node type (`undefined` for a type Weir does not know). */
+export function roleOf(type: string): OperatorRole | undefined {
+  return operatorFor(type)?.role;
+}
+
+/** The nodes of `nodes` whose type has `role`: a pipeline's sources or sinks, in the author's order. */
+export function nodesWithRole<N extends Pick<NodeDoc, 'type'>>(nodes: readonly N[], role: OperatorRole): N[] {
+  return nodes.filter((node) => roleOf(node.type) === role);
+}

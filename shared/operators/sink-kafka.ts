@@ -1,14 +1,23 @@
 /** `sink.kafka` (SPEC §3): hands records to the host: captured in simulation, produced to Kafka when deployed. */
+import { defineParams, type ParamsOf } from '../pipeline/schema.ts';
+import type { Key } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv } from '../engine/operator.ts';
 import type { StreamRecord } from '../engine/record.ts';
 import { defineOperator } from './types.ts';
-import { TOPIC_PATTERN } from './source-kafka.ts';
-import type { Key } from '../pipeline/types.ts';
+import { topicField } from './source-kafka.ts';
+
+const params = defineParams({
+  topic: topicField,
+  valueFormat: { kind: 'enum', label: 'Value format', values: ['json', 'text'], default: 'json' },
+  key: { kind: 'enum', label: 'Key', values: ['record', 'none'], default: 'record', description: 'write the record key, or no key' },
+});
+
+export type KafkaSinkParams = ParamsOf<typeof params>;
 
 export class KafkaSinkOperator extends Operator {
   private readonly dropKey: boolean;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<KafkaSinkParams>) {
     super(env);
     this.dropKey = env.node.params.key === 'none';
   }
@@ -48,13 +57,9 @@ export const kafkaSink = defineOperator({
   label: 'Kafka sink',
   category: 'Sinks',
   description: 'Writes records to a Kafka topic; in simulation, captures them.',
-  isSink: true,
+  role: 'sink',
   inputs: [{ name: 'in', required: true }],
   outputs: () => [],
-  params: {
-    topic: { kind: 'string', label: 'Topic', pattern: TOPIC_PATTERN, patternHint: 'is not a valid Kafka topic name (letters, digits, ".", "_" and "-", at most 249)' },
-    valueFormat: { kind: 'enum', label: 'Value format', values: ['json', 'text'], default: 'json' },
-    key: { kind: 'enum', label: 'Key', values: ['record', 'none'], default: 'record', description: 'write the record key, or no key' },
-  },
+  params,
   create: (env) => new KafkaSinkOperator(env),
 });

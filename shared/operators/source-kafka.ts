@@ -2,19 +2,69 @@
  * `source.kafka` (SPEC §2, §3): turns samples (simulation) or Kafka records (deployed) into stream records with
  * event time, and keeps one watermark per partition; the source's watermark is their minimum.
  */
+import { defineField, defineParams, type ParamsOf } from '../pipeline/schema.ts';
 import { isWatermarkSample, type Json, type Key, type Sample } from '../pipeline/types.ts';
-import { Operator, type StateSize } from '../engine/operator.ts';
+import type { OperatorEnv, StateSize } from '../engine/operator.ts';
 import { readPath, splitPath, StreamRecord } from '../engine/record.ts';
 import { decodeTime, encodeTime } from '../engine/keyed.ts';
 import { describeValue } from '../engine/json-text.ts';
-import { problem } from '../pipeline/errors.ts';
+import { SourceOperator } from '../engine/source.ts';
 import { defineOperator } from './types.ts';
 
-export const TOPIC_PATTERN = '^[A-Za-z0-9._-]{1,249}$';
-const TOPIC_HINT = 'is not a valid Kafka topic name (letters, digits, ".", "_" and "-", at most 249)';
+/** A Kafka topic name, as the source and the sink take it. */
+export const topicField = defineField({
+  kind: 'string',
+  label: 'Topic',
+  pattern: '^[A-Za-z0-9._-]{1,249}$',
+  patternHint: 'is not a valid Kafka topic name (letters, digits, ".", "_" and "-", at most 249)',
+});
 
-type TimestampParam = { from: 'kafka' } | { from: 'field'; field: string; format: 'ms' | 's' | 'iso' };
-type WatermarkParam = { strategy: 'bounded'; maxOutOfOrdernessMs: number; idleTimeoutMs?: number } | { strategy: 'explicit' };
+const params = defineParams({
+  topic: { ...topicField, description: 'the Kafka topic to read' },
+  valueFormat: { kind: 'enum', label: 'Value format', values: ['json', 'text'], default: 'json' },
+  keyFormat: { kind: 'enum', label: 'Key format', values: ['text', 'json'], default: 'text' },
+  startFrom: {
+    kind: 'enum',
+    label: 'Start from',
+    values: ['earliest', 'latest'],
+    default: 'earliest',
+    description: 'used when no checkpoint exists',
+  },
+  timestamp: {
+    kind: 'variant',
+    label: 'Event time',
+    tag: 'from',
+    default: { from: 'kafka' },
+    variants: {
+      kafka: { label: 'Kafka record timestamp', fields: {} },
+      field: {
+        label: 'A field of the value',
+        fields: {
+          field: { kind: 'string', label: 'Field', minLength: 1, description: 'dot path, e.g. "ts" or "meta.time"' },
+          format: { kind: 'enum', label: 'Format', values: ['ms', 's', 'iso'], default: 'ms' },
+        },
+      },
+    },
+  },
+  watermark: {
+    kind: 'variant',
+    label: 'Watermarks',
+    tag: 'strategy',
+    default: { strategy: 'bounded', maxOutOfOrdernessMs: 0 },
+    variants: {
+      bounded: {
+        label: 'Bounded out-of-orderness',
+        fields: {
+          maxOutOfOrdernessMs: { kind: 'duration', label: 'Max out-of-orderness', min: 0, default: 0 },
+          idleTimeoutMs: { kind: 'duration', label: 'Idle timeout', min: 1, optional: true, description: 'deployed only' },
+        },
+      },
+      explicit: { label: 'Explicit markers only', fields: {} },
+    },
+  },
+});
+
+export type KafkaSourceParams = ParamsOf<typeof params>;
 
 interface PartitionState {
   watermark: number;
@@ -25,13 +75,11 @@ interface PartitionState {
   idle: boolean;
 }
 
-export class KafkaSourceOperator extends Operator {
+export class KafkaSourceOperator extends SourceOperator {
   private readonly partitions = new Map<number, PartitionState>();
   /** The partition read last and its state: a deployment reads a batch of one partition at a time. */
   private lastPartition = -1;
   private lastState: PartitionState | null = null;
-  /** Simulation: index of the next sample to read. */
-  samplePosition = 0;
   private readonly timestampField: readonly string[] | null;
   /** The field's path as written, for messages: joined once here, not per record. */
   private readonly timestampFieldName: string;
@@ -44,9 +92,9 @@ export class KafkaSourceOperator extends Operator {
   private readonly keyIsJson: boolean;
   private latestTimestamp = 0;
 
-  constructor(env: ConstructorParameters<typeof Operator>[0]) {
+  constructor(env: OperatorEnv<KafkaSourceParams>) {
     super(env);
-    const params = env.node.params as { timestamp: TimestampParam; watermark: WatermarkParam; valueFormat: string; keyFormat: string };
+    const params = env.node.params;
     this.timestampField = params.timestamp.from === 'field' ? splitPath(params.timestamp.field) : null;
     this.timestampFieldName = params.timestamp.from === 'field' ? params.timestamp.field : '';
     this.timestampFormat = params.timestamp.from === 'field' ? params.timestamp.format : 'ms';
@@ -58,11 +106,6 @@ export class KafkaSourceOperator extends Operator {
     this.out = this.output('out');
   }
 
-  processElement(): void {
-    throw new Error(`source "${this.id}" has no inputs`);
-  }
-
-  /** Declares the partitions whose minimum is the source's watermark: those in the samples, or those assigned. */
   declarePartitions(partitions: Iterable<number>): void {
     for (const p of partitions) {
       if (!this.partitions.has(p)) {
@@ -71,14 +114,12 @@ export class KafkaSourceOperator extends Operator {
     }
   }
 
-  /** The event time a sample would get, for ordering several sources (SPEC §2); -Infinity when it has none. */
   eventTimeOfSample(sample: Sample): number {
     if (isWatermarkSample(sample)) return sample.watermark;
     const t = this.extractTimestamp(sample.value, sample.timestamp);
     return typeof t === 'number' ? t : -Infinity;
   }
 
-  /** Simulation: one sample, a record or a watermark marker. */
   ingestSample(sample: Sample): void {
     this.samplePosition++;
     const partition = sample.partition ?? 0;
@@ -86,7 +127,6 @@ export class KafkaSourceOperator extends Operator {
     this.ingestRecord(partition, sample.key ?? null, sample.value, sample.timestamp, sample.headers);
   }
 
-  /** Deployed: one Kafka record, with key and value still encoded as text. */
   ingestKafka(partition: number, offset: number, key: string | null, value: string | null, kafkaTimestamp: number, headers?: Record<string, string>): void {
     const state = this.partitionState(partition);
     state.nextOffset = offset + 1;
@@ -109,14 +149,12 @@ export class KafkaSourceOperator extends Operator {
     this.updateWatermark();
   }
 
-  /** End of input: every partition's watermark becomes +∞ (SPEC §2). */
   endOfInput(): void {
     for (const state of this.partitions.values()) state.watermark = Infinity;
     if (this.partitions.size === 0) this.advanceWatermark(Infinity);
     else this.updateWatermark();
   }
 
-  /** Kafka offsets to resume from, by partition. */
   offsets(): Map<number, number> {
     const result = new Map<number, number>();
     for (const [p, s] of this.partitions) result.set(p, s.nextOffset);
@@ -255,81 +293,10 @@ export const kafkaSource = defineOperator({
   label: 'Kafka source',
   category: 'Sources',
   description: 'Reads a Kafka topic; in simulation, its samples. Assigns event time and watermarks per partition.',
-  isSource: true,
+  role: 'source',
+  values: { out: 'records' },
   inputs: [],
   outputs: () => ['out', 'error'],
-  params: {
-    topic: { kind: 'string', label: 'Topic', pattern: TOPIC_PATTERN, patternHint: TOPIC_HINT, description: 'the Kafka topic to read' },
-    valueFormat: { kind: 'enum', label: 'Value format', values: ['json', 'text'], default: 'json' },
-    keyFormat: { kind: 'enum', label: 'Key format', values: ['text', 'json'], default: 'text' },
-    startFrom: { kind: 'enum', label: 'Start from', values: ['earliest', 'latest'], default: 'earliest', description: 'used when no checkpoint exists' },
-    timestamp: {
-      kind: 'variant',
-      label: 'Event time',
-      tag: 'from',
-      default: { from: 'kafka' },
-      variants: {
-        kafka: { label: 'Kafka record timestamp', fields: {} },
-        field: {
-          label: 'A field of the value',
-          fields: {
-            field: { kind: 'string', label: 'Field', minLength: 1, description: 'dot path, e.g. "ts" or "meta.time"' },
-            format: { kind: 'enum', label: 'Format', values: ['ms', 's', 'iso'], default: 'ms' },
-          },
-        },
-      },
-    },
-    watermark: {
-      kind: 'variant',
-      label: 'Watermarks',
-      tag: 'strategy',
-      default: { strategy: 'bounded', maxOutOfOrdernessMs: 0 },
-      variants: {
-        bounded: {
-          label: 'Bounded out-of-orderness',
-          fields: {
-            maxOutOfOrdernessMs: { kind: 'duration', label: 'Max out-of-orderness', min: 0, default: 0 },
-            idleTimeoutMs: { kind: 'duration', label: 'Idle timeout', min: 1, optional: true, description: 'deployed only' },
-          },
-        },
-        explicit: { label: 'Explicit markers only', fields: {} },
-      },
-    },
-  },
-  validate(_params, ctx) {
-    const node = ctx.pipeline.nodes[ctx.nodeIndex]!;
-    node.samples?.forEach((sample, i) => validateSample(sample, `nodes[${ctx.nodeIndex}].samples[${i}]`, ctx.problems));
-  },
+  params,
   create: (env) => new KafkaSourceOperator(env),
 });
-
-const RECORD_SAMPLE_FIELDS = new Set(['value', 'key', 'timestamp', 'partition', 'headers']);
-const MARKER_FIELDS = new Set(['watermark', 'partition']);
-
-/** Checks one sample (SPEC §2): a record sample or a watermark marker. */
-export function validateSample(sample: unknown, path: string, out: import('../pipeline/errors.ts').ValidationProblem[]): void {
-  if (typeof sample !== 'object' || sample === null || Array.isArray(sample)) {
-    out.push(problem(path, 'E_TYPE', 'a sample must be an object: { "value": … } or { "watermark": ms }'));
-    return;
-  }
-  const s = sample as Record<string, unknown>;
-  const isMarker = 'watermark' in s && !('value' in s);
-  if (!isMarker && !('value' in s)) out.push(problem(`${path}.value`, 'E_REQUIRED', 'a record sample needs a "value" (or give "watermark" for a marker)'));
-  const allowed = isMarker ? MARKER_FIELDS : RECORD_SAMPLE_FIELDS;
-  for (const name of Object.keys(s)) {
-    if (!allowed.has(name)) out.push(problem(`${path}.${name}`, 'E_UNKNOWN_FIELD', `unknown field in a ${isMarker ? 'watermark marker' : 'record sample'}; known: ${[...allowed].join(', ')}`));
-  }
-  if (isMarker && (typeof s.watermark !== 'number' || !Number.isSafeInteger(s.watermark)))
-    out.push(problem(`${path}.watermark`, 'E_TYPE', 'must be an integer number of milliseconds'));
-  if (s.timestamp !== undefined && (typeof s.timestamp !== 'number' || !Number.isSafeInteger(s.timestamp)))
-    out.push(problem(`${path}.timestamp`, 'E_TYPE', 'must be an integer number of milliseconds'));
-  if (s.partition !== undefined && (typeof s.partition !== 'number' || !Number.isSafeInteger(s.partition) || s.partition < 0))
-    out.push(problem(`${path}.partition`, 'E_RANGE', 'must be an integer ≥ 0'));
-  if (s.key !== undefined && s.key !== null && typeof s.key === 'object')
-    out.push(problem(`${path}.key`, 'E_TYPE', 'a key must be a JSON scalar or null'));
-  if (s.headers !== undefined) {
-    const h = s.headers;
-    if (typeof h !== 'object' || h === null || Array.isArray(h) || Object.values(h).some((v) => typeof v !== 'string'))
-      out.push(problem(`${path}.headers`, 'E_TYPE', 'headers must be an object of strings'));
-  }
-}

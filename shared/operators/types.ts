@@ -1,21 +1,26 @@
 /**
- * One operator type, one file (DESIGN): its param schema with defaults, its ports, its extra validation and its
- * runtime live together in an `OperatorDefinition`, and the registry collects them. The editor's palette and
- * inspector read the same definitions the validator and the engine use.
+ * One operator type, one file (DESIGN): its param schema with defaults, its ports, its traits, its extra validation
+ * and its runtime live together in an `OperatorDefinition`, and the registry collects them. The engine sees a
+ * definition as an `OperatorType` (its contract); the validator, the server and the editor's palette, inspector and
+ * results read the rest of it, so none of them names an operator type.
  */
 import type { ValidationProblem } from '../pipeline/errors.ts';
+import type { ParamSchema, ParamsOf } from '../pipeline/schema.ts';
 import type { PipelineDoc } from '../pipeline/types.ts';
+import { lookupOperator, type OperatorRole, type PortSpec } from '../engine/contracts.ts';
 import type { Operator, OperatorEnv } from '../engine/operator.ts';
-import type { ParamSchema } from './schema.ts';
+
+export type { OperatorRole, PortSpec } from '../engine/contracts.ts';
 
 export type OperatorCategory = 'Sources' | 'Transform' | 'Keyed' | 'Windows' | 'Joins' | 'Sinks';
 
-export interface PortSpec {
-  name: string;
-  label?: string;
-  /** An input port that needs at least one edge (SPEC §1). */
-  required?: boolean;
-}
+/**
+ * What the values leaving a port are, for the editor's types of edges and of code: `records` (a source's records:
+ * in the editor, its samples), `input` (the values that came in, unchanged), `aggregate` (`{ key, window, result }`,
+ * with `window` only when the type is windowed and `result` typed by the `aggregate` param). A port not named makes
+ * new values in user code: only a run tells what they are.
+ */
+export type PortValues = 'records' | 'input' | 'aggregate';
 
 export interface ValidationContext {
   readonly pipeline: PipelineDoc;
@@ -25,24 +30,51 @@ export interface ValidationContext {
   readonly problems: ValidationProblem[];
 }
 
-export interface OperatorDefinition {
+/** What every definition says, written out in its file. */
+interface DefinitionBody<S extends ParamSchema> {
   readonly type: string;
   readonly label: string;
   readonly category: OperatorCategory;
   /** One sentence for the palette. */
   readonly description: string;
-  readonly params: ParamSchema;
+  readonly params: S;
   readonly inputs: readonly PortSpec[];
-  /** Output ports; `process` adds the names of its `outputs` param. Params have their defaults applied. */
+  /** Output ports; params have their defaults applied but may not have passed the schema (the editor asks early). */
   outputs(params: Record<string, unknown>): readonly string[];
-  readonly isSource?: boolean;
-  readonly isSink?: boolean;
   /** Checks that need several params at once; params have their defaults applied and passed the schema. */
-  validate?(params: Record<string, unknown>, ctx: ValidationContext): void;
-  /** Makes the runtime operator. `env.node.params` have their defaults applied. */
-  create(env: OperatorEnv): Operator;
+  validate?(params: ParamsOf<S>, ctx: ValidationContext): void;
+  /** Makes the runtime operator (see `OperatorType`). */
+  create(env: OperatorEnv<ParamsOf<S>>): Operator;
 }
 
-export function defineOperator<const D extends OperatorDefinition>(definition: D): D {
-  return definition;
+/** What the engine, the server and the editor ask of a type instead of naming it. */
+interface Traits {
+  /** See `OperatorRole`; a source's operator is a `SourceOperator`. */
+  readonly role: OperatorRole;
+  /** Groups records by key and keeps state per key (the editor shows its state by key). */
+  readonly keyed: boolean;
+  /** Groups records into windows (the editor draws their timeline). */
+  readonly windowed: boolean;
+  /** What it does to the values, by output port. */
+  readonly values: Readonly<Record<string, PortValues>>;
+}
+
+/** A node type: an `OperatorType` for the engine, with everything else Weir knows about it. */
+export interface OperatorDefinition<S extends ParamSchema = ParamSchema> extends DefinitionBody<S>, Traits {}
+
+/**
+ * Fills in the traits a definition may leave out (a transform, neither keyed nor windowed, whose outputs are new
+ * values) and keeps the params' literal types, so that `create` and `validate` get params typed from the schema.
+ */
+export function defineOperator<const S extends ParamSchema>(
+  definition: DefinitionBody<S> & Partial<Traits>,
+): OperatorDefinition<S> {
+  return { role: 'transform', keyed: false, windowed: false, values: {}, ...definition };
+}
+
+/** Definitions by their `type` string. */
+export type OperatorDefinitions = Readonly<Record<string, OperatorDefinition>>;
+
+export function definitionOf(operators: OperatorDefinitions, type: string): OperatorDefinition | undefined {
+  return lookupOperator(operators, type);
 }

@@ -13,9 +13,9 @@ export abstract class UdfOperator extends Operator {
   protected readonly ctx: UdfContext;
   protected readonly out: Output;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<{ code: Code }>) {
     super(env);
-    this.fn = loadUdf(env, env.node.params.code as Code, 'params.code');
+    this.fn = loadUdf(env, env.node.params.code, 'params.code');
     this.ctx = new UdfContext(env);
     this.out = this.output('out');
   }

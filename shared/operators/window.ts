@@ -1,7 +1,7 @@
 /**
  * `window` (SPEC §3): keyed windows with an aggregate, in event time (watermarks, allowed lateness, a `late` port)
- * or processing time. Time windows run on the shared window core (Flink's WindowOperator with EventTimeTrigger);
- * count windows have their own operator.
+ * or processing time. Time windows run on the shared window core (Flink's WindowOperator) with Flink's
+ * EventTimeTrigger or ProcessingTimeTrigger; count windows, on a global window per key, with its CountTrigger.
  */
 import type { Json, Key } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
@@ -11,6 +11,7 @@ import { createAssigner, CountWindowAssigner, SessionWindowAssigner, type Assign
 import { WindowUdfContext } from '../engine/windows/context.ts';
 import { CountWindowOperator } from '../engine/windows/count.ts';
 import { FAILED, LATE, WindowCore, type Pane, type PaneOwner } from '../engine/windows/core.ts';
+import { EventTimeTrigger, ProcessingTimeTrigger } from '../engine/windows/triggers.ts';
 import { aggregateField, validateAssigner, validateMergeExport, windowAssignerField } from '../engine/windows/params.ts';
 import { defineOperator } from './types.ts';
 
@@ -39,11 +40,13 @@ export class TimeWindowOperator extends Operator implements PaneOwner {
     this.core = new WindowCore({
       nodeId: this.id,
       assigner,
+      trigger: eventTime ? new EventTimeTrigger() : new ProcessingTimeTrigger(),
       fn: this.fn,
       owner: this,
       eventTime,
       allowedLateness: params.allowedLatenessMs,
       observer: env.observer,
+      otherClock: eventTime ? () => env.processingTime() : () => this.watermark,
     });
   }
 
@@ -86,11 +89,11 @@ export class TimeWindowOperator extends Operator implements PaneOwner {
   }
 
   override snapshotState(): Json {
-    return this.core.snapshot(this.env.maxParallelism);
+    return this.core.snapshot(this.env.maxParallelism, this.watermark);
   }
 
   override restoreState(state: Json): void {
-    this.core.restore(state);
+    this.core.restore(state, this.watermark);
   }
 
   override stateSize(): StateSize {

@@ -5,6 +5,9 @@
 
 export const PIPELINE_FORMAT = 'weir/v1';
 
+export const PIPELINE_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+export const NODE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
+
 /** A JSON value, as stored in documents, records and state. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -3,10 +3,21 @@
  * (SPEC §4). One context object per operator is reused for every call, so the hot path allocates nothing for it.
  */
 import { codeText, type Code, type Key } from '../pipeline/types.ts';
-import type { OperatorEnv } from '../engine/operator.ts';
-import { compileModule, instantiate } from './compile.ts';
+import type { UdfBudget } from './budget.ts';
+import { compileModule, instantiate, type CompileResult, type ModuleEvaluator } from './compile.ts';
 
 export type UdfFunction = (...args: any[]) => any;
+
+/** What loading and calling user code needs of its host; the engine's `OperatorEnv` is one. */
+export interface UdfEnv {
+  readonly node: { readonly id: string };
+  readonly budget: UdfBudget;
+  readonly evaluate: ModuleEvaluator;
+  /** Turns a code param's text into a module; default: the UDF compiler. */
+  readonly compile?: (source: string) => CompileResult;
+  /** Hears `ctx.log` calls. */
+  readonly observer: { log?(nodeId: string, args: unknown[]): void } | null;
+}
 
 /** Thrown when a pipeline that did not pass validation is run anyway; names where the code lives. */
 export class UdfLoadError extends Error {
@@ -17,7 +28,7 @@ export class UdfLoadError extends Error {
 }
 
 /** Compiles and evaluates a code param; returns the named exports as functions. */
-export function loadUdfModule(env: OperatorEnv, code: Code, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, UdfFunction> {
+export function loadUdfModule(env: UdfEnv, code: Code, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, UdfFunction> {
   const result = (env.compile ?? compileModule)(codeText(code));
   if (!result.ok) {
     const d = result.diagnostics[0]!;
@@ -42,7 +53,7 @@ export function loadUdfModule(env: OperatorEnv, code: Code, path: string, requir
   return functions;
 }
 
-export function loadUdf(env: OperatorEnv, code: Code, path: string): UdfFunction {
+export function loadUdf(env: UdfEnv, code: Code, path: string): UdfFunction {
   return loadUdfModule(env, code, path, ['default']).default!;
 }
 
@@ -54,7 +65,7 @@ export class UdfContext {
   readonly nodeId: string;
   readonly log: (...args: unknown[]) => void;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: UdfEnv) {
     this.nodeId = env.node.id;
     const observer = env.observer;
     const nodeId = this.nodeId;

@@ -28,6 +28,13 @@ describe('the Kafka end-to-end benchmark', () => {
     expect(run.eventsPerSec).toBeGreaterThan(0);
   });
 
+  it('the librdkafka pass-through copies every input record once, plainly and in transactions', async () => {
+    for (const system of ['librdkafka-passthrough', 'librdkafka-passthrough-eos'] as const) {
+      const run = await measurePassthrough(session, system);
+      expect(run.outputs).toBe(session.input.records);
+    }
+  });
+
   it('the exactly-once deployment commits the count and checksum the engine computes over the same events', async () => {
     const run = await measureWeir(session, 'exactly-once');
     expect(session.expected.outputs).toBeGreaterThan(1000);

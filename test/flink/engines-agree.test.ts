@@ -24,6 +24,7 @@ import { Simulation, type SinkOutput } from '../../shared/engine/simulation.ts';
 import type { PipelineDoc, Sample } from '../../shared/pipeline/types.ts';
 import { runOnFlink, type FlinkSimulationJob, type FlinkSimulationResult } from '../../server/src/flink/local-runner.ts';
 import { readSamplesFile } from '../../server/src/cli/simulate.ts';
+import { OPERATORS } from '../../shared/operators/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -84,7 +85,7 @@ interface Outcome {
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
 function onWeir(job: Job): Outcome {
-  const simulation = new Simulation(job.pipeline, job.inputs ? { inputs: job.inputs } : {});
+  const simulation = new Simulation(job.pipeline, { operators: OPERATORS, ...job.inputs ? { inputs: job.inputs } : {} });
   try {
     simulation.run();
   } catch (error) {

@@ -37,6 +37,7 @@ import {
   type InputEvent,
   type OutputRecord,
 } from './support/deploy-fixtures.ts';
+import { OPERATORS } from '../../shared/operators/registry.ts';
 
 const EVENTS = 40_000;
 const PARTITIONS = 4;
@@ -71,6 +72,7 @@ function expectedOutput(pipeline: PipelineDoc, events: InputEvent[]): { records:
   let emitted = 0;
   let beforeEnd = -1;
   const { outputs: all } = simulate(pipeline, {
+    operators: OPERATORS,
     inputs: { events: asSamples(events) },
     onOutput: () => emitted++,
     onProgress: (done, total) => {

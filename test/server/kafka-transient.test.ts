@@ -42,6 +42,29 @@ describe('transient Kafka errors', () => {
   });
 });
 
+/** An error as @confluentinc/kafka-javascript reports librdkafka's (its LibrdKafkaError's fields). */
+function librdkafkaError(message: string, code: number, flags: { isRetriable?: boolean; isFatal?: boolean } = {}): Error {
+  return Object.assign(new Error(message), { code, errno: code, origin: code < 0 ? 'local' : 'kafka', ...flags });
+}
+
+describe('transient librdkafka errors', () => {
+  it('are its transport and time-out errors, transient broker codes and errors it marks retriable', () => {
+    expect(isTransientKafkaError(librdkafkaError('Local: Broker transport failure', -195))).toBe(true);
+    expect(isTransientKafkaError(librdkafkaError('Local: All broker connections are down', -187))).toBe(true);
+    expect(isTransientKafkaError(librdkafkaError('Local: Timed out', -185))).toBe(true);
+    expect(isTransientKafkaError(librdkafkaError('Broker: Not coordinator', 16))).toBe(true);
+    expect(isTransientKafkaError(librdkafkaError('Broker: Unknown topic or partition', UNKNOWN_TOPIC_OR_PARTITION))).toBe(true);
+    expect(isTransientKafkaError(librdkafkaError('Broker: Coordinator load in progress', 99, { isRetriable: true }))).toBe(true);
+  });
+
+  it('are not a fenced producer, a fatal error, or one wrapped on purpose', () => {
+    expect(isTransientKafkaError(librdkafkaError('Broker: Producer fenced', 90, { isFatal: true }))).toBe(false);
+    expect(isTransientKafkaError(librdkafkaError('Local: Timed out', -185, { isFatal: true }))).toBe(false);
+    expect(isTransientKafkaError(librdkafkaError('Broker: Topic authorization failed', TOPIC_AUTHORIZATION_FAILED))).toBe(false);
+    expect(isTransientKafkaError(new UnsettledTransactionError(librdkafkaError('Local: Timed out', -185)))).toBe(false);
+  });
+});
+
 /** A sleep that records the waits and returns at once. */
 function recordedSleep() {
   const waits: number[] = [];

@@ -10,7 +10,7 @@
 import { expect } from 'vitest';
 import { Engine, type EngineOptions, type EngineSnapshot } from '../../shared/engine/engine.ts';
 import type { EngineObserver, StateSize, WindowEvent } from '../../shared/engine/operator.ts';
-import { operatorFor } from '../../shared/operators/registry.ts';
+import { OPERATORS, operatorFor } from '../../shared/operators/registry.ts';
 import type { Json, Key, PipelineDoc } from '../../shared/pipeline/types.ts';
 import { OP, operatorPipeline, sourceId, type OperatorSpec } from './operator-pipeline.ts';
 import { failureOf, harnessRecorder, type HarnessStepCapture } from './scenario-recorder.ts';
@@ -59,7 +59,7 @@ export function out(key: Key, value: unknown, timestamp: number): Emitted {
   return emitted('out', key, value, timestamp);
 }
 
-export interface HarnessOptions extends Omit<EngineOptions, 'sink' | 'observer'> {
+export interface HarnessOptions extends Omit<EngineOptions, 'operators' | 'sink' | 'observer'> {
   /** Collect the operator's window events (open, fire, purge, late) in `events`. */
   observeWindows?: boolean;
 }
@@ -82,6 +82,7 @@ export class OperatorHarness {
     const events = this.events;
     const observer: EngineObserver | undefined = observeWindows ? { window: (nodeId, event) => nodeId === OP && events.push(event) } : undefined;
     this.options = {
+      operators: OPERATORS,
       ...engineOptions,
       ...(observer ? { observer } : {}),
       sink: (sink, rec) => this.emittedNow.push({ port: sink.slice('sink_'.length), key: rec.key, value: rec.value, timestamp: rec.timestamp }),

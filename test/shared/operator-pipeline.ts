@@ -3,7 +3,7 @@
  * (test/fixtures/semantics/export.ts).
  */
 import { operatorFor } from '../../shared/operators/registry.ts';
-import { applyDefaults } from '../../shared/operators/schema.ts';
+import { applyDefaults } from '../../shared/pipeline/schema.ts';
 import type { EdgeDoc, ErrorPolicy, NodeDoc, PipelineDoc } from '../../shared/pipeline/types.ts';
 
 /** The node id of the operator under test. */

@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
-import { validatePipeline } from '../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../shared/validation/validate.ts';
 import { fieldWarnings, inferTypes } from '../../web/src/code/edge-types.ts';
 import { createWeirStore } from '../../web/src/store/index.ts';
 import { edgeIds } from '../../web/src/store/graph.ts';

@@ -4,6 +4,7 @@ import type { PipelineDoc, Sample } from '../../shared/pipeline/types.ts';
 import { SINK_PORT } from '../../web/src/simulation/protocol.ts';
 import { sinkOutputs } from '../../web/src/simulation/results.ts';
 import { exampleFiles, readExample, startSession } from './simulation-support.ts';
+import { OPERATORS } from '../../shared/operators/registry.ts';
 
 function pipeline(samples: Sample[], filterCode: string, onError: 'fail' | 'skip' | 'route' = 'fail'): PipelineDoc {
   return {
@@ -142,7 +143,7 @@ describe('a simulation session', () => {
     const doc = readExample(file);
     const run = startSession(doc);
     run.session.runTo();
-    const expected = simulate(doc).outputs;
+    const expected = simulate(doc, { operators: OPERATORS }).outputs;
     expect(expected.length).toBeGreaterThan(0);
     expect(sinkOutputs(doc, run.results())).toEqual(expected);
   });

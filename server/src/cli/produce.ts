@@ -15,6 +15,7 @@ import { createKafka, kafkaConfigFromEnv, type KafkaConfig } from '../kafka/conf
 import type { Admin, Message, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { isWatermarkSample, type NodeDoc, type PipelineDoc, type RecordSample } from '../../../shared/pipeline/types.ts';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { OrderedSender } from '../kafka/ordered-sender.ts';
 import { MAX_SEND_MESSAGES } from '../kafka/sends.ts';
 import { isTransientKafkaError, retryTransient } from '../kafka/transient.ts';
@@ -320,9 +321,7 @@ const KAFKA_HINT = 'is Kafka running? npm run kafka:start starts the local broke
 
 async function produce(pipelineFile: string, pipeline: PipelineDoc, config: KafkaConfig, inputs: Map<string, string>): Promise<void> {
   const plans: SourcePlan[] = [];
-  for (const node of pipeline.nodes) {
-    if (node.type === 'source.kafka') plans.push(await scan(pipelineFile, pipeline, node.id, inputs.get(node.id)));
-  }
+  for (const node of nodesWithRole(pipeline.nodes, 'source')) plans.push(await scan(pipelineFile, pipeline, node.id, inputs.get(node.id)));
 
   const brokers = config.brokers.join(', ');
   const reporter = new Reporter(brokers);

@@ -10,7 +10,8 @@ import {
   type SinkOutput,
   type ValidationProblem,
 } from '../../../shared/index.ts';
-import { validateSample } from '../../../shared/operators/source-kafka.ts';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
+import { validateSample } from '../../../shared/pipeline/samples.ts';
 import { jsonSyntaxError } from '../../../shared/pipeline/validate-json.ts';
 import { CliFailure, loadPipelineFile, parseCommandArgs, readTextFile, UsageError, type Command } from './common.ts';
 import { FlinkRunnerError, runOnFlink, type FlinkSimulationResult } from '../flink/local-runner.ts';
@@ -182,7 +183,7 @@ export function readInputs(pipeline: PipelineDoc, specs: readonly string[]): Rec
 
 /** The `--input SOURCE_ID=FILE` options, checked against the pipeline's sources: source id → file. */
 export function inputFiles(pipeline: PipelineDoc, specs: readonly string[]): Map<string, string> {
-  const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka').map((n) => n.id);
+  const sources = nodesWithRole(pipeline.nodes, 'source').map((n) => n.id);
   const files = new Map<string, string>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');

@@ -6,6 +6,7 @@
  */
 import type { Producer } from 'kafkajs';
 import type { InputOffsets } from '../kafka/changelog.ts';
+import type { KafkaConsumer, RdProducer } from '../kafka/rdkafka.ts';
 import { planSends, type TopicMessages } from '../kafka/sends.ts';
 
 export interface CheckpointWrite {
@@ -62,6 +63,50 @@ export async function commitAtLeastOnce(
 ): Promise<void> {
   for (const topicMessages of planSends(write.groups)) await producer.sendBatch({ topicMessages });
   await commitOffsets(write.offsets);
+}
+
+/**
+ * Exactly-once on librdkafka: the records and the input offsets in one transaction. The offsets go with the
+ * consumer's group metadata (KIP-447), and the commit fails if any record of the transaction was not delivered.
+ * Failures are handled as by `commitInTransaction`.
+ */
+export async function commitInRdTransaction(producer: RdProducer, consumer: KafkaConsumer, write: CheckpointWrite, timeoutMs = 10_000): Promise<void> {
+  await producer.beginTransaction();
+  try {
+    for (const { topic, messages } of write.groups) await producer.produce(topic, messages);
+    const offsets = offsetList(write.offsets);
+    if (offsets.length > 0) await producer.sendOffsetsToTransaction(offsets, consumer, timeoutMs);
+  } catch (err) {
+    try {
+      await producer.abortTransaction(timeoutMs);
+    } catch {
+      throw new UnsettledTransactionError(err);
+    }
+    throw err;
+  }
+  try {
+    await producer.commitTransaction(timeoutMs);
+  } catch (err) {
+    await producer.abortTransaction(timeoutMs).catch(() => {});
+    throw new UnsettledTransactionError(err);
+  }
+}
+
+/** At-least-once on librdkafka: the records, all acknowledged, then the group offsets. */
+export async function commitRdAtLeastOnce(
+  producer: RdProducer,
+  commitOffsets: (offsets: InputOffsets) => Promise<void>,
+  write: CheckpointWrite,
+): Promise<void> {
+  for (const { topic, messages } of write.groups) await producer.produce(topic, messages);
+  await producer.flush();
+  await commitOffsets(write.offsets);
+}
+
+function offsetList(offsets: InputOffsets): Array<{ topic: string; partition: number; offset: number }> {
+  return Object.entries(offsets).flatMap(([topic, partitions]) =>
+    Object.entries(partitions).map(([partition, offset]) => ({ topic, partition: Number(partition), offset })),
+  );
 }
 
 function offsetTopics(offsets: InputOffsets) {

@@ -16,7 +16,7 @@
  */
 import type { DeploymentHistory, DeploymentStatus, TailRecord } from '../../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { FlinkClusterError, type FlinkCluster } from '../flink/cluster.ts';
 import type { MetricsBase } from '../flink/job-metrics.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';

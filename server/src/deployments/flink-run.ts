@@ -5,6 +5,7 @@
  * (flink-deployment.ts) holds one per deployment and runs the actions on each one after another.
  */
 import type { DeploymentMetrics, DeploymentStatus } from '../../../shared/api/deployments.ts';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { settingsOf } from '../../../shared/pipeline/types.ts';
 import { FlinkClusterError, MissingTopicError, type FlinkCluster } from '../flink/cluster.ts';
 import { baseMetrics, FlinkJobMetrics } from '../flink/job-metrics.ts';
@@ -92,7 +93,7 @@ export class FlinkRun {
   info(): DeploymentRuntimeInfo {
     const doc = this.stored.pipeline;
     const sinks: Record<string, string> = {};
-    for (const node of doc.nodes) if (node.type === 'sink.kafka') sinks[node.id] = node.params.topic as string;
+    for (const node of nodesWithRole(doc.nodes, 'sink')) sinks[node.id] = node.params.topic as string;
     const jobId = this.stored.flink.jobId;
     const info: DeploymentRuntimeInfo = {
       id: this.stored.id,

@@ -135,24 +135,7 @@ export class KafkaInput {
   }
 
   partitionMetrics(committed: InputOffsets): { partitions: PartitionMetrics[]; lag: Record<string, number> } {
-    const partitions: PartitionMetrics[] = [];
-    const lag: Record<string, number> = {};
-    for (const source of this.options.sources) {
-      lag[source.id] = 0;
-      const positions = this.positions.get(source.topic);
-      const marks = this.highWatermarks.get(source.topic);
-      const done = committed[source.topic] ?? {};
-      const known = new Set([...(positions?.keys() ?? []), ...(marks?.keys() ?? [])]);
-      for (const partition of [...known].sort((a, b) => a - b)) {
-        const position = positions?.get(partition) ?? null;
-        const high = marks?.get(partition);
-        const from = position ?? this.starts.get(source.topic)?.get(partition) ?? null;
-        const behind = high === undefined || from === null ? 0 : Math.max(0, high - from);
-        lag[source.id]! += behind;
-        partitions.push({ source: source.id, topic: source.topic, partition, committedOffset: done[partition] ?? null, position, lag: behind });
-      }
-    }
-    return { partitions, lag };
+    return partitionMetricsOf(this.options.sources, { positions: this.positions, marks: this.highWatermarks, starts: this.starts }, committed);
   }
 
   /**
@@ -239,6 +222,39 @@ export class KafkaInput {
       return;
     }
   }
+}
+
+/** Per topic and partition: the next offset to process, the log end last seen, where reading started. */
+export interface InputPositions {
+  positions: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  marks: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  starts: ReadonlyMap<string, ReadonlyMap<number, number>>;
+}
+
+/** Lag and positions of every partition known so far, by source; `committed`: the last checkpoint's offsets. */
+export function partitionMetricsOf(
+  sources: readonly SourceInfo[],
+  { positions: allPositions, marks: allMarks, starts }: InputPositions,
+  committed: InputOffsets,
+): { partitions: PartitionMetrics[]; lag: Record<string, number> } {
+  const partitions: PartitionMetrics[] = [];
+  const lag: Record<string, number> = {};
+  for (const source of sources) {
+    lag[source.id] = 0;
+    const positions = allPositions.get(source.topic);
+    const marks = allMarks.get(source.topic);
+    const done = committed[source.topic] ?? {};
+    const known = new Set([...(positions?.keys() ?? []), ...(marks?.keys() ?? [])]);
+    for (const partition of [...known].sort((a, b) => a - b)) {
+      const position = positions?.get(partition) ?? null;
+      const high = marks?.get(partition);
+      const from = position ?? starts.get(source.topic)?.get(partition) ?? null;
+      const behind = high === undefined || from === null ? 0 : Math.max(0, high - from);
+      lag[source.id]! += behind;
+      partitions.push({ source: source.id, topic: source.topic, partition, committedOffset: done[partition] ?? null, position, lag: behind });
+    }
+  }
+  return { partitions, lag };
 }
 
 /** Messages `start` to `end` of a batch as the engine takes them, without those below the partition's position. */

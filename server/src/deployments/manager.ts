@@ -14,7 +14,8 @@
  * Errors thrown on purpose are `DeploymentError`s (types.ts) with the `code` the HTTP layer answers with.
  */
 import type { DeploymentHistory, TailRecord } from '../../../shared/api/deployments.ts';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { settingsOf, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { guestScript } from '../isolate/guest-script.ts';
 import { createKafka } from '../kafka/config.ts';
@@ -333,7 +334,7 @@ export class DeploymentManager {
   private info(entry: Entry): DeploymentRuntimeInfo {
     const doc = entry.stored.pipeline;
     const sinks: Record<string, string> = {};
-    for (const node of doc.nodes) if (node.type === 'sink.kafka') sinks[node.id] = node.params.topic as string;
+    for (const node of nodesWithRole(doc.nodes, 'sink')) sinks[node.id] = node.params.topic as string;
     const info: DeploymentRuntimeInfo = {
       id: entry.stored.id,
       pipelineId: doc.id,

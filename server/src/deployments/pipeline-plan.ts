@@ -4,6 +4,8 @@
  */
 import type { EngineSnapshot } from '../../../shared/engine/engine.ts';
 import { restoreProblems } from '../../../shared/engine/engine.ts';
+import { roleOf } from '../../../shared/operators/registry.ts';
+import { kafkaSink, type KafkaSinkParams } from '../../../shared/operators/sink-kafka.ts';
 import { edgeFromPort, settingsOf, type Delivery, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { deadLetterTopic } from '../kafka/topics.ts';
 
@@ -49,17 +51,19 @@ export function planDeployment(doc: PipelineDoc): DeploymentPlan {
   const sinks = new Map<string, SinkInfo>();
   for (const node of doc.nodes) {
     const params = node.params as Record<string, unknown>;
-    if (node.type === 'source.kafka') {
+    const role = roleOf(node.type);
+    if (role === 'source') {
       sources.push({ id: node.id, topic: params.topic as string, fromBeginning: params.startFrom !== 'latest' });
       const routesNowhere = node.onError === 'route' && !doc.edges.some((e) => e.from === node.id && edgeFromPort(e) === 'error');
       if (routesNowhere) {
         const id = DLQ_PREFIX + node.id;
         const topic = deadLetterTopic(doc.id);
-        nodes.push({ id, type: 'sink.kafka', params: { topic, valueFormat: 'json', key: 'record' } });
+        const sinkParams: KafkaSinkParams = { topic, valueFormat: 'json', key: 'record' };
+        nodes.push({ id, type: kafkaSink.type, params: sinkParams });
         edges.push({ from: node.id, fromPort: 'error', to: id });
         sinks.set(id, { id, topic, json: true });
       }
-    } else if (node.type === 'sink.kafka') {
+    } else if (role === 'sink') {
       sinks.set(node.id, { id: node.id, topic: params.topic as string, json: params.valueFormat !== 'text' });
     }
   }
@@ -102,7 +106,7 @@ export function keepableSnapshot(doc: PipelineDoc, snapshot: EngineSnapshot, pre
   for (const [id, node] of Object.entries(snapshot.nodes)) {
     const current = types.get(id);
     if (!current || current.type !== node.type) continue;
-    if (current.type === 'source.kafka' && previousSources[id] !== undefined && previousSources[id] !== (current.params as { topic?: unknown }).topic) continue;
+    if (roleOf(current.type) === 'source' && previousSources[id] !== undefined && previousSources[id] !== (current.params as { topic?: unknown }).topic) continue;
     nodes[id] = node;
   }
   return { ...snapshot, nodes };

@@ -15,20 +15,26 @@
  * Restore reads the changelog with read_committed, restores the engine by node id, and seeks every partition to the
  * position stored with that state; records below it that the consumer still delivers (the group's offsets can be
  * older under at-least-once) are skipped, so no record is counted twice in state.
+ *
+ * The consumer and the producer are kafkajs's, or librdkafka's when the Kafka settings say `client: 'librdkafka'`
+ * (rdkafka-input.ts, kafka/rdkafka.ts): there the transaction's offsets carry the consumer's group metadata.
+ * Admin steps (topics, the changelog's read at restore) use kafkajs either way.
  */
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
 import { errorMessage } from '../../../shared/engine/operator.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type InputOffsets } from '../kafka/changelog.ts';
-import { createKafka, type KafkaConfig } from '../kafka/config.ts';
+import { createKafka, kafkaClientFromEnv, type KafkaConfig } from '../kafka/config.ts';
 import { keyPartitioner } from '../kafka/partitioner.ts';
 import { readToEnd } from '../kafka/read-topic.ts';
 import { changelogTopic, changelogTopicConfig, ensureTopics, missingTopics } from '../kafka/topics.ts';
 import { retryTransient } from '../kafka/transient.ts';
-import { commitAtLeastOnce, commitInTransaction, type CheckpointWrite } from './checkpoint-commit.ts';
+import { RdProducer } from '../kafka/rdkafka.ts';
+import { commitAtLeastOnce, commitInRdTransaction, commitInTransaction, commitRdAtLeastOnce, type CheckpointWrite } from './checkpoint-commit.ts';
 import { GuestCallError, IsolateKilledError } from '../isolate/engine-isolate.ts';
-import { KafkaInput } from './kafka-input.ts';
+import { KafkaInput, type InputHooks } from './kafka-input.ts';
+import { RdKafkaInput } from './rdkafka-input.ts';
 import { NodeCounts } from './node-counts.ts';
 import { keepableSnapshot, planDeployment, stateProblems, type DeploymentPlan } from './pipeline-plan.ts';
 import { RunEngine } from './run-engine.ts';
@@ -98,9 +104,12 @@ export class DeploymentRuntime {
   private readonly transactionalId: string;
   private readonly changelogTopic: string;
   private readonly changelog: Changelog;
+  /** The client of the consumer and the producer (`WEIR_KAFKA_CLIENT` when the settings do not say). */
+  private readonly client: 'kafkajs' | 'librdkafka';
   private admin: Admin | null = null;
   private producer: Producer | null = null;
-  private input: KafkaInput | null = null;
+  private rdProducer: RdProducer | null = null;
+  private input: KafkaInput | RdKafkaInput | null = null;
   private engine: RunEngine | null = null;
   /** Why Kafka is being reconnected to, while it is. */
   private reconnecting: string | null = null;
@@ -133,6 +142,7 @@ export class DeploymentRuntime {
     this.transactionalId = `weir-${config.deploymentId}-0`;
     this.changelogTopic = changelogTopic(config.deploymentId);
     this.changelog = new Changelog(config.pipeline.id);
+    this.client = config.kafka.client ?? kafkaClientFromEnv() ?? 'kafkajs';
   }
 
   private get exactlyOnce(): boolean {
@@ -154,6 +164,59 @@ export class DeploymentRuntime {
       ensureTopics(admin, [changelogTopicConfig(this.config.deploymentId), ...sinkTopics.map((topic) => ({ topic }))]),
     );
 
+    if (this.client === 'librdkafka') await this.startRdProducer();
+    else await this.startProducer();
+
+    const contents = await this.untilKafkaAnswers('reading the changelog', () => this.readChangelog());
+    if (this.halted) return;
+    const engine = (this.engine = await this.buildEngine());
+    if (this.halted) return;
+    const hooks: InputHooks = {
+      halted: () => this.halted,
+      beforeBatch: () => (engine.buffered > MAX_BUFFERED_RECORDS ? this.checkpointEarly() : Promise.resolve()),
+      declare: (topic, partitions) => engine.declarePartitions(topic, partitions),
+      feed: (batch, fed) =>
+        engine.feed(batch, () => {
+          fed();
+          this.connectionFine();
+        }),
+      assigned: () => this.host.running(),
+      failed: (err) => this.fail(err),
+    };
+    const { deploymentId } = this.config;
+    this.input =
+      this.client === 'librdkafka'
+        ? new RdKafkaInput(this.config.kafka, { groupId: this.groupId, sources: this.plan.sources, clientIdSuffix: `deploy-${deploymentId}` }, {
+            ...hooks,
+            trouble: (message) => this.connectionTrouble(message),
+          })
+        : new KafkaInput(
+            this.kafka,
+            {
+              groupId: this.groupId,
+              sessionTimeoutMs: this.config.sessionTimeoutMs,
+              sources: this.plan.sources,
+              figuresKafka: createKafka(this.config.kafka, `deploy-${deploymentId}-figures`),
+            },
+            hooks,
+          );
+    const keep = await this.restore(contents, engine, this.input);
+    this.changelog.resume(contents, keep);
+    this.checkpoints.lastId = this.changelog.lastCommittedId;
+
+    const input = this.input;
+    await this.untilKafkaAnswers('joining the consumer group', () => input.start().catch(async (err: unknown) => {
+      await input.disconnect();
+      throw err;
+    }));
+    if (this.halted) return;
+    this.started = true;
+    this.tickTimer = setInterval(() => this.advanceProcessingTime(), PROCESSING_TIME_TICK_MS);
+    this.scheduleCheckpoint(this.plan.checkpointIntervalMs);
+  }
+
+  /** The kafkajs producer; exactly-once: transactional, and its first transaction fences earlier instances. */
+  private async startProducer(): Promise<void> {
     this.producer = this.exactlyOnce
       ? this.kafka.producer({
           transactionalId: this.transactionalId,
@@ -174,45 +237,21 @@ export class DeploymentRuntime {
       const fence = await this.untilKafkaAnswers('fencing earlier instances', () => producer.transaction());
       await fence.abort();
     }
+  }
 
-    const contents = await this.untilKafkaAnswers('reading the changelog', () => this.readChangelog());
-    if (this.halted) return;
-    const engine = (this.engine = await this.buildEngine());
-    if (this.halted) return;
-    this.input = new KafkaInput(
-      this.kafka,
-      {
-        groupId: this.groupId,
-        sessionTimeoutMs: this.config.sessionTimeoutMs,
-        sources: this.plan.sources,
-        figuresKafka: createKafka(this.config.kafka, `deploy-${this.config.deploymentId}-figures`),
-      },
-      {
-        halted: () => this.halted,
-        beforeBatch: () => (engine.buffered > MAX_BUFFERED_RECORDS ? this.checkpointEarly() : Promise.resolve()),
-        declare: (topic, partitions) => engine.declarePartitions(topic, partitions),
-        feed: (batch, fed) =>
-          engine.feed(batch, () => {
-            fed();
-            this.connectionFine();
-          }),
-        assigned: () => this.host.running(),
-        failed: (err) => this.fail(err),
-      },
-    );
-    const keep = await this.restore(contents, engine, this.input);
-    this.changelog.resume(contents, keep);
-    this.checkpoints.lastId = this.changelog.lastCommittedId;
-
-    const input = this.input;
-    await this.untilKafkaAnswers('joining the consumer group', () => input.start().catch(async (err: unknown) => {
-      await input.disconnect();
-      throw err;
-    }));
-    if (this.halted) return;
-    this.started = true;
-    this.tickTimer = setInterval(() => this.advanceProcessingTime(), PROCESSING_TIME_TICK_MS);
-    this.scheduleCheckpoint(this.plan.checkpointIntervalMs);
+  /**
+   * The librdkafka producer; exactly-once: transactional with the same stable id, and `initTransactions` fences
+   * earlier instances and completes their open transaction before the changelog and the offsets are read.
+   */
+  private async startRdProducer(): Promise<void> {
+    const producer = (this.rdProducer = new RdProducer(
+      this.config.kafka,
+      `deploy-${this.config.deploymentId}`,
+      // Kafka Streams' order of magnitude, as for kafkajs above.
+      this.exactlyOnce ? { transactionalId: this.transactionalId, transactionTimeoutMs: 30_000 } : {},
+    ));
+    await this.untilKafkaAnswers('connecting the producer', () => producer.connect());
+    if (this.exactlyOnce) await this.untilKafkaAnswers('fencing earlier instances', () => producer.initTransactions());
   }
 
   /** A step of the run against Kafka, retried while Kafka answers with transient errors (kafka/transient.ts). */
@@ -247,7 +286,7 @@ export class DeploymentRuntime {
    * Restores the engine and the input positions from the last checkpoint (if any) and returns the node ids whose
    * stored state lives on; state this version cannot keep is a permanent failure unless the deploy allowed the loss.
    */
-  private async restore(contents: ChangelogContents, engine: RunEngine, input: KafkaInput): Promise<Set<string>> {
+  private async restore(contents: ChangelogContents, engine: RunEngine, input: Pick<KafkaInput, 'restorePositions'>): Promise<Set<string>> {
     const keep = new Set(this.plan.pipeline.nodes.map((n) => n.id));
     if (!contents.restored) return keep;
     const { marker, snapshot } = contents.restored;
@@ -390,10 +429,16 @@ export class DeploymentRuntime {
 
   /** One attempt at writing a checkpoint; safe to repeat after a transient Kafka error (checkpoint-commit.ts). */
   private commit(write: CheckpointWrite): Promise<void> {
+    const input = this.input!;
+    const commitOffsets = (offsets: InputOffsets) => input.commitOffsets(offsets);
+    if (this.rdProducer !== null) {
+      const producer = this.rdProducer;
+      if (this.exactlyOnce) return commitInRdTransaction(producer, (input as RdKafkaInput).consumer, write);
+      return commitRdAtLeastOnce(producer, commitOffsets, write);
+    }
     const producer = this.producer!;
     if (this.exactlyOnce) return commitInTransaction(producer, this.groupId, write);
-    const input = this.input!;
-    return commitAtLeastOnce(producer, (offsets) => input.commitOffsets(offsets), write);
+    return commitAtLeastOnce(producer, commitOffsets, write);
   }
 
   metrics(): RuntimeMetrics {
@@ -423,8 +468,10 @@ export class DeploymentRuntime {
   }
 
   private async disconnect(): Promise<void> {
-    const clients = [this.producer, this.admin];
-    await Promise.all([this.input?.disconnect(), ...clients.map((c) => c?.disconnect().catch(() => {}))]);
+    const clients = [this.producer, this.rdProducer, this.admin];
+    // The input first: a librdkafka transaction's offsets need its consumer until the last commit has settled.
+    await this.input?.disconnect();
+    await Promise.all(clients.map((c) => c?.disconnect().catch(() => {})));
     this.engine?.dispose();
   }
 

@@ -5,13 +5,14 @@
  */
 import type { Kafka } from 'kafkajs';
 import { TAIL_RECORDS, type TailRecord } from '../../../shared/api/deployments.ts';
+import { roleOf } from '../../../shared/operators/registry.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { tailTopic, type TopicTail } from '../kafka/read-topic.ts';
 import { DeploymentError } from './types.ts';
 
 /** Calls `listener` for each record of the sink's topic as it arrives; resolves once reading has started. */
 export async function tailSink(kafka: Kafka, deploymentId: string, pipeline: PipelineDoc, sinkId: string, listener: (record: TailRecord) => void): Promise<TopicTail> {
-  const node = pipeline.nodes.find((n) => n.id === sinkId && n.type === 'sink.kafka');
+  const node = pipeline.nodes.find((n) => n.id === sinkId && roleOf(n.type) === 'sink');
   if (!node) throw new DeploymentError('E_NOT_FOUND', `deployment "${deploymentId}" has no sink "${sinkId}"`);
   const topic = node.params.topic as string;
   const json = node.params.valueFormat !== 'text';

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { jobSpec } from './job-spec.ts';
@@ -45,7 +46,7 @@ export class MissingTopicError extends Error {
 
 /** How many partitions each source node's topic has: a source never runs wider than that on Flink. */
 export async function sourcePartitions(pipeline: PipelineDoc, kafka: KafkaConfig): Promise<Record<string, number>> {
-  const sources = pipeline.nodes.filter((n) => n.type === 'source.kafka');
+  const sources = nodesWithRole(pipeline.nodes, 'source');
   const topics = [...new Set(sources.map((n) => String(n.params.topic)))];
   const admin = createKafka(kafka, 'flink-plan').admin();
   await admin.connect();

@@ -3,6 +3,7 @@
  * Weir's own UDF compiler, keyed by its source text — so the runner needs no compiler, and a pipeline whose code
  * does not compile is refused here, naming the node and the field, before anything is submitted.
  */
+import { roleOf } from '../../../shared/operators/registry.ts';
 import { codeText, type Code, type PipelineDoc, type Sample } from '../../../shared/pipeline/types.ts';
 import { compileModule, type CompiledModule } from '../../../shared/udf/compile.ts';
 
@@ -48,7 +49,7 @@ export function compiledModules(doc: PipelineDoc): Record<string, CompiledModule
 
 /** The pipeline with each source's samples replaced where `inputs` says (`--input`, a test's inputs). */
 export function withInputs(doc: PipelineDoc, inputs: Record<string, Sample[]> = {}): PipelineDoc {
-  return { ...doc, nodes: doc.nodes.map((n) => (n.type === 'source.kafka' && inputs[n.id] ? { ...n, samples: inputs[n.id] } : n)), tests: [] };
+  return { ...doc, nodes: doc.nodes.map((n) => (roleOf(n.type) === 'source' && inputs[n.id] ? { ...n, samples: inputs[n.id] } : n)), tests: [] };
 }
 
 export function jobSpec(doc: PipelineDoc, udfBudgetMs: number): FlinkJobSpec {

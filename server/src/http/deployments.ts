@@ -1,6 +1,6 @@
 /** `/api/deployments` — see shared/api/deployments.ts for the protocol and its events — and `/api/info`. */
 import { Router } from 'express';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import {
   DEPLOYMENT_TARGETS,
   type DeployResponse,

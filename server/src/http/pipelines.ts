@@ -1,6 +1,7 @@
 /** `/api/pipelines` — see shared/api/pipelines.ts for the protocol, revisions included. */
 import { Router, type Request } from 'express';
-import { PIPELINE_ID_PATTERN, validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { PIPELINE_ID_PATTERN } from '../../../shared/pipeline/types.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { parseRevisionTag, revisionTag, type PipelineListResponse, type PipelineResponse, type PipelineWriteResponse } from '../../../shared/api/pipelines.ts';
 import { RevisionConflict, type PipelineStore, type Precondition } from '../storage/pipeline-store.ts';
 import { HttpError, validationError } from './errors.ts';

@@ -16,9 +16,10 @@
  */
 import { Engine, PipelineBuildError, RestoreError, type EngineSnapshot, type NodeMetrics } from '../../../shared/engine/engine.ts';
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
+import type { SourceOperator } from '../../../shared/engine/source.ts';
 import type { StreamRecord } from '../../../shared/engine/record.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 import { Simulation } from '../../../shared/engine/simulation.ts';
-import type { KafkaSourceOperator } from '../../../shared/operators/source-kafka.ts';
 import type { PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { UdfBudget } from '../../../shared/udf/budget.ts';
 import { formatLogArg, LogLimiter } from '../deployments/log-limiter.ts';
@@ -84,7 +85,7 @@ function guarded<A extends unknown[], T extends object>(fn: (...args: A) => T): 
 // ---- a deployment's engine ----
 
 let engine: Engine | null = null;
-const sourcesByTopic = new Map<string, KafkaSourceOperator[]>();
+const sourcesByTopic = new Map<string, SourceOperator[]>();
 let sinks: Record<string, SinkMessage[]> = {};
 let logs: Array<[string | null, string]> = [];
 let logLimiter: LogLimiter | null = null;
@@ -107,6 +108,7 @@ function init(
     progress[COUNT]!++;
   };
   engine = new Engine(pipeline, {
+    operators: OPERATORS,
     mode: 'deployed',
     wallClock: Date.now,
     udfBudgetMs: options.budgetMs,
@@ -185,6 +187,7 @@ function snapshot(): { snapshot: EngineSnapshot; metrics: Record<string, NodeMet
 function simulate(pipeline: PipelineDoc, options: { inputs?: Record<string, Sample[]>; checkpointEvery?: number; budgetMs?: number }): { lines: string[]; failure?: GuestError } {
   const lines: string[] = [];
   const simulation = new Simulation(pipeline, {
+    operators: OPERATORS,
     onOutput: ({ sink, key, value, timestamp }) => {
       lines.push(JSON.stringify({ sink, key, value, timestamp }));
     },

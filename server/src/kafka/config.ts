@@ -30,15 +30,25 @@ export interface KafkaConfig {
   sasl?: KafkaSasl;
   /** Broker connection timeout, ms (default 5000). */
   connectionTimeoutMs?: number;
+  /**
+   * The client of a deployment's consumer and producer: kafkajs (default) or librdkafka through
+   * @confluentinc/kafka-javascript (server/src/kafka/rdkafka.ts). Admin steps use kafkajs either way.
+   */
+  client?: 'kafkajs' | 'librdkafka';
 }
 
-/** Reads `KAFKA_BROKERS` (comma-separated), `KAFKA_CLIENT_ID`, `KAFKA_SSL=1`, `KAFKA_SASL_MECHANISM`/`_USERNAME`/`_PASSWORD`. */
+/**
+ * Reads `KAFKA_BROKERS` (comma-separated), `KAFKA_CLIENT_ID`, `KAFKA_SSL=1`, `KAFKA_SASL_MECHANISM`/`_USERNAME`/`_PASSWORD`,
+ * and `WEIR_KAFKA_CLIENT` (`kafkajs` or `librdkafka`).
+ */
 export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig | undefined {
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0) return undefined;
   const config: KafkaConfig = { brokers };
   if (env.KAFKA_CLIENT_ID) config.clientId = env.KAFKA_CLIENT_ID;
   if (env.KAFKA_SSL === '1' || env.KAFKA_SSL === 'true') config.ssl = true;
+  const client = kafkaClientFromEnv(env);
+  if (client !== undefined) config.client = client;
   const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
   if (mechanism) {
     if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512')
@@ -46,6 +56,14 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
     config.sasl = { mechanism, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
   }
   return config;
+}
+
+/** `WEIR_KAFKA_CLIENT`: which client a deployment's data path uses (undefined: the default, kafkajs). */
+export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig['client'] {
+  const client = env.WEIR_KAFKA_CLIENT?.trim().toLowerCase();
+  if (!client) return undefined;
+  if (client !== 'kafkajs' && client !== 'librdkafka') throw new Error(`WEIR_KAFKA_CLIENT must be kafkajs or librdkafka, not "${client}"`);
+  return client;
 }
 
 /** A kafkajs client; kafkajs's own logging is off (the server reports what matters through its statuses). */

@@ -26,13 +26,27 @@ const TRANSIENT_TYPES = new Set([
 ]);
 
 /**
+ * librdkafka's codes for the same (rdkafka.ts's `CODES`; negative ones are the client's own): transport failure, all
+ * brokers down, name resolution, time-outs, and the protocol errors above.
+ */
+const TRANSIENT_RDKAFKA_CODES = new Set([-195, -187, -193, -185, -166, 3, 5, 6, 7, 13, 14, 15, 16, 19, 20, 51, 74, 75]);
+
+/** An error of librdkafka (@confluentinc/kafka-javascript's `LibrdKafkaError`): numeric code and errno, an origin. */
+function isLibrdKafkaError(err: Error): err is Error & { code: number; isRetriable?: boolean; isFatal?: boolean } {
+  const e = err as unknown as Record<string, unknown>;
+  return typeof e.code === 'number' && typeof e.errno === 'number' && typeof e.origin === 'string';
+}
+
+/**
  * Whether `err` is one of kafkajs's transient errors: kafkajs's own, marked `retriable` or of a transient protocol
- * type, also when kafkajs gave up on it (`KafkaJSNumberOfRetriesExceeded` names it as its cause). Anything that is not
- * a kafkajs error — a UDF's failure, a missing topic, an error of ours that wraps a Kafka error on purpose — is not.
+ * type, also when kafkajs gave up on it (`KafkaJSNumberOfRetriesExceeded` names it as its cause); or librdkafka's,
+ * marked retriable or of a transient code, and not fatal. Anything else — a UDF's failure, a missing topic, an error
+ * of ours that wraps a Kafka error on purpose — is not.
  */
 export function isTransientKafkaError(err: unknown): boolean {
   let current: unknown = err;
   for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (isLibrdKafkaError(current)) return current.isFatal !== true && (current.isRetriable === true || TRANSIENT_RDKAFKA_CODES.has(current.code));
     if (!current.name.startsWith('KafkaJS')) return false;
     const { retriable, type } = current as { retriable?: unknown; type?: unknown };
     if (retriable === true || (typeof type === 'string' && TRANSIENT_TYPES.has(type))) return true;

@@ -11,9 +11,8 @@
  */
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { serializePipeline, type PipelineDoc } from '../../../shared/pipeline/types.ts';
+import { PIPELINE_ID_PATTERN, serializePipeline, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { PipelineSummary } from '../../../shared/api/pipelines.ts';
-import { PIPELINE_ID_PATTERN } from '../../../shared/pipeline/validate.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 const PIPELINE_ID = new RegExp(PIPELINE_ID_PATTERN);

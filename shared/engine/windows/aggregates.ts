@@ -7,18 +7,15 @@
  * `add` gets the record's arrival number so that a `process` buffer can keep arrival order when session panes
  * merge (SPEC: "all values of the pane, in arrival order"; Flink's list-state merge would only concatenate).
  */
-import type { Code } from '../../pipeline/types.ts';
 import { describeValue } from '../json-text.ts';
 import type { OperatorEnv } from '../operator.ts';
 import { readPath, splitPath } from '../record.ts';
 import type { UdfBudget } from '../../udf/budget.ts';
 import { loadUdf, loadUdfModule, type UdfFunction } from '../../udf/runtime.ts';
 import type { WindowUdfContext } from './context.ts';
+import type { AggregateParams } from './fields.ts';
 
-export type AggregateParams =
-  | { kind: 'count' }
-  | { kind: 'sum' | 'min' | 'max' | 'avg'; field: string }
-  | { kind: 'reduce' | 'aggregate' | 'process'; code: Code };
+export type { AggregateParams } from './fields.ts';
 
 export abstract class AggregateFunction {
   /** What `add` needs from a record's value; throws when the value cannot be aggregated. */

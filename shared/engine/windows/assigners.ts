@@ -6,18 +6,14 @@
  * Constructors check their arguments the way Flink's factories do and say how to fix the call; the validator
  * reports the same rules with JSON paths through `assignerProblems`.
  */
+import type { AssignerParams, TimeAssignerParams } from './fields.ts';
+
+export type { AssignerParams } from './fields.ts';
 
 export interface TimeWindow {
   readonly start: number;
   readonly end: number;
 }
-
-/** The assigner param of `window` and `join.window` (SPEC §3). */
-export type AssignerParams =
-  | { kind: 'tumbling'; sizeMs: number; offsetMs?: number }
-  | { kind: 'sliding'; sizeMs: number; slideMs: number; offsetMs?: number }
-  | { kind: 'session'; gapMs: number }
-  | { kind: 'count'; size: number; slide?: number };
 
 /** `a mod m` with the sign of `m` (Java's `Math.floorMod`), so negative timestamps land in the right window. */
 export function floorMod(a: number, m: number): number {
@@ -113,6 +109,8 @@ export class CountWindowAssigner {
 export type TimeWindowAssigner = TumblingWindowAssigner | SlidingWindowAssigner | SessionWindowAssigner;
 export type WindowAssigner = TimeWindowAssigner | CountWindowAssigner;
 
+export function createAssigner(params: TimeAssignerParams): TimeWindowAssigner;
+export function createAssigner(params: AssignerParams): WindowAssigner;
 export function createAssigner(params: AssignerParams): WindowAssigner {
   switch (params.kind) {
     case 'tumbling':

@@ -13,6 +13,7 @@ import type { NodeDoc, PipelineDoc, RecordSample } from '../../../shared/pipelin
 import { encodeKey } from '../../../server/src/kafka/records.ts';
 import { PATIENCE_MS } from '../../patience.ts';
 import { createTopic, kafkaClient } from './kafka.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -114,7 +115,7 @@ export interface OutputRecord {
  * the sink writes them.
  */
 export function expectedOutput(pipeline: PipelineDoc, sourceId: string, events: InputEvent[]): OutputRecord[] {
-  const simulation = new Simulation(pipeline, { inputs: { [sourceId]: asSamples(events) } });
+  const simulation = new Simulation(pipeline, { operators: OPERATORS, inputs: { [sourceId]: asSamples(events) } });
   while (simulation.step());
   return simulation.outputs.map((o) => ({ sink: o.sink, key: encodeKey(o.key), value: JSON.stringify(o.value), timestamp: o.timestamp }));
 }

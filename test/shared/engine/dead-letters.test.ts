@@ -12,9 +12,10 @@ import { jsonStringBytes, prefixWithinJsonBytes, utf8Length } from '../../../sha
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import type { StreamRecord } from '../../../shared/engine/record.ts';
 import { encodeValue } from '../../../shared/operators/sink-kafka.ts';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import type { ErrorPolicy, Json, NodeDoc, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { node, pipeline, sink, source } from './pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 const KAFKA_MESSAGE_LIMIT = 1024 * 1024;
 
@@ -33,7 +34,7 @@ function engineFor(sourceOnError: ErrorPolicy, step?: NodeDoc, sourceParams: Rec
   const doc: PipelineDoc = pipeline(nodes, edges);
   expect(validatePipeline(doc).problems).toEqual([]);
   const captured: Captured[] = [];
-  const engine = new Engine(doc, { sink: (sinkId, record) => captured.push({ sink: sinkId, record }) });
+  const engine = new Engine(doc, { operators: OPERATORS, sink: (sinkId, record) => captured.push({ sink: sinkId, record }) });
   return { engine, captured };
 }
 

@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import type { EdgeDoc, ErrorPolicy, NodeDoc, PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { Simulation, simulate, type SimulationOptions, type SinkOutput } from '../../../shared/engine/simulation.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 // With WEIR_EXPORT_SEMANTICS set, records every simulation run for test/fixtures/semantics/export.ts.
 import '../scenario-recorder.ts';
 
@@ -36,8 +37,11 @@ export function records(...items: Array<[timestamp: number, value: unknown, key?
   return items.map(([timestamp, value, key]) => (key === undefined ? { timestamp, value } : { timestamp, value, key }) as Sample);
 }
 
-export function run(doc: PipelineDoc, options: SimulationOptions = {}): SinkOutput[] {
-  return simulate(doc, options).outputs;
+/** Simulation options; the node types are the built-in ones. */
+export type RunOptions = Omit<SimulationOptions, 'operators'>;
+
+export function run(doc: PipelineDoc, options: RunOptions = {}): SinkOutput[] {
+  return simulate(doc, { operators: OPERATORS, ...options }).outputs;
 }
 
 /** Sink records as `[key, value, timestamp]`, for compact expectations. */
@@ -49,8 +53,8 @@ export function triples(outputs: SinkOutput[], sinkId?: string): Array<[unknown,
  * Runs the pipeline uninterrupted and with a checkpoint-and-restore after every 1, 2 and 3 samples, asserts that all
  * runs give the same sink records, and returns them (SPEC §6).
  */
-export function runWithCheckpoints(doc: PipelineDoc, options: SimulationOptions = {}): SinkOutput[] {
-  const golden = new Simulation(doc, options);
+export function runWithCheckpoints(doc: PipelineDoc, options: RunOptions = {}): SinkOutput[] {
+  const golden = new Simulation(doc, { operators: OPERATORS, ...options });
   golden.run();
   for (const every of [1, 2, 3]) {
     let checkpoints = 0;

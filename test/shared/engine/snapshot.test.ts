@@ -5,6 +5,7 @@ import { keyGroupOf } from '../../../shared/engine/keyed.ts';
 import { keyIdOf } from '../../../shared/engine/record.ts';
 import type { NodeDoc, PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { chain, node, pipeline, records, runWithCheckpoints, sink, source } from './pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 const counter = (id: string) =>
   node(id, 'process', {
@@ -18,14 +19,14 @@ const counter = (id: string) =>
 
 /** Runs `doc` for `samples` samples and returns a JSON round-trip of its snapshot. */
 function snapshotAfter(doc: PipelineDoc, samples: number): EngineSnapshot {
-  const sim = new Simulation(doc, { stopAfter: samples });
+  const sim = new Simulation(doc, { operators: OPERATORS, stopAfter: samples });
   sim.run();
   return JSON.parse(JSON.stringify(sim.engine.snapshot())) as EngineSnapshot;
 }
 
 /** A fresh simulation of `doc` restored from `snapshot`, run to the end; its sink values. */
 function resume(doc: PipelineDoc, snapshot: EngineSnapshot, options: { dropUnknownState?: boolean; adopt?: boolean } = {}): unknown[] {
-  const sim = new Simulation(doc);
+  const sim = new Simulation(doc, { operators: OPERATORS });
   sim.engine.restore(snapshot, options);
   while (sim.step());
   sim.finish();
@@ -111,18 +112,18 @@ describe('snapshot and restore', () => {
       ['u2', 3600],
       ['u3', 5000],
     ]);
-    const sim = new Simulation(doc);
+    const sim = new Simulation(doc, { operators: OPERATORS });
     sim.run();
     expect(sim.engine.stateSize().sessions).toEqual({ keys: 0, timers: 0 });
   });
 
   it('is JSON-serializable, infinite watermarks and clocks included, and a restored engine snapshots the same', () => {
     const doc = chain(source('s', samples), counter('p'), sink());
-    const sim = new Simulation(doc);
+    const sim = new Simulation(doc, { operators: OPERATORS });
     sim.run();
     const snapshot = sim.engine.snapshot();
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
-    const restored = new Engine(doc);
+    const restored = new Engine(doc, { operators: OPERATORS });
     restored.restore(JSON.parse(JSON.stringify(snapshot)) as EngineSnapshot);
     expect(restored.snapshot()).toEqual(snapshot);
     expect(restored.operator('p')!.watermark).toBe(Infinity);
@@ -130,7 +131,7 @@ describe('snapshot and restore', () => {
 
   it('serialises a transient snapshot to the JSON of a copied one, and resumes the same from an adopted snapshot', () => {
     const doc = chain(source('s', samples), counter('p'), sink());
-    const sim = new Simulation(doc, { stopAfter: 2 });
+    const sim = new Simulation(doc, { operators: OPERATORS, stopAfter: 2 });
     sim.run();
     const transient = JSON.stringify(sim.engine.snapshot({ transient: true }));
     expect(transient).toBe(JSON.stringify(sim.engine.snapshot()));
@@ -172,7 +173,7 @@ describe('snapshot and restore', () => {
     const snapshot = snapshotAfter(chain(source('s', samples), counter('p'), sink()), 2);
     const retyped = chain(source('s', samples), node('p', 'map', { code: 'export default (v) => v;' }), sink());
     expect(() => resume(retyped, snapshot)).toThrow(/changed type.*p \(process → map\)/);
-    expect(() => new Engine(retyped).restore({ ...snapshot, format: 'other' as EngineSnapshot['format'] })).toThrow(RestoreError);
+    expect(() => new Engine(retyped, { operators: OPERATORS }).restore({ ...snapshot, format: 'other' as EngineSnapshot['format'] })).toThrow(RestoreError);
   });
 
   it('leaves no state behind in stateless operators and in a process that clears what it keeps', () => {
@@ -196,7 +197,7 @@ describe('snapshot and restore', () => {
       node('p', 'process', { code }),
       sink(),
     );
-    const sim = new Simulation(doc);
+    const sim = new Simulation(doc, { operators: OPERATORS });
     sim.run();
     for (const [id, size] of Object.entries(sim.engine.stateSize())) expect(size, id).toEqual({ keys: 0, timers: 0 });
     expect(sim.outputs.map((o) => [o.key, o.value, o.timestamp])).toEqual([['a', [10], 11], ['b', [20], 12], ['c', [30], 40]]);

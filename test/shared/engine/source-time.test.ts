@@ -3,6 +3,7 @@ import { simulate } from '../../../shared/engine/simulation.ts';
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import type { ErrorPolicy, RecordSample, Sample } from '../../../shared/pipeline/types.ts';
 import { pipeline, run, sink, source, triples } from './pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 /** One source with the given timestamp param, its `out` to sink `out` and its `error` port to sink `errors`. */
 function timed(samples: Sample[], timestamp: Record<string, unknown>, onError?: ErrorPolicy) {
@@ -71,6 +72,7 @@ describe('source event time', () => {
   it('skips records without event time, counting them, and they do not move the watermark', () => {
     const watermarks: number[] = [];
     const result = simulate(timed([{ value: { ts: 100 } }, { value: { ts: 'late' }, timestamp: 9_999 }, { value: {} }, { value: { ts: 50 } }], { from: 'field', field: 'ts' }, 'skip'), {
+      operators: OPERATORS,
       observer: { watermark: (id, wm) => id === 'events' && watermarks.push(wm) },
     });
     expect(result.outputs.map((o) => o.value)).toEqual([{ ts: 100 }, { ts: 50 }]);
@@ -82,7 +84,7 @@ describe('source event time', () => {
     const doc = timed([{ value: { ts: 1 } }, { value: { id: 7 } }, { value: { ts: 3 } }], { from: 'field', field: 'ts' });
     let failure: unknown;
     try {
-      simulate(doc);
+      simulate(doc, { operators: OPERATORS });
     } catch (err) {
       failure = err;
     }

@@ -1,12 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { simulate, type SimulationOptions } from '../../../shared/engine/simulation.ts';
 import type { PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
-import { chain, node, pipeline, sink, source } from './pipelines.ts';
+import { chain, node, pipeline, run, sink, source, type RunOptions } from './pipelines.ts';
 
 /** Every watermark each node reached, in order. */
-function watermarksOf(doc: PipelineDoc, options: SimulationOptions = {}): Record<string, number[]> {
+function watermarksOf(doc: PipelineDoc, options: RunOptions = {}): Record<string, number[]> {
   const seen: Record<string, number[]> = {};
-  simulate(doc, { ...options, observer: { watermark: (id, wm) => (seen[id] ??= []).push(wm) } });
+  run(doc, { ...options, observer: { watermark: (id, wm) => (seen[id] ??= []).push(wm) } });
   return seen;
 }
 

@@ -6,8 +6,9 @@ import type { ErrorPolicy, NodeDoc, Sample } from '../../../shared/pipeline/type
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { keyedProcess } from '../../../shared/operators/process.ts';
 import { MAX_TIMER_CHAIN_AT_END } from '../../../shared/engine/process-state.ts';
-import { validateField } from '../../../shared/operators/schema.ts';
+import { validateField } from '../../../shared/pipeline/schema.ts';
 import { chain, node, pipeline, records, run, runWithCheckpoints, sink, source, triples } from '../engine/pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 function processNode(code: string, params: Record<string, unknown> = {}, onError?: ErrorPolicy, id = 'p'): NodeDoc {
   return node(id, 'process', { code, ...params }, onError);
@@ -146,12 +147,12 @@ describe('process: keyed state', () => {
         if (value === 'empty') { v.clear(); l.clear(); m.delete('a'); ctx.timers.deleteEventTime(1_000_000); }
       }`;
     const samples = records([1, 'fill', 'a'], [2, 'fill', 'b'], [3, 'stateless', 'c'], [4, 'empty', 'a']);
-    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()));
+    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()), { operators: OPERATORS });
     sim.run();
     // End of input fired b's timer, which did not clear b's value, list and map state.
     expect(sim.engine.stateSize().p).toEqual({ keys: 1, timers: 0 });
 
-    const stepped = new Simulation(chain(source('s', samples), processNode(code), sink()), { stopAfter: 3 });
+    const stepped = new Simulation(chain(source('s', samples), processNode(code), sink()), { operators: OPERATORS, stopAfter: 3 });
     stepped.run();
     expect(stepped.engine.stateSize().p).toEqual({ keys: 2, timers: 2 });
     stepped.step();
@@ -220,7 +221,7 @@ describe('process: event-time timers', () => {
         ctx.timers.registerEventTime(timestamp + 1000);
       }`;
     const samples = records([0, 'start', 'k'], [3500, 'later', 'k'], [9000, 'not fed', 'k']);
-    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()), { stopAfter: 2 });
+    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()), { operators: OPERATORS, stopAfter: 2 });
     sim.run();
     expect(sim.outputs.map((o) => [o.value, o.timestamp])).toEqual([[1000, 1000], [2000, 2000], [3000, 3000]]);
     expect(sim.engine.stateSize().p).toEqual({ keys: 1, timers: 1 });
@@ -247,7 +248,7 @@ describe('process: event-time timers', () => {
       ['k', '3000 wm Infinity', 3000],
       ['k', '100 wm Infinity', 100],
     ]);
-    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()));
+    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()), { operators: OPERATORS });
     sim.run();
     expect(sim.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
   });
@@ -261,7 +262,7 @@ describe('process: event-time timers', () => {
         ctx.emit(\`\${ctx.timeDomain} \${timestamp}\`);
         ctx.timers.registerProcessingTime(timestamp + 500);
       }`;
-    const result = simulate(chain(source('s', records([0, 'x', 'k'])), processNode(code), sink()));
+    const result = simulate(chain(source('s', records([0, 'x', 'k'])), processNode(code), sink()), { operators: OPERATORS });
     // The event-time timer registers the processing-time timer at 1500, which fires; the one it registers stays.
     expect(result.outputs.map((o) => o.value)).toEqual(['event 1000', 'processing 1500']);
     expect(result.engine.stateSize().p).toEqual({ keys: 1, timers: 1 });
@@ -277,7 +278,7 @@ describe('process: event-time timers', () => {
         if (ctx.timeDomain === 'event') ctx.timers.registerEventTime(timestamp + 1000);
         ctx.emit(timestamp);
       }`;
-    const result = simulate(withErrors(records([0, 'x', 'k']), forever));
+    const result = simulate(withErrors(records([0, 'x', 'k']), forever), { operators: OPERATORS });
     // Timers 1000, 2000, … fire; the one at MAX * 1000 fails as it registers the next, and emits nothing.
     const fired = triples(result.outputs, 'out');
     const failed = MAX_TIMER_CHAIN_AT_END * 1000;
@@ -289,7 +290,7 @@ describe('process: event-time timers', () => {
     expect(result.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
     let failure: unknown;
     try {
-      simulate(withErrors(records([0, 'x', 'k']), forever, 'fail'));
+      simulate(withErrors(records([0, 'x', 'k']), forever, 'fail'), { operators: OPERATORS });
     } catch (err) {
       failure = err;
     }
@@ -330,7 +331,7 @@ describe('process: event-time timers', () => {
       ['u3', { user: 'u3', inactiveSince: 70_000 }, 100_000],
       ['u2', { user: 'u2', inactiveSince: 85_000 }, 115_000],
     ]);
-    const sim = new Simulation(doc);
+    const sim = new Simulation(doc, { operators: OPERATORS });
     sim.run();
     expect(sim.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
   });
@@ -460,7 +461,7 @@ describe('process: errors in user code', () => {
   });
 
   it('skips failing calls and counts them', () => {
-    const result = simulate(withErrors(records([1, 'bad', 'k'], [2, 'good', 'j']), code, 'skip'));
+    const result = simulate(withErrors(records([1, 'bad', 'k'], [2, 'good', 'j']), code, 'skip'), { operators: OPERATORS });
     expect(triples(result.outputs)).toEqual([['j', 'before the throw', 2]]);
     expect(result.engine.metrics().p!.errors).toBe(2);
     expect(result.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
@@ -469,7 +470,7 @@ describe('process: errors in user code', () => {
   it('stops the simulation under fail with a PipelineFailure naming the node and the timer', () => {
     let failure: unknown;
     try {
-      simulate(withErrors(records([2, 'good', 'j']), code, 'fail'));
+      simulate(withErrors(records([2, 'good', 'j']), code, 'fail'), { operators: OPERATORS });
     } catch (err) {
       failure = err;
     }
@@ -488,7 +489,7 @@ describe('process: errors in user code', () => {
   });
 
   it('rejects a module without processElement, or with an onTimer that is not a function, when the engine is built', () => {
-    const build = (code: string) => () => simulate(chain(source('s', records([1, 'x'])), processNode(code), sink()));
+    const build = (code: string) => () => simulate(chain(source('s', records([1, 'x'])), processNode(code), sink()), { operators: OPERATORS });
     expect(build('export function onTimer() {}')).toThrow(PipelineBuildError);
     expect(build('export function onTimer() {}')).toThrow(/nodes\[1\]\.params\.code: E_UDF_EXPORT: .*processElement/);
     expect(build('export function processElement() {}\nexport const onTimer = 5;')).toThrow(/E_UDF_EXPORT: .*onTimer/);
@@ -505,7 +506,7 @@ describe('process: validation of extra outputs', () => {
   it('rejects reserved, duplicate and malformed port names', () => {
     const problems: ValidationProblem[] = [];
     const ctx = { pipeline: pipeline([], []), nodeIndex: 2, path: 'nodes[2].params', problems };
-    keyedProcess.validate({ outputs: ['alerts', 'out', 'alerts', 'error', 'in', 'ok'] }, ctx);
+    keyedProcess.validate!({ code: '', outputs: ['alerts', 'out', 'alerts', 'error', 'in', 'ok'] }, ctx);
     expect(problems.map((p) => [p.path, p.code])).toEqual([
       ['nodes[2].params.outputs[1]', 'E_PATTERN'],
       ['nodes[2].params.outputs[2]', 'E_DUPLICATE_ID'],

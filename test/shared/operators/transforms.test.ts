@@ -3,6 +3,7 @@ import { simulate } from '../../../shared/engine/simulation.ts';
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import type { ErrorPolicy, NodeDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { chain, node, pipeline, records, run, runWithCheckpoints, sink, source, triples } from '../engine/pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 /** source → the node under test → sink `out`, its error port → sink `errors`. */
 function around(samples: Sample[], tested: NodeDoc) {
@@ -57,15 +58,15 @@ describe('map', () => {
   });
 
   it('skips and counts failing records under onError "skip"', () => {
-    const result = simulate(around(records([1, 1], [2, 0], [3, 2]), node('m', 'map', { code: 'export default (v) => { if (!v) throw new Error("zero"); return 10 / v; };' }, 'skip')));
+    const result = simulate(around(records([1, 1], [2, 0], [3, 2]), node('m', 'map', { code: 'export default (v) => { if (!v) throw new Error("zero"); return 10 / v; };' }, 'skip')), { operators: OPERATORS });
     expect(result.outputs.map((o) => o.value)).toEqual([10, 5]);
     expect(result.engine.metrics().m).toEqual({ in: 3, out: { out: 2, error: 0 }, errors: 1 });
   });
 
   it('stops under onError "fail" with a PipelineFailure naming the node, the reason and the record', () => {
     const doc = around(records([1, 1], [2, 0]), node('m', 'map', { code: 'export default (v) => { if (!v) throw new Error("zero"); return v; };' }));
-    expect(() => simulate(doc)).toThrow(PipelineFailure);
-    expect(() => simulate(doc)).toThrow('node "m" failed: zero (input: 0)');
+    expect(() => simulate(doc, { operators: OPERATORS })).toThrow(PipelineFailure);
+    expect(() => simulate(doc, { operators: OPERATORS })).toThrow('node "m" failed: zero (input: 0)');
   });
 });
 
@@ -123,7 +124,7 @@ describe('keyBy', () => {
 
   it('under onError "skip" drops and counts records without a key', () => {
     const policy: ErrorPolicy = 'skip';
-    const result = simulate(around(records([1, { id: 1 }], [2, {}], [3, { id: 3 }]), node('k', 'keyBy', { field: 'id' }, policy)));
+    const result = simulate(around(records([1, { id: 1 }], [2, {}], [3, { id: 3 }]), node('k', 'keyBy', { field: 'id' }, policy)), { operators: OPERATORS });
     expect(result.outputs.map((o) => o.key)).toEqual([1, 3]);
     expect(result.engine.metrics().k!.errors).toBe(1);
   });

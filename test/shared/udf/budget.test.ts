@@ -5,6 +5,7 @@ import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import { PipelineBuildError } from '../../../shared/engine/engine.ts';
 import type { ErrorPolicy, NodeDoc } from '../../../shared/pipeline/types.ts';
 import { node, pipeline, records, sink, source } from '../engine/pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 function around(tested: NodeDoc) {
   return pipeline(
@@ -31,7 +32,7 @@ function steppingClock() {
 function runOnSteppingClock(tested: NodeDoc) {
   const clock = steppingClock();
   const readingAt: number[] = [];
-  const outputs = simulate(around(tested), { udfBudgetMs: 100, budgetClock: clock.read, onOutput: () => readingAt.push(clock.now) }).outputs;
+  const outputs = simulate(around(tested), { operators: OPERATORS, udfBudgetMs: 100, budgetClock: clock.read, onOutput: () => readingAt.push(clock.now) }).outputs;
   return { outputs, readingAt };
 }
 
@@ -57,7 +58,7 @@ describe('the UDF budget', () => {
   }
 
   it('fails the record of an endless loop on the real clock too, and the run ends', () => {
-    const outputs = simulate(around(node('n', 'map', { code: runaway[0]![2] }, 'route')), { udfBudgetMs: 100 }).outputs;
+    const outputs = simulate(around(node('n', 'map', { code: runaway[0]![2] }, 'route')), { operators: OPERATORS, udfBudgetMs: 100 }).outputs;
     expect(outputs.map((o) => [o.sink, o.value])).toEqual([
       ['errors', { error: 'user code ran longer than its budget of 100 ms (an endless loop?)', node: 'n', input: 'first' }],
       ['out', 'second'],
@@ -67,7 +68,7 @@ describe('the UDF budget', () => {
   it('stops the simulation under onError "fail" instead of hanging', () => {
     let failure: unknown;
     try {
-      simulate(around(node('n', 'map', { code: runaway[0]![2] })), { udfBudgetMs: 100, budgetClock: steppingClock().read });
+      simulate(around(node('n', 'map', { code: runaway[0]![2] })), { operators: OPERATORS, udfBudgetMs: 100, budgetClock: steppingClock().read });
     } catch (err) {
       failure = err;
     }
@@ -77,14 +78,14 @@ describe('the UDF budget', () => {
 
   it('skips and counts the runaway record under onError "skip"', () => {
     const policy: ErrorPolicy = 'skip';
-    const result = simulate(around(node('n', 'flatMap', { code: runaway[2]![2] }, policy)), { udfBudgetMs: 100 });
+    const result = simulate(around(node('n', 'flatMap', { code: runaway[2]![2] }, policy)), { operators: OPERATORS, udfBudgetMs: 100 });
     expect(result.outputs.map((o) => o.value)).toEqual(['second']);
     expect(result.engine.metrics().n!.errors).toBe(1);
   });
 
   it('refuses a module whose top-level code never finishes when the engine is built', () => {
     const clock = steppingClock();
-    expect(() => simulate(around(node('n', 'map', { code: 'while (true) {}\nexport default (v) => v;' })), { udfBudgetMs: 100, budgetClock: clock.read })).toThrow(PipelineBuildError);
+    expect(() => simulate(around(node('n', 'map', { code: 'while (true) {}\nexport default (v) => v;' })), { operators: OPERATORS, udfBudgetMs: 100, budgetClock: clock.read })).toThrow(PipelineBuildError);
     expect(clock.now).toBe(101);
   });
 

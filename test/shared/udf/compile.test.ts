@@ -3,6 +3,7 @@ import { compileModule, instantiate, missingExports, type CompileResult } from '
 import { simulate } from '../../../shared/engine/simulation.ts';
 import { PipelineBuildError } from '../../../shared/engine/engine.ts';
 import { chain, node, records, sink, source } from '../engine/pipelines.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 function diagnostics(result: CompileResult) {
   if (result.ok) throw new Error('expected the module not to compile');
@@ -73,13 +74,13 @@ describe('the UDF compiler', () => {
     const result = compileModule('export const helper = 1;');
     expect(result.ok && missingExports(result.module, ['default'])).toEqual(['default']);
     const doc = chain(source('s', records([1, 1])), node('m', 'map', { code: 'export const mapper = (v) => v;' }), sink());
-    expect(() => simulate(doc)).toThrow(PipelineBuildError);
-    expect(() => simulate(doc)).toThrow('nodes[1].params.code: E_UDF_EXPORT: the module must export an `export default` function');
+    expect(() => simulate(doc, { operators: OPERATORS })).toThrow(PipelineBuildError);
+    expect(() => simulate(doc, { operators: OPERATORS })).toThrow('nodes[1].params.code: E_UDF_EXPORT: the module must export an `export default` function');
   });
 
   it('refuses a node whose code does not compile, naming the field, code, line and column', () => {
     const doc = chain(source('s', records([1, 1])), node('f', 'filter', { code: ['export default (v) => {', '  return v >;', '};'] }), sink());
-    expect(() => simulate(doc)).toThrow(/^nodes\[1\]\.params\.code: E_UDF_SYNTAX: line 2, column 13: /);
+    expect(() => simulate(doc, { operators: OPERATORS })).toThrow(/^nodes\[1\]\.params\.code: E_UDF_SYNTAX: line 2, column 13: /);
   });
 
   it('puts a budget guard into every kind of loop, with or without braces', () => {

@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { formatProblem } from '../../../shared/pipeline/errors.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { Engine, PipelineBuildError } from '../../../shared/engine/engine.ts';
 import { operatorPipeline } from '../harness.ts';
+import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 /** source → window → sink; returns the formatted problems of the window's params (nodes[1]). */
 function problems(type: string, params: Record<string, unknown>): string[] {
@@ -70,8 +71,8 @@ describe('window params', () => {
   it('refuse to build a session window whose aggregate module has no merge, naming the field', () => {
     const code = ['export const createAccumulator = () => 0;', 'export const add = (a: number) => a + 1;', 'export const getResult = (a: number) => a;'];
     const doc: PipelineDoc = operatorPipeline({ type: 'window', params: { assigner: { kind: 'session', gapMs: 10 }, aggregate: { kind: 'aggregate', code } } });
-    expect(() => new Engine(doc)).toThrow(PipelineBuildError);
-    expect(() => new Engine(doc)).toThrow('nodes[1].params.aggregate.code: E_UDF_EXPORT: the module must export a function named `merge`');
+    expect(() => new Engine(doc, { operators: OPERATORS })).toThrow(PipelineBuildError);
+    expect(() => new Engine(doc, { operators: OPERATORS })).toThrow('nodes[1].params.aggregate.code: E_UDF_EXPORT: the module must export a function named `merge`');
   });
 
   it('offer only time assigners to the window join, with the same rules', () => {

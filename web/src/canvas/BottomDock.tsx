@@ -3,6 +3,7 @@
  * click on the open tab folds the dock away.
  */
 import { useState, type CSSProperties, type KeyboardEvent, type PointerEvent, type ReactElement } from 'react';
+import { roleOf } from '../../../shared/operators/registry.ts';
 import { useWeirStore, weirStore } from '../store/index.ts';
 import { ProblemsPanel } from '../inspector/ProblemsPanel.tsx';
 import { SamplesPanel } from '../samples/SamplesPanel.tsx';
@@ -11,7 +12,7 @@ import { SimulationPanel } from '../simulation/views/SimulationPanel.tsx';
 function selectedSource(s: ReturnType<typeof weirStore.getState>): string | null {
   if (s.selectedNodeIds.length !== 1) return null;
   const node = s.document.nodes.find((n) => n.id === s.selectedNodeIds[0]);
-  return node?.type === 'source.kafka' ? node.id : null;
+  return node && roleOf(node.type) === 'source' ? node.id : null;
 }
 
 const MIN_HEIGHT = 120;

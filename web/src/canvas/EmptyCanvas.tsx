@@ -1,15 +1,19 @@
 /** What an empty canvas says to someone who has never used Weir: where to start. */
 import { useReactFlow } from '@xyflow/react';
+import { OPERATOR_LIST } from '../../../shared/operators/registry.ts';
 import { weirStore } from '../store/index.ts';
 import { TEMPLATES } from '../documents/templates.ts';
 import { documentSession } from '../documents/app-session.ts';
+
+/** The type the "add a source" button drops: the palette's first source. */
+const FIRST_SOURCE = OPERATOR_LIST.find((d) => d.role === 'source')!.type;
 
 export function EmptyCanvas() {
   const { screenToFlowPosition } = useReactFlow();
   const addSource = () => {
     const canvas = document.querySelector('.canvas')?.getBoundingClientRect();
     const at = canvas ? screenToFlowPosition({ x: canvas.left + canvas.width * 0.2, y: canvas.top + canvas.height * 0.4 }) : { x: 0, y: 0 };
-    weirStore.getState().addNode('source.kafka', at);
+    weirStore.getState().addNode(FIRST_SOURCE, at);
   };
   return (
     <div className="empty-canvas">

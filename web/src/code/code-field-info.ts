@@ -1,6 +1,6 @@
 /** Finds the schema of a code param from a node's type and the field's path, so a code field knows its template. */
 import { operatorFor } from '../../../shared/operators/registry.ts';
-import type { CodeField, Field } from '../../../shared/operators/schema.ts';
+import type { CodeField, Field } from '../../../shared/pipeline/schema.ts';
 import type { NodeDoc } from '../../../shared/pipeline/types.ts';
 
 /**

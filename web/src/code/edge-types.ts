@@ -1,12 +1,14 @@
 /**
  * The type of the values on every edge, as TypeScript source (the same rendering the UDF completions use, see
- * value-type.ts): sources' samples flow through filter and keyBy unchanged, and the late port of a window; window and
- * aggregate emit `{ key, window: { start, end }, result }` and `{ key, result }`; for any other operator (map,
- * flatMap, process, joins) the values the last simulation recorded on that port, else `unknown`.
+ * value-type.ts). Each operator definition says what its ports carry (`values`): sources' samples, flowing
+ * unchanged through ports that pass their input on (filter, keyBy, a window's late port); `{ key, window: { start,
+ * end }, result }` (window) and `{ key, result }` (aggregate); on any other port (map, flatMap, process, joins) the
+ * values the last simulation recorded there, else `unknown`.
  *
  * Also the editor-only warnings this makes possible before running: a keyBy field, a source's timestamp field or an
  * aggregate's field that names a field the values (as their samples show them) do not have.
  */
+import { operatorFor, roleOf } from '../../../shared/operators/registry.ts';
 import { isWatermarkSample, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { edgeIds } from '../store/graph.ts';
 import { typeOfValues } from './value-type.ts';
@@ -111,7 +113,9 @@ export function inferTypes(doc: PipelineDoc, recorded: RecordedOutputs = {}): Do
 
   const compute = (node: NodeDoc, port: string): FlowType => {
     const seen = recorded[node.id]?.[port];
-    if (node.type === 'source.kafka' && port === 'out') {
+    const definition = operatorFor(node.type);
+    const values = definition?.values[port];
+    if (values === 'records') {
       const values: unknown[] = [];
       for (const sample of node.samples ?? []) {
         if (values.length >= SAMPLE_LIMIT) break;
@@ -119,12 +123,11 @@ export function inferTypes(doc: PipelineDoc, recorded: RecordedOutputs = {}): Do
       }
       return values.length > 0 ? fromValues(values, 'samples') : seen ? fromValues(seen, 'simulation') : UNKNOWN;
     }
-    if ((node.type === 'filter' || node.type === 'keyBy') && port === 'out') return input(node.id, 'in');
-    if (node.type === 'window' && port === 'late') return input(node.id, 'in');
-    if ((node.type === 'window' || node.type === 'aggregate') && port === 'out') {
+    if (values === 'input') return input(node.id, definition!.inputs[0]!.name);
+    if (values === 'aggregate') {
       const key = keyType(node);
       const result = indent(resultType(node), '  ');
-      const window = node.type === 'window' ? '  window: { start: number; end: number };\n' : '';
+      const window = definition!.windowed ? '  window: { start: number; end: number };\n' : '';
       return { text: `{\n  key: ${key};\n${window}  result: ${result};\n}`, values: null, origin: 'operator' };
     }
     return seen && seen.length > 0 ? fromValues(seen, 'simulation') : UNKNOWN;
@@ -198,7 +201,7 @@ export function fieldWarnings(doc: PipelineDoc): EditorWarning[] {
   doc.nodes.forEach((node, i) => {
     const params = (node.params ?? {}) as Record<string, unknown>;
     if (node.type === 'keyBy') checkField(warnings, 'Key by', params.field, types.input(node.id, 'in'), `nodes[${i}].params.field`, node.id);
-    if (node.type === 'source.kafka') {
+    if (roleOf(node.type) === 'source') {
       const timestamp = params.timestamp as { from?: string; field?: unknown } | undefined;
       if (timestamp?.from === 'field') checkField(warnings, 'Timestamp', timestamp.field, types.output(node.id, 'out'), `nodes[${i}].params.timestamp.field`, node.id);
     }

@@ -9,7 +9,7 @@
  * testable without Monaco.
  */
 import { operatorFor } from '../../../shared/operators/registry.ts';
-import type { Field } from '../../../shared/operators/schema.ts';
+import type { Field } from '../../../shared/pipeline/schema.ts';
 import { codeText, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { compileModule } from '../../../shared/udf/compile.ts';
 import type { EditorWarning } from './edge-types.ts';

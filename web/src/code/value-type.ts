@@ -1,14 +1,15 @@
 /**
  * The TypeScript type of the values a UDF receives, guessed from the samples of the sources upstream, so that the
- * code editor can complete `value.` with the fields the data really has. Only operators that pass values through
- * unchanged (filter, keyBy) are looked through; after a map the shape is unknown and the type stays `any`.
+ * code editor can complete `value.` with the fields the data really has. Only operators whose definition says their
+ * `out` port passes the input through (filter, keyBy) are looked through; after a map the shape is unknown and the
+ * type stays `any`.
  */
+import { operatorFor } from '../../../shared/operators/registry.ts';
 import { isWatermarkSample, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 
 /** How many sample values are looked at: enough to see optional fields, few enough to stay instant. */
 const SAMPLE_LIMIT = 200;
 const MAX_DEPTH = 6;
-const VALUE_PRESERVING = new Set(['filter', 'keyBy']);
 
 type Shape =
   | { kind: 'any' }
@@ -98,12 +99,13 @@ export function upstreamSampleValues(doc: PipelineDoc, nodeId: string, port = 'i
     for (const edge of edges) {
       const from = doc.nodes.find((n) => n.id === edge.from);
       if (!from || (edge.fromPort ?? 'out') !== 'out') return false;
-      if (from.type === 'source.kafka') {
+      const passes = operatorFor(from.type)?.values.out;
+      if (passes === 'records') {
         for (const sample of from.samples ?? []) {
           if (values.length >= SAMPLE_LIMIT) break;
           if (!isWatermarkSample(sample)) values.push(sample.value);
         }
-      } else if (!VALUE_PRESERVING.has(from.type) || !collect(from.id, 'in')) return false;
+      } else if (passes !== 'input' || !collect(from.id, 'in')) return false;
     }
     visiting.delete(id);
     return true;

@@ -5,6 +5,7 @@
  * beside the button.
  */
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { useWeirStore } from '../store/index.ts';
@@ -58,7 +59,7 @@ export function DeployButton() {
 
   const onDeploy = () => {
     if (problems.length > 0) return setOutcome({ kind: 'problems', problems, fromServer: false });
-    if (!doc.nodes.some((n) => n.type === 'sink.kafka')) return setOutcome({ kind: 'empty' });
+    if (nodesWithRole(doc.nodes, 'sink').length === 0) return setOutcome({ kind: 'empty' });
     void deploy(doc, false);
   };
 

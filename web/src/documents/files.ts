@@ -6,7 +6,7 @@
 import { serializePipeline, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { formatProblem, problem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { parseJsonText } from '../../../shared/pipeline/validate-json.ts';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 
 export type ReadResult = { ok: true; doc: PipelineDoc; problems: ValidationProblem[] } | { ok: false; problems: ValidationProblem[] };
 

@@ -101,7 +101,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
 
   const shown = { exact: new Set<string>([`${base}.id`, `${base}.label`, `${base}.onError`]), prefixes: [] as string[] };
   if (definition) shownProblemPaths(definition.params, params, paramsPath, shown);
-  if (definition?.isSource) shown.prefixes.push(`${base}.samples`);
+  if (definition?.role === 'source') shown.prefixes.push(`${base}.samples`);
   const general = problems.filter((p) => !shown.exact.has(p.path) && !shown.prefixes.some((prefix) => p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`) || p.path === prefix));
 
   return (
@@ -141,7 +141,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           <ProblemList problems={problemsAt(problems, `${base}.label`)} />
         </div>
         <NodeIdField node={node} problems={problemsAt(problems, `${base}.id`)} />
-        {definition && !definition.isSink && (
+        {definition && definition.role !== 'sink' && (
           <div className={`field${problemsAt(problems, `${base}.onError`).length > 0 ? ' field--invalid' : ''}`}>
             <label className="field__label" htmlFor={onErrorId}>
               On error
@@ -190,7 +190,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </section>
       )}
 
-      {definition?.isSource && <SourceSamplesSlot nodeId={nodeId} problems={problems.filter((p) => p.path.startsWith(`${base}.samples`))} />}
+      {definition?.role === 'source' && <SourceSamplesSlot nodeId={nodeId} problems={problems.filter((p) => p.path.startsWith(`${base}.samples`))} />}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /** The pipeline's own fields, shown in the inspector when nothing is selected. */
 import { useId } from 'react';
-import type { Field } from '../../../shared/operators/schema.ts';
+import type { Field } from '../../../shared/pipeline/schema.ts';
 import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { useWeirStore, weirStore } from '../store/index.ts';
 import { FieldEditor, problemsAt } from './fields.tsx';

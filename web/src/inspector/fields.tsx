@@ -1,11 +1,11 @@
 /**
- * Forms generated from an operator's param schema (shared/operators/schema.ts). Each field kind has one editor;
+ * Forms generated from an operator's param schema (shared/pipeline/schema.ts). Each field kind has one editor;
  * objects and variants nest. A change travels up as the new value of the member plus a key naming the leaf that
  * changed, so typing into one field is one undo step. Problems are shown on the field they name, in the same words
  * `weir validate` prints.
  */
 import { useId, type ReactNode } from 'react';
-import { formatDuration, initialParams, parseDuration, type Field, type ObjectField, type VariantField } from '../../../shared/operators/schema.ts';
+import { formatDuration, initialParams, parseDuration, type Field, type ObjectField, type VariantField } from '../../../shared/pipeline/schema.ts';
 import { formatProblem, joinPath, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { CodeField } from '../code/CodeField.tsx';
 import { DraftInput, type Parsed } from './inputs.tsx';

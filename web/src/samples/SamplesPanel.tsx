@@ -14,7 +14,7 @@ import { SamplesGenerator } from './SamplesGenerator.tsx';
 import './samples.css';
 
 export interface SamplesPanelProps {
-  /** The id of a `source.kafka` node. */
+  /** The id of a source node. */
   nodeId: string;
 }
 

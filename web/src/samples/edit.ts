@@ -1,6 +1,6 @@
 /** Pure edits of a source's samples, and the text forms the samples panel shows them in. */
 import { problem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
-import { validateSample } from '../../../shared/operators/source-kafka.ts';
+import { validateSample } from '../../../shared/pipeline/samples.ts';
 import type { Json, Key, RecordSample, Sample, WatermarkSample } from '../../../shared/pipeline/types.ts';
 
 export function moveSample(samples: readonly Sample[], from: number, to: number): Sample[] {

@@ -7,7 +7,7 @@
  */
 import Papa from 'papaparse';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
-import { validateSample } from '../../../shared/operators/source-kafka.ts';
+import { validateSample } from '../../../shared/pipeline/samples.ts';
 import type { Json, Sample } from '../../../shared/pipeline/types.ts';
 
 export interface ImportResult {

@@ -5,6 +5,7 @@
  * `longtask`) and its longest gap between animation frames.
  */
 import type { StoreApi } from 'zustand';
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import type { WeirState } from '../store/index.ts';
 import { SINK_PORT } from './protocol.ts';
 import { sinkOutputs, type SinkRecord } from './results.ts';
@@ -63,7 +64,7 @@ export function installBenchHook(store: StoreApi<WeirState>): void {
   window.__weirBench = {
     async run(options = {}) {
       const state = store.getState();
-      const sourceId = options.sourceId ?? state.document.nodes.find((n) => n.type === 'source.kafka')?.id;
+      const sourceId = options.sourceId ?? nodesWithRole(state.document.nodes, 'source')[0]?.id;
       if (sourceId === undefined) throw new Error('the pipeline has no source to feed');
       const events = options.events ?? 1_000_000;
       let longestTaskMs = 0;

@@ -3,6 +3,7 @@
  * selectors see what changed) and answers the questions the views ask: what went into a node, how many records
  * crossed an edge, what the sinks wrote.
  */
+import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { edgeFromPort, edgeToPort, type Key, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import {
   SINK_PORT,
@@ -130,8 +131,7 @@ export interface SinkRecord {
 /** What the sinks wrote, in emission order, each entry's `port` naming its sink. */
 export function sinkEntries(doc: PipelineDoc, results: NodeResults): RecordEntry[] {
   const all: RecordEntry[] = [];
-  for (const node of doc.nodes) {
-    if (node.type !== 'sink.kafka') continue;
+  for (const node of nodesWithRole(doc.nodes, 'sink')) {
     for (const r of results[node.id]?.records ?? []) if (r.port === SINK_PORT) all.push({ ...r, port: node.id });
   }
   return all.sort((a, b) => a.seq - b.seq);

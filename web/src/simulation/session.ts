@@ -6,9 +6,10 @@
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import { Simulation } from '../../../shared/engine/simulation.ts';
 import { PipelineBuildError } from '../../../shared/engine/engine.ts';
+import { OPERATORS, roleOf } from '../../../shared/operators/registry.ts';
 import { formatProblem } from '../../../shared/pipeline/errors.ts';
 import type { PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { SimulationCollector, type CollectorLimits, DEFAULT_LIMITS } from './collector.ts';
 import { compileTemplate } from '../samples/generator.ts';
 import { toJsonText, type GeneratedInputs, type NodeTails, type SimulationFailure, type StateSnapshots, type TailList, type WorkerMessage } from './protocol.ts';
@@ -59,6 +60,7 @@ export class SimulationSession {
     try {
       const inputs = generateInputs(options.generated ?? {});
       this.simulation = new Simulation(pipeline, {
+        operators: OPERATORS,
         inputs,
         observer: collector,
         onOutput: (output) => collector.sink(output),
@@ -147,8 +149,8 @@ export class SimulationSession {
   private states(simulation: Simulation): Record<string, string> {
     const result: Record<string, string> = {};
     for (const op of simulation.engine.operators) {
-      const definition = this.pipeline.nodes.find((n) => n.id === op.id);
-      if (definition?.type === 'source.kafka') continue;
+      const node = this.pipeline.nodes.find((n) => n.id === op.id);
+      if (node && roleOf(node.type) === 'source') continue;
       let text: string;
       try {
         text = JSON.stringify(op.snapshotState()) ?? 'null';

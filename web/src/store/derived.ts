@@ -5,7 +5,7 @@
  */
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
-import { validatePipeline } from '../../../shared/pipeline/validate.ts';
+import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { deriveFlow, type FlowCache } from './flow.ts';
 import { nodeIndexOfPath } from './graph.ts';
 import type { EditorState } from './index.ts';

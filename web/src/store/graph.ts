@@ -5,7 +5,7 @@
  */
 import { edgeFromPort, edgeToPort, type EdgeDoc, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { operatorFor } from '../../../shared/operators/registry.ts';
-import { applyDefaults } from '../../../shared/operators/schema.ts';
+import { applyDefaults } from '../../../shared/pipeline/schema.ts';
 
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
@@ -103,7 +103,7 @@ export function connectionProblem(doc: PipelineDoc, c: ConnectionRequest): strin
   if (!fromNode || !toNode) return 'Both ends of a connection must be nodes of this pipeline.';
   if (!portsOf(fromNode, doc.edges).outputs.includes(c.fromPort)) return `"${nodeName(fromNode)}" has no output port "${c.fromPort}".`;
   if (!portsOf(toNode, doc.edges).inputs.includes(c.toPort))
-    return operatorFor(toNode.type)?.isSource ? `"${nodeName(toNode)}" is a source and takes no input.` : `"${nodeName(toNode)}" has no input port "${c.toPort}".`;
+    return operatorFor(toNode.type)?.role === 'source' ? `"${nodeName(toNode)}" is a source and takes no input.` : `"${nodeName(toNode)}" has no input port "${c.toPort}".`;
   if (doc.edges.some((e) => e.from === c.from && edgeFromPort(e) === c.fromPort && e.to === c.to && edgeToPort(e) === c.toPort))
     return `These ports are already connected: "${nodeName(fromNode)}" ${c.fromPort} → "${nodeName(toNode)}" ${c.toPort}.`;
   const back = c.from === c.to ? [c.from] : pathBetween(doc.edges, c.to, c.from);

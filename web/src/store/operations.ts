@@ -5,7 +5,7 @@
  */
 import type { EdgeDoc, NodeDoc, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { operatorFor } from '../../../shared/operators/registry.ts';
-import { initialParams } from '../../../shared/operators/schema.ts';
+import { initialParams } from '../../../shared/pipeline/schema.ts';
 import { connectionProblem, edgeDoc, edgeIds, freeId, idStem, NODE_ID_PATTERN, type ConnectionRequest } from './graph.ts';
 
 export type Path = ReadonlyArray<string | number>;

@@ -17,8 +17,6 @@ import { clip, formatCount, formatTime } from './format.ts';
 type Tab = 'records' | 'errors' | 'logs' | 'timeline' | 'state';
 type Direction = 'out' | 'in';
 
-const WINDOWED = new Set(['window', 'join.window']);
-const KEYED = new Set(['window', 'aggregate', 'process', 'join.window', 'join.interval']);
 const EMPTY = emptyNodeResult();
 
 export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc }) {
@@ -30,8 +28,9 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
     step: s.simulationStep,
     states: s.nodeStates,
   }));
-  const isSource = node?.type === 'source.kafka';
-  const isSink = node?.type === 'sink.kafka';
+  const definition = node ? operatorFor(node.type) : undefined;
+  const isSource = definition?.role === 'source';
+  const isSink = definition?.role === 'sink';
   const [tab, setTab] = useState<Tab>('records');
   const [direction, setDirection] = useState<Direction>(isSink ? 'in' : 'out');
   const [port, setPort] = useState('');
@@ -48,9 +47,8 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
     ['errors', `Errors${result.errorCount ? ` (${formatCount(result.errorCount)})` : ''}`],
     ['logs', `Log${result.logCount ? ` (${formatCount(result.logCount)})` : ''}`],
   ];
-  if (WINDOWED.has(node.type)) tabs.push(['timeline', 'Timeline']);
-  if (KEYED.has(node.type)) tabs.push(['state', 'State']);
-  const definition = operatorFor(node.type);
+  if (definition?.windowed) tabs.push(['timeline', 'Timeline']);
+  if (definition?.keyed) tabs.push(['state', 'State']);
   const outLabel = isSink ? `Written to ${String(node.params.topic ?? 'the topic')}` : 'Output';
   const nothingYet = status === 'running' ? 'Nothing yet…' : `No record ${shownDirection === 'out' ? (isSink ? 'was written' : 'left') : 'reached'} ${nodeId}${port ? ` on port ${port}` : ''} in this run.`;
 

@@ -3,6 +3,7 @@
  * an overview: how many records each node emitted and what the sinks wrote, in the order `weir simulate` prints it.
  */
 import { useMemo } from 'react';
+import { roleOf } from '../../../../shared/operators/registry.ts';
 import { clip, formatCount } from './format.ts';
 import { useWeirStore } from '../../store/index.ts';
 import { SINK_PORT } from '../protocol.ts';
@@ -91,7 +92,7 @@ function Overview() {
 export function SimulationPanel() {
   const { status, hasSamples, selected, simulatedDoc } = useWeirStore((s) => ({
     status: s.simulationStatus,
-    hasSamples: s.document.nodes.some((n) => n.type === 'source.kafka' && (n.samples?.length ?? 0) > 0),
+    hasSamples: s.document.nodes.some((n) => roleOf(n.type) === 'source' && (n.samples?.length ?? 0) > 0),
     selected: s.selectedNodeIds.length === 1 ? s.selectedNodeIds[0]! : null,
     simulatedDoc: s.simulatedDocument,
   }));

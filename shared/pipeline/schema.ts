@@ -1,11 +1,14 @@
 /**
- * A small schema language for operator params. One description serves three readers: the validator (coded problems
- * with JSON paths), the engine (defaults) and the editor's inspector (forms: a duration field is shown as `5s` but
- * stored as milliseconds, a code field opens the code editor). General-purpose schema libraries validate well but do
- * not carry that form meaning, so the few field kinds we need are described here.
+ * A small schema language for the document's fields: operator params, and the pipeline's own settings and edges.
+ * One description serves four readers: the validator (coded problems with JSON paths), the engine (defaults), the
+ * editor's inspector (forms: a duration field is shown as `5s` but stored as milliseconds, a code field opens the
+ * code editor) and the type checker (`ParamsOf` derives the TypeScript type of params from their schema, so an
+ * operator reads typed params without a cast). General-purpose schema libraries validate well but do not carry that
+ * form meaning, so the few field kinds we need are described here.
  */
-import { joinPath, problem, type ValidationProblem } from '../pipeline/errors.ts';
-import { describe, isObject as isPlainObject, rejectUnknown } from '../pipeline/validate-members.ts';
+import { joinPath, problem, type ValidationProblem } from './errors.ts';
+import type { Code } from './types.ts';
+import { describe, isObject as isPlainObject, rejectUnknown } from './validate-members.ts';
 
 interface FieldBase {
   label?: string;
@@ -76,6 +79,60 @@ export type Field =
   | VariantField;
 
 export type ParamSchema = Record<string, Field>;
+
+/**
+ * Checks a schema and keeps its literal types (`kind: 'enum'`, `values: ['json', 'text']`, `optional: true`), which
+ * `ParamsOf` reads: the `satisfies` of a schema written apart from its operator.
+ */
+export function defineParams<const S extends ParamSchema>(schema: S): S {
+  return schema;
+}
+
+/** `defineParams` for one field that several schemas share (a join function, the window assigners). */
+export function defineField<const F extends Field>(field: F): F {
+  return field;
+}
+
+/** The value a field holds once it passed validation. */
+export type FieldValue<F extends Field> = F extends { kind: 'string' }
+  ? string
+  : F extends { kind: 'integer' | 'duration' }
+    ? number
+    : F extends { kind: 'boolean' }
+      ? boolean
+      : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
+        ? V
+        : F extends { kind: 'code' }
+          ? Code
+          : F extends { kind: 'stringList' }
+            ? string[]
+            : F extends { kind: 'object'; fields: infer Fields extends Record<string, Field> }
+              ? ParamsOf<Fields>
+              : F extends VariantField
+                ? VariantValue<F>
+                : never;
+
+/** One member per variant: the tag naming it, and its fields. */
+type VariantValue<F extends VariantField> = {
+  [Name in keyof F['variants'] & string]: Flatten<{ [Tag in F['tag']]: Name } & ParamsOf<F['variants'][Name]['fields']>>;
+}[keyof F['variants'] & string];
+
+type OptionalNames<S extends Record<string, Field>> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+
+/**
+ * The TypeScript type of params that passed `validateFields` and had `applyDefaults` applied: a field marked
+ * `optional` may be missing; every other one is there (given, or filled in from its default). A schema whose field
+ * names are not known (`ParamSchema` itself) gives plain records.
+ */
+export type ParamsOf<S extends Record<string, Field>> = string extends keyof S
+  ? Record<string, unknown>
+  : Flatten<
+      { -readonly [K in Exclude<keyof S, OptionalNames<S>>]: FieldValue<S[K]> } & {
+        -readonly [K in OptionalNames<S>]?: FieldValue<S[K]>;
+      }
+    >;
+
+type Flatten<T> = { [K in keyof T]: T[K] };
 
 function isRequired(field: Field): boolean {
   return !field.optional && field.default === undefined;

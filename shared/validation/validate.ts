@@ -1,24 +1,22 @@
 /**
  * The pipeline validator (SPEC §1): the one check that the editor, the CLI and the API all run. It never stops at
  * the first problem: every problem comes back with a JSON path, a stable code and a message that says how to fix it.
- * It knows no operator by name; params, ports and extra checks come from the registry's definitions.
+ * It knows no operator by name; params, ports, roles and extra checks come from the definitions of the registry it
+ * is given (the built-in one unless told otherwise).
  */
-import { joinPath, problem, type ValidationProblem } from './errors.ts';
-import { PIPELINE_FORMAT, codeText, type PipelineDoc } from './types.ts';
-import { parseJsonText } from './validate-json.ts';
+import { joinPath, problem, type ValidationProblem } from '../pipeline/errors.ts';
+import { NODE_ID_PATTERN, PIPELINE_FORMAT, PIPELINE_ID_PATTERN, codeText, type PipelineDoc } from '../pipeline/types.ts';
+import { parseJsonText } from '../pipeline/validate-json.ts';
+import { closest, describe, isObject, rejectUnknown } from '../pipeline/validate-members.ts';
+import { validateSample } from '../pipeline/samples.ts';
+import { applyDefaults, validateField, validateFields, type Field } from '../pipeline/schema.ts';
+import { OPERATORS } from '../operators/registry.ts';
+import { definitionOf, type OperatorDefinition, type OperatorDefinitions } from '../operators/types.ts';
+import { compileModule, missingExports } from '../udf/compile.ts';
 import { validateTests } from './validate-tests.ts';
 import { validateGraph, type NodeInfo } from './validate-graph.ts';
-import { closest, describe, isObject, rejectUnknown } from './validate-members.ts';
-import { applyDefaults, validateField, validateFields, type Field } from '../operators/schema.ts';
-import { OPERATOR_LIST, operatorFor } from '../operators/registry.ts';
-import type { OperatorDefinition } from '../operators/types.ts';
-import { validateSample } from '../operators/source-kafka.ts';
-import { compileModule, missingExports } from '../udf/compile.ts';
 
 export type ValidationResult = { ok: true; pipeline: PipelineDoc; problems: [] } | { ok: false; problems: ValidationProblem[] };
-
-export const PIPELINE_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
-export const NODE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 
 const TOP_LEVEL_FIELDS = ['format', 'id', 'name', 'description', 'settings', 'nodes', 'edges', 'tests', 'ui'];
 const NODE_FIELDS = ['id', 'type', 'label', 'params', 'onError', 'samples', 'ui'];
@@ -52,12 +50,12 @@ const EDGE_FIELDS: Record<string, Field> = {
 };
 
 /** Parses pipeline text; non-JSON gives one E_JSON problem with its line and column. */
-export function parsePipelineText(text: string): ValidationResult {
+export function parsePipelineText(text: string, operators: OperatorDefinitions = OPERATORS): ValidationResult {
   const parsed = parseJsonText(text);
-  return parsed.ok ? validatePipeline(parsed.value) : { ok: false, problems: [parsed.problem] };
+  return parsed.ok ? validatePipeline(parsed.value, operators) : { ok: false, problems: [parsed.problem] };
 }
 
-export function validatePipeline(input: unknown): ValidationResult {
+export function validatePipeline(input: unknown, operators: OperatorDefinitions = OPERATORS): ValidationResult {
   const out: ValidationProblem[] = [];
   if (!isObject(input)) {
     out.push(problem('', 'E_TYPE', `a pipeline must be a JSON object { "format": "${PIPELINE_FORMAT}", … }, got ${describe(input)}`));
@@ -83,7 +81,7 @@ export function validatePipeline(input: unknown): ValidationResult {
 
   const nodes = requiredArray(input, 'nodes', out);
   const edges = requiredArray(input, 'edges', out);
-  const infos = nodes ? validateNodes(input, nodes, out) : [];
+  const infos = nodes ? validateNodes(input, nodes, operators, out) : [];
   if (edges) {
     edges.forEach((edge, i) => validateFields(edge, EDGE_FIELDS, `edges[${i}]`, out));
     if (nodes) validateGraph(infos, edges, out);
@@ -94,7 +92,12 @@ export function validatePipeline(input: unknown): ValidationResult {
   return problems.length === 0 ? { ok: true, pipeline: input as unknown as PipelineDoc, problems: [] } : { ok: false, problems };
 }
 
-function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: ValidationProblem[]): NodeInfo[] {
+function validateNodes(
+  doc: Record<string, unknown>,
+  nodes: unknown[],
+  operators: OperatorDefinitions,
+  out: ValidationProblem[],
+): NodeInfo[] {
   const infos: NodeInfo[] = [];
   const firstIndex = new Map<string, number>();
   nodes.forEach((node, i) => {
@@ -116,13 +119,13 @@ function validateNodes(doc: Record<string, unknown>, nodes: unknown[], out: Vali
       else out.push(problem(`${path}.id`, 'E_DUPLICATE_ID', `"${node.id}" is already the id of nodes[${first}]; give this node an id of its own`));
     }
 
-    if (node.type === undefined) out.push(problem(`${path}.type`, 'E_REQUIRED', `is required: one of ${knownTypes()}`));
+    const definition = typeof node.type === 'string' ? definitionOf(operators, node.type) : undefined;
+    if (node.type === undefined) out.push(problem(`${path}.type`, 'E_REQUIRED', `is required: one of ${knownTypes(operators)}`));
     else if (typeof node.type !== 'string') out.push(problem(`${path}.type`, 'E_TYPE', `must be a string, got ${describe(node.type)}`));
-    else if (!operatorFor(node.type)) out.push(problem(`${path}.type`, 'E_UNKNOWN_TYPE', unknownTypeMessage(node.type)));
-    const definition = typeof node.type === 'string' ? operatorFor(node.type) : undefined;
+    else if (!definition) out.push(problem(`${path}.type`, 'E_UNKNOWN_TYPE', unknownTypeMessage(node.type, operators)));
     info.definition = definition;
 
-    const samplesOk = validateSamplesField(node, path, definition?.isSource === true || definition === undefined, out);
+    const samplesOk = validateSamplesField(node, path, definition === undefined || definition.role === 'source', out);
     if (node.params === undefined) out.push(problem(`${path}.params`, 'E_REQUIRED', 'is required: an object, {} when the type has no params'));
     else if (!isObject(node.params)) out.push(problem(`${path}.params`, 'E_TYPE', `must be an object, got ${describe(node.params)}`));
     if (!definition || !isObject(node.params)) return;
@@ -214,13 +217,13 @@ function requiredArray(obj: Record<string, unknown>, name: string, out: Validati
   return undefined;
 }
 
-function knownTypes(): string {
-  return OPERATOR_LIST.map((d) => d.type).join(', ');
+function knownTypes(operators: OperatorDefinitions): string {
+  return Object.keys(operators).join(', ');
 }
 
-function unknownTypeMessage(type: string): string {
-  const guess = closest(type, OPERATOR_LIST.map((d) => d.type));
-  return `unknown operator type "${type}"; ${guess ? `did you mean "${guess}"? ` : ''}known types: ${knownTypes()}`;
+function unknownTypeMessage(type: string, operators: OperatorDefinitions): string {
+  const guess = closest(type, Object.keys(operators));
+  return `unknown operator type "${type}"; ${guess ? `did you mean "${guess}"? ` : ''}known types: ${knownTypes(operators)}`;
 }
 
 const SECTION_ORDER = ['nodes', 'edges', 'tests'];

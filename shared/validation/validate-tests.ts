@@ -2,18 +2,18 @@
  * The `tests` section (SPEC §7): `[{ "name", "inputs"?: { sourceId: samples }, "expect": { sinkId: records } }]`.
  * Inputs must name sources and expectations sinks, so a renamed node breaks its tests loudly instead of silently.
  */
-import { joinPath, problem, type ValidationProblem } from './errors.ts';
+import { joinPath, problem, type ValidationProblem } from '../pipeline/errors.ts';
+import { validateSample } from '../pipeline/samples.ts';
+import { describe, isObject, rejectUnknown } from '../pipeline/validate-members.ts';
 import type { NodeInfo } from './validate-graph.ts';
-import { describe, isObject, rejectUnknown } from './validate-members.ts';
-import { validateSample } from '../operators/source-kafka.ts';
 
 const TEST_FIELDS = ['name', 'inputs', 'expect'];
 const EXPECTED_FIELDS = ['key', 'value', 'timestamp'];
 
 export function validateTests(tests: unknown, nodes: readonly NodeInfo[], out: ValidationProblem[]): void {
   if (!Array.isArray(tests)) return void out.push(problem('tests', 'E_TYPE', `must be an array of tests { "name", "inputs", "expect" }, got ${describe(tests)}`));
-  const sources = nodes.filter((n) => n.definition?.isSource && n.id !== undefined).map((n) => n.id!);
-  const sinks = nodes.filter((n) => n.definition?.isSink && n.id !== undefined).map((n) => n.id!);
+  const sources = nodes.filter((n) => n.definition?.role === 'source' && n.id !== undefined).map((n) => n.id!);
+  const sinks = nodes.filter((n) => n.definition?.role === 'sink' && n.id !== undefined).map((n) => n.id!);
   tests.forEach((test, i) => {
     const path = `tests[${i}]`;
     if (!isObject(test)) return void out.push(problem(path, 'E_TYPE', `a test must be an object { "name", "inputs", "expect" }, got ${describe(test)}`));

@@ -4,7 +4,7 @@
  * the registry is checked without any change here. Beyond SPEC §1: a node whose `onError` is `"route"` (SPEC §5)
  * must have an edge from its `error` port, or the records it routes would be dropped while counted as routed.
  */
-import { problem, type ValidationProblem } from './errors.ts';
+import { problem, type ValidationProblem } from '../pipeline/errors.ts';
 import type { OperatorDefinition } from '../operators/types.ts';
 
 /** What the node pass learned about one node; `outputs` is known only when its params passed their schema. */
@@ -51,13 +51,13 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
     let feeds = true;
     let possible = true;
 
-    if (from?.definition?.isSink) {
+    if (from?.definition?.role === 'sink') {
       possible = false;
       out.push(problem(`${path}.from`, 'E_SINK_OUTPUT', `"${from.id}" is a sink and has no outputs; an edge cannot leave it`));
     } else if (from?.outputs && !from.outputs.includes(fromPort)) {
       out.push(problem(`${path}.fromPort`, 'E_UNKNOWN_PORT', `${from.definition!.type} node "${from.id}" has no output port "${fromPort}"${e.fromPort === undefined ? ' (the default)' : ''}; its output ports: ${from.outputs.join(', ')}`));
     }
-    if (to?.definition?.isSource) {
+    if (to?.definition?.role === 'source') {
       feeds = possible = false;
       out.push(problem(`${path}.to`, 'E_SOURCE_INPUT', `"${to.id}" is a source and takes no input; point this edge at another node`));
     } else if (to?.definition && !to.definition.inputs.some((p) => p.name === toPort)) {
@@ -80,7 +80,7 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
   for (const node of byId.values()) {
     if (!node.routesErrors || errorsWired.has(node) || !node.outputs?.includes('error')) continue;
     // A source's unwired error port is kept: a deployment sends its errors to the topic `<pipeline id>.dlq`.
-    if (node.definition?.isSource) continue;
+    if (node.definition?.role === 'source') continue;
     out.push(problem(`nodes[${node.index}].onError`, 'E_ROUTE_UNCONNECTED', `onError is "route" but nothing is connected to the error port of "${node.name}": connect its error port to a sink (a dead-letter topic), or choose "skip"`));
   }
 
