@@ -23,7 +23,8 @@ interface StoreWindow {
 export const browserWorkload: Workload = {
   workload: 'tumbling-count',
   system: 'weir-browser',
-  description: 'bench/workloads/tumbling-count.weir.json simulated in the editor in headless Chromium on generated page views; events/s and the longest main-thread task',
+  description:
+    'bench/workloads/tumbling-count.weir.json simulated in the editor in headless Chromium on generated page views; events/s and the longest main-thread task',
   async run(options: RunOptions): Promise<Measurement> {
     const events = options.quick ? BROWSER_QUICK_EVENTS : BROWSER_FULL_EVENTS;
     ensureBuilt();
@@ -35,9 +36,18 @@ export const browserWorkload: Workload = {
     try {
       const { page, errors } = await openApp(browser, server.url);
       await page.getByLabel('Pipeline file').setInputFiles(PIPELINE);
-      await page.waitForFunction((id) => (window as unknown as StoreWindow).weir.store.getState().document.id === id, PIPELINE_ID);
-      const result = await page.evaluate(([n, sourceId]) => window.__weirBench!.run({ events: n, sourceId }), [events, SOURCE_ID] as const);
-      if (result.status !== 'done') throw new Error(`weir-browser tumbling-count: the simulation ended ${result.status}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
+      await page.waitForFunction(
+        (id) => (window as unknown as StoreWindow).weir.store.getState().document.id === id,
+        PIPELINE_ID,
+      );
+      const result = await page.evaluate(([n, sourceId]) => window.__weirBench!.run({ events: n, sourceId }), [
+        events,
+        SOURCE_ID,
+      ] as const);
+      if (result.status !== 'done')
+        throw new Error(
+          `weir-browser tumbling-count: the simulation ended ${result.status}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`,
+        );
       return {
         workload: this.workload,
         system: this.system,

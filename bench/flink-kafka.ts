@@ -35,7 +35,11 @@ function expectedFor(session: KafkaBenchSession, job: KafkaJobName): JobOutput {
 }
 
 /** One run of `job` on `system` over the session's input. */
-export async function measureOn(session: KafkaBenchSession, job: KafkaJobName, system: FlinkKafkaSystem): Promise<FlinkRun> {
+export async function measureOn(
+  session: KafkaBenchSession,
+  job: KafkaJobName,
+  system: FlinkKafkaSystem,
+): Promise<FlinkRun> {
   const expected = expectedFor(session, job);
   if (system === 'weir-server') return measureWeir(session, 'exactly-once', KAFKA_JOBS[job], expected);
   return measureFlink(session, KAFKA_JOBS[job], expected, system === 'flink-p1' ? 1 : 2);
@@ -50,7 +54,8 @@ function flinkKafkaWorkload(job: KafkaJobName, system: FlinkKafkaSystem): Worklo
       const session = await kafkaBenchSession(options.quick ? FLINK_KAFKA_QUICK_EVENTS : FLINK_KAFKA_FULL_EVENTS);
       const runs: FlinkRun[] = [];
       try {
-        for (let i = 0; i < (options.quick ? 1 : FLINK_KAFKA_FULL_RUNS); i++) runs.push(await measureOn(session, job, system));
+        for (let i = 0; i < (options.quick ? 1 : FLINK_KAFKA_FULL_RUNS); i++)
+          runs.push(await measureOn(session, job, system));
         // A fresh cluster (and warm-up) for every Flink measurement: the TaskManager ran out of Metaspace on the
         // 14th job of one cluster (every job loads the runner jar, Kafka client included, in a class loader of its
         // own, and they are not all collected), and no measurement then depends on what ran before it.

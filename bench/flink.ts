@@ -16,7 +16,9 @@ export const FLINK_JAR = 'bench/flink/target/weir-flink-bench.jar';
 
 /** The Flink version the pom pins. */
 export function flinkVersion(): string {
-  const match = /<flink\.version>([^<]+)<\/flink\.version>/.exec(readFileSync(new URL('./flink/pom.xml', import.meta.url), 'utf8'));
+  const match = /<flink\.version>([^<]+)<\/flink\.version>/.exec(
+    readFileSync(new URL('./flink/pom.xml', import.meta.url), 'utf8'),
+  );
   return match?.[1] ?? 'unknown';
 }
 
@@ -24,21 +26,45 @@ let built: Promise<string> | undefined;
 
 /** `mvn -q -f bench/flink/pom.xml package`, once per process (Maven itself skips what is up to date). */
 export function buildFlinkJar(): Promise<string> {
-  built ??= runProcess('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'package'], { cwd: ROOT, what: `mvn package (${POM}; needs Java 17+ and Maven)` }).then(() => {
-    if (!existsSync(new URL(`../${FLINK_JAR}`, import.meta.url))) throw new Error(`mvn package finished but ${FLINK_JAR} is missing`);
+  built ??= runProcess('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'package'], {
+    cwd: ROOT,
+    what: `mvn package (${POM}; needs Java 17+ and Maven)`,
+  }).then(() => {
+    if (!existsSync(new URL(`../${FLINK_JAR}`, import.meta.url)))
+      throw new Error(`mvn package finished but ${FLINK_JAR} is missing`);
     return FLINK_JAR;
   });
   return built;
 }
 
 /** Runs workloads one after the other in one JVM (for the cross-check test; figures come from one JVM per run). */
-export async function runFlink(workloads: readonly WorkloadName[], events: number, seed = DEFAULT_SEED): Promise<RunResult[]> {
+export async function runFlink(
+  workloads: readonly WorkloadName[],
+  events: number,
+  seed = DEFAULT_SEED,
+): Promise<RunResult[]> {
   const jar = await buildFlinkJar();
-  const args = ['-Xmx4g', '-jar', jar, '--workload', workloads.join(','), '--events', String(events), '--seed', String(seed)];
+  const args = [
+    '-Xmx4g',
+    '-jar',
+    jar,
+    '--workload',
+    workloads.join(','),
+    '--events',
+    String(events),
+    '--seed',
+    String(seed),
+  ];
   const what = `flink ${workloads.join(', ')}`;
   const stdout = await runProcess('java', args, { cwd: ROOT, what });
-  const results = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunResult);
-  if (results.length !== workloads.length) throw new Error(`${what} printed ${results.length} results for ${workloads.length} workloads:\n${stdout.slice(-2000)}`);
+  const results = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RunResult);
+  if (results.length !== workloads.length)
+    throw new Error(
+      `${what} printed ${results.length} results for ${workloads.length} workloads:\n${stdout.slice(-2000)}`,
+    );
   return results;
 }
 

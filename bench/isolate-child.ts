@@ -15,13 +15,18 @@ let out: SinkMessage[] = [];
 process.on('message', (message: { init?: WorkloadName; batch?: IngestBatch; stop?: true }) => {
   if (message.init) {
     out = [];
-    engine = new Engine(loadWorkload(message.init), { operators: OPERATORS, mode: 'deployed', sink: (_id: string, record: StreamRecord) => void out.push(sinkMessage(record, true) as SinkMessage) });
+    engine = new Engine(loadWorkload(message.init), {
+      operators: OPERATORS,
+      mode: 'deployed',
+      sink: (_id: string, record: StreamRecord) => void out.push(sinkMessage(record, true) as SinkMessage),
+    });
     engine.sources[0]!.declarePartitions([0]);
     process.send!({ ready: true });
   } else if (message.batch) {
     const b = message.batch;
     const source = engine!.sources[0]!;
-    for (let i = 0; i < b.offsets.length; i++) source.ingestKafka(0, b.offsets[i]!, b.keys[i]!, b.values[i]!, b.timestamps[i]!);
+    for (let i = 0; i < b.offsets.length; i++)
+      source.ingestKafka(0, b.offsets[i]!, b.keys[i]!, b.values[i]!, b.timestamps[i]!);
     engine!.advanceProcessingTime(Date.now());
     process.send!({ sinks: out });
     out = [];

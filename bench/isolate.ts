@@ -42,7 +42,15 @@ function timed(work: () => Promise<number> | number): Promise<Run> {
 /** Events `start` to `start + SLICE` as the engine's slice (the columns kafka-input.ts sends). */
 function sliceAt(input: EventInput, start: number): IngestBatch {
   const { bytes, offsets, count } = input;
-  const batch: IngestBatch = { topic: 'in', partition: 0, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
+  const batch: IngestBatch = {
+    topic: 'in',
+    partition: 0,
+    offsets: [],
+    keys: [],
+    values: [],
+    timestamps: [],
+    headers: [],
+  };
   for (let i = start; i < Math.min(count, start + SLICE); i++) {
     batch.offsets.push(i);
     batch.keys.push(null);
@@ -78,7 +86,11 @@ async function inIsolate(name: WorkloadName, input: EventInput, script: string):
   const sink = pipeline.nodes.find((n) => n.type === 'sink.kafka')!;
   const engine = await EngineIsolate.create(script, { memoryMb: 2048, hangCpuMs: 10_000 }, pipeline);
   try {
-    await engine.call('init', pipeline, { budgetMs: 1000, sinkJson: { [sink.id]: true }, sourceTopics: { [source.id]: 'in' } });
+    await engine.call('init', pipeline, {
+      budgetMs: 1000,
+      sinkJson: { [sink.id]: true },
+      sourceTopics: { [source.id]: 'in' },
+    });
     await engine.call('declarePartitions', 'in', [0]);
     return await timed(async () => {
       let outputs = 0;
@@ -125,9 +137,16 @@ async function childCpuMs(child: ChildProcess): Promise<number> {
 const events = Number(process.argv[2] ?? 1_000_000);
 const input = generateEvents(events);
 const script = await guestScript();
-console.log(`${events.toLocaleString('en')} events, slices of ${SLICE}, medians of ${RUNS} runs, Node ${process.version}`);
-const child = fork(fileURLToPath(new URL('./isolate-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
-console.log('| workload | way | events/s | ÷ in the thread | added per record (wall) | added per record (CPU) | outputs |');
+console.log(
+  `${events.toLocaleString('en')} events, slices of ${SLICE}, medians of ${RUNS} runs, Node ${process.version}`,
+);
+const child = fork(fileURLToPath(new URL('./isolate-child.ts', import.meta.url)), [], {
+  execArgv: ['--import', 'tsx'],
+  serialization: 'advanced',
+});
+console.log(
+  '| workload | way | events/s | ÷ in the thread | added per record (wall) | added per record (CPU) | outputs |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const name of WORKLOADS) {
   const direct: Run[] = [];
@@ -140,13 +159,22 @@ for (const name of WORKLOADS) {
   }
   const ms = (runs: Run[]) => median(runs.map((x) => x.ms));
   const cpu = (runs: Run[]) => median(runs.map((x) => x.cpuMs));
-  for (const [way, runs] of [['isolate', isolated], ['child process', forked]] as const) {
-    if (runs[0]!.outputs !== direct[0]!.outputs) throw new Error(`${name}: ${direct[0]!.outputs} outputs in the thread, ${runs[0]!.outputs} in the ${way}`);
+  for (const [way, runs] of [
+    ['isolate', isolated],
+    ['child process', forked],
+  ] as const) {
+    if (runs[0]!.outputs !== direct[0]!.outputs)
+      throw new Error(`${name}: ${direct[0]!.outputs} outputs in the thread, ${runs[0]!.outputs} in the ${way}`);
   }
   const perSec = (runs: Run[]) => Math.round((events / ms(runs)) * 1000);
   const addedUs = (a: number, b: number) => (((b - a) * 1000) / events).toFixed(2);
-  console.log(`| ${name} | in the thread | ${perSec(direct).toLocaleString('en')} | 1.00 | | | ${direct[0]!.outputs.toLocaleString('en')} |`);
-  for (const [way, runs] of [['isolate (isolated-vm)', isolated], ['child process (IPC)', forked]] as const) {
+  console.log(
+    `| ${name} | in the thread | ${perSec(direct).toLocaleString('en')} | 1.00 | | | ${direct[0]!.outputs.toLocaleString('en')} |`,
+  );
+  for (const [way, runs] of [
+    ['isolate (isolated-vm)', isolated],
+    ['child process (IPC)', forked],
+  ] as const) {
     console.log(
       `| ${name} | ${way} | ${perSec(runs).toLocaleString('en')} | ${(ms(direct) / ms(runs)).toFixed(2)} | ` +
         `${addedUs(ms(direct), ms(runs))} µs | ${addedUs(cpu(direct), cpu(runs))} µs | ${runs[0]!.outputs.toLocaleString('en')} |`,

@@ -11,7 +11,15 @@
  */
 import type { Delivery } from '../shared/pipeline/types.ts';
 import { OutputChecksum } from './checksum.ts';
-import { createTopics, flushMessages, flushTime, kafkaBenchSession, PARTITIONS, topicChecksum, type KafkaBenchSession } from './kafka/cluster.ts';
+import {
+  createTopics,
+  flushMessages,
+  flushTime,
+  kafkaBenchSession,
+  PARTITIONS,
+  topicChecksum,
+  type KafkaBenchSession,
+} from './kafka/cluster.ts';
 import { WeirJob } from './kafka/deploy.ts';
 import { checkOutput } from './kafka/flink.ts';
 import { jobPipeline, KAFKA_JOBS, windowValueHash, type JobOutput, type KafkaJob } from './kafka/jobs.ts';
@@ -87,17 +95,28 @@ function bytesHash(bytes: Uint8Array, start: number, end: number): number {
 function valuesChecksum(events: EventInput): { count: number; checksum: number } {
   const sum = new OutputChecksum();
   for (let i = 0; i < events.count; i++) sum.add(bytesHash(events.bytes, events.offsets[i]!, events.offsets[i + 1]!));
-  for (const m of flushMessages(events, '0')) sum.add(bytesHash(Buffer.from(m.value as string), 0, Buffer.byteLength(m.value as string)));
+  for (const m of flushMessages(events, '0'))
+    sum.add(bytesHash(Buffer.from(m.value as string), 0, Buffer.byteLength(m.value as string)));
   return { count: sum.count, checksum: sum.checksum };
 }
 
-export async function measurePassthrough(session: KafkaBenchSession, system: PassthroughSystem = 'kafkajs-passthrough'): Promise<ThroughputRun> {
+export async function measurePassthrough(
+  session: KafkaBenchSession,
+  system: PassthroughSystem = 'kafkajs-passthrough',
+): Promise<ThroughputRun> {
   const { kafka, input } = session;
   const { client, mode } = PASSTHROUGHS[system];
   const output = session.topicName('passthrough-out');
   await createTopics(kafka, [output]);
   const cpu = new CpuSampler();
-  const job = new PassthroughJob(client, { brokers: session.brokers, input: input.topic, output, groupId: session.topicName('passthrough'), ends: input.ends, mode });
+  const job = new PassthroughJob(client, {
+    brokers: session.brokers,
+    input: input.topic,
+    output,
+    groupId: session.topicName('passthrough'),
+    ends: input.ends,
+    mode,
+  });
   let done;
   try {
     done = await job.done;
@@ -110,7 +129,9 @@ export async function measurePassthrough(session: KafkaBenchSession, system: Pas
   const got = await topicChecksum(kafka, output, (v) => bytesHash(v, 0, v.length));
   const want = valuesChecksum(input.events);
   if (got.count !== want.count || got.checksum !== want.checksum)
-    throw new Error(`${system}: the output topic holds ${got.count} records (checksum ${got.checksum}), the input ${want.count} (${want.checksum})`);
+    throw new Error(
+      `${system}: the output topic holds ${got.count} records (checksum ${got.checksum}), the input ${want.count} (${want.checksum})`,
+    );
   return throughputRun(input.records, elapsedMs, cpuMs, got, []);
 }
 
@@ -128,7 +149,9 @@ export async function measureWeir(
 ): Promise<ThroughputRun> {
   const { kafka, input } = session;
   const want: JobOutput = expected ?? { out: { count: session.expected.outputs, checksum: session.expected.checksum } };
-  const outputs = Object.fromEntries(job.sinks.map((sink, i) => [sink, session.topicName(i === 0 ? 'out' : `out-${sink}`)]));
+  const outputs = Object.fromEntries(
+    job.sinks.map((sink, i) => [sink, session.topicName(i === 0 ? 'out' : `out-${sink}`)]),
+  );
   await createTopics(kafka, Object.values(outputs));
   const id = session.topicName(delivery === 'exactly-once' ? 'eos' : 'alo');
   const main = job.sinks[0]!;
@@ -139,7 +162,13 @@ export async function measureWeir(
     output: outputs[main]!,
     delivery,
     checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
-    pipeline: jobPipeline(job, { id, input: input.topic, outputs, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, delivery }),
+    pipeline: jobPipeline(job, {
+      id,
+      input: input.topic,
+      outputs,
+      checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+      delivery,
+    }),
     client,
   });
   let elapsedMs;
@@ -159,18 +188,40 @@ export async function measureWeir(
   }
   const got: JobOutput = {};
   for (const sink of job.sinks) got[sink] = await topicChecksum(kafka, outputs[sink]!, windowValueHash);
-  checkOutput(`weir-${client === 'kafkajs' ? 'kafka' : client}-${delivery === 'exactly-once' ? 'eos' : 'alo'} ${job.name}`, got, want);
+  checkOutput(
+    `weir-${client === 'kafkajs' ? 'kafka' : client}-${delivery === 'exactly-once' ? 'eos' : 'alo'} ${job.name}`,
+    got,
+    want,
+  );
   return throughputRun(input.records, elapsedMs, cpuMs, got[main]!, [
     `${checkpoints.completed} checkpoints, the last ${checkpoints.lastDurationMs} ms for ${checkpoints.lastRecords} records and ${Math.round((checkpoints.lastSizeBytes ?? 0) / 1024)} KiB of state`,
   ]);
 }
 
-function throughputRun(records: number, elapsedMs: number, cpuMs: number, output: { count: number; checksum: number }, notes: string[]): ThroughputRun {
-  return { eventsPerSec: Math.round((records / elapsedMs) * 1000), elapsedMs, cpuMs, outputs: output.count, checksum: output.checksum, notes };
+function throughputRun(
+  records: number,
+  elapsedMs: number,
+  cpuMs: number,
+  output: { count: number; checksum: number },
+  notes: string[],
+): ThroughputRun {
+  return {
+    eventsPerSec: Math.round((records / elapsedMs) * 1000),
+    elapsedMs,
+    cpuMs,
+    outputs: output.count,
+    checksum: output.checksum,
+    notes,
+  };
 }
 
 /** Latency at `ratePerSec` for about `seconds`: a fresh input and output topic, the job started first. */
-export async function measureLatency(session: KafkaBenchSession, system: PassthroughSystem | 'weir-kafka-eos' | 'weir-librdkafka-eos', ratePerSec: number, seconds: number): Promise<LatencyRun> {
+export async function measureLatency(
+  session: KafkaBenchSession,
+  system: PassthroughSystem | 'weir-kafka-eos' | 'weir-librdkafka-eos',
+  ratePerSec: number,
+  seconds: number,
+): Promise<LatencyRun> {
   const { kafka } = session;
   const events = generateEvents(Math.max(1000, Math.round(ratePerSec * seconds)), DEFAULT_SEED);
   const input = session.topicName('latency-in');
@@ -182,26 +233,49 @@ export async function measureLatency(session: KafkaBenchSession, system: Passthr
   let stop: () => Promise<void>;
   if (isPassthrough(system)) {
     const { client, mode } = PASSTHROUGHS[system];
-    const job = new PassthroughJob(client, { brokers: session.brokers, input, output, groupId: session.topicName('passthrough'), ends: null, mode });
+    const job = new PassthroughJob(client, {
+      brokers: session.brokers,
+      input,
+      output,
+      groupId: session.topicName('passthrough'),
+      ends: null,
+      mode,
+    });
     stop = () => job.stop();
     await job.running;
     expectedOutputs = events.count + PARTITIONS;
     producedAtOf = (_key, _value, timestamp) => Number(timestamp);
   } else {
     const client = DEPLOYMENTS[system].client;
-    const job = new WeirJob({ brokers: session.brokers, id: session.topicName('latency'), input, output, delivery: 'exactly-once', checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, client });
+    const job = new WeirJob({
+      brokers: session.brokers,
+      id: session.topicName('latency'),
+      input,
+      output,
+      delivery: 'exactly-once',
+      checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+      client,
+    });
     stop = () => job.close();
     await job.start();
     expectedOutputs = runWorkload('tumbling-count', events).outputs;
     const causes = new WindowCauses(events, producedAt, flushTime(events));
-    producedAtOf = (_key, value) => causes.producedAt((JSON.parse(value!.toString('utf8')) as { window: { end: number } }).window.end);
+    producedAtOf = (_key, value) =>
+      causes.producedAt((JSON.parse(value!.toString('utf8')) as { window: { end: number } }).window.end);
   }
   const reader = new LatencyReader(kafka, output, session.topicName('latency-reader'));
   try {
     await reader.start(producedAtOf);
     const productionMs = await producePaced(kafka, input, events, ratePerSec, producedAt);
-    await waitUntil(() => reader.latencies.length >= expectedOutputs, 120_000, `${expectedOutputs} outputs of the latency run`);
-    if (reader.latencies.length !== expectedOutputs) throw new Error(`${system}: the latency run read ${reader.latencies.length} outputs, expected ${expectedOutputs}`);
+    await waitUntil(
+      () => reader.latencies.length >= expectedOutputs,
+      120_000,
+      `${expectedOutputs} outputs of the latency run`,
+    );
+    if (reader.latencies.length !== expectedOutputs)
+      throw new Error(
+        `${system}: the latency run read ${reader.latencies.length} outputs, expected ${expectedOutputs}`,
+      );
     const latencies = reader.latencies;
     return {
       ratePerSec,
@@ -243,11 +317,18 @@ function kafkaWorkload(system: KafkaSystem, description: string): Workload {
   };
 }
 
-async function measureSystem(session: KafkaBenchSession, system: KafkaSystem, options: RunOptions): Promise<Measurement> {
+async function measureSystem(
+  session: KafkaBenchSession,
+  system: KafkaSystem,
+  options: RunOptions,
+): Promise<Measurement> {
   const runs: ThroughputRun[] = [];
   for (let i = 0; i < (options.quick ? 1 : KAFKA_FULL_RUNS); i++) {
     if (isPassthrough(system)) runs.push(await measurePassthrough(session, system));
-    else runs.push(await measureWeir(session, DEPLOYMENTS[system].delivery, undefined, undefined, DEPLOYMENTS[system].client));
+    else
+      runs.push(
+        await measureWeir(session, DEPLOYMENTS[system].delivery, undefined, undefined, DEPLOYMENTS[system].client),
+      );
   }
   const eventsPerSec = Math.round(median(runs.map((r) => r.eventsPerSec)));
   const measurement: Measurement = {
@@ -266,7 +347,11 @@ async function measureSystem(session: KafkaBenchSession, system: KafkaSystem, op
       ...runs[0]!.notes,
     ],
   };
-  if (system === 'weir-kafka-eos' || system === 'weir-librdkafka-eos' || (isPassthrough(system) && PASSTHROUGHS[system].mode === 'copy')) {
+  if (
+    system === 'weir-kafka-eos' ||
+    system === 'weir-librdkafka-eos' ||
+    (isPassthrough(system) && PASSTHROUGHS[system].mode === 'copy')
+  ) {
     const seconds = options.quick ? LATENCY_QUICK_SECONDS : LATENCY_FULL_SECONDS;
     const latency = await measureLatency(session, system, Math.round(eventsPerSec / 2), seconds);
     measurement.p50Ms = latency.p50Ms;
@@ -281,9 +366,16 @@ async function measureSystem(session: KafkaBenchSession, system: KafkaSystem, op
 const restoreWorkload: Workload = {
   workload: 'restore-1m-keys',
   system: 'weir-kafka-eos',
-  description: 'a deployment holding 1 000 000 keys of open window state (quick: 100 000) stopped and started again: time from the start to the state restored and the consumer running',
+  description:
+    'a deployment holding 1 000 000 keys of open window state (quick: 100 000) stopped and started again: time from the start to the state restored and the consumer running',
   async run(options: RunOptions): Promise<Measurement> {
-    const run: RestoreRun = await inSession(options, (session) => measureRestore(session, options.quick ? RESTORE_QUICK_KEYS : RESTORE_FULL_KEYS, options.quick ? 1 : KAFKA_FULL_RUNS));
+    const run: RestoreRun = await inSession(options, (session) =>
+      measureRestore(
+        session,
+        options.quick ? RESTORE_QUICK_KEYS : RESTORE_FULL_KEYS,
+        options.quick ? 1 : KAFKA_FULL_RUNS,
+      ),
+    );
     const restoreMs = Math.round(median(run.restoresMs));
     return {
       workload: this.workload,
@@ -297,13 +389,28 @@ const restoreWorkload: Workload = {
 };
 
 export const kafkaWorkloads: Workload[] = [
-  kafkaWorkload('kafkajs-passthrough', 'a plain kafkajs consumer → producer copying the input topic to another, offsets committed per batch (the client’s own limit)'),
+  kafkaWorkload(
+    'kafkajs-passthrough',
+    'a plain kafkajs consumer → producer copying the input topic to another, offsets committed per batch (the client’s own limit)',
+  ),
   kafkaWorkload('kafkajs-passthrough-eos', 'the kafkajs copy with each batch and its offsets in one transaction'),
-  kafkaWorkload('librdkafka-passthrough', 'the same copy through librdkafka (@confluentinc/kafka-javascript’s KafkaConsumer and Producer)'),
-  kafkaWorkload('librdkafka-passthrough-eos', 'the librdkafka copy with each batch and its offsets in one transaction (sendOffsetsToTransaction)'),
-  kafkaWorkload('weir-kafka-eos', 'bench/workloads/tumbling-count.weir.json deployed exactly-once with 1 s checkpoints, from the input topic to an output topic'),
+  kafkaWorkload(
+    'librdkafka-passthrough',
+    'the same copy through librdkafka (@confluentinc/kafka-javascript’s KafkaConsumer and Producer)',
+  ),
+  kafkaWorkload(
+    'librdkafka-passthrough-eos',
+    'the librdkafka copy with each batch and its offsets in one transaction (sendOffsetsToTransaction)',
+  ),
+  kafkaWorkload(
+    'weir-kafka-eos',
+    'bench/workloads/tumbling-count.weir.json deployed exactly-once with 1 s checkpoints, from the input topic to an output topic',
+  ),
   kafkaWorkload('weir-kafka-alo', 'the same deployed at-least-once'),
-  kafkaWorkload('weir-librdkafka-eos', 'the exactly-once deployment with its consumer and producer on librdkafka (WEIR_KAFKA_CLIENT=librdkafka)'),
+  kafkaWorkload(
+    'weir-librdkafka-eos',
+    'the exactly-once deployment with its consumer and producer on librdkafka (WEIR_KAFKA_CLIENT=librdkafka)',
+  ),
   kafkaWorkload('weir-librdkafka-alo', 'the at-least-once deployment on librdkafka'),
   restoreWorkload,
 ];

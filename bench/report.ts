@@ -39,9 +39,17 @@ export function compare(measurements: readonly Measurement[]): Comparison[] {
     if (weir.system !== 'weir-engine') continue;
     const flink = measurements.find((m) => m.system === 'flink' && m.workload === weir.workload);
     if (flink === undefined) continue;
-    const sameOutput = weir.outputs === flink.outputs && weir.checksum === flink.checksum && weir.inputChecksum === flink.inputChecksum;
+    const sameOutput =
+      weir.outputs === flink.outputs && weir.checksum === flink.checksum && weir.inputChecksum === flink.inputChecksum;
     const cpuRatio = (weir.eventsPerCpuSec ?? NaN) / (flink.eventsPerCpuSec ?? NaN);
-    result.push({ workload: weir.workload, weir, flink, ratio: weir.eventsPerSec / flink.eventsPerSec, cpuRatio, sameOutput });
+    result.push({
+      workload: weir.workload,
+      weir,
+      flink,
+      ratio: weir.eventsPerSec / flink.eventsPerSec,
+      cpuRatio,
+      sameOutput,
+    });
   }
   return result;
 }
@@ -52,7 +60,16 @@ function pad(cells: string[], widths: number[]): string {
 
 /** A plain-text table for the terminal. */
 export function comparisonTable(comparisons: readonly Comparison[]): string {
-  const header = ['workload', 'weir events/s', 'flink events/s', 'weir/flink', 'per CPU-s', 'weir RSS MB', 'flink RSS MB', 'same output'];
+  const header = [
+    'workload',
+    'weir events/s',
+    'flink events/s',
+    'weir/flink',
+    'per CPU-s',
+    'weir RSS MB',
+    'flink RSS MB',
+    'same output',
+  ];
   const rows = comparisons.map((c) => [
     c.workload,
     c.weir.eventsPerSec.toLocaleString('en'),
@@ -75,7 +92,9 @@ function javaVersion(): string {
 
 function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.split(':')[1]!.trim();
   } catch {
     // Not Linux: fall back on what Node reports.
@@ -97,30 +116,56 @@ export interface RunContext {
 }
 
 export function runContext(selection: readonly string[]): RunContext {
-  return { startedAt: new Date(), loadBefore: loadavg()[0]!, command: `npm run bench${selection.length > 0 ? ` -- ${selection.join(' ')}` : ''}` };
+  return {
+    startedAt: new Date(),
+    loadBefore: loadavg()[0]!,
+    command: `npm run bench${selection.length > 0 ? ` -- ${selection.join(' ')}` : ''}`,
+  };
 }
 
-function generated(measurements: readonly Measurement[], comparisons: readonly Comparison[], context: RunContext): string {
+function generated(
+  measurements: readonly Measurement[],
+  comparisons: readonly Comparison[],
+  context: RunContext,
+): string {
   const lines: string[] = [];
-  lines.push(`Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`${context.command}\`).`, '');
-  lines.push(`- Machine: ${cpus().length} cores, ${cpuModel()}, ${Math.round(totalmem() / 2 ** 30)} GiB memory; load average ${context.loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
-  lines.push(`- Versions: Node ${process.version}, ${javaVersion()}, Apache Flink ${flinkVersion()}, Apache Kafka ${kafkaVersion()} (tools/kafka/VERSION; not used by these measurements)`);
-  lines.push('- Figures: medians of the runs; events/s over the measured interval (first event parsed → end of input at the sink), and events per CPU second of the whole process over that interval (every thread: Flink’s task threads, both GCs, both JITs); peak RSS of the whole process, input included', '');
+  lines.push(
+    `Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`${context.command}\`).`,
+    '',
+  );
+  lines.push(
+    `- Machine: ${cpus().length} cores, ${cpuModel()}, ${Math.round(totalmem() / 2 ** 30)} GiB memory; load average ${context.loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
+  );
+  lines.push(
+    `- Versions: Node ${process.version}, ${javaVersion()}, Apache Flink ${flinkVersion()}, Apache Kafka ${kafkaVersion()} (tools/kafka/VERSION; not used by these measurements)`,
+  );
+  lines.push(
+    '- Figures: medians of the runs; events/s over the measured interval (first event parsed → end of input at the sink), and events per CPU second of the whole process over that interval (every thread: Flink’s task threads, both GCs, both JITs); peak RSS of the whole process, input included',
+    '',
+  );
   if (comparisons.length > 0) {
-    lines.push('| workload | Weir events/s | Flink events/s | Weir/Flink | Weir/Flink per CPU second | Weir peak RSS | Flink peak RSS | same output (count, checksum) |');
+    lines.push(
+      '| workload | Weir events/s | Flink events/s | Weir/Flink | Weir/Flink per CPU second | Weir peak RSS | Flink peak RSS | same output (count, checksum) |',
+    );
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const c of comparisons) {
-      lines.push(`| ${c.workload} | ${c.weir.eventsPerSec.toLocaleString('en')} | ${c.flink.eventsPerSec.toLocaleString('en')} | ${c.ratio.toFixed(2)} | ${c.cpuRatio.toFixed(2)} | ${c.weir.peakRssMb} MB | ${c.flink.peakRssMb} MB | ${c.sameOutput ? `yes: ${(c.weir.outputs ?? 0).toLocaleString('en')}, ${c.weir.checksum}` : `**no**: Weir ${c.weir.outputs}/${c.weir.checksum}, Flink ${c.flink.outputs}/${c.flink.checksum}`} |`);
+      lines.push(
+        `| ${c.workload} | ${c.weir.eventsPerSec.toLocaleString('en')} | ${c.flink.eventsPerSec.toLocaleString('en')} | ${c.ratio.toFixed(2)} | ${c.cpuRatio.toFixed(2)} | ${c.weir.peakRssMb} MB | ${c.flink.peakRssMb} MB | ${c.sameOutput ? `yes: ${(c.weir.outputs ?? 0).toLocaleString('en')}, ${c.weir.checksum}` : `**no**: Weir ${c.weir.outputs}/${c.weir.checksum}, Flink ${c.flink.outputs}/${c.flink.checksum}`} |`,
+      );
     }
     lines.push('');
   }
   lines.push('Every measurement:', '');
-  lines.push('| workload | system | events | events/s | runs (events/s) | events per CPU second | peak RSS | RSS with input loaded |');
+  lines.push(
+    '| workload | system | events | events/s | runs (events/s) | events per CPU second | peak RSS | RSS with input loaded |',
+  );
   lines.push('| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |');
   for (const m of measurements) {
     if (isKafkaMeasurement(m) || isFlinkKafkaMeasurement(m)) continue;
     const runs = m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '';
-    lines.push(`| ${m.workload} | ${m.system} | ${m.events?.toLocaleString('en') ?? ''} | ${m.eventsPerSec.toLocaleString('en')} | ${runs} | ${m.eventsPerCpuSec?.toLocaleString('en') ?? ''} | ${m.peakRssMb !== undefined ? `${m.peakRssMb} MB` : ''} | ${m.inputRssMb !== undefined ? `${m.inputRssMb} MB` : ''} |`);
+    lines.push(
+      `| ${m.workload} | ${m.system} | ${m.events?.toLocaleString('en') ?? ''} | ${m.eventsPerSec.toLocaleString('en')} | ${runs} | ${m.eventsPerCpuSec?.toLocaleString('en') ?? ''} | ${m.peakRssMb !== undefined ? `${m.peakRssMb} MB` : ''} | ${m.inputRssMb !== undefined ? `${m.inputRssMb} MB` : ''} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -130,7 +175,9 @@ function replaceBlock(text: string, startMarker: string, endMarker: string, body
   const block = `${startMarker}\n${body}\n${endMarker}`;
   const start = text.indexOf(startMarker);
   const end = text.indexOf(endMarker);
-  return start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + endMarker.length) : `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}\n${block}\n`;
+  return start >= 0 && end > start
+    ? text.slice(0, start) + block + text.slice(end + endMarker.length)
+    : `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}\n${block}\n`;
 }
 
 /**
@@ -138,19 +185,40 @@ function replaceBlock(text: string, startMarker: string, endMarker: string, body
  * when every side-by-side workload was measured on both systems (a whole run, or `npm run bench -- weir-engine
  * flink`), the Kafka block whenever the run measured Kafka.
  */
-export function writeResults(measurements: readonly Measurement[], comparisons: readonly Comparison[], context: RunContext): void {
+export function writeResults(
+  measurements: readonly Measurement[],
+  comparisons: readonly Comparison[],
+  context: RunContext,
+): void {
   let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
   const sideBySide = WORKLOAD_NAMES.every((name) => comparisons.some((c) => c.workload === name));
   if (sideBySide) text = replaceBlock(text, START, END, generated(measurements, comparisons, context));
   const machine = `${cpus().length} cores, ${cpuModel()}, ${Math.round(totalmem() / 2 ** 30)} GiB memory`;
-  const kafka = kafkaBlock(measurements, { machine, kafkaVersion: kafkaVersion(), loadBefore: context.loadBefore, loadAfter: loadavg()[0]! });
-  if (kafka !== '') text = replaceBlock(text, KAFKA_START, KAFKA_END, `Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.\n\n${kafka}`);
+  const kafka = kafkaBlock(measurements, {
+    machine,
+    kafkaVersion: kafkaVersion(),
+    loadBefore: context.loadBefore,
+    loadAfter: loadavg()[0]!,
+  });
+  if (kafka !== '')
+    text = replaceBlock(
+      text,
+      KAFKA_START,
+      KAFKA_END,
+      `Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.\n\n${kafka}`,
+    );
   const flinkKafka = flinkKafkaBlock(measurements, {
     machine,
     versions: `Node ${process.version}, ${javaVersion()}, Apache Flink ${flinkVersion()} (tools/flink; GraalJS 23.1 without its optimizing compiler), Apache Kafka ${kafkaVersion()}`,
     loadBefore: context.loadBefore,
     loadAfter: loadavg()[0]!,
   });
-  if (flinkKafka !== '') text = replaceBlock(text, FLINK_KAFKA_START, FLINK_KAFKA_END, `Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`${context.command}\`).\n\n${flinkKafka}`);
+  if (flinkKafka !== '')
+    text = replaceBlock(
+      text,
+      FLINK_KAFKA_START,
+      FLINK_KAFKA_END,
+      `Run of ${context.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`${context.command}\`).\n\n${flinkKafka}`,
+    );
   writeFileSync(RESULTS, text);
 }

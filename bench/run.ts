@@ -13,7 +13,7 @@ import { browserWorkload } from './browser.ts';
 import { weirWorkloads } from './weir.ts';
 import { kafkaWorkloads } from './kafka.ts';
 import { kafkaTable } from './kafka/report.ts';
-import { useBenchBroker } from './kafka/cluster.ts';
+import { shareBenchBroker } from './kafka/cluster.ts';
 import { flinkKafkaWorkloads } from './flink-kafka.ts';
 import { flinkKafkaTable } from './kafka/flink-report.ts';
 
@@ -58,27 +58,46 @@ export interface Workload {
 }
 
 /** Side-by-side workloads run Weir then Flink, workload by workload, so that both see the machine alike. */
-export const WORKLOADS: Workload[] = [...engineWorkloads, ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]), browserWorkload, ...kafkaWorkloads, ...flinkKafkaWorkloads];
+export const WORKLOADS: Workload[] = [
+  ...engineWorkloads,
+  ...weirWorkloads.flatMap((w, i) => [w, flinkWorkloads[i]!]),
+  browserWorkload,
+  ...kafkaWorkloads,
+  ...flinkKafkaWorkloads,
+];
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    args = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n`);
     return 2;
   }
   const { values, positionals } = args;
   if (values.help) {
-    process.stdout.write(`Usage: npm run bench -- [--quick] [--json] [WORKLOAD_OR_SYSTEM...]\n\n${WORKLOADS.map((w) => `  ${w.workload} on ${w.system}: ${w.description}`).join('\n')}\n`);
+    process.stdout.write(
+      `Usage: npm run bench -- [--quick] [--json] [WORKLOAD_OR_SYSTEM...]\n\n${WORKLOADS.map((w) => `  ${w.workload} on ${w.system}: ${w.description}`).join('\n')}\n`,
+    );
     return 0;
   }
-  const selected = WORKLOADS.filter((w) => positionals.length === 0 || positionals.includes(w.workload) || positionals.includes(w.system));
+  const selected = WORKLOADS.filter(
+    (w) => positionals.length === 0 || positionals.includes(w.workload) || positionals.includes(w.system),
+  );
   if (selected.length === 0) {
-    process.stderr.write(`bench: nothing matches ${positionals.join(', ')}; known: ${WORKLOADS.map((w) => `${w.workload}/${w.system}`).join(', ')}\n`);
+    process.stderr.write(
+      `bench: nothing matches ${positionals.join(', ')}; known: ${WORKLOADS.map((w) => `${w.workload}/${w.system}`).join(', ')}\n`,
+    );
     return 2;
   }
-  useBenchBroker();
+  shareBenchBroker();
   const context = runContext(positionals);
   const measurements: Measurement[] = [];
   for (const workload of selected) {
@@ -87,7 +106,9 @@ async function main(): Promise<number> {
     if (values.json) {
       process.stdout.write(JSON.stringify(measurement) + '\n');
     } else {
-      process.stdout.write(`${measurement.workload} on ${measurement.system}: ${measurement.eventsPerSec.toLocaleString('en')} events/s${measurement.peakRssMb !== undefined ? `, peak RSS ${measurement.peakRssMb} MB` : ''}${measurement.longestTaskMs !== undefined ? `, longest main-thread task ${measurement.longestTaskMs} ms` : ''}\n`);
+      process.stdout.write(
+        `${measurement.workload} on ${measurement.system}: ${measurement.eventsPerSec.toLocaleString('en')} events/s${measurement.peakRssMb !== undefined ? `, peak RSS ${measurement.peakRssMb} MB` : ''}${measurement.longestTaskMs !== undefined ? `, longest main-thread task ${measurement.longestTaskMs} ms` : ''}\n`,
+      );
       for (const note of notes ?? []) process.stdout.write(`  ${note}\n`);
     }
   }
@@ -102,7 +123,9 @@ async function main(): Promise<number> {
   if (!values.quick) writeResults(measurements, comparisons, context);
   const different = comparisons.filter((c) => !c.sameOutput);
   if (different.length > 0) {
-    process.stderr.write(`bench: Weir and Flink disagree on the output of ${different.map((c) => c.workload).join(', ')}\n`);
+    process.stderr.write(
+      `bench: Weir and Flink disagree on the output of ${different.map((c) => c.workload).join(', ')}\n`,
+    );
     return 1;
   }
   return 0;

@@ -19,7 +19,10 @@ export function runProcess(command: string, args: string[], options: { cwd: stri
 
 /** The last line of `stdout` that is a JSON object. */
 export function lastJsonLine<T>(stdout: string, what: string): T {
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`${what} printed no JSON result:\n${stdout.slice(-2000)}`);
   return JSON.parse(line) as T;
 }

@@ -13,7 +13,9 @@ import { ensureBuilt } from '../test/e2e/support/build.ts';
 import { serveDist } from '../test/e2e/support/server.ts';
 import type { PipelineDoc } from '../shared/pipeline/types.ts';
 
-const { values } = parseArgs({ options: { udfs: { type: 'string', default: '20' }, keys: { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: { udfs: { type: 'string', default: '20' }, keys: { type: 'string', default: '60' } },
+});
 const UDFS = Number(values.udfs);
 const KEYS = Number(values.keys);
 /** The node whose code is typed into: one in the middle of the canvas. */
@@ -47,12 +49,19 @@ function pipeline(): PipelineDoc {
       id: 'events',
       type: 'source.kafka',
       params: { topic: 'user_events' },
-      samples: Array.from({ length: 50 }, (_, i) => ({ value: { user_id: i % 5, event_type: i % 3 ? 'page_view' : 'click', page_url: `/p/${i}`, ts: i * 1000 } })),
+      samples: Array.from({ length: 50 }, (_, i) => ({
+        value: { user_id: i % 5, event_type: i % 3 ? 'page_view' : 'click', page_url: `/p/${i}`, ts: i * 1000 },
+      })),
     },
   ];
   const edges: PipelineDoc['edges'] = [];
   for (let i = 0; i < UDFS; i++) {
-    nodes.push({ id: `map${i}`, type: 'map', params: { code: udf(i) }, ui: { x: 200 + (i % 5) * 180, y: Math.floor(i / 5) * 120 } });
+    nodes.push({
+      id: `map${i}`,
+      type: 'map',
+      params: { code: udf(i) },
+      ui: { x: 200 + (i % 5) * 180, y: Math.floor(i / 5) * 120 },
+    });
     edges.push({ from: 'events', to: `map${i}` });
   }
   nodes.push({ id: 'out', type: 'sink.kafka', params: { topic: 'out' } });
@@ -70,9 +79,17 @@ const browser = await launchBrowser();
 try {
   const { page, errors } = await openApp(browser, server.url);
   await page.getByRole('region', { name: 'Getting started' }).waitFor();
-  await page.evaluate((text) => (window as unknown as { weir: { store: { getState(): { loadDocument(d: unknown): void } } } }).weir.store.getState().loadDocument(JSON.parse(text)), JSON.stringify(pipeline()));
+  await page.evaluate(
+    (text) =>
+      (window as unknown as { weir: { store: { getState(): { loadDocument(d: unknown): void } } } }).weir.store
+        .getState()
+        .loadDocument(JSON.parse(text)),
+    JSON.stringify(pipeline()),
+  );
   await page.locator(`.react-flow__node[data-node-id="${EDITED}"]`).click();
-  const field = page.getByRole('complementary', { name: 'Inspector' }).getByRole('group', { name: `Code of ${EDITED}` });
+  const field = page
+    .getByRole('complementary', { name: 'Inspector' })
+    .getByRole('group', { name: `Code of ${EDITED}` });
   await field.locator('.monaco-editor').waitFor();
   await field.locator('.monaco-editor .view-lines').click();
   await page.keyboard.press('Control+End');
@@ -116,23 +133,45 @@ try {
   await page.waitForTimeout(1000);
   const frames = (await page.evaluate(() => (window as unknown as { __keys: number[] }).__keys)).sort((x, y) => x - y);
   // Keystroke cost on the main thread, for every key: the store's work per edit, measured in the page.
-  const perEdit = await page.evaluate(([n, id]) => {
-    const store = (window as unknown as { weir: { store: { getState(): { setNodeValue(id: string, path: string[], v: unknown): void; document: { nodes: { id: string; params: { code: string[] } }[] } } } } }).weir.store;
-    const node = store.getState().document.nodes.find((x) => x.id === id)!;
-    const base = node.params.code;
-    const times: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const lines = [...base.slice(0, -1), `${base[base.length - 2]} // ${'x'.repeat(i + 1)}`, base[base.length - 1]!];
-      const start = performance.now();
-      store.getState().setNodeValue(id, ['params', 'code'], lines);
-      times.push(performance.now() - start);
-    }
-    return times;
-  }, [KEYS, EDITED] as const);
+  const perEdit = await page.evaluate(
+    ([n, id]) => {
+      const store = (
+        window as unknown as {
+          weir: {
+            store: {
+              getState(): {
+                setNodeValue(id: string, path: string[], v: unknown): void;
+                document: { nodes: { id: string; params: { code: string[] } }[] };
+              };
+            };
+          };
+        }
+      ).weir.store;
+      const node = store.getState().document.nodes.find((x) => x.id === id)!;
+      const base = node.params.code;
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const lines = [
+          ...base.slice(0, -1),
+          `${base[base.length - 2]} // ${'x'.repeat(i + 1)}`,
+          base[base.length - 1]!,
+        ];
+        const start = performance.now();
+        store.getState().setNodeValue(id, ['params', 'code'], lines);
+        times.push(performance.now() - start);
+      }
+      return times;
+    },
+    [KEYS, EDITED] as const,
+  );
   const sorted = [...perEdit].sort((a, b) => a - b);
   console.log(`typing in a code field, ${UDFS} map nodes with 16-line functions, ${KEYS} keys typed 80 ms apart`);
-  console.log(`  store update per edit (validation of every node, problems, canvas): median ${percentile(sorted, 50).toFixed(2)} ms, p95 ${percentile(sorted, 95).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(2)} ms`);
-  console.log(`  key press to the end of the next frame: median ${percentile(frames, 50).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${frames[frames.length - 1]!.toFixed(1)} ms (${frames.filter((f) => f > 16.7).length} of ${frames.length} over one frame, 16.7 ms)`);
+  console.log(
+    `  store update per edit (validation of every node, problems, canvas): median ${percentile(sorted, 50).toFixed(2)} ms, p95 ${percentile(sorted, 95).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(2)} ms`,
+  );
+  console.log(
+    `  key press to the end of the next frame: median ${percentile(frames, 50).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${frames[frames.length - 1]!.toFixed(1)} ms (${frames.filter((f) => f > 16.7).length} of ${frames.length} over one frame, 16.7 ms)`,
+  );
   if (errors.length > 0) console.log(`  page errors: ${errors.join('; ')}`);
 } finally {
   await browser.close();

@@ -6,7 +6,15 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bytesChecksum } from './checksum.ts';
 import { median, lastJsonLine, runProcess } from './stats.ts';
-import { DEFAULT_SEED, generateEvents, isWorkloadName, runWorkload, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.ts';
+import {
+  DEFAULT_SEED,
+  generateEvents,
+  isWorkloadName,
+  runWorkload,
+  WORKLOAD_NAMES,
+  WORKLOADS,
+  type WorkloadName,
+} from './workloads.ts';
 import type { Measurement, RunOptions, Workload } from './run.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -50,7 +58,16 @@ function runChild(workload: WorkloadName, events: number, seed: number): RunResu
 }
 
 export async function runWeirOnce(workload: WorkloadName, events: number, seed = DEFAULT_SEED): Promise<RunResult> {
-  const args = ['--max-old-space-size=4096', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', workload, String(events), String(seed)];
+  const args = [
+    '--max-old-space-size=4096',
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    '--child',
+    workload,
+    String(events),
+    String(seed),
+  ];
   const stdout = await runProcess(process.execPath, args, { cwd: ROOT, what: `weir-engine ${workload}` });
   return lastJsonLine<RunResult>(stdout, `weir-engine ${workload}`);
 }
@@ -60,7 +77,9 @@ export function summarize(workload: string, system: string, runs: RunResult[]): 
   const first = runs[0]!;
   for (const run of runs) {
     if (run.outputs !== first.outputs || run.checksum !== first.checksum)
-      throw new Error(`${system} ${workload}: runs disagree on their output (${run.outputs}/${run.checksum} vs ${first.outputs}/${first.checksum})`);
+      throw new Error(
+        `${system} ${workload}: runs disagree on their output (${run.outputs}/${run.checksum} vs ${first.outputs}/${first.checksum})`,
+      );
   }
   return {
     workload,

@@ -63,7 +63,8 @@ export function loadWorkload(name: WorkloadName): PipelineDoc {
   const file = new URL(`./workloads/${name}.weir.json`, import.meta.url);
   const doc = JSON.parse(readFileSync(file, 'utf8')) as PipelineDoc;
   const result = validatePipeline(doc);
-  if (!result.ok) throw new Error(`bench/workloads/${name}.weir.json is invalid:\n${result.problems.map(formatProblem).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`bench/workloads/${name}.weir.json is invalid:\n${result.problems.map(formatProblem).join('\n')}`);
   delete doc.tests;
   for (const node of doc.nodes) delete node.samples;
   return doc;
@@ -118,16 +119,25 @@ export interface WorkloadRun {
  * value decoded from UTF-8 and parsed as JSON by the source) and ends the input, so every window fires. The timer
  * covers exactly that.
  */
-export function runWorkload(name: WorkloadName, input: EventInput, pipeline: PipelineDoc = loadWorkload(name)): WorkloadRun {
+export function runWorkload(
+  name: WorkloadName,
+  input: EventInput,
+  pipeline: PipelineDoc = loadWorkload(name),
+): WorkloadRun {
   const hash = WORKLOADS[name].hash;
   const sum = new OutputChecksum();
-  const engine = new Engine(pipeline, { operators: OPERATORS, mode: 'deployed', sink: (_sink: string, record: StreamRecord) => sum.add(hash(record.value)) });
+  const engine = new Engine(pipeline, {
+    operators: OPERATORS,
+    mode: 'deployed',
+    sink: (_sink: string, record: StreamRecord) => sum.add(hash(record.value)),
+  });
   const source = engine.sources[0]!;
   source.declarePartitions([0]);
   const { bytes, offsets, count } = input;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  for (let i = 0; i < count; i++) source.ingestKafka(0, i, null, bytes.toString('utf8', offsets[i]!, offsets[i + 1]!), 0);
+  for (let i = 0; i < count; i++)
+    source.ingestKafka(0, i, null, bytes.toString('utf8', offsets[i]!, offsets[i + 1]!), 0);
   engine.endOfInput();
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);

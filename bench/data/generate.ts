@@ -10,7 +10,6 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../../shared/random.ts';
 
-
 export interface UserEvent {
   user_id: number;
   event_type: 'page_view' | 'click' | 'purchase';
@@ -43,7 +42,24 @@ export const DEFAULT_GENERATOR: Required<GeneratorOptions> = {
   maxDurationMs: 60_000,
 };
 
-const PAGES = ['/', '/home', '/products', '/products/1', '/products/2', '/products/3', '/pricing', '/blog', '/blog/streams', '/docs', '/docs/windows', '/cart', '/checkout', '/orders', '/account', '/search'];
+const PAGES = [
+  '/',
+  '/home',
+  '/products',
+  '/products/1',
+  '/products/2',
+  '/products/3',
+  '/pricing',
+  '/blog',
+  '/blog/streams',
+  '/docs',
+  '/docs/windows',
+  '/cart',
+  '/checkout',
+  '/orders',
+  '/account',
+  '/search',
+];
 
 export class EventGenerator {
   private readonly random: () => number;
@@ -70,7 +86,12 @@ export class EventGenerator {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seed: { type: 'string', default: String(DEFAULT_GENERATOR.seed) } } });
+  const { values } = parseArgs({
+    options: {
+      count: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: String(DEFAULT_GENERATOR.seed) },
+    },
+  });
   const generator = new EventGenerator({ seed: Number(values.seed) });
   const count = Number(values.count);
   const chunk: string[] = [];

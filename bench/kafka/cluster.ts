@@ -89,7 +89,12 @@ export function eventMessages(events: EventInput, from: number, to: number, time
   const messages: Message[] = new Array(to - from);
   for (let i = from; i < to; i++) {
     const user = userIdAt(events, i);
-    messages[i - from] = { key: String(user), value: events.bytes.subarray(events.offsets[i]!, events.offsets[i + 1]!), partition: user % PARTITIONS, timestamp };
+    messages[i - from] = {
+      key: String(user),
+      value: events.bytes.subarray(events.offsets[i]!, events.offsets[i + 1]!),
+      partition: user % PARTITIONS,
+      timestamp,
+    };
   }
   return messages;
 }
@@ -104,7 +109,12 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions = 
   await admin.connect();
   try {
     await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] })),
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: [{ name: 'retention.ms', value: '-1' }],
+      })),
       waitForLeaders: true,
       timeout: 30_000,
     });
@@ -134,7 +144,11 @@ export async function fillTopic(kafka: Kafka, topic: string, events: EventInput)
   try {
     const now = String(Date.now());
     for (let i = 0; i < events.count; i += FILL_BATCH) {
-      await producer.send({ topic, acks: 1, messages: eventMessages(events, i, Math.min(events.count, i + FILL_BATCH), now) });
+      await producer.send({
+        topic,
+        acks: 1,
+        messages: eventMessages(events, i, Math.min(events.count, i + FILL_BATCH), now),
+      });
     }
     await producer.send({ topic, acks: 1, messages: flushMessages(events, now) });
   } finally {
@@ -155,7 +169,11 @@ export async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> 
 }
 
 /** Count and checksum of a topic's committed records (read_committed), each value hashed by `hash`. */
-export async function topicChecksum(kafka: Kafka, topic: string, hash: (value: Buffer) => number): Promise<{ count: number; checksum: number }> {
+export async function topicChecksum(
+  kafka: Kafka,
+  topic: string,
+  hash: (value: Buffer) => number,
+): Promise<{ count: number; checksum: number }> {
   const sum = new OutputChecksum();
   await readToEnd(kafka, topic, `${topic}-verify`, (_partition, message) => sum.add(hash(message.value!)));
   return { count: sum.count, checksum: sum.checksum };
@@ -189,7 +207,7 @@ export const BENCH_KAFKA_PORT = Number(process.env.WEIR_BENCH_KAFKA_PORT) || 191
 let brokerPort: number | undefined;
 
 /** Sessions opened from now on use the bench's own broker (bench/run.ts calls this). */
-export function useBenchBroker(port = BENCH_KAFKA_PORT): void {
+export function shareBenchBroker(port = BENCH_KAFKA_PORT): void {
   brokerPort = port;
 }
 
@@ -211,7 +229,14 @@ async function openSession(count: number): Promise<KafkaBenchSession> {
     const events = generateEvents(count, DEFAULT_SEED);
     const input = await fillTopic(kafka, topicName('input'), events);
     const run = runWorkload('tumbling-count', events);
-    session = { brokers: broker.brokers, kafka, input, expected: { outputs: run.outputs, checksum: run.checksum }, topicName, close };
+    session = {
+      brokers: broker.brokers,
+      kafka,
+      input,
+      expected: { outputs: run.outputs, checksum: run.checksum },
+      topicName,
+      close,
+    };
   } catch (err) {
     await deleteTopics(kafka, tag).catch(() => {});
     await broker.stop();

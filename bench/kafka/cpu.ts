@@ -33,7 +33,8 @@ export class CpuSampler {
 
   private nearest(time: number): number {
     let best = 0;
-    for (let i = 1; i < this.at.length; i++) if (Math.abs(this.at[i]! - time) < Math.abs(this.at[best]! - time)) best = i;
+    for (let i = 1; i < this.at.length; i++)
+      if (Math.abs(this.at[i]! - time) < Math.abs(this.at[best]! - time)) best = i;
     return best;
   }
 }

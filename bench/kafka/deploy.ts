@@ -84,7 +84,8 @@ export class WeirJob {
       if (event.type === 'status') {
         this.status = event.data.status;
         if (event.data.status === 'running') this.runningAt = Date.now();
-        if (event.data.status === 'failed' || event.data.status === 'restarting') this.error ??= event.data.error ?? event.data.status;
+        if (event.data.status === 'failed' || event.data.status === 'restarting')
+          this.error ??= event.data.error ?? event.data.status;
         return;
       }
       this.metrics = event.data;
@@ -116,10 +117,15 @@ export class WeirJob {
   }
 
   async waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    await waitUntil(() => {
-      if (this.error !== null) throw new Error(`the deployment ${this.id} failed: ${this.error}\n${this.logs.slice(-5).join('\n')}`);
-      return condition();
-    }, timeoutMs, what);
+    await waitUntil(
+      () => {
+        if (this.error !== null)
+          throw new Error(`the deployment ${this.id} failed: ${this.error}\n${this.logs.slice(-5).join('\n')}`);
+        return condition();
+      },
+      timeoutMs,
+      what,
+    );
   }
 
   /** Stops with a savepoint, as the manager's stop does. */

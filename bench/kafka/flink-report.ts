@@ -39,7 +39,10 @@ function rows(measurements: readonly Measurement[]): Row[] {
         runs: m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '',
         perCpuSec: m.eventsPerCpuSec?.toLocaleString('en') ?? '',
         ratio: weir === undefined ? '' : (m.eventsPerSec / weir.eventsPerSec).toFixed(3),
-        cpuRatio: weir?.eventsPerCpuSec === undefined || m.eventsPerCpuSec === undefined ? '' : (m.eventsPerCpuSec / weir.eventsPerCpuSec).toFixed(3),
+        cpuRatio:
+          weir?.eventsPerCpuSec === undefined || m.eventsPerCpuSec === undefined
+            ? ''
+            : (m.eventsPerCpuSec / weir.eventsPerCpuSec).toFixed(3),
         output: `${(m.outputs ?? 0).toLocaleString('en')} results, checksum ${m.checksum}`,
       });
     }
@@ -55,7 +58,10 @@ function udfCosts(measurements: readonly Measurement[]): string[] {
     const withUdf = measurements.find((m) => m.workload === 'count-all-udf' && m.system === system);
     if (without === undefined || withUdf === undefined) continue;
     const wall = 1e6 / withUdf.eventsPerSec - 1e6 / without.eventsPerSec;
-    const cpu = withUdf.eventsPerCpuSec && without.eventsPerCpuSec ? 1e6 / withUdf.eventsPerCpuSec - 1e6 / without.eventsPerCpuSec : NaN;
+    const cpu =
+      withUdf.eventsPerCpuSec && without.eventsPerCpuSec
+        ? 1e6 / withUdf.eventsPerCpuSec - 1e6 / without.eventsPerCpuSec
+        : NaN;
     lines.push(
       `${system}: ${(1e6 / without.eventsPerSec).toFixed(1)} µs per event without a UDF, ${(1e6 / withUdf.eventsPerSec).toFixed(1)} µs with one; ` +
         `the UDF node adds ${wall.toFixed(1)} µs of wall clock and ${Number.isNaN(cpu) ? '?' : cpu.toFixed(1)} µs of CPU per event`,
@@ -95,10 +101,14 @@ export function flinkKafkaBlock(measurements: readonly Measurement[], context: F
     '',
     '| job | system | events/s (median) | runs (events/s) | events per CPU second | ÷ weir-server | per CPU second ÷ weir-server | output checked |',
     '| --- | --- | ---: | --- | ---: | ---: | ---: | --- |',
-    ...table.map((r) => `| ${r.job} | ${r.system} | ${r.eventsPerSec} | ${r.runs} | ${r.perCpuSec} | ${r.ratio} | ${r.cpuRatio} | ${r.output} |`),
+    ...table.map(
+      (r) =>
+        `| ${r.job} | ${r.system} | ${r.eventsPerSec} | ${r.runs} | ${r.perCpuSec} | ${r.ratio} | ${r.cpuRatio} | ${r.output} |`,
+    ),
     '',
   ];
   const udf = udfCosts(measurements);
-  if (udf.length > 0) lines.push('One UDF node (count-all-udf against count-all):', '', ...udf.map((l) => `- ${l}`), '');
+  if (udf.length > 0)
+    lines.push('One UDF node (count-all-udf against count-all):', '', ...udf.map((l) => `- ${l}`), '');
   return lines.join('\n');
 }

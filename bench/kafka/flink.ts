@@ -94,7 +94,8 @@ export class ProcessCpu {
 
   private nearest(time: number): number {
     let best = 0;
-    for (let i = 1; i < this.at.length; i++) if (Math.abs(this.at[i]! - time) < Math.abs(this.at[best]! - time)) best = i;
+    for (let i = 1; i < this.at.length; i++)
+      if (Math.abs(this.at[i]! - time) < Math.abs(this.at[best]! - time)) best = i;
     return best;
   }
 }
@@ -105,7 +106,12 @@ class OutputCounter {
   reachedAt = 0;
   private consumer: Consumer | null = null;
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly groupId: string, private readonly target: number) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly groupId: string,
+    private readonly target: number,
+  ) {}
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
@@ -146,7 +152,9 @@ async function failureCause(flink: BenchFlink, jobId: string): Promise<string> {
       'root-exception'?: string;
       exceptionHistory?: { entries?: Array<{ exceptionName: string; stacktrace: string; taskName?: string }> };
     };
-    const traces = body.exceptionHistory?.entries?.map((e) => e.stacktrace) ?? (body['root-exception'] ? [body['root-exception']] : []);
+    const traces =
+      body.exceptionHistory?.entries?.map((e) => e.stacktrace) ??
+      (body['root-exception'] ? [body['root-exception']] : []);
     const causes = traces.map((t) => {
       const lines = t.split('\n').filter((l) => !/^\s+at |^\s*\.\.\. \d+ more/.test(l));
       const caused = lines.filter((l) => l.startsWith('Caused by:'));
@@ -159,10 +167,17 @@ async function failureCause(flink: BenchFlink, jobId: string): Promise<string> {
 }
 
 /** Polls an asynchronous condition every 100 ms until it holds (a failure inside ends the wait with it). */
-async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
+async function pollUntil(
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === 'string' ? what : what()}`,
+      );
     await sleep(100);
   }
 }
@@ -170,7 +185,8 @@ async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, w
 /** When every subtask of the job had switched to RUNNING (Flink's timestamps), or null while one has not. */
 async function allRunningSince(flink: BenchFlink, jobId: string): Promise<number | null> {
   const job = await flink.cluster.client.job(jobId);
-  if (job.state === 'FAILED' || job.state === 'CANCELED') throw new FlinkJobFailure(`the Flink job ${jobId} is ${job.state}: ${await failureCause(flink, jobId)}`);
+  if (job.state === 'FAILED' || job.state === 'CANCELED')
+    throw new FlinkJobFailure(`the Flink job ${jobId} is ${job.state}: ${await failureCause(flink, jobId)}`);
   let latest = 0;
   for (const vertex of job.vertices) {
     const details = (await (await fetch(`${flink.flink.restUrl}/jobs/${jobId}/vertices/${vertex.id}`)).json()) as {
@@ -178,7 +194,10 @@ async function allRunningSince(flink: BenchFlink, jobId: string): Promise<number
     };
     for (const s of details.subtasks) {
       if (s.status !== 'RUNNING') return null;
-      latest = Math.max(latest, s['start-time'] + (s['status-duration'].DEPLOYING ?? 0) + (s['status-duration'].INITIALIZING ?? 0));
+      latest = Math.max(
+        latest,
+        s['start-time'] + (s['status-duration'].DEPLOYING ?? 0) + (s['status-duration'].INITIALIZING ?? 0),
+      );
     }
   }
   return latest;
@@ -186,10 +205,14 @@ async function allRunningSince(flink: BenchFlink, jobId: string): Promise<number
 
 /** Waits until the cluster has all its slots free again (a cancelled job's tasks gone). */
 async function slotsFree(flink: BenchFlink): Promise<void> {
-  await pollUntil(async () => {
-    const o = await flink.cluster.client.overview().catch(() => null);
-    return o !== null && o['slots-available'] === o['slots-total'] && o['slots-total'] >= FLINK_SLOTS;
-  }, 120_000, 'the Flink cluster to free its slots');
+  await pollUntil(
+    async () => {
+      const o = await flink.cluster.client.overview().catch(() => null);
+      return o !== null && o['slots-available'] === o['slots-total'] && o['slots-total'] >= FLINK_SLOTS;
+    },
+    120_000,
+    'the Flink cluster to free its slots',
+  );
 }
 
 /** Events of the warm-up job each new cluster runs before its first measurement. */
@@ -215,7 +238,12 @@ async function warmUp(session: KafkaBenchSession, flink: BenchFlink): Promise<vo
  * warm-up), waits until it has committed the engine's output, checks count and checksum of every sink, and cancels
  * it.
  */
-export async function measureFlink(session: KafkaBenchSession, job: KafkaJob, expected: JobOutput, parallelism: number): Promise<FlinkRun> {
+export async function measureFlink(
+  session: KafkaBenchSession,
+  job: KafkaJob,
+  expected: JobOutput,
+  parallelism: number,
+): Promise<FlinkRun> {
   const flink = await benchFlink();
   const failures: string[] = [];
   for (;;) {
@@ -233,13 +261,26 @@ export async function measureFlink(session: KafkaBenchSession, job: KafkaJob, ex
   }
 }
 
-async function runOnFlink(session: KafkaBenchSession, flink: BenchFlink, job: KafkaJob, expected: JobOutput, parallelism: number, input: TopicInput): Promise<FlinkRun> {
+async function runOnFlink(
+  session: KafkaBenchSession,
+  flink: BenchFlink,
+  job: KafkaJob,
+  expected: JobOutput,
+  parallelism: number,
+  input: TopicInput,
+): Promise<FlinkRun> {
   const { kafka } = session;
   await slotsFree(flink);
   const id = session.topicName(`flink-${job.name}-p${parallelism}`);
   const outputs = Object.fromEntries(job.sinks.map((s) => [s, session.topicName(`flink-out-${s}`)]));
   await createTopics(kafka, Object.values(outputs));
-  const pipeline = jobPipeline(job, { id, input: input.topic, outputs, checkpointIntervalMs: 1000, delivery: 'exactly-once' });
+  const pipeline = jobPipeline(job, {
+    id,
+    input: input.topic,
+    outputs,
+    checkpointIntervalMs: 1000,
+    delivery: 'exactly-once',
+  });
   const main = job.sinks[0]!;
   const counter = new OutputCounter(kafka, outputs[main]!, `${id}-counter`, expected[main]!.count);
   await counter.start();
@@ -250,20 +291,37 @@ async function runOnFlink(session: KafkaBenchSession, flink: BenchFlink, job: Ka
   let runningAt: number | null = null;
   let checkpoints = '';
   try {
-    jobId = await flink.cluster.submit({ pipeline: planDeployment(pipeline).pipeline, deploymentId: id, parallelism, kafka: { brokers: session.brokers }, udfBudgetMs: DEFAULT_UDF_BUDGET_MS });
+    jobId = await flink.cluster.submit({
+      pipeline: planDeployment(pipeline).pipeline,
+      deploymentId: id,
+      parallelism,
+      kafka: { brokers: session.brokers },
+      udfBudgetMs: DEFAULT_UDF_BUDGET_MS,
+    });
     const submitted = jobId;
-    await pollUntil(async () => (runningAt = await allRunningSince(flink, submitted)) !== null, 300_000, `the Flink job ${job.name} at parallelism ${parallelism} to run`);
-    await pollUntil(async () => {
-      if (counter.reachedAt !== 0) return true;
-      const state = (await client.job(submitted).catch(() => null))?.state;
-      if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED' || state === 'RESTARTING') {
-        throw new FlinkJobFailure(`the Flink job ${submitted} (${job.name}, parallelism ${parallelism}) is ${state}: ${await failureCause(flink, submitted)}`);
-      }
-      return false;
-    }, 120_000 + input.records * 2, () => `${expected[main]!.count} committed outputs of ${job.name} on Flink (have ${counter.count})`);
+    await pollUntil(
+      async () => (runningAt = await allRunningSince(flink, submitted)) !== null,
+      300_000,
+      `the Flink job ${job.name} at parallelism ${parallelism} to run`,
+    );
+    await pollUntil(
+      async () => {
+        if (counter.reachedAt !== 0) return true;
+        const state = (await client.job(submitted).catch(() => null))?.state;
+        if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED' || state === 'RESTARTING') {
+          throw new FlinkJobFailure(
+            `the Flink job ${submitted} (${job.name}, parallelism ${parallelism}) is ${state}: ${await failureCause(flink, submitted)}`,
+          );
+        }
+        return false;
+      },
+      120_000 + input.records * 2,
+      () => `${expected[main]!.count} committed outputs of ${job.name} on Flink (have ${counter.count})`,
+    );
     cpu.stop();
     const c = await client.checkpoints(submitted).catch(() => null);
-    if (c) checkpoints = `${c.counts.completed} checkpoints completed (${c.counts.failed} failed), the last ${c.latest.completed?.end_to_end_duration ?? '?'} ms end to end for ${Math.round((c.latest.completed?.state_size ?? 0) / 1024)} KiB of state`;
+    if (c)
+      checkpoints = `${c.counts.completed} checkpoints completed (${c.counts.failed} failed), the last ${c.latest.completed?.end_to_end_duration ?? '?'} ms end to end for ${Math.round((c.latest.completed?.state_size ?? 0) / 1024)} KiB of state`;
   } finally {
     cpu.stop();
     await counter.stop();
@@ -289,6 +347,8 @@ export function checkOutput(what: string, got: JobOutput, expected: JobOutput): 
   for (const [sink, want] of Object.entries(expected)) {
     const have = got[sink] ?? { count: 0, checksum: new OutputChecksum().checksum };
     if (have.count !== want.count || have.checksum !== want.checksum)
-      throw new Error(`${what}: sink ${sink} committed ${have.count} records (checksum ${have.checksum}); the engine computes ${want.count} (${want.checksum})`);
+      throw new Error(
+        `${what}: sink ${sink} committed ${have.count} records (checksum ${have.checksum}); the engine computes ${want.count} (${want.checksum})`,
+      );
   }
 }

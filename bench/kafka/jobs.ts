@@ -10,7 +10,14 @@
  *   that keeps every event. Same output; the difference in time is what one UDF node costs per record.
  */
 import { readFileSync } from 'node:fs';
-import { Engine, formatProblem, validatePipeline, type Delivery, type PipelineDoc, type StreamRecord } from '../../shared/index.ts';
+import {
+  Engine,
+  formatProblem,
+  validatePipeline,
+  type Delivery,
+  type PipelineDoc,
+  type StreamRecord,
+} from '../../shared/index.ts';
 import { OutputChecksum } from '../checksum.ts';
 import { loadWorkload, WORKLOADS, type EventInput } from '../workloads.ts';
 import { OPERATORS } from '../../shared/operators/registry.ts';
@@ -33,7 +40,9 @@ export type JobOutput = Record<string, { count: number; checksum: number }>;
 const KEEP_ALL = 'export default (e: { user_id: number }) => e.user_id >= 0;';
 
 function examplePageViews(): PipelineDoc {
-  const doc = JSON.parse(readFileSync(new URL('../../examples/page-views.weir.json', import.meta.url), 'utf8')) as PipelineDoc;
+  const doc = JSON.parse(
+    readFileSync(new URL('../../examples/page-views.weir.json', import.meta.url), 'utf8'),
+  ) as PipelineDoc;
   delete doc.tests;
   for (const node of doc.nodes) delete node.samples;
   return doc;
@@ -46,7 +55,10 @@ function countAll(): PipelineDoc {
     id: 'bench-count-all',
     name: 'Benchmark: count all events',
     nodes: doc.nodes.filter((n) => n.id !== 'pageViews'),
-    edges: [{ from: 'events', to: 'byUser' }, ...doc.edges.filter((e) => e.from !== 'events' && e.from !== 'pageViews')],
+    edges: [
+      { from: 'events', to: 'byUser' },
+      ...doc.edges.filter((e) => e.from !== 'events' && e.from !== 'pageViews'),
+    ],
   };
 }
 
@@ -63,7 +75,8 @@ function countAllUdf(): PipelineDoc {
 export const KAFKA_JOBS: Record<KafkaJobName, KafkaJob> = {
   'tumbling-count': {
     name: 'tumbling-count',
-    description: 'page views per user per 1-minute tumbling window (bench/workloads/tumbling-count.weir.json: a filter UDF, keyBy, window)',
+    description:
+      'page views per user per 1-minute tumbling window (bench/workloads/tumbling-count.weir.json: a filter UDF, keyBy, window)',
     sinks: ['out'],
     doc: () => loadWorkload('tumbling-count'),
   },
@@ -90,7 +103,13 @@ export const KAFKA_JOBS: Record<KafkaJobName, KafkaJob> = {
 /** The job's pipeline with its id, topics, checkpoint interval and delivery set; validated. */
 export function jobPipeline(
   job: KafkaJob,
-  options: { id: string; input: string; outputs: Record<string, string>; checkpointIntervalMs: number; delivery: Delivery },
+  options: {
+    id: string;
+    input: string;
+    outputs: Record<string, string>;
+    checkpointIntervalMs: number;
+    delivery: Delivery;
+  },
 ): PipelineDoc {
   const doc = job.doc();
   const pipeline: PipelineDoc = {
@@ -108,22 +127,29 @@ export function jobPipeline(
     }),
   };
   const result = validatePipeline(pipeline);
-  if (!result.ok) throw new Error(`the ${job.name} bench pipeline is invalid:\n${result.problems.map(formatProblem).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`the ${job.name} bench pipeline is invalid:\n${result.problems.map(formatProblem).join('\n')}`);
   return pipeline;
 }
 
 /** Hash of one committed value as the engine's run hashes it: a window result's key, window and count. */
-export const windowValueHash = (value: Buffer): number => WORKLOADS['tumbling-count'].hash(JSON.parse(value.toString('utf8')));
+export const windowValueHash = (value: Buffer): number =>
+  WORKLOADS['tumbling-count'].hash(JSON.parse(value.toString('utf8')));
 
 /** What the engine computes over the events (deployed mode, one partition, end of input), per sink. */
 export function expectedOutput(job: KafkaJob, input: EventInput): JobOutput {
   const hash = WORKLOADS['tumbling-count'].hash;
   const sums = new Map(job.sinks.map((s) => [s, new OutputChecksum()]));
-  const engine = new Engine(job.doc(), { operators: OPERATORS, mode: 'deployed', sink: (sink: string, record: StreamRecord) => sums.get(sink)!.add(hash(record.value)) });
+  const engine = new Engine(job.doc(), {
+    operators: OPERATORS,
+    mode: 'deployed',
+    sink: (sink: string, record: StreamRecord) => sums.get(sink)!.add(hash(record.value)),
+  });
   const source = engine.sources[0]!;
   source.declarePartitions([0]);
   const { bytes, offsets, count } = input;
-  for (let i = 0; i < count; i++) source.ingestKafka(0, i, null, bytes.toString('utf8', offsets[i]!, offsets[i + 1]!), 0);
+  for (let i = 0; i < count; i++)
+    source.ingestKafka(0, i, null, bytes.toString('utf8', offsets[i]!, offsets[i + 1]!), 0);
   engine.endOfInput();
   return Object.fromEntries([...sums].map(([sink, sum]) => [sink, { count: sum.count, checksum: sum.checksum }]));
 }

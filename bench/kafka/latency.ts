@@ -20,13 +20,18 @@ import { eventMessages, flushMessages, partitionOf, PARTITIONS } from './cluster
 const BATCH_INTERVAL_MS = 10;
 const OUT_OF_ORDERNESS_MS = 5000;
 
-
 /**
  * Produces `events` at `ratePerSec` in sends every 10 ms (catching up when a send took longer), then the flush
  * records; fills `producedAt` (one per record, the flush records at events.count + p) with the wall-clock ms at
  * which each record's send was issued, as it goes. Resolves with the time production took.
  */
-export async function producePaced(kafka: Kafka, topic: string, events: EventInput, ratePerSec: number, producedAt: Float64Array): Promise<number> {
+export async function producePaced(
+  kafka: Kafka,
+  topic: string,
+  events: EventInput,
+  ratePerSec: number,
+  producedAt: Float64Array,
+): Promise<number> {
   const producer = kafka.producer();
   await producer.connect();
   const perBatch = Math.max(1, Math.round((ratePerSec * BATCH_INTERVAL_MS) / 1000));
@@ -59,7 +64,11 @@ export class WindowCauses {
   private readonly maxima: Float64Array[] = [];
   private readonly cache = new Map<number, number>();
 
-  constructor(events: EventInput, private readonly produced: Float64Array, flushTs: number) {
+  constructor(
+    events: EventInput,
+    private readonly produced: Float64Array,
+    flushTs: number,
+  ) {
     const lists: number[][] = Array.from({ length: PARTITIONS }, () => []);
     for (let i = 0; i < events.count; i++) lists[partitionOf(events, i)]!.push(i);
     for (let p = 0; p < PARTITIONS; p++) {
@@ -69,7 +78,9 @@ export class WindowCauses {
       let max = -Infinity;
       for (let k = 0; k < list.length; k++) {
         const i = list[k]!;
-        const ts = Number(/"ts":(\d+)/.exec(events.bytes.toString('utf8', events.offsets[i]!, events.offsets[i + 1]!))![1]);
+        const ts = Number(
+          /"ts":(\d+)/.exec(events.bytes.toString('utf8', events.offsets[i]!, events.offsets[i + 1]!))![1],
+        );
         if (ts > max) max = ts;
         indices[k] = i;
         maxima[k] = max;
@@ -108,11 +119,20 @@ export class LatencyReader {
   readonly latencies: number[] = [];
   private consumer: Consumer | null = null;
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly groupId: string) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly groupId: string,
+  ) {}
 
   /** Resolves once the reader has joined its group and is fetching. */
   async start(producedAt: (key: Buffer | null, value: Buffer | null, timestamp: string) => number): Promise<void> {
-    const consumer = (this.consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, maxWaitTimeInMs: 100, allowAutoTopicCreation: false }));
+    const consumer = (this.consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    }));
     await consumer.connect();
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -145,4 +165,3 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, wha
     await sleep(50);
   }
 }
-

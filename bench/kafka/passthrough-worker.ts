@@ -71,11 +71,16 @@ async function onBatch({ batch }: EachBatchPayload): Promise<void> {
   const next = Number(batch.lastOffset()) + 1;
   if (eos) {
     const transaction = await producer.transaction();
-    for (const topicMessages of planSends([{ topic: data.output, messages }])) await transaction.sendBatch({ topicMessages });
-    await transaction.sendOffsets({ consumerGroupId: data.groupId, topics: [{ topic: data.input, partitions: [{ partition, offset: String(next) }] }] });
+    for (const topicMessages of planSends([{ topic: data.output, messages }]))
+      await transaction.sendBatch({ topicMessages });
+    await transaction.sendOffsets({
+      consumerGroupId: data.groupId,
+      topics: [{ topic: data.input, partitions: [{ partition, offset: String(next) }] }],
+    });
     await transaction.commit();
   } else {
-    for (const topicMessages of planSends([{ topic: data.output, messages }])) await producer.sendBatch({ topicMessages });
+    for (const topicMessages of planSends([{ topic: data.output, messages }]))
+      await producer.sendBatch({ topicMessages });
     await consumer.commitOffsets([{ topic: data.input, partition, offset: String(next) }]);
   }
   records += messages.length;

@@ -22,7 +22,10 @@ export class PassthroughJob {
   private readonly stopped: Promise<void>;
 
   constructor(client: PassthroughClient, options: Omit<PassthroughData, 'module'>) {
-    this.worker = new Worker(ENTRY, { workerData: { module: MODULES[client], ...options } satisfies PassthroughData, name: 'bench-passthrough' });
+    this.worker = new Worker(ENTRY, {
+      workerData: { module: MODULES[client], ...options } satisfies PassthroughData,
+      name: 'bench-passthrough',
+    });
     const listen = <T>(pick: (m: PassthroughMessage) => T | undefined) =>
       new Promise<T>((resolve, reject) => {
         this.worker.on('message', (m: PassthroughMessage) => {
@@ -34,7 +37,9 @@ export class PassthroughJob {
         this.worker.on('exit', (code) => reject(new Error(`${client} pass-through exited (code ${code})`)));
       });
     this.running = listen((m) => (m.type === 'running' ? (true as const) : undefined)).then(() => {});
-    this.done = listen((m) => (m.type === 'done' ? { firstBatchAt: m.firstBatchAt, committedAt: m.committedAt, records: m.records } : undefined));
+    this.done = listen((m) =>
+      m.type === 'done' ? { firstBatchAt: m.firstBatchAt, committedAt: m.committedAt, records: m.records } : undefined,
+    );
     this.stopped = listen((m) => (m.type === 'stopped' ? (true as const) : undefined)).then(() => {});
     // Whichever is not awaited must not surface as an unhandled rejection when the worker ends.
     for (const p of [this.running, this.done, this.stopped]) p.catch(() => {});

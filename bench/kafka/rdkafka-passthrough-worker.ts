@@ -9,7 +9,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Message } from 'kafkajs';
-import { commitOffsets, connect, consume, createConsumer, disconnect, OFFSET_BEGINNING, partitionsOf, rdkafkaConfig, RdProducer } from '../../server/src/kafka/rdkafka.ts';
+import {
+  commitOffsets,
+  connect,
+  consume,
+  createConsumer,
+  disconnect,
+  OFFSET_BEGINNING,
+  partitionsOf,
+  rdkafkaConfig,
+  RdProducer,
+} from '../../server/src/kafka/rdkafka.ts';
 import type { PassthroughData, PassthroughMessage } from './passthrough-worker.ts';
 
 const data = workerData as PassthroughData;
@@ -27,8 +37,14 @@ const consumer = createConsumer({
   'fetch.wait.max.ms': 200,
 });
 consumer.setDefaultConsumeTimeout(200);
-(consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(b: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
-const producer = new RdProducer({ brokers: data.brokers }, 'bench-passthrough', eos ? { transactionalId: `${data.groupId}-tx` } : {});
+(
+  consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(b: boolean): void }
+).setDefaultIsTimeoutOnlyForFirstMessage(true);
+const producer = new RdProducer(
+  { brokers: data.brokers },
+  'bench-passthrough',
+  eos ? { transactionalId: `${data.groupId}-tx` } : {},
+);
 const committed: number[] = [];
 let firstBatchAt = 0;
 let records = 0;
@@ -41,7 +57,12 @@ async function copy(messages: Awaited<ReturnType<typeof consume>>): Promise<void
   const next = new Map<number, number>();
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    out[i] = { key: m.key as Buffer | null, value: m.value, partition: m.partition, ...(m.timestamp === undefined ? {} : { timestamp: String(m.timestamp) }) };
+    out[i] = {
+      key: m.key as Buffer | null,
+      value: m.value,
+      partition: m.partition,
+      ...(m.timestamp === undefined ? {} : { timestamp: String(m.timestamp) }),
+    };
     next.set(m.partition, m.offset + 1);
   }
   const offsets = [...next].map(([partition, offset]) => ({ topic: data.input, partition, offset }));

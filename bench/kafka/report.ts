@@ -29,7 +29,8 @@ function packageVersion(name: string): string {
 /** The bundled librdkafka's version, from the package's manifest: loading the addon here would keep workers from it. */
 function librdkafkaVersion(): string {
   try {
-    return (createRequire(import.meta.url)('@confluentinc/kafka-javascript/package.json') as { librdkafka: string }).librdkafka;
+    return (createRequire(import.meta.url)('@confluentinc/kafka-javascript/package.json') as { librdkafka: string })
+      .librdkafka;
   } catch {
     return 'unknown';
   }
@@ -52,17 +53,22 @@ function rows(measurements: readonly Measurement[]): Row[] {
   return SYSTEMS.flatMap((system) => {
     const m = measurements.find((x) => x.system === system && x.workload === 'tumbling-count');
     if (m === undefined) return [];
-    return [{
-      system,
-      eventsPerSec: m.eventsPerSec.toLocaleString('en'),
-      runs: m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '',
-      ratio: passthrough === undefined ? '' : (m.eventsPerSec / passthrough.eventsPerSec).toFixed(2),
-      perCpuSec: m.eventsPerCpuSec?.toLocaleString('en') ?? '',
-      cpuRatio: passthrough?.eventsPerCpuSec === undefined || m.eventsPerCpuSec === undefined ? '' : (m.eventsPerCpuSec / passthrough.eventsPerCpuSec).toFixed(2),
-      p50: m.p50Ms === undefined ? '' : `${m.p50Ms} ms`,
-      p99: m.p99Ms === undefined ? '' : `${m.p99Ms} ms`,
-      output: `${(m.outputs ?? 0).toLocaleString('en')} records, checksum ${m.checksum}`,
-    }];
+    return [
+      {
+        system,
+        eventsPerSec: m.eventsPerSec.toLocaleString('en'),
+        runs: m.runsPerSec?.map((r) => r.toLocaleString('en')).join(', ') ?? '',
+        ratio: passthrough === undefined ? '' : (m.eventsPerSec / passthrough.eventsPerSec).toFixed(2),
+        perCpuSec: m.eventsPerCpuSec?.toLocaleString('en') ?? '',
+        cpuRatio:
+          passthrough?.eventsPerCpuSec === undefined || m.eventsPerCpuSec === undefined
+            ? ''
+            : (m.eventsPerCpuSec / passthrough.eventsPerCpuSec).toFixed(2),
+        p50: m.p50Ms === undefined ? '' : `${m.p50Ms} ms`,
+        p99: m.p99Ms === undefined ? '' : `${m.p99Ms} ms`,
+        output: `${(m.outputs ?? 0).toLocaleString('en')} records, checksum ${m.checksum}`,
+      },
+    ];
   });
 }
 
@@ -81,7 +87,9 @@ export function kafkaTable(measurements: readonly Measurement[]): string {
   const cells = table.map((r) => [r.system, r.eventsPerSec, r.ratio, r.perCpuSec, r.cpuRatio, r.p50, r.p99]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const pad = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  return [...(table.length > 0 ? [pad(header), ...cells.map(pad)] : []), ...(restore === null ? [] : [restore])].join('\n');
+  return [...(table.length > 0 ? [pad(header), ...cells.map(pad)] : []), ...(restore === null ? [] : [restore])].join(
+    '\n',
+  );
 }
 
 export interface KafkaRunContext {
@@ -104,9 +112,14 @@ export function kafkaBlock(measurements: readonly Measurement[], context: KafkaR
     '',
   ];
   if (table.length > 0) {
-    lines.push('| system | events/s (median) | runs (events/s) | ÷ kafkajs pass-through | events per CPU second | ÷ pass-through | latency p50 | latency p99 | output checked |');
+    lines.push(
+      '| system | events/s (median) | runs (events/s) | ÷ kafkajs pass-through | events per CPU second | ÷ pass-through | latency p50 | latency p99 | output checked |',
+    );
     lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
-    for (const r of table) lines.push(`| ${r.system} | ${r.eventsPerSec} | ${r.runs} | ${r.ratio} | ${r.perCpuSec} | ${r.cpuRatio} | ${r.p50} | ${r.p99} | ${r.output} |`);
+    for (const r of table)
+      lines.push(
+        `| ${r.system} | ${r.eventsPerSec} | ${r.runs} | ${r.ratio} | ${r.perCpuSec} | ${r.cpuRatio} | ${r.p50} | ${r.p99} | ${r.output} |`,
+      );
     lines.push('');
   }
   if (restore !== null) lines.push(restore, '');

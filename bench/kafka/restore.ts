@@ -38,7 +38,12 @@ async function produceKeys(kafka: Kafka, topic: string, keys: number, windowStar
     for (let from = 0; from < keys; from += SEND_BATCH) {
       const messages = [];
       for (let user = from; user < Math.min(keys, from + SEND_BATCH); user++) {
-        messages.push({ key: String(user), value: keyEvent(user, windowStart + Math.floor((user * 50_000) / keys)), partition: user % PARTITIONS, timestamp });
+        messages.push({
+          key: String(user),
+          value: keyEvent(user, windowStart + Math.floor((user * 50_000) / keys)),
+          partition: user % PARTITIONS,
+          timestamp,
+        });
       }
       await producer.send({ topic, acks: 1, messages });
     }
@@ -51,7 +56,11 @@ async function produceFlush(kafka: Kafka, topic: string, ts: number): Promise<vo
   const producer = kafka.producer();
   await producer.connect();
   try {
-    const messages = Array.from({ length: PARTITIONS }, (_, p) => ({ key: String(p), value: JSON.stringify({ user_id: p, event_type: 'flush', page_url: '/', ts, duration_ms: 0 }), partition: p }));
+    const messages = Array.from({ length: PARTITIONS }, (_, p) => ({
+      key: String(p),
+      value: JSON.stringify({ user_id: p, event_type: 'flush', page_url: '/', ts, duration_ms: 0 }),
+      partition: p,
+    }));
     await producer.send({ topic, messages });
   } finally {
     await producer.disconnect();
@@ -61,7 +70,9 @@ async function produceFlush(kafka: Kafka, topic: string, ts: number): Promise<vo
 /** The log lines of one run that time its phases, as offsets from `started`. */
 function phases(logs: readonly string[], from: number, started: number): string {
   const restored = logs.slice(from).find((l) => / restored checkpoint /.test(l));
-  return restored === undefined ? 'no restore logged' : `engine restored ${Number(restored.split(' ')[0]) - started} ms after the start`;
+  return restored === undefined
+    ? 'no restore logged'
+    : `engine restored ${Number(restored.split(' ')[0]) - started} ms after the start`;
 }
 
 /**
@@ -70,7 +81,12 @@ function phases(logs: readonly string[], from: number, started: number): string 
  */
 export const RESTORE_WORKER_MEMORY_MB = 2048;
 
-export async function measureRestore(session: KafkaBenchSession, keys: number, runs: number, workerMemoryMb = RESTORE_WORKER_MEMORY_MB): Promise<RestoreRun> {
+export async function measureRestore(
+  session: KafkaBenchSession,
+  keys: number,
+  runs: number,
+  workerMemoryMb = RESTORE_WORKER_MEMORY_MB,
+): Promise<RestoreRun> {
   const { kafka } = session;
   const windowStart = DEFAULT_GENERATOR.startTs;
   const input = session.topicName('restore-in');
@@ -78,7 +94,15 @@ export async function measureRestore(session: KafkaBenchSession, keys: number, r
   await createTopics(kafka, [input, output]);
   await produceKeys(kafka, input, keys, windowStart);
   const ends = await endOffsets(kafka, input);
-  const job = new WeirJob({ brokers: session.brokers, id: session.topicName('restore'), input, output, delivery: 'exactly-once', checkpointIntervalMs: 1000, workerMemoryMb });
+  const job = new WeirJob({
+    brokers: session.brokers,
+    id: session.topicName('restore'),
+    input,
+    output,
+    delivery: 'exactly-once',
+    checkpointIntervalMs: 1000,
+    workerMemoryMb,
+  });
   const notes: string[] = [];
   const restoresMs: number[] = [];
   try {
@@ -95,7 +119,10 @@ export async function measureRestore(session: KafkaBenchSession, keys: number, r
       const started = Date.now();
       const ms = await job.resume();
       await job.waitFor(() => job.metrics !== null, 30_000, 'metrics of the resumed deployment');
-      if (job.consumed() !== keys) throw new Error(`restore-1m-keys: the resumed deployment counts ${job.consumed()} records read, expected ${keys}`);
+      if (job.consumed() !== keys)
+        throw new Error(
+          `restore-1m-keys: the resumed deployment counts ${job.consumed()} records read, expected ${keys}`,
+        );
       restoresMs.push(ms);
       notes.push(`restore ${r + 1}: ${ms} ms to running (${phases(job.logs, logFrom, started)})`);
     }
@@ -105,10 +132,23 @@ export async function measureRestore(session: KafkaBenchSession, keys: number, r
     await job.close();
   }
   const want = new OutputChecksum();
-  for (let user = 0; user < keys; user++) want.add(WORKLOADS['tumbling-count'].hash({ key: user, window: { start: windowStart, end: windowStart + WINDOW_MS }, result: 1 }));
-  const got = await topicChecksum(kafka, output, (v) => WORKLOADS['tumbling-count'].hash(JSON.parse(v.toString('utf8'))));
+  for (let user = 0; user < keys; user++)
+    want.add(
+      WORKLOADS['tumbling-count'].hash({
+        key: user,
+        window: { start: windowStart, end: windowStart + WINDOW_MS },
+        result: 1,
+      }),
+    );
+  const got = await topicChecksum(kafka, output, (v) =>
+    WORKLOADS['tumbling-count'].hash(JSON.parse(v.toString('utf8'))),
+  );
   if (got.count !== want.count || got.checksum !== want.checksum)
-    throw new Error(`restore-1m-keys: after the restores the window fired ${got.count} results (checksum ${got.checksum}), expected ${want.count} (${want.checksum})`);
-  notes.push(`after the restores the window fired all ${got.count.toLocaleString('en')} panes, each with its one event (checksum ${got.checksum})`);
+    throw new Error(
+      `restore-1m-keys: after the restores the window fired ${got.count} results (checksum ${got.checksum}), expected ${want.count} (${want.checksum})`,
+    );
+  notes.push(
+    `after the restores the window fired all ${got.count.toLocaleString('en')} panes, each with its one event (checksum ${got.checksum})`,
+  );
   return { keys, restoresMs, notes };
 }

@@ -24,13 +24,21 @@ import { operatorFor } from '../../shared/operators/registry.ts';
 import { applyDefaults } from '../../shared/pipeline/schema.ts';
 import { UdfBudget } from '../../shared/udf/budget.ts';
 import { evaluateWithFunction, type CompiledModule, type CompileResult } from '../../shared/udf/compile.ts';
-import { isWatermarkSample, settingsOf, type Json, type Key, type PipelineDoc, type Sample } from '../../shared/pipeline/types.ts';
+import {
+  isWatermarkSample,
+  settingsOf,
+  type Json,
+  type Key,
+  type PipelineDoc,
+  type Sample,
+} from '../../shared/pipeline/types.ts';
 import { encodeKey, encodeTimestamp, encodeValue } from '../../shared/operators/sink-kafka.ts';
 import { OPERATORS } from '../../shared/operators/registry.ts';
 
 // GraalJS 23.1 has no structuredClone; the engine clones only JSON values with it (param defaults).
 if (typeof globalThis.structuredClone !== 'function') {
-  (globalThis as Record<string, unknown>).structuredClone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+  (globalThis as Record<string, unknown>).structuredClone = <T>(value: T): T =>
+    value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 const SEP = '\u0001';
@@ -65,7 +73,14 @@ export interface NodeHost {
   processingTime(time: number): string[];
   sample(index: number): string[];
   endOfInput(): string[];
-  kafka(partition: number, offset: number, key: string | null, value: string | null, timestamp: number, headers: string): string[];
+  kafka(
+    partition: number,
+    offset: number,
+    key: string | null,
+    value: string | null,
+    timestamp: number,
+    headers: string,
+  ): string[];
   timed(): boolean;
   snapshot(): string;
   restore(snapshot: string): void;
@@ -103,12 +118,25 @@ export function createHost(docJson: string, optionsJson: string): NodeHost {
     budget: new UdfBudget(options.budgetMs, Date.now),
     evaluate: evaluateWithFunction,
     compile: compilerFor(options.modules),
-    observer: { log: (_id, args) => out.push('L' + SEP + args.map((a) => (typeof a === 'string' ? a : encodeJson(a))).join(' ')) },
+    observer: {
+      log: (_id, args) => out.push('L' + SEP + args.map((a) => (typeof a === 'string' ? a : encodeJson(a))).join(' ')),
+    },
     sink: simulation
-      ? (sink, record) => out.push('S' + SEP + JSON.stringify({ sink, key: record.key, value: record.value, timestamp: record.timestamp }))
+      ? (sink, record) =>
+          out.push(
+            'S' + SEP + JSON.stringify({ sink, key: record.key, value: record.value, timestamp: record.timestamp }),
+          )
       : (_sink, record) => {
           const key = encodeKey(record.key);
-          out.push(['S', key ?? NO_KEY, encodeTimestamp(record.timestamp) ?? '', record.headers ? JSON.stringify(record.headers) : '', encodeValue(record.value, sinkJson)].join(SEP));
+          out.push(
+            [
+              'S',
+              key ?? NO_KEY,
+              encodeTimestamp(record.timestamp) ?? '',
+              record.headers ? JSON.stringify(record.headers) : '',
+              encodeValue(record.value, sinkJson),
+            ].join(SEP),
+          );
         },
     mode: options.mode,
     outputPorts: definition.outputs(params),
@@ -116,9 +144,12 @@ export function createHost(docJson: string, optionsJson: string): NodeHost {
   };
   const op = definition.create(env);
   for (let c = 0; c < options.channels; c++) op.channelWatermarks.push(-Infinity);
-  options.edges.forEach((edge, index) => op.output(edge.port).targets.push(edgeBridge(index, edge, maxParallelism, () => out) as unknown as Operator));
+  options.edges.forEach((edge, index) =>
+    op.output(edge.port).targets.push(edgeBridge(index, edge, maxParallelism, () => out) as unknown as Operator),
+  );
   const source = op instanceof SourceOperator ? op : null;
-  if (source && simulation) source.declarePartitions([...new Set((node.samples ?? []).map((s) => s.partition ?? 0))].sort((a, b) => a - b));
+  if (source && simulation)
+    source.declarePartitions([...new Set((node.samples ?? []).map((s) => s.partition ?? 0))].sort((a, b) => a - b));
   let received = 0;
 
   /** Runs one call of the operator and hands back what it emitted; a `fail` error becomes an F entry. */
@@ -137,7 +168,15 @@ export function createHost(docJson: string, optionsJson: string): NodeHost {
     element: (input, key, value, timestamp, headers) =>
       run(() => {
         received++;
-        op.processElement(new StreamRecord(JSON.parse(key) as Key, decodeJson(value), timestamp, headers === '' ? undefined : JSON.parse(headers)), input);
+        op.processElement(
+          new StreamRecord(
+            JSON.parse(key) as Key,
+            decodeJson(value),
+            timestamp,
+            headers === '' ? undefined : JSON.parse(headers),
+          ),
+          input,
+        );
       }),
     watermark: (channel, watermark) => run(() => op.receiveWatermark(channel, watermark)),
     processingTime: (time) =>
@@ -152,16 +191,27 @@ export function createHost(docJson: string, optionsJson: string): NodeHost {
       }),
     endOfInput: () => run(() => source!.endOfInput()),
     kafka: (partition, offset, key, value, timestamp, headers) =>
-      run(() => source!.ingestKafka(partition, offset, key, value, timestamp, headers === '' ? undefined : JSON.parse(headers))),
+      run(() =>
+        source!.ingestKafka(partition, offset, key, value, timestamp, headers === '' ? undefined : JSON.parse(headers)),
+      ),
     timed: () => op.onProcessingTime !== Operator.prototype.onProcessingTime,
-    snapshot: () => JSON.stringify({ type: node.type, watermark: encodeTime(op.watermark), channels: op.channelWatermarks.map(encodeTime), clock: encodeTime(clock), state: op.snapshotState() }),
+    snapshot: () =>
+      JSON.stringify({
+        type: node.type,
+        watermark: encodeTime(op.watermark),
+        channels: op.channelWatermarks.map(encodeTime),
+        clock: encodeTime(clock),
+        state: op.snapshotState(),
+      }),
     restore: (text) => {
       const s = JSON.parse(text) as { type: string; watermark: Json; channels: Json[]; clock: Json; state: Json };
       // Weir's upgrade rule (SPEC §6): a node that changed type cannot keep its state; the server refuses such an
       // upgrade before it submits, so this only guards a savepoint restored by hand.
-      if (s.type !== node.type) throw new Error(`node "${node.id}" changed type (${s.type} → ${node.type}) and cannot keep its state`);
+      if (s.type !== node.type)
+        throw new Error(`node "${node.id}" changed type (${s.type} → ${node.type}) and cannot keep its state`);
       op.watermark = decodeTime(s.watermark);
-      for (let c = 0; c < op.channelWatermarks.length; c++) op.channelWatermarks[c] = c < s.channels.length ? decodeTime(s.channels[c]!) : op.watermark;
+      for (let c = 0; c < op.channelWatermarks.length; c++)
+        op.channelWatermarks[c] = c < s.channels.length ? decodeTime(s.channels[c]!) : op.watermark;
       clock = decodeTime(s.clock);
       op.restoreState(s.state);
     },
@@ -196,7 +246,10 @@ function edgeBridge(index: number, edge: EdgeSpec, maxParallelism: number, entri
  */
 export function simulationPlan(docJson: string, modulesJson: string): string {
   const doc = JSON.parse(docJson) as PipelineDoc;
-  const engine = new Engine(doc, { operators: OPERATORS, compile: compilerFor(JSON.parse(modulesJson) as Record<string, CompiledModule>) });
+  const engine = new Engine(doc, {
+    operators: OPERATORS,
+    compile: compilerFor(JSON.parse(modulesJson) as Record<string, CompiledModule>),
+  });
   const sources = engine.sources;
   const samples = sources.map((s) => doc.nodes.find((n) => n.id === s.id)!.samples ?? []);
   const positions = sources.map(() => 0);
@@ -243,7 +296,15 @@ export function graphPlan(docJson: string): string {
     const channel = channelIndex.get(edge.to) ?? 0;
     channelIndex.set(edge.to, channel + 1);
     const input = definition.inputs.findIndex((p) => p.name === (edge.toPort ?? 'in'));
-    return { from: edge.from, fromIndex, port: edge.fromPort ?? 'out', to: edge.to, channel, input, keyed: KEYED_TYPES.has(definition.type ?? '') };
+    return {
+      from: edge.from,
+      fromIndex,
+      port: edge.fromPort ?? 'out',
+      to: edge.to,
+      channel,
+      input,
+      keyed: KEYED_TYPES.has(definition.type ?? ''),
+    };
   });
   const nodes = topologicalOrder(doc).map((node) => {
     const definition = operatorFor(node.type)!;

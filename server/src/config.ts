@@ -72,9 +72,14 @@ function flinkFrom(env: NodeJS.ProcessEnv): FlinkTargetConfig | null {
   const url = env.FLINK_REST_URL?.trim();
   const mode = env.WEIR_FLINK?.trim();
   if (mode && mode !== 'local') {
-    throw new ConfigError(`WEIR_FLINK=${mode}: its one value is "local" (start the local Flink cluster); for a cluster of your own set FLINK_REST_URL`);
+    throw new ConfigError(
+      `WEIR_FLINK=${mode}: its one value is "local" (start the local Flink cluster); for a cluster of your own set FLINK_REST_URL`,
+    );
   }
-  if (mode === 'local' && url) throw new ConfigError('set WEIR_FLINK=local (start the local Flink cluster) or FLINK_REST_URL (use yours), not both');
+  if (mode === 'local' && url)
+    throw new ConfigError(
+      'set WEIR_FLINK=local (start the local Flink cluster) or FLINK_REST_URL (use yours), not both',
+    );
   if (mode === 'local') return { restUrl: `http://127.0.0.1:${portFrom(env, 'FLINK_REST_PORT', 8081)}`, local: true };
   if (!url) return null;
   let parsed: URL | null = null;
@@ -84,7 +89,9 @@ function flinkFrom(env: NodeJS.ProcessEnv): FlinkTargetConfig | null {
     // reported below
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new ConfigError(`FLINK_REST_URL=${url} is not the http(s) address of Flink's REST API, e.g. http://flink-jobmanager:8081`);
+    throw new ConfigError(
+      `FLINK_REST_URL=${url} is not the http(s) address of Flink's REST API, e.g. http://flink-jobmanager:8081`,
+    );
   }
   return { restUrl: url.replace(/\/+$/, ''), local: false };
 }
@@ -132,7 +139,10 @@ function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | null {
  * The API token: WEIR_TOKEN when set, else the one kept in `<dataDir>/token`, else a new random one written there
  * readable by its owner only, so the URL printed at the last start keeps working.
  */
-export function resolveToken(dataDir: string, env: NodeJS.ProcessEnv = process.env): { token: string; source: 'env' | 'file' | 'generated' } {
+export function resolveToken(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { token: string; source: 'env' | 'file' | 'generated' } {
   const fromEnv = env.WEIR_TOKEN?.trim();
   if (fromEnv) return { token: fromEnv, source: 'env' };
   const file = join(dataDir, TOKEN_FILE);

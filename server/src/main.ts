@@ -14,7 +14,14 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliFailure } from './cli/common.ts';
-import { ConfigError, dataDirError, loadConfig, resolveToken, type FlinkTargetConfig, type ServerConfig } from './config.ts';
+import {
+  ConfigError,
+  dataDirError,
+  loadConfig,
+  resolveToken,
+  type FlinkTargetConfig,
+  type ServerConfig,
+} from './config.ts';
 import { FlinkDeployments } from './deployments/flink-deployment.ts';
 import { DeploymentManager } from './deployments/manager.ts';
 import { DeploymentService } from './deployments/service.ts';
@@ -63,27 +70,52 @@ function lockDataDir(dataDir: string): DataDirLock {
     return DataDirLock.acquire(dataDir);
   } catch (err) {
     if (err instanceof DataDirLockedError) throw new CliFailure(`weir serve: ${err.message}`);
-    if (typeof (err as NodeJS.ErrnoException).code === 'string') throw dataDirError(join(dataDir, LOCK_FILE), err, "the server's lock");
+    if (typeof (err as NodeJS.ErrnoException).code === 'string')
+      throw dataDirError(join(dataDir, LOCK_FILE), err, "the server's lock");
     throw err;
   }
 }
 
-async function serveLocked(config: ServerConfig, token: string, source: ReturnType<typeof resolveToken>['source']): Promise<void> {
-  if (source === 'generated') say(`Created an API token in ${join(config.dataDir, 'token')} (kept for the next starts)`);
+async function serveLocked(
+  config: ServerConfig,
+  token: string,
+  source: ReturnType<typeof resolveToken>['source'],
+): Promise<void> {
+  if (source === 'generated')
+    say(`Created an API token in ${join(config.dataDir, 'token')} (kept for the next starts)`);
 
   const kafka: KafkaConfig = config.kafka ?? { brokers: [await startLocalKafka(REPO_ROOT, config.localKafkaPort)] };
   const cluster = config.flink ? await flinkTarget(config.flink) : null;
   const webDist = await ensureWebBuild(REPO_ROOT, say).catch((err: unknown) => {
-    throw new CliFailure(`weir serve: building the web app failed: ${(err as Error).message}\nRun \`npm run build\` to see the whole output.`);
+    throw new CliFailure(
+      `weir serve: building the web app failed: ${(err as Error).message}\nRun \`npm run build\` to see the whole output.`,
+    );
   });
 
-  process.on('unhandledRejection', (reason) => console.error('weir: unhandled rejection (the server keeps running):', reason));
-  const flink = cluster ? new FlinkDeployments({ dataDir: config.dataDir, kafka, cluster, ...(config.limits.udfBudgetMs ? { udfBudgetMs: config.limits.udfBudgetMs } : {}) }) : null;
-  const deployments = new DeploymentService(new DeploymentManager({ dataDir: config.dataDir, kafka, limits: config.limits }), flink);
+  process.on('unhandledRejection', (reason) =>
+    console.error('weir: unhandled rejection (the server keeps running):', reason),
+  );
+  const flink = cluster
+    ? new FlinkDeployments({
+        dataDir: config.dataDir,
+        kafka,
+        cluster,
+        ...(config.limits.udfBudgetMs ? { udfBudgetMs: config.limits.udfBudgetMs } : {}),
+      })
+    : null;
+  const deployments = new DeploymentService(
+    new DeploymentManager({ dataDir: config.dataDir, kafka, limits: config.limits }),
+    flink,
+  );
   const unwatched = flink ? 0 : new DeploymentStore(config.dataDir).load().filter((d) => d.target === 'flink').length;
-  if (unwatched > 0) say(`${unwatched} deployment(s) in ${config.dataDir} run on a Flink cluster; set FLINK_REST_URL (or WEIR_FLINK=local) to see and manage them`);
+  if (unwatched > 0)
+    say(
+      `${unwatched} deployment(s) in ${config.dataDir} run on a Flink cluster; set FLINK_REST_URL (or WEIR_FLINK=local) to see and manage them`,
+    );
   await deployments.start().catch((err: unknown) => {
-    throw new CliFailure(`weir serve: could not resume the deployments (Kafka at ${kafka.brokers.join(', ')}): ${(err as Error).message}`);
+    throw new CliFailure(
+      `weir serve: could not resume the deployments (Kafka at ${kafka.brokers.join(', ')}): ${(err as Error).message}`,
+    );
   });
 
   const app = createApp({ dataDir: config.dataDir, token, deployments, ...(webDist ? { webDist } : {}) });
@@ -99,9 +131,15 @@ async function serveLocked(config: ServerConfig, token: string, source: ReturnTy
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
-  const stopHint = config.localKafkaPort === 9092 ? 'npm run kafka:stop' : `KAFKA_PORT=${config.localKafkaPort} npm run kafka:stop`;
-  say(`Kafka: ${kafka.brokers.join(', ')}${config.kafka ? '' : ` (local broker; it keeps running after the server stops: \`${stopHint}\` stops it)`}`);
-  if (config.flink) say(`Flink: ${config.flink.restUrl}${config.flink.local ? ` (local cluster; it keeps running after the server stops: \`${flinkStopHint(config.flink.restUrl)}\` stops it)` : ''}`);
+  const stopHint =
+    config.localKafkaPort === 9092 ? 'npm run kafka:stop' : `KAFKA_PORT=${config.localKafkaPort} npm run kafka:stop`;
+  say(
+    `Kafka: ${kafka.brokers.join(', ')}${config.kafka ? '' : ` (local broker; it keeps running after the server stops: \`${stopHint}\` stops it)`}`,
+  );
+  if (config.flink)
+    say(
+      `Flink: ${config.flink.restUrl}${config.flink.local ? ` (local cluster; it keeps running after the server stops: \`${flinkStopHint(config.flink.restUrl)}\` stops it)` : ''}`,
+    );
   say(`Weir is running at ${base}/?token=${encodeURIComponent(token)}`);
 
   await new Promise<void>((done) => {
@@ -116,7 +154,9 @@ async function serveLocked(config: ServerConfig, token: string, source: ReturnTy
       server.close();
       server.closeAllConnections();
       withTimeout(deployments.shutdown(), SHUTDOWN_TIMEOUT_MS)
-        .then((finished) => say(finished ? 'Stopped.' : `Stopped; some savepoints did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`))
+        .then((finished) =>
+          say(finished ? 'Stopped.' : `Stopped; some savepoints did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`),
+        )
         .catch((err: unknown) => console.error('weir: stopping the deployments failed:', err))
         .finally(() => {
           process.off('SIGINT', stop);
@@ -137,8 +177,12 @@ function listen(app: ReturnType<typeof createApp>, config: ServerConfig): Promis
     const server = app.listen(config.port, config.host);
     server.once('listening', () => resolvePromise(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new CliFailure(`weir serve: port ${config.port} on ${config.host} is in use; set PORT to a free port`));
-      else if (err.code === 'EACCES') reject(new CliFailure(`weir serve: not allowed to listen on port ${config.port}; set PORT to a port above 1024`));
+      if (err.code === 'EADDRINUSE')
+        reject(new CliFailure(`weir serve: port ${config.port} on ${config.host} is in use; set PORT to a free port`));
+      else if (err.code === 'EACCES')
+        reject(
+          new CliFailure(`weir serve: not allowed to listen on port ${config.port}; set PORT to a port above 1024`),
+        );
       else reject(err);
     });
   });
@@ -165,12 +209,16 @@ function say(line: string): void {
  * or which variable to set when it cannot (no java, no mvn, a busy port); that message is the failure's message.
  */
 async function startLocalKafka(root: string, port: number): Promise<string> {
-  say(`KAFKA_BROKERS is not set: starting the local Kafka broker on 127.0.0.1:${port} (the first start installs it; that takes a while)…`);
+  say(
+    `KAFKA_BROKERS is not set: starting the local Kafka broker on 127.0.0.1:${port} (the first start installs it; that takes a while)…`,
+  );
   const { code, stdout, stderr } = await runScript(root, 'tools/kafka/start.sh', { KAFKA_PORT: String(port) });
   const address = stdout.trim().split('\n').pop()?.trim() ?? '';
   if (code === 0 && /^[^\s:]+:\d+$/.test(address)) return address;
   const reason = reasonOf(stderr, 'kafka');
-  const hint = reason.includes('KAFKA_BROKERS') ? '' : '\nTo use a Kafka cluster you already have instead, set KAFKA_BROKERS=host:port.';
+  const hint = reason.includes('KAFKA_BROKERS')
+    ? ''
+    : '\nTo use a Kafka cluster you already have instead, set KAFKA_BROKERS=host:port.';
   throw new CliFailure(`weir serve: the local Kafka broker did not start.\n${reason}${hint}`);
 }
 
@@ -182,16 +230,29 @@ async function startLocalKafka(root: string, port: number): Promise<string> {
 async function flinkTarget(config: FlinkTargetConfig): Promise<FlinkCluster> {
   if (config.local) {
     const port = new URL(config.restUrl).port;
-    say(`WEIR_FLINK=local: starting the local Flink cluster on ${config.restUrl} (the first start installs it; that takes a while)…`);
+    say(
+      `WEIR_FLINK=local: starting the local Flink cluster on ${config.restUrl} (the first start installs it; that takes a while)…`,
+    );
     const { code, stderr } = await runScript(REPO_ROOT, 'tools/flink/start.sh', { FLINK_REST_PORT: port });
-    if (code !== 0) throw new CliFailure(`weir serve: the local Flink cluster did not start.\n${reasonOf(stderr, 'flink')}\nTo use a Flink cluster you already have instead, set FLINK_REST_URL.`);
+    if (code !== 0)
+      throw new CliFailure(
+        `weir serve: the local Flink cluster did not start.\n${reasonOf(stderr, 'flink')}\nTo use a Flink cluster you already have instead, set FLINK_REST_URL.`,
+      );
   }
   const cluster = new FlinkCluster(config.restUrl);
   try {
     const overview = await cluster.check(1);
-    say(`Flink ${overview['flink-version']} at ${config.restUrl}: ${overview.taskmanagers} TaskManager(s), ${overview['slots-available']} of ${overview['slots-total']} task slots free`);
+    say(
+      `Flink ${overview['flink-version']} at ${config.restUrl}: ${overview.taskmanagers} TaskManager(s), ${overview['slots-available']} of ${overview['slots-total']} task slots free`,
+    );
     // The runner jar is built (first time) and uploaded in the background, so the first deploy does not wait for it.
-    cluster.runnerJar().catch((err: unknown) => console.error(`weir: preparing the Flink runner failed (the first Flink deploy tries again): ${(err as Error).message}`));
+    cluster
+      .runnerJar()
+      .catch((err: unknown) =>
+        console.error(
+          `weir: preparing the Flink runner failed (the first Flink deploy tries again): ${(err as Error).message}`,
+        ),
+      );
   } catch (err) {
     say(`Warning: ${(err as Error).message}. Deployments to Flink are refused until it can take them.`);
   }
@@ -203,10 +264,18 @@ function flinkStopHint(restUrl: string): string {
   return port === '8081' ? 'npm run flink:stop' : `FLINK_REST_PORT=${port} npm run flink:stop`;
 }
 
-async function runScript(root: string, script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runScript(
+  root: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const path = join(root, script);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn('bash', [path], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [path], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -15,9 +15,11 @@ export const API_ERROR_CODES = {
   E_STATE_LOSS: 'the upgrade would drop state of the nodes in `nodes`; resend with `allowStateLoss: true` to accept',
   E_STATE: 'the deployment is not in a state that allows this action',
   E_UNAVAILABLE: 'deployments are not enabled on this server',
-  E_FLINK_UNCONFIGURED: 'the request asks for the Flink target, but this server has no Flink cluster (FLINK_REST_URL or WEIR_FLINK=local)',
+  E_FLINK_UNCONFIGURED:
+    'the request asks for the Flink target, but this server has no Flink cluster (FLINK_REST_URL or WEIR_FLINK=local)',
   E_FLINK_FULL: 'the Flink cluster has fewer free task slots than the parallelism asks for',
-  E_FLINK_UNAVAILABLE: 'the Flink cluster cannot be reached or cannot run Weir jobs; the message names its URL and what Flink said',
+  E_FLINK_UNAVAILABLE:
+    'the Flink cluster cannot be reached or cannot run Weir jobs; the message names its URL and what Flink said',
   E_INTERNAL: 'the server failed; its log has the details',
 } as const;
 

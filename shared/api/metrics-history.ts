@@ -28,7 +28,13 @@ export interface Sampled {
  * The point `metrics` makes after `last` (the series' last point) and `previous` (the one before it), or null when
  * it makes none. `restarts` is the deployment's restart count at the reading.
  */
-export function samplePoint(metrics: DeploymentMetrics, restarts: number, last: HistoryPoint | null, previous: HistoryPoint | null, resolutionMs: number): Sampled | null {
+export function samplePoint(
+  metrics: DeploymentMetrics,
+  restarts: number,
+  last: HistoryPoint | null,
+  previous: HistoryPoint | null,
+  resolutionMs: number,
+): Sampled | null {
   if ((last !== null && metrics.at < last.at) || Object.keys(metrics.nodes).length === 0) return null;
   const replaces = last !== null && Math.floor(last.at / resolutionMs) === Math.floor(metrics.at / resolutionMs);
   // Rates are counted from the point that closed the interval before this one.
@@ -51,15 +57,28 @@ export function samplePoint(metrics: DeploymentMetrics, restarts: number, last: 
     at: metrics.at,
     nodes,
     lag: { ...metrics.lag },
-    partitions: metrics.partitions.slice(0, HISTORY_PARTITIONS).map((p) => ({ source: p.source, partition: p.partition, lag: p.lag })),
-    checkpoints: { completed: c.completed, failed: c.failed, lastDurationMs: c.lastDurationMs, lastSizeBytes: c.lastSizeBytes },
+    partitions: metrics.partitions
+      .slice(0, HISTORY_PARTITIONS)
+      .map((p) => ({ source: p.source, partition: p.partition, lag: p.lag })),
+    checkpoints: {
+      completed: c.completed,
+      failed: c.failed,
+      lastDurationMs: c.lastDurationMs,
+      lastSizeBytes: c.lastSizeBytes,
+    },
     restarts,
   };
   return { point, replaces };
 }
 
 /** `points` with the reading sampled in, as a new array of at most `capacity` points (the editor's side). */
-export function appendReading(points: readonly HistoryPoint[], metrics: DeploymentMetrics, restarts: number, resolutionMs: number, capacity: number): HistoryPoint[] {
+export function appendReading(
+  points: readonly HistoryPoint[],
+  metrics: DeploymentMetrics,
+  restarts: number,
+  resolutionMs: number,
+  capacity: number,
+): HistoryPoint[] {
   const sampled = samplePoint(metrics, restarts, points.at(-1) ?? null, points.at(-2) ?? null, resolutionMs);
   if (sampled === null) return points as HistoryPoint[];
   const kept = sampled.replaces ? points.slice(0, -1) : points.slice();

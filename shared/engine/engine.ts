@@ -38,7 +38,10 @@ export interface EngineOptions {
 
 /** A pipeline that cannot be built (it should have failed validation); names the node and the field. */
 export class PipelineBuildError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'PipelineBuildError';
   }
@@ -94,7 +97,10 @@ export class Engine {
   private readonly wallClock: () => number;
   readonly maxParallelism: number;
 
-  constructor(readonly pipeline: PipelineDoc, options: EngineOptions) {
+  constructor(
+    readonly pipeline: PipelineDoc,
+    options: EngineOptions,
+  ) {
     this.maxParallelism = settingsOf(pipeline).maxParallelism;
     const mode = options.mode ?? 'simulation';
     this.wallClock = options.wallClock ?? Date.now;
@@ -126,12 +132,15 @@ export class Engine {
       try {
         operator = definition.create(env);
       } catch (err) {
-        if (err instanceof UdfLoadError) throw new PipelineBuildError(`${path}.${err.path}`, err.message.slice(err.path.length + 2));
+        if (err instanceof UdfLoadError)
+          throw new PipelineBuildError(`${path}.${err.path}`, err.message.slice(err.path.length + 2));
         throw err;
       }
       // A type's role and its operator's class must agree: the engine drives sources through `SourceOperator`.
       if ((definition.role === 'source') !== operator instanceof SourceOperator)
-        throw new Error(`node type "${node.type}" has the role "${definition.role}", so its operator must${definition.role === 'source' ? '' : ' not'} be a SourceOperator`);
+        throw new Error(
+          `node type "${node.type}" has the role "${definition.role}", so its operator must${definition.role === 'source' ? '' : ' not'} be a SourceOperator`,
+        );
       this.operators.push(operator);
       this.byId.set(node.id, operator);
       this.wiring.set(node.id, { definition, channelKeys: [], feeds: [] });
@@ -147,7 +156,11 @@ export class Engine {
       const toWiring = this.wiring.get(edge.to)!;
       const inputIndex = toWiring.definition.inputs.findIndex((p) => p.name === edgeToPort(edge));
       const output = from.outputs.get(fromPort);
-      if (!output || inputIndex < 0) throw new PipelineBuildError('edges', `edge ${edge.from}.${fromPort} → ${edge.to}.${edgeToPort(edge)} names a missing port`);
+      if (!output || inputIndex < 0)
+        throw new PipelineBuildError(
+          'edges',
+          `edge ${edge.from}.${fromPort} → ${edge.to}.${edgeToPort(edge)} names a missing port`,
+        );
       output.targets.push(to);
       output.targetInputs.push(inputIndex);
       output.targetChannels.push(to.channelWatermarks.length);
@@ -196,9 +209,20 @@ export class Engine {
       const channels: Record<string, Json> = {};
       wiring.channelKeys.forEach((key, i) => (channels[key] = encodeTime(op.channelWatermarks[i]!)));
       const state = op.snapshotState();
-      nodes[op.id] = { type: wiring.definition.type, watermark: encodeTime(op.watermark), channels, state: options.transient ? state : cloneJson(state) };
+      nodes[op.id] = {
+        type: wiring.definition.type,
+        watermark: encodeTime(op.watermark),
+        channels,
+        state: options.transient ? state : cloneJson(state),
+      };
     }
-    return { format: SNAPSHOT_FORMAT, pipelineId: this.pipeline.id, maxParallelism: this.maxParallelism, processingTime: encodeTime(this.virtualTime), nodes };
+    return {
+      format: SNAPSHOT_FORMAT,
+      pipelineId: this.pipeline.id,
+      maxParallelism: this.maxParallelism,
+      processingTime: encodeTime(this.virtualTime),
+      nodes,
+    };
   }
 
   /**
@@ -208,11 +232,15 @@ export class Engine {
    * alone and never looks at it again (a deployment reading its changelog).
    */
   restore(snapshot: EngineSnapshot, options: { dropUnknownState?: boolean; adopt?: boolean } = {}): void {
-    if (snapshot.format !== SNAPSHOT_FORMAT) throw new RestoreError(`not a Weir snapshot (format ${JSON.stringify(snapshot.format)})`);
+    if (snapshot.format !== SNAPSHOT_FORMAT)
+      throw new RestoreError(`not a Weir snapshot (format ${JSON.stringify(snapshot.format)})`);
     const problems = restoreProblems(this.pipeline, snapshot);
     if (problems.unknown.length > 0 && !options.dropUnknownState)
-      throw new RestoreError(`the snapshot holds state of nodes this pipeline does not have: ${problems.unknown.join(', ')} (restore with dropUnknownState to discard it)`);
-    if (problems.retyped.length > 0) throw new RestoreError(`nodes changed type and cannot keep their state: ${problems.retyped.join(', ')}`);
+      throw new RestoreError(
+        `the snapshot holds state of nodes this pipeline does not have: ${problems.unknown.join(', ')} (restore with dropUnknownState to discard it)`,
+      );
+    if (problems.retyped.length > 0)
+      throw new RestoreError(`nodes changed type and cannot keep their state: ${problems.retyped.join(', ')}`);
     const copy = options.adopt ? snapshot : cloneJson(snapshot);
     this.virtualTime = decodeTime(copy.processingTime);
     for (const op of this.operators) {
@@ -240,7 +268,8 @@ export class Engine {
       const out: Record<string, number> = {};
       for (const [port, output] of op.outputs) out[port] = output.count;
       let records = 0;
-      for (const feed of this.wiring.get(op.id)!.feeds) records += this.byId.get(feed.node)!.outputs.get(feed.port)!.count;
+      for (const feed of this.wiring.get(op.id)!.feeds)
+        records += this.byId.get(feed.node)!.outputs.get(feed.port)!.count;
       metrics[op.id] = { in: records, out, errors: op.errors };
     }
     return metrics;
@@ -248,7 +277,10 @@ export class Engine {
 }
 
 /** What a restore of `snapshot` into `pipeline` cannot keep: node ids gone, and node ids whose type changed. */
-export function restoreProblems(pipeline: PipelineDoc, snapshot: EngineSnapshot): { unknown: string[]; retyped: string[] } {
+export function restoreProblems(
+  pipeline: PipelineDoc,
+  snapshot: EngineSnapshot,
+): { unknown: string[]; retyped: string[] } {
   const types = new Map(pipeline.nodes.map((n) => [n.id, n.type]));
   const unknown: string[] = [];
   const retyped: string[] = [];

@@ -43,11 +43,16 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 /** `JSON.stringify(value)`, or why it cannot be had: nested deeper than MAX_JSON_DEPTH, circular, not encodable. */
 export function jsonText(value: unknown): JsonText {
   try {
-    if (nestsDeeperThan(value, MAX_JSON_DEPTH)) return { ok: false, tooDeep: true, why: `a JSON value nested deeper than ${MAX_JSON_DEPTH} levels` };
+    if (nestsDeeperThan(value, MAX_JSON_DEPTH))
+      return { ok: false, tooDeep: true, why: `a JSON value nested deeper than ${MAX_JSON_DEPTH} levels` };
     return { ok: true, text: JSON.stringify(value) };
   } catch (err) {
     const reason = safeMessage(err);
-    return { ok: false, tooDeep: false, why: `a value that cannot be encoded as JSON${reason ? ` (${clipText(reason, PREVIEW_CHARS)})` : ''}` };
+    return {
+      ok: false,
+      tooDeep: false,
+      why: `a value that cannot be encoded as JSON${reason ? ` (${clipText(reason, PREVIEW_CHARS)})` : ''}`,
+    };
   }
 }
 
@@ -122,7 +127,8 @@ function scanJsonString(text: string, maxBytes: number): { end: number; bytes: n
     else if (isHighSurrogate(c) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
       cost = 4;
       units = 2;
-    } else if (isHighSurrogate(c) || isLowSurrogate(c)) cost = 6; // a lone surrogate: JSON.stringify writes \udXXX
+    } else if (isHighSurrogate(c) || isLowSurrogate(c))
+      cost = 6; // a lone surrogate: JSON.stringify writes \udXXX
     else cost = 3;
     if (bytes + cost > maxBytes) break;
     bytes += cost;

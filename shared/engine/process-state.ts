@@ -54,8 +54,11 @@ function toStored(value: unknown, what: string): Json {
   } else if (typeof value === 'object') {
     return JSON.parse(JSON.stringify(value)) as Json;
   }
-  if (value === undefined) throw new TypeError(`${what} must be a JSON value, got undefined (use clear() to remove it)`);
-  throw new TypeError(`${what} must be a JSON value, got ${typeof value === 'number' ? String(value) : `a ${typeof value}`}`);
+  if (value === undefined)
+    throw new TypeError(`${what} must be a JSON value, got undefined (use clear() to remove it)`);
+  throw new TypeError(
+    `${what} must be a JSON value, got ${typeof value === 'number' ? String(value) : `a ${typeof value}`}`,
+  );
 }
 
 function toRead(value: Json): Json {
@@ -63,8 +66,16 @@ function toRead(value: Json): Json {
 }
 
 function mapKeyOf(key: unknown): Key {
-  if (key === null || typeof key === 'string' || typeof key === 'boolean' || (typeof key === 'number' && Number.isFinite(key))) return key;
-  throw new TypeError(`map state keys must be JSON scalars (string, number, boolean or null), got ${key === undefined ? 'undefined' : JSON.stringify(key) ?? String(key)}`);
+  if (
+    key === null ||
+    typeof key === 'string' ||
+    typeof key === 'boolean' ||
+    (typeof key === 'number' && Number.isFinite(key))
+  )
+    return key;
+  throw new TypeError(
+    `map state keys must be JSON scalars (string, number, boolean or null), got ${key === undefined ? 'undefined' : (JSON.stringify(key) ?? String(key))}`,
+  );
 }
 
 /**
@@ -79,7 +90,9 @@ export const MAX_TIMER_CHAIN_AT_END = 100_000;
 
 function checkTimerTime(time: unknown): number {
   if (typeof time === 'number' && Number.isSafeInteger(time)) return time;
-  throw new TypeError(`a timer needs an integer timestamp in milliseconds, got ${time === undefined ? 'undefined' : JSON.stringify(time) ?? String(time)}`);
+  throw new TypeError(
+    `a timer needs an integer timestamp in milliseconds, got ${time === undefined ? 'undefined' : (JSON.stringify(time) ?? String(time))}`,
+  );
 }
 
 /** `ctx.state.value(name, initial)`: one value per key. */
@@ -152,12 +165,20 @@ export class MapStateHandle {
   ) {}
 
   get(key: unknown): unknown {
-    const cell = this.owner.current()?.maps.get(this.name)?.get(keyIdOf(mapKeyOf(key)));
+    const cell = this.owner
+      .current()
+      ?.maps.get(this.name)
+      ?.get(keyIdOf(mapKeyOf(key)));
     return cell === undefined ? undefined : toRead(cell.value);
   }
 
   has(key: unknown): boolean {
-    return this.owner.current()?.maps.get(this.name)?.has(keyIdOf(mapKeyOf(key))) ?? false;
+    return (
+      this.owner
+        .current()
+        ?.maps.get(this.name)
+        ?.has(keyIdOf(mapKeyOf(key))) ?? false
+    );
   }
 
   set(key: unknown, value: unknown): void {
@@ -219,11 +240,18 @@ export class StateAccess {
   private handle(name: string, kind: StateHandle['kind']): StateHandle {
     const handle = this.handles.get(name);
     if (handle !== undefined) {
-      if (handle.kind !== kind) throw new Error(`state "${name}" is ${handle.kind} state; it cannot also be used as ${kind} state`);
+      if (handle.kind !== kind)
+        throw new Error(`state "${name}" is ${handle.kind} state; it cannot also be used as ${kind} state`);
       return handle;
     }
-    if (typeof name !== 'string' || name === '') throw new TypeError(`a state name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`);
-    const created = kind === 'value' ? new ValueStateHandle(this.owner, name) : kind === 'list' ? new ListStateHandle(this.owner, name) : new MapStateHandle(this.owner, name);
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError(`a state name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`);
+    const created =
+      kind === 'value'
+        ? new ValueStateHandle(this.owner, name)
+        : kind === 'list'
+          ? new ListStateHandle(this.owner, name)
+          : new MapStateHandle(this.owner, name);
     this.handles.set(name, created);
     return created;
   }
@@ -317,7 +345,7 @@ export class ProcessState {
   /** Ends work on the selected key; drops its entry when it holds nothing. */
   release(): void {
     const entry = this.entry;
-    if (entry !== undefined && entry.state.isEmpty) this.store.delete(entry.keyRef);
+    if (entry?.state.isEmpty) this.store.delete(entry.keyRef);
     this.entry = undefined;
   }
 
@@ -349,7 +377,10 @@ export class ProcessState {
   unregister(queue: TimerQueue, time: number): void {
     const state = this.entry?.state;
     if (state === undefined) return;
-    const target = this.holdingBack && queue === this.processingTimers && this.heldBack.has(time, this.keyRef) ? this.heldBack : queue;
+    const target =
+      this.holdingBack && queue === this.processingTimers && this.heldBack.has(time, this.keyRef)
+        ? this.heldBack
+        : queue;
     const before = target.size;
     target.delete(time, this.keyRef);
     if (target.size < before) state.timers--;
@@ -371,7 +402,8 @@ export class ProcessState {
     if (!this.holdingBack) return;
     this.holdingBack = false;
     if (this.heldBack.size === 0) return;
-    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>) this.processingTimers.register(time, key, keyRefOf(key), keySeq);
+    for (const [time, key, keySeq] of this.heldBack.snapshot() as Array<[number, Key, number]>)
+      this.processingTimers.register(time, key, keyRefOf(key), keySeq);
     this.heldBack.restore([]);
   }
 
@@ -390,7 +422,8 @@ export class ProcessState {
     for (const timers of [snapshot.eventTimers, snapshot.processingTimers]) {
       for (const [, key] of timers as Array<[Json, Key]>) {
         const entry = this.store.get(keyRefOf(key));
-        if (entry === undefined) throw new Error(`the snapshot has a timer for key ${JSON.stringify(key)} but no entry for that key`);
+        if (entry === undefined)
+          throw new Error(`the snapshot has a timer for key ${JSON.stringify(key)} but no entry for that key`);
         entry.state.timers++;
       }
     }
@@ -400,7 +433,8 @@ export class ProcessState {
 
 function encodeKeyState(state: KeyState): Json {
   const snapshot: KeyStateSnapshot = { v: [...state.values], l: [...state.lists], m: [] };
-  for (const [name, map] of state.maps) snapshot.m.push([name, [...map.values()].map((cell) => [cell.key, cell.value])]);
+  for (const [name, map] of state.maps)
+    snapshot.m.push([name, [...map.values()].map((cell) => [cell.key, cell.value])]);
   return snapshot as unknown as Json;
 }
 
@@ -409,6 +443,7 @@ function decodeKeyState(json: Json): KeyState {
   const state = new KeyState();
   for (const [name, value] of snapshot.v) state.values.set(name, value);
   for (const [name, list] of snapshot.l) state.lists.set(name, list);
-  for (const [name, pairs] of snapshot.m) state.maps.set(name, new Map(pairs.map(([key, value]) => [keyIdOf(key), { key, value }])));
+  for (const [name, pairs] of snapshot.m)
+    state.maps.set(name, new Map(pairs.map(([key, value]) => [keyIdOf(key), { key, value }])));
   return state;
 }

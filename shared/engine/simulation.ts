@@ -44,7 +44,8 @@ export function samplesBySource(
 ): Map<string, Sample[]> {
   const result = new Map<string, Sample[]>();
   for (const node of pipeline.nodes) {
-    if (lookupOperator(operators, node.type)?.role === 'source') result.set(node.id, inputs[node.id] ?? node.samples ?? []);
+    if (lookupOperator(operators, node.type)?.role === 'source')
+      result.set(node.id, inputs[node.id] ?? node.samples ?? []);
   }
   return result;
 }
@@ -58,7 +59,10 @@ export class Simulation {
   done = 0;
   private finished = false;
 
-  constructor(readonly pipeline: PipelineDoc, private readonly options: SimulationOptions) {
+  constructor(
+    readonly pipeline: PipelineDoc,
+    private readonly options: SimulationOptions,
+  ) {
     this.samples = samplesBySource(pipeline, options.operators, options.inputs);
     this.sourceIds = [...this.samples.keys()];
     this.total = [...this.samples.values()].reduce((n, s) => n + s.length, 0);

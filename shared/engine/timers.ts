@@ -138,7 +138,11 @@ export class TimerQueue {
    * `namespaceOf` turns a snapshot's namespace text back into what the queue's owner registers; `timerFor` may give
    * the owner's own object for a timer, which is then scheduled instead of registered.
    */
-  restore(state: Json, namespaceOf: (text: string) => TimerNamespace = String, timerFor?: (time: number, keyRef: KeyRef, namespace: TimerNamespace) => Timer | undefined): void {
+  restore(
+    state: Json,
+    namespaceOf: (text: string) => TimerNamespace = String,
+    timerFor?: (time: number, keyRef: KeyRef, namespace: TimerNamespace) => Timer | undefined,
+  ): void {
     this.buckets.clear();
     this.lastBucket = null;
     this.times = [];
@@ -212,7 +216,8 @@ export class TimerQueue {
 
 /** The live timer of `namespace` among a key's timers of one time (`latest` and those before it), if any. */
 function liveIn(latest: Timer | undefined, namespace: TimerNamespace): Timer | undefined {
-  for (let timer = latest; timer !== undefined; timer = timer.sameKey) if (!timer.dead && timer.namespace === namespace) return timer;
+  for (let timer = latest; timer !== undefined; timer = timer.sameKey)
+    if (!timer.dead && timer.namespace === namespace) return timer;
   return undefined;
 }
 

@@ -13,7 +13,8 @@ export class FilterOperator extends UdfOperator {
       return this.handleError(err, record);
     }
     if (keep === true) this.out.emit(record);
-    else if (keep !== false) this.handleError(new Error(`the filter must return true or false, got ${describeValue(keep)}`), record);
+    else if (keep !== false)
+      this.handleError(new Error(`the filter must return true or false, got ${describeValue(keep)}`), record);
   }
 }
 

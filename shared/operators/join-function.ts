@@ -19,6 +19,7 @@ export const joinFunctionField = defineField({
 /** Joins one pair; a function that returns nothing is an error, since the result is the record emitted. */
 export function joinPair(fn: UdfFunction, left: unknown, right: unknown, ctx: UdfContext): unknown {
   const value = fn(left, right, ctx);
-  if (value === undefined) throw new Error('the join function returned undefined; return a JSON value (null is allowed)');
+  if (value === undefined)
+    throw new Error('the join function returned undefined; return a JSON value (null is allowed)');
   return value;
 }

@@ -23,7 +23,11 @@ import { joinFunctionField, joinInputs, joinPair } from './join-function.ts';
 import { defineOperator } from './types.ts';
 
 const params = defineParams({
-  lowerBoundMs: { kind: 'duration', label: 'Lower bound', description: 'right.ts ≥ left.ts + lower bound (may be negative)' },
+  lowerBoundMs: {
+    kind: 'duration',
+    label: 'Lower bound',
+    description: 'right.ts ≥ left.ts + lower bound (may be negative)',
+  },
   upperBoundMs: { kind: 'duration', label: 'Upper bound', description: 'right.ts ≤ left.ts + upper bound' },
   code: joinFunctionField,
 });
@@ -66,7 +70,9 @@ export class IntervalJoinOperator extends Operator {
     super(env);
     const params = env.node.params;
     if (params.lowerBoundMs > params.upperBoundMs)
-      throw new Error(`join.interval needs lowerBoundMs <= upperBoundMs, got ${params.lowerBoundMs} > ${params.upperBoundMs}`);
+      throw new Error(
+        `join.interval needs lowerBoundMs <= upperBoundMs, got ${params.lowerBoundMs} > ${params.upperBoundMs}`,
+      );
     this.lower = params.lowerBoundMs;
     this.upper = params.upperBoundMs;
     this.fn = loadUdf(env, params.code, 'params.code');
@@ -93,7 +99,7 @@ export class IntervalJoinOperator extends Operator {
       const to = ts + this.upper;
       for (let j = 0; j < times.length; j++) {
         const rt = times[j]!;
-        if (rt >= from && rt <= to) this.emitPair(entry.key, value, values[j], rt > ts ? rt : ts);
+        if (rt >= from && rt <= to) this.emitPair(entry.key, value, values[j], Math.max(rt, ts));
       }
       this.timers.register(this.upper > 0 ? ts + this.upper : ts, entry.key, entry.keyRef, entry.seq, LEFT);
     } else {
@@ -105,7 +111,7 @@ export class IntervalJoinOperator extends Operator {
       const to = ts - this.lower;
       for (let i = 0; i < times.length; i++) {
         const lt = times[i]!;
-        if (lt >= from && lt <= to) this.emitPair(entry.key, values[i], value, lt > ts ? lt : ts);
+        if (lt >= from && lt <= to) this.emitPair(entry.key, values[i], value, Math.max(lt, ts));
       }
       this.timers.register(this.lower < 0 ? ts - this.lower : ts, entry.key, entry.keyRef, entry.seq, RIGHT);
     }
@@ -131,14 +137,20 @@ export class IntervalJoinOperator extends Operator {
       if (entry === undefined) continue;
       const buffers = entry.state;
       const time = timer.time;
-      if (timer.namespace === LEFT) removeAt(buffers.leftValues, buffers.leftTimes, this.upper > 0 ? time - this.upper : time);
+      if (timer.namespace === LEFT)
+        removeAt(buffers.leftValues, buffers.leftTimes, this.upper > 0 ? time - this.upper : time);
       else removeAt(buffers.rightValues, buffers.rightTimes, this.lower < 0 ? time + this.lower : time);
       if (buffers.leftTimes.length === 0 && buffers.rightTimes.length === 0) this.keyed.delete(entry.keyRef);
     }
   }
 
   override snapshotState(): Json {
-    const keys = this.keyed.snapshot(this.env.maxParallelism, (b) => [b.leftValues as Json[], b.leftTimes, b.rightValues as Json[], b.rightTimes]);
+    const keys = this.keyed.snapshot(this.env.maxParallelism, (b) => [
+      b.leftValues as Json[],
+      b.leftTimes,
+      b.rightValues as Json[],
+      b.rightTimes,
+    ]);
     return { keys: keys as unknown as Json, timers: this.timers.snapshot() };
   }
 
@@ -175,7 +187,13 @@ export const joinInterval = defineOperator({
     const lower = params.lowerBoundMs;
     const upper = params.upperBoundMs;
     if (lower > upper)
-      ctx.problems.push(problem(`${ctx.path}.upperBoundMs`, 'E_RANGE', `must be at least lowerBoundMs (lowerBoundMs ≤ upperBoundMs), got ${upper} with lowerBoundMs ${lower}`));
+      ctx.problems.push(
+        problem(
+          `${ctx.path}.upperBoundMs`,
+          'E_RANGE',
+          `must be at least lowerBoundMs (lowerBoundMs ≤ upperBoundMs), got ${upper} with lowerBoundMs ${lower}`,
+        ),
+      );
   },
   create: (env) => new IntervalJoinOperator(env),
 });

@@ -8,7 +8,12 @@ import type { Json, Key } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
 import { StreamRecord } from '../engine/record.ts';
 import { appendArrival, mergeArrivals, type ArrivalBuffer } from '../engine/windows/aggregates.ts';
-import { createAssigner, SessionWindowAssigner, type AssignerParams, type TimeWindowAssigner } from '../engine/windows/assigners.ts';
+import {
+  createAssigner,
+  SessionWindowAssigner,
+  type AssignerParams,
+  type TimeWindowAssigner,
+} from '../engine/windows/assigners.ts';
 import { WindowUdfContext } from '../engine/windows/context.ts';
 import { WindowCore, type Pane, type PaneFunction, type PaneOwner } from '../engine/windows/core.ts';
 import { EventTimeTrigger } from '../engine/windows/triggers.ts';

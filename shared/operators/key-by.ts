@@ -47,7 +47,8 @@ export class KeyByOperator extends Operator {
     let key: unknown;
     if (this.field !== null) {
       key = readPath(record.value, this.field);
-      if (key === undefined) return this.handleError(new Error(`key field "${this.field.join('.')}" is missing`), record);
+      if (key === undefined)
+        return this.handleError(new Error(`key field "${this.field.join('.')}" is missing`), record);
     } else {
       const ctx = this.ctx;
       ctx.update(record.key, record.timestamp, this.watermark);
@@ -58,7 +59,8 @@ export class KeyByOperator extends Operator {
         return this.handleError(err, record);
       }
     }
-    if (key !== null && typeof key === 'object') return this.handleError(new Error(`a key must be a JSON scalar or null, got ${describeValue(key)}`), record);
+    if (key !== null && typeof key === 'object')
+      return this.handleError(new Error(`a key must be a JSON scalar or null, got ${describeValue(key)}`), record);
     if (key === undefined) return this.handleError(new Error('the key function returned undefined'), record);
     this.out.emit(record.withKey(key as Key));
   }
@@ -78,9 +80,21 @@ export const keyBy = defineOperator({
     const hasField = params.field !== undefined;
     const hasCode = params.code !== undefined;
     if (!hasField && !hasCode)
-      ctx.problems.push(problem(`${ctx.path}.field`, 'E_REQUIRED', 'Key by needs a field or code: give the name of the field to key by, or write a key function'));
+      ctx.problems.push(
+        problem(
+          `${ctx.path}.field`,
+          'E_REQUIRED',
+          'Key by needs a field or code: give the name of the field to key by, or write a key function',
+        ),
+      );
     else if (hasField && hasCode)
-      ctx.problems.push(problem(`${ctx.path}.field`, 'E_REQUIRED', 'Key by takes a field or code, not both: clear the field, or remove the key function'));
+      ctx.problems.push(
+        problem(
+          `${ctx.path}.field`,
+          'E_REQUIRED',
+          'Key by takes a field or code, not both: clear the field, or remove the key function',
+        ),
+      );
   },
   create: (env) => new KeyByOperator(env),
 });

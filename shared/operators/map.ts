@@ -11,7 +11,8 @@ export class MapOperator extends UdfOperator {
     } catch (err) {
       return this.handleError(err, record);
     }
-    if (value === undefined) return this.handleError(new Error('map returned undefined; return a JSON value (null is allowed)'), record);
+    if (value === undefined)
+      return this.handleError(new Error('map returned undefined; return a JSON value (null is allowed)'), record);
     this.out.emit(record.withValue(value));
   }
 }

@@ -102,7 +102,10 @@ export class ProcessOperator extends Operator {
   /** Called through `ctx.emit` while a UDF runs. */
   collect(value: unknown, port?: string): void {
     const output = port === undefined || port === 'out' ? this.out : this.outputs.get(port);
-    if (output === undefined) throw new Error(`emit to unknown port ${JSON.stringify(port)}; this node's ports are ${[...this.outputs.keys()].join(', ')}`);
+    if (output === undefined)
+      throw new Error(
+        `emit to unknown port ${JSON.stringify(port)}; this node's ports are ${[...this.outputs.keys()].join(', ')}`,
+      );
     if (value === undefined) throw new TypeError('emit needs a JSON value (null is allowed), got undefined');
     this.pendingPorts.push(output);
     this.pendingValues.push(value);
@@ -215,8 +218,16 @@ export const keyedProcess = defineOperator({
     const seen = new Set<string>();
     params.outputs.forEach((name, i) => {
       const path = `${ctx.path}.outputs[${i}]`;
-      if (RESERVED_PORTS.includes(name)) ctx.problems.push(problem(path, 'E_PATTERN', `"${name}" is reserved; name extra outputs something other than ${RESERVED_PORTS.join(', ')}`));
-      else if (seen.has(name)) ctx.problems.push(problem(path, 'E_DUPLICATE_ID', `the port name "${name}" is given twice`));
+      if (RESERVED_PORTS.includes(name))
+        ctx.problems.push(
+          problem(
+            path,
+            'E_PATTERN',
+            `"${name}" is reserved; name extra outputs something other than ${RESERVED_PORTS.join(', ')}`,
+          ),
+        );
+      else if (seen.has(name))
+        ctx.problems.push(problem(path, 'E_DUPLICATE_ID', `the port name "${name}" is given twice`));
       seen.add(name);
     });
   },

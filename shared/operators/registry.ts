@@ -23,7 +23,12 @@ export const OPERATORS = {
   [flatMap.type]: flatMap,
   [keyBy.type]: keyBy,
   // The window family's traits are declared here until window.ts and join-window.ts take them into their definitions.
-  [windowOperator.type]: { ...windowOperator, keyed: true, windowed: true, values: { out: 'aggregate', late: 'input' } },
+  [windowOperator.type]: {
+    ...windowOperator,
+    keyed: true,
+    windowed: true,
+    values: { out: 'aggregate', late: 'input' },
+  },
   [aggregateOperator.type]: aggregateOperator,
   [keyedProcess.type]: keyedProcess,
   [joinWindow.type]: { ...joinWindow, keyed: true, windowed: true },

@@ -9,7 +9,13 @@ import { topicField } from './source-kafka.ts';
 const params = defineParams({
   topic: topicField,
   valueFormat: { kind: 'enum', label: 'Value format', values: ['json', 'text'], default: 'json' },
-  key: { kind: 'enum', label: 'Key', values: ['record', 'none'], default: 'record', description: 'write the record key, or no key' },
+  key: {
+    kind: 'enum',
+    label: 'Key',
+    values: ['record', 'none'],
+    default: 'record',
+    description: 'write the record key, or no key',
+  },
 });
 
 export type KafkaSinkParams = ParamsOf<typeof params>;

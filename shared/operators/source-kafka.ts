@@ -56,7 +56,13 @@ const params = defineParams({
         label: 'Bounded out-of-orderness',
         fields: {
           maxOutOfOrdernessMs: { kind: 'duration', label: 'Max out-of-orderness', min: 0, default: 0 },
-          idleTimeoutMs: { kind: 'duration', label: 'Idle timeout', min: 1, optional: true, description: 'deployed only' },
+          idleTimeoutMs: {
+            kind: 'duration',
+            label: 'Idle timeout',
+            min: 1,
+            optional: true,
+            description: 'deployed only',
+          },
         },
       },
       explicit: { label: 'Explicit markers only', fields: {} },
@@ -109,7 +115,13 @@ export class KafkaSourceOperator extends SourceOperator {
   declarePartitions(partitions: Iterable<number>): void {
     for (const p of partitions) {
       if (!this.partitions.has(p)) {
-        this.partitions.set(p, { watermark: -Infinity, maxTimestamp: -Infinity, nextOffset: 0, lastActive: this.env.processingTime(), idle: false });
+        this.partitions.set(p, {
+          watermark: -Infinity,
+          maxTimestamp: -Infinity,
+          nextOffset: 0,
+          lastActive: this.env.processingTime(),
+          idle: false,
+        });
       }
     }
   }
@@ -127,7 +139,14 @@ export class KafkaSourceOperator extends SourceOperator {
     this.ingestRecord(partition, sample.key ?? null, sample.value, sample.timestamp, sample.headers);
   }
 
-  ingestKafka(partition: number, offset: number, key: string | null, value: string | null, kafkaTimestamp: number, headers?: Record<string, string>): void {
+  ingestKafka(
+    partition: number,
+    offset: number,
+    key: string | null,
+    value: string | null,
+    kafkaTimestamp: number,
+    headers?: Record<string, string>,
+  ): void {
     const state = this.partitionState(partition);
     state.nextOffset = offset + 1;
     let decodedKey: Key = key;
@@ -137,7 +156,11 @@ export class KafkaSourceOperator extends SourceOperator {
       if (this.valueIsJson && value !== null) decodedValue = JSON.parse(value);
     } catch (err) {
       const record = new StreamRecord(null, value, kafkaTimestamp, headers);
-      this.handleError(new Error(`malformed JSON at partition ${partition} offset ${offset}: ${(err as Error).message}`), record, value);
+      this.handleError(
+        new Error(`malformed JSON at partition ${partition} offset ${offset}: ${(err as Error).message}`),
+        record,
+        value,
+      );
       return;
     }
     this.ingestRecord(partition, decodedKey, decodedValue, kafkaTimestamp, headers);
@@ -173,7 +196,13 @@ export class KafkaSourceOperator extends SourceOperator {
     if (changed) this.updateWatermark();
   }
 
-  private ingestRecord(partition: number, key: Key, value: unknown, kafkaTimestamp: number | undefined, headers?: Record<string, string>): void {
+  private ingestRecord(
+    partition: number,
+    key: Key,
+    value: unknown,
+    kafkaTimestamp: number | undefined,
+    headers?: Record<string, string>,
+  ): void {
     const state = this.partitionState(partition);
     // Only idle detection reads it, and deployed it costs a clock read per record.
     if (this.idleTimeout > 0) state.lastActive = this.env.processingTime();
@@ -212,7 +241,8 @@ export class KafkaSourceOperator extends SourceOperator {
       ms = typeof raw === 'string' ? parseIsoTime(raw) : NaN;
       if (Number.isNaN(ms)) return `field "${field}" is not an ISO-8601 date: ${describeValue(raw)}`;
     } else {
-      if (typeof raw !== 'number' || !Number.isFinite(raw)) return `field "${field}" is not a finite number: ${describeValue(raw)}`;
+      if (typeof raw !== 'number' || !Number.isFinite(raw))
+        return `field "${field}" is not a finite number: ${describeValue(raw)}`;
       ms = this.timestampFormat === 's' ? raw * 1000 : raw;
     }
     ms = Math.floor(ms);
@@ -245,19 +275,30 @@ export class KafkaSourceOperator extends SourceOperator {
 
   override snapshotState(): Json {
     const partitions: Json[] = [];
-    for (const [p, s] of this.partitions) partitions.push([p, encodeTime(s.watermark), encodeTime(s.maxTimestamp), s.nextOffset]);
+    for (const [p, s] of this.partitions)
+      partitions.push([p, encodeTime(s.watermark), encodeTime(s.maxTimestamp), s.nextOffset]);
     return { samplePosition: this.samplePosition, latestTimestamp: this.latestTimestamp, partitions };
   }
 
   override restoreState(state: Json): void {
-    const s = state as { samplePosition: number; latestTimestamp: number; partitions: Array<[number, Json, Json, number]> };
+    const s = state as {
+      samplePosition: number;
+      latestTimestamp: number;
+      partitions: Array<[number, Json, Json, number]>;
+    };
     this.samplePosition = s.samplePosition;
     this.latestTimestamp = s.latestTimestamp;
     this.partitions.clear();
     this.lastPartition = -1;
     this.lastState = null;
     for (const [p, wm, maxTs, nextOffset] of s.partitions) {
-      this.partitions.set(p, { watermark: decodeTime(wm), maxTimestamp: decodeTime(maxTs), nextOffset, lastActive: this.env.processingTime(), idle: false });
+      this.partitions.set(p, {
+        watermark: decodeTime(wm),
+        maxTimestamp: decodeTime(maxTs),
+        nextOffset,
+        lastActive: this.env.processingTime(),
+        idle: false,
+      });
     }
   }
 
@@ -278,7 +319,12 @@ export function parseIsoTime(text: string): number {
   if (match === null) return NaN;
   const [, date, time, zone] = match;
   if (time === undefined) return Date.parse(date!);
-  const offset = zone === undefined || zone === 'z' || zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const offset =
+    zone === undefined || zone === 'z' || zone === 'Z'
+      ? 'Z'
+      : zone.includes(':')
+        ? zone
+        : `${zone.slice(0, 3)}:${zone.slice(3)}`;
   return Date.parse(`${date}T${time}${offset}`);
 }
 

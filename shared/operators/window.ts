@@ -7,12 +7,23 @@ import type { Json, Key } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
 import { StreamRecord } from '../engine/record.ts';
 import { createAggregate, type AggregateFunction, type AggregateParams } from '../engine/windows/aggregates.ts';
-import { createAssigner, CountWindowAssigner, SessionWindowAssigner, type AssignerParams, type TimeWindowAssigner } from '../engine/windows/assigners.ts';
+import {
+  createAssigner,
+  CountWindowAssigner,
+  SessionWindowAssigner,
+  type AssignerParams,
+  type TimeWindowAssigner,
+} from '../engine/windows/assigners.ts';
 import { WindowUdfContext } from '../engine/windows/context.ts';
 import { CountWindowOperator } from '../engine/windows/count.ts';
 import { FAILED, LATE, WindowCore, type Pane, type PaneOwner } from '../engine/windows/core.ts';
 import { EventTimeTrigger, ProcessingTimeTrigger } from '../engine/windows/triggers.ts';
-import { aggregateField, validateAssigner, validateMergeExport, windowAssignerField } from '../engine/windows/params.ts';
+import {
+  aggregateField,
+  validateAssigner,
+  validateMergeExport,
+  windowAssignerField,
+} from '../engine/windows/params.ts';
 import { defineOperator } from './types.ts';
 
 interface WindowParams {
@@ -127,7 +138,13 @@ export const windowOperator = defineOperator({
   params: {
     assigner: windowAssignerField,
     aggregate: aggregateField,
-    allowedLatenessMs: { kind: 'duration', label: 'Allowed lateness', min: 0, default: 0, description: 'how long after firing a window still takes late records' },
+    allowedLatenessMs: {
+      kind: 'duration',
+      label: 'Allowed lateness',
+      min: 0,
+      default: 0,
+      description: 'how long after firing a window still takes late records',
+    },
     time: { kind: 'enum', label: 'Time', values: ['event', 'processing'], default: 'event' },
   },
   validate(params, ctx) {
@@ -139,6 +156,8 @@ export const windowOperator = defineOperator({
     const params = env.node.params as unknown as WindowParams;
     const assigner = createAssigner(params.assigner);
     if (assigner instanceof CountWindowAssigner) return new CountWindowOperator(env, assigner);
-    return params.time === 'processing' ? new ProcessingTimeWindowOperator(env, assigner, false) : new TimeWindowOperator(env, assigner, true);
+    return params.time === 'processing'
+      ? new ProcessingTimeWindowOperator(env, assigner, false)
+      : new TimeWindowOperator(env, assigner, true);
   },
 });

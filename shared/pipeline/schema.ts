@@ -114,10 +114,14 @@ export type FieldValue<F extends Field> = F extends { kind: 'string' }
 
 /** One member per variant: the tag naming it, and its fields. */
 type VariantValue<F extends VariantField> = {
-  [Name in keyof F['variants'] & string]: Flatten<{ [Tag in F['tag']]: Name } & ParamsOf<F['variants'][Name]['fields']>>;
+  [Name in keyof F['variants'] & string]: Flatten<
+    { [Tag in F['tag']]: Name } & ParamsOf<F['variants'][Name]['fields']>
+  >;
 }[keyof F['variants'] & string];
 
-type OptionalNames<S extends Record<string, Field>> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+type OptionalNames<S extends Record<string, Field>> = {
+  [K in keyof S]: S[K] extends { optional: true } ? K : never;
+}[keyof S];
 
 /**
  * The TypeScript type of params that passed `validateFields` and had `applyDefaults` applied: a field marked
@@ -169,17 +173,22 @@ function hint(field: Field): string {
 export function validateField(value: unknown, field: Field, path: string, out: ValidationProblem[]): void {
   switch (field.kind) {
     case 'string':
-      if (typeof value !== 'string') return void out.push(problem(path, 'E_TYPE', `must be a string, got ${describe(value)}`));
+      if (typeof value !== 'string')
+        return void out.push(problem(path, 'E_TYPE', `must be a string, got ${describe(value)}`));
       if (field.minLength !== undefined && value.length < field.minLength)
         return void out.push(problem(path, 'E_RANGE', 'must not be empty'));
       if (field.pattern && !new RegExp(field.pattern).test(value))
-        out.push(problem(path, 'E_PATTERN', `${JSON.stringify(value)} ${field.patternHint ?? `must match ${field.pattern}`}`));
+        out.push(
+          problem(path, 'E_PATTERN', `${JSON.stringify(value)} ${field.patternHint ?? `must match ${field.pattern}`}`),
+        );
       return;
     case 'integer':
     case 'duration': {
       const unit = field.kind === 'duration' ? ' number of milliseconds' : '';
-      if (typeof value !== 'number') return void out.push(problem(path, 'E_TYPE', `must be an integer${unit}, got ${describe(value)}`));
-      if (!Number.isSafeInteger(value)) return void out.push(problem(path, 'E_RANGE', `must be an integer${unit}, got ${value}`));
+      if (typeof value !== 'number')
+        return void out.push(problem(path, 'E_TYPE', `must be an integer${unit}, got ${describe(value)}`));
+      if (!Number.isSafeInteger(value))
+        return void out.push(problem(path, 'E_RANGE', `must be an integer${unit}, got ${value}`));
       if (field.min !== undefined && value < field.min) {
         const what = field.min === 1 ? `a positive integer${unit}` : `an integer${unit} of at least ${field.min}`;
         out.push(problem(path, 'E_RANGE', `must be ${what}, got ${value}`));
@@ -189,11 +198,18 @@ export function validateField(value: unknown, field: Field, path: string, out: V
       return;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') out.push(problem(path, 'E_TYPE', `must be true or false, got ${describe(value)}`));
+      if (typeof value !== 'boolean')
+        out.push(problem(path, 'E_TYPE', `must be true or false, got ${describe(value)}`));
       return;
     case 'enum':
       if (typeof value !== 'string' || !field.values.includes(value))
-        out.push(problem(path, 'E_ENUM', `must be one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`));
+        out.push(
+          problem(
+            path,
+            'E_ENUM',
+            `must be one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`,
+          ),
+        );
       return;
     case 'code':
       if (typeof value === 'string') return;
@@ -201,25 +217,46 @@ export function validateField(value: unknown, field: Field, path: string, out: V
       out.push(problem(path, 'E_TYPE', `must be code: a string or an array of lines, got ${describe(value)}`));
       return;
     case 'stringList':
-      if (!Array.isArray(value)) return void out.push(problem(path, 'E_TYPE', `must be an array of strings, got ${describe(value)}`));
+      if (!Array.isArray(value))
+        return void out.push(problem(path, 'E_TYPE', `must be an array of strings, got ${describe(value)}`));
       value.forEach((item, i) => {
-        if (typeof item !== 'string') out.push(problem(joinPath(path, i), 'E_TYPE', `must be a string, got ${describe(item)}`));
+        if (typeof item !== 'string')
+          out.push(problem(joinPath(path, i), 'E_TYPE', `must be a string, got ${describe(item)}`));
         else if (field.itemPattern && !new RegExp(field.itemPattern).test(item))
-          out.push(problem(joinPath(path, i), 'E_PATTERN', `${JSON.stringify(item)} ${field.itemPatternHint ?? `must match ${field.itemPattern}`}`));
+          out.push(
+            problem(
+              joinPath(path, i),
+              'E_PATTERN',
+              `${JSON.stringify(item)} ${field.itemPatternHint ?? `must match ${field.itemPattern}`}`,
+            ),
+          );
       });
       return;
     case 'object':
       validateFields(value, field.fields, path, out);
       return;
     case 'variant': {
-      if (!isPlainObject(value)) return void out.push(problem(path, 'E_TYPE', `must be an object, got ${describe(value)}`));
+      if (!isPlainObject(value))
+        return void out.push(problem(path, 'E_TYPE', `must be an object, got ${describe(value)}`));
       const tag = value[field.tag];
       const names = Object.keys(field.variants);
       if (tag === undefined)
-        return void out.push(problem(joinPath(path, field.tag), 'E_REQUIRED', `is required: one of ${names.map((n) => JSON.stringify(n)).join(', ')}`));
+        return void out.push(
+          problem(
+            joinPath(path, field.tag),
+            'E_REQUIRED',
+            `is required: one of ${names.map((n) => JSON.stringify(n)).join(', ')}`,
+          ),
+        );
       const variant = typeof tag === 'string' ? field.variants[tag] : undefined;
       if (!variant)
-        return void out.push(problem(joinPath(path, field.tag), 'E_ENUM', `must be one of ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${describe(tag)}`));
+        return void out.push(
+          problem(
+            joinPath(path, field.tag),
+            'E_ENUM',
+            `must be one of ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${describe(tag)}`,
+          ),
+        );
       validateFields(value, variant.fields, path, out, [field.tag]);
       return;
     }
@@ -227,7 +264,10 @@ export function validateField(value: unknown, field: Field, path: string, out: V
 }
 
 /** Returns a copy of `value` with every missing defaulted field filled in, recursively. Assumes `value` validated. */
-export function applyDefaults(value: Record<string, unknown> | undefined, fields: Record<string, Field>): Record<string, unknown> {
+export function applyDefaults(
+  value: Record<string, unknown> | undefined,
+  fields: Record<string, Field>,
+): Record<string, unknown> {
   const result: Record<string, unknown> = { ...value };
   for (const [name, field] of Object.entries(fields)) {
     if (result[name] === undefined && field.default !== undefined) result[name] = structuredClone(field.default);
@@ -258,7 +298,12 @@ export function formatDuration(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(ms);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

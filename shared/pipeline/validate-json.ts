@@ -20,13 +20,27 @@ export function parseJsonText(text: string): ParsedText {
   const tooDeep = nestedTooDeep(source);
   if (tooDeep >= 0) {
     const { line, column } = lineAndColumn(source, tooDeep);
-    return { ok: false, problem: problem('', 'E_JSON', `line ${line}, column ${column}: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels here, the most a document may have`) };
+    return {
+      ok: false,
+      problem: problem(
+        '',
+        'E_JSON',
+        `line ${line}, column ${column}: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels here, the most a document may have`,
+      ),
+    };
   }
   try {
     return { ok: true, value: JSON.parse(source) };
   } catch (err) {
     const { line, column, reason } = jsonSyntaxError(source, err);
-    return { ok: false, problem: problem('', 'E_JSON', `line ${line}, column ${column}: ${reason}; the file must be one JSON document (no comments, no trailing commas)`) };
+    return {
+      ok: false,
+      problem: problem(
+        '',
+        'E_JSON',
+        `line ${line}, column ${column}: ${reason}; the file must be one JSON document (no comments, no trailing commas)`,
+      ),
+    };
   }
 }
 

@@ -1,12 +1,23 @@
 /** Member-level helpers shared by the validator's passes: unknown-field reports with "did you mean" hints. */
 import { joinPath, problem, type ValidationProblem } from './errors.ts';
 
-export function rejectUnknown(obj: Record<string, unknown>, known: readonly string[], path: string, out: ValidationProblem[]): void {
+export function rejectUnknown(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+  path: string,
+  out: ValidationProblem[],
+): void {
   for (const name of Object.keys(obj)) {
     if (known.includes(name)) continue;
     const guess = closest(name, known);
     const fix = guess ? `did you mean "${guess}"? ` : '';
-    out.push(problem(joinPath(path, name), 'E_UNKNOWN_FIELD', `unknown field; ${fix}known fields here: ${known.join(', ') || 'none'}`));
+    out.push(
+      problem(
+        joinPath(path, name),
+        'E_UNKNOWN_FIELD',
+        `unknown field; ${fix}known fields here: ${known.join(', ') || 'none'}`,
+      ),
+    );
   }
 }
 
@@ -32,7 +43,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       row[j] = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
     }
     rows.push(row);
   }

@@ -81,7 +81,8 @@ function locateSyntaxError(source: string, err: unknown): { line: number; column
 type Edit = { at: number; end: number; text: string };
 
 // A Promise cannot be a record value or a verdict: the engine calls user code synchronously, record by record.
-const ASYNC_MESSAGE = 'user functions run synchronously, one record at a time: remove `async` (awaiting I/O is not possible in a UDF)';
+const ASYNC_MESSAGE =
+  'user functions run synchronously, one record at a time: remove `async` (awaiting I/O is not possible in a UDF)';
 
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
 
@@ -143,11 +144,20 @@ function compileUncached(source: string): CompileResult {
   walk(program, (n) => {
     const node = n as AcornNode & Record<string, any>;
     if (node.type === 'ImportDeclaration' || node.type === 'ImportExpression') {
-      diagnostics.push({ code: 'E_UDF_IMPORT', ...at(node), message: 'imports are not allowed in user code: everything a function needs comes in as its arguments' });
+      diagnostics.push({
+        code: 'E_UDF_IMPORT',
+        ...at(node),
+        message: 'imports are not allowed in user code: everything a function needs comes in as its arguments',
+      });
     } else if (node.type === 'ExportAllDeclaration') {
-      diagnostics.push({ code: 'E_UDF_IMPORT', ...at(node), message: 're-exports from other modules are not allowed in user code' });
+      diagnostics.push({
+        code: 'E_UDF_IMPORT',
+        ...at(node),
+        message: 're-exports from other modules are not allowed in user code',
+      });
     } else if (node.type === 'ExportDefaultDeclaration') {
-      if (node.declaration.async === true) diagnostics.push({ code: 'E_UDF_EXPORT', ...at(node.declaration), message: ASYNC_MESSAGE });
+      if (node.declaration.async === true)
+        diagnostics.push({ code: 'E_UDF_EXPORT', ...at(node.declaration), message: ASYNC_MESSAGE });
       edits.push({ at: node.start, end: node.declaration.start, text: '__exports.default = ' });
       edits.push({ at: node.end, end: node.end, text: ';' });
       exported.push(['default', '']);
@@ -156,16 +166,21 @@ function compileUncached(source: string): CompileResult {
         edits.push({ at: node.start, end: node.declaration.start, text: '' });
         const decl = node.declaration;
         if (decl.async === true) diagnostics.push({ code: 'E_UDF_EXPORT', ...at(decl), message: ASYNC_MESSAGE });
-        const names: string[] = decl.type === 'VariableDeclaration'
-          ? decl.declarations.flatMap((d: any) => (d.id.type === 'Identifier' ? [d.id.name] : []))
-          : [decl.id.name];
+        const names: string[] =
+          decl.type === 'VariableDeclaration'
+            ? decl.declarations.flatMap((d: any) => (d.id.type === 'Identifier' ? [d.id.name] : []))
+            : [decl.id.name];
         for (const name of names) exported.push([name, name]);
       } else {
         edits.push({ at: node.start, end: node.end, text: '' });
         for (const spec of node.specifiers) exported.push([spec.exported.name ?? spec.exported.value, spec.local.name]);
       }
     } else if (node.type === 'Identifier' && RESERVED.has(node.name)) {
-      diagnostics.push({ code: 'E_UDF_RESERVED', ...at(node), message: `\`${node.name}\` is reserved: it is how Weir keeps user code to its time budget` });
+      diagnostics.push({
+        code: 'E_UDF_RESERVED',
+        ...at(node),
+        message: `\`${node.name}\` is reserved: it is how Weir keeps user code to its time budget`,
+      });
     } else if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'eval') {
       diagnostics.push({ code: 'E_UDF_RESERVED', ...at(node), message: '`eval` is not allowed in user code' });
     } else if (LOOPS.has(node.type)) {
@@ -187,7 +202,9 @@ function compileUncached(source: string): CompileResult {
     cursor = Math.max(cursor, edit.end);
   }
   body += js.slice(cursor);
-  const tail = exported.filter(([name]) => name !== 'default').map(([name, local]) => `__exports[${JSON.stringify(name)}] = ${local};`);
+  const tail = exported
+    .filter(([name]) => name !== 'default')
+    .map(([name, local]) => `__exports[${JSON.stringify(name)}] = ${local};`);
   if (tail.length > 0) body += '\n' + tail.join(' ');
   return { ok: true, module: { body, exports: exported.map(([name]) => name) } };
 }
@@ -198,7 +215,11 @@ export function missingExports(module: CompiledModule, required: readonly string
 }
 
 /** Evaluates a compiled module; returns its exports. Top-level code runs under the same guard as calls do. */
-export function instantiate(module: CompiledModule, guard: () => void, evaluate: ModuleEvaluator = evaluateWithFunction): Record<string, unknown> {
+export function instantiate(
+  module: CompiledModule,
+  guard: () => void,
+  evaluate: ModuleEvaluator = evaluateWithFunction,
+): Record<string, unknown> {
   const exports: Record<string, unknown> = {};
   evaluate(module.body)(exports, guard);
   return exports;

@@ -21,14 +21,23 @@ export interface UdfEnv {
 
 /** Thrown when a pipeline that did not pass validation is run anyway; names where the code lives. */
 export class UdfLoadError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'UdfLoadError';
   }
 }
 
 /** Compiles and evaluates a code param; returns the named exports as functions. */
-export function loadUdfModule(env: UdfEnv, code: Code, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, UdfFunction> {
+export function loadUdfModule(
+  env: UdfEnv,
+  code: Code,
+  path: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, UdfFunction> {
   const result = (env.compile ?? compileModule)(codeText(code));
   if (!result.ok) {
     const d = result.diagnostics[0]!;

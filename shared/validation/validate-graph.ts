@@ -53,17 +53,37 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
 
     if (from?.definition?.role === 'sink') {
       possible = false;
-      out.push(problem(`${path}.from`, 'E_SINK_OUTPUT', `"${from.id}" is a sink and has no outputs; an edge cannot leave it`));
+      out.push(
+        problem(`${path}.from`, 'E_SINK_OUTPUT', `"${from.id}" is a sink and has no outputs; an edge cannot leave it`),
+      );
     } else if (from?.outputs && !from.outputs.includes(fromPort)) {
-      out.push(problem(`${path}.fromPort`, 'E_UNKNOWN_PORT', `${from.definition!.type} node "${from.id}" has no output port "${fromPort}"${e.fromPort === undefined ? ' (the default)' : ''}; its output ports: ${from.outputs.join(', ')}`));
+      out.push(
+        problem(
+          `${path}.fromPort`,
+          'E_UNKNOWN_PORT',
+          `${from.definition!.type} node "${from.id}" has no output port "${fromPort}"${e.fromPort === undefined ? ' (the default)' : ''}; its output ports: ${from.outputs.join(', ')}`,
+        ),
+      );
     }
     if (to?.definition?.role === 'source') {
       feeds = possible = false;
-      out.push(problem(`${path}.to`, 'E_SOURCE_INPUT', `"${to.id}" is a source and takes no input; point this edge at another node`));
+      out.push(
+        problem(
+          `${path}.to`,
+          'E_SOURCE_INPUT',
+          `"${to.id}" is a source and takes no input; point this edge at another node`,
+        ),
+      );
     } else if (to?.definition && !to.definition.inputs.some((p) => p.name === toPort)) {
       feeds = false;
       const inputs = to.definition.inputs.map((p) => p.name).join(', ');
-      out.push(problem(`${path}.toPort`, 'E_UNKNOWN_PORT', `${to.definition.type} node "${to.id}" has no input port "${toPort}"${e.toPort === undefined ? ' (the default)' : ''}; its input ports: ${inputs}`));
+      out.push(
+        problem(
+          `${path}.toPort`,
+          'E_UNKNOWN_PORT',
+          `${to.definition.type} node "${to.id}" has no input port "${toPort}"${e.toPort === undefined ? ' (the default)' : ''}; its input ports: ${inputs}`,
+        ),
+      );
     }
     if (from && to && possible) graph.push({ index: i, from, to });
     if (from && fromPort === 'error') errorsWired.add(from);
@@ -73,7 +93,13 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
   for (const node of byId.values()) {
     for (const port of node.definition?.inputs ?? []) {
       if (!port.required || fed.has(`${node.id}\u0000${port.name}`)) continue;
-      out.push(problem(`nodes[${node.index}]`, 'E_UNCONNECTED', `"${node.name}" has nothing connected to its input "${port.name}": connect a source or another node's output to it`));
+      out.push(
+        problem(
+          `nodes[${node.index}]`,
+          'E_UNCONNECTED',
+          `"${node.name}" has nothing connected to its input "${port.name}": connect a source or another node's output to it`,
+        ),
+      );
     }
   }
 
@@ -81,13 +107,25 @@ export function validateGraph(nodes: readonly NodeInfo[], edges: readonly unknow
     if (!node.routesErrors || errorsWired.has(node) || !node.outputs?.includes('error')) continue;
     // A source's unwired error port is kept: a deployment sends its errors to the topic `<pipeline id>.dlq`.
     if (node.definition?.role === 'source') continue;
-    out.push(problem(`nodes[${node.index}].onError`, 'E_ROUTE_UNCONNECTED', `onError is "route" but nothing is connected to the error port of "${node.name}": connect its error port to a sink (a dead-letter topic), or choose "skip"`));
+    out.push(
+      problem(
+        `nodes[${node.index}].onError`,
+        'E_ROUTE_UNCONNECTED',
+        `onError is "route" but nothing is connected to the error port of "${node.name}": connect its error port to a sink (a dead-letter topic), or choose "skip"`,
+      ),
+    );
   }
 
   for (const cycle of findCycles(byId, graph)) {
     const names = [...cycle.map((e) => e.from.id), cycle[0]!.from.id].join(' → ');
     const where = cycle.map((e) => `edges[${e.index}]`).join(', ');
-    out.push(problem(`edges[${cycle[cycle.length - 1]!.index}]`, 'E_CYCLE', `the graph has a cycle: ${names}; remove one of its edges (${where}) so that no record can reach its own node again`));
+    out.push(
+      problem(
+        `edges[${cycle[cycle.length - 1]!.index}]`,
+        'E_CYCLE',
+        `the graph has a cycle: ${names}; remove one of its edges (${where}) so that no record can reach its own node again`,
+      ),
+    );
   }
 }
 

@@ -5,7 +5,13 @@
  * is given (the built-in one unless told otherwise).
  */
 import { joinPath, problem, type ValidationProblem } from '../pipeline/errors.ts';
-import { NODE_ID_PATTERN, PIPELINE_FORMAT, PIPELINE_ID_PATTERN, codeText, type PipelineDoc } from '../pipeline/types.ts';
+import {
+  NODE_ID_PATTERN,
+  PIPELINE_FORMAT,
+  PIPELINE_ID_PATTERN,
+  codeText,
+  type PipelineDoc,
+} from '../pipeline/types.ts';
 import { parseJsonText } from '../pipeline/validate-json.ts';
 import { closest, describe, isObject, rejectUnknown } from '../pipeline/validate-members.ts';
 import { validateSample } from '../pipeline/samples.ts';
@@ -16,7 +22,9 @@ import { compileModule, missingExports } from '../udf/compile.ts';
 import { validateTests } from './validate-tests.ts';
 import { validateGraph, type NodeInfo } from './validate-graph.ts';
 
-export type ValidationResult = { ok: true; pipeline: PipelineDoc; problems: [] } | { ok: false; problems: ValidationProblem[] };
+export type ValidationResult =
+  | { ok: true; pipeline: PipelineDoc; problems: [] }
+  | { ok: false; problems: ValidationProblem[] };
 
 const TOP_LEVEL_FIELDS = ['format', 'id', 'name', 'description', 'settings', 'nodes', 'edges', 'tests', 'ui'];
 const NODE_FIELDS = ['id', 'type', 'label', 'params', 'onError', 'samples', 'ui'];
@@ -24,7 +32,8 @@ const NODE_FIELDS = ['id', 'type', 'label', 'params', 'onError', 'samples', 'ui'
 const PIPELINE_ID: Field = {
   kind: 'string',
   pattern: PIPELINE_ID_PATTERN,
-  patternHint: 'is not a valid pipeline id: use lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
+  patternHint:
+    'is not a valid pipeline id: use lower-case letters, digits and "-", starting with a letter or digit, at most 63 characters',
 };
 const NODE_ID: Field = {
   kind: 'string',
@@ -58,10 +67,17 @@ export function parsePipelineText(text: string, operators: OperatorDefinitions =
 export function validatePipeline(input: unknown, operators: OperatorDefinitions = OPERATORS): ValidationResult {
   const out: ValidationProblem[] = [];
   if (!isObject(input)) {
-    out.push(problem('', 'E_TYPE', `a pipeline must be a JSON object { "format": "${PIPELINE_FORMAT}", … }, got ${describe(input)}`));
+    out.push(
+      problem(
+        '',
+        'E_TYPE',
+        `a pipeline must be a JSON object { "format": "${PIPELINE_FORMAT}", … }, got ${describe(input)}`,
+      ),
+    );
     return { ok: false, problems: out };
   }
-  if (input.format === undefined) out.push(problem('format', 'E_FORMAT', `is required: add "format": "${PIPELINE_FORMAT}"`));
+  if (input.format === undefined)
+    out.push(problem('format', 'E_FORMAT', `is required: add "format": "${PIPELINE_FORMAT}"`));
   else if (input.format !== PIPELINE_FORMAT)
     out.push(
       problem(
@@ -77,7 +93,8 @@ export function validatePipeline(input: unknown, operators: OperatorDefinitions 
   member(input, 'description', '', TEXT, false, out);
   rejectUnknown(input, TOP_LEVEL_FIELDS, '', out);
   if (input.settings !== undefined) validateFields(input.settings, SETTINGS_FIELDS, 'settings', out);
-  if (input.ui !== undefined && !isObject(input.ui)) out.push(problem('ui', 'E_TYPE', `must be an object, got ${describe(input.ui)}`));
+  if (input.ui !== undefined && !isObject(input.ui))
+    out.push(problem('ui', 'E_TYPE', `must be an object, got ${describe(input.ui)}`));
 
   const nodes = requiredArray(input, 'nodes', out);
   const edges = requiredArray(input, 'edges', out);
@@ -89,7 +106,9 @@ export function validatePipeline(input: unknown, operators: OperatorDefinitions 
   if (input.tests !== undefined) validateTests(input.tests, infos, out);
 
   const problems = inDocumentOrder(unique(out));
-  return problems.length === 0 ? { ok: true, pipeline: input as unknown as PipelineDoc, problems: [] } : { ok: false, problems };
+  return problems.length === 0
+    ? { ok: true, pipeline: input as unknown as PipelineDoc, problems: [] }
+    : { ok: false, problems };
 }
 
 function validateNodes(
@@ -102,32 +121,54 @@ function validateNodes(
   const firstIndex = new Map<string, number>();
   nodes.forEach((node, i) => {
     const path = `nodes[${i}]`;
-    const info: NodeInfo = { index: i, id: undefined, name: undefined, definition: undefined, outputs: undefined, routesErrors: false };
+    const info: NodeInfo = {
+      index: i,
+      id: undefined,
+      name: undefined,
+      definition: undefined,
+      outputs: undefined,
+      routesErrors: false,
+    };
     infos.push(info);
-    if (!isObject(node)) return void out.push(problem(path, 'E_TYPE', `a node must be an object { "id", "type", "params" }, got ${describe(node)}`));
+    if (!isObject(node))
+      return void out.push(
+        problem(path, 'E_TYPE', `a node must be an object { "id", "type", "params" }, got ${describe(node)}`),
+      );
     info.routesErrors = node.onError === 'route';
     member(node, 'id', path, NODE_ID, true, out);
     member(node, 'label', path, TEXT, false, out);
     member(node, 'onError', path, ON_ERROR, false, out);
     rejectUnknown(node, NODE_FIELDS, path, out);
-    if (node.ui !== undefined && !isObject(node.ui)) out.push(problem(`${path}.ui`, 'E_TYPE', `must be an object, got ${describe(node.ui)}`));
+    if (node.ui !== undefined && !isObject(node.ui))
+      out.push(problem(`${path}.ui`, 'E_TYPE', `must be an object, got ${describe(node.ui)}`));
     if (typeof node.id === 'string') {
       info.id = node.id;
       info.name = typeof node.label === 'string' && node.label.trim() !== '' ? node.label : node.id;
       const first = firstIndex.get(node.id);
       if (first === undefined) firstIndex.set(node.id, i);
-      else out.push(problem(`${path}.id`, 'E_DUPLICATE_ID', `"${node.id}" is already the id of nodes[${first}]; give this node an id of its own`));
+      else
+        out.push(
+          problem(
+            `${path}.id`,
+            'E_DUPLICATE_ID',
+            `"${node.id}" is already the id of nodes[${first}]; give this node an id of its own`,
+          ),
+        );
     }
 
     const definition = typeof node.type === 'string' ? definitionOf(operators, node.type) : undefined;
-    if (node.type === undefined) out.push(problem(`${path}.type`, 'E_REQUIRED', `is required: one of ${knownTypes(operators)}`));
-    else if (typeof node.type !== 'string') out.push(problem(`${path}.type`, 'E_TYPE', `must be a string, got ${describe(node.type)}`));
+    if (node.type === undefined)
+      out.push(problem(`${path}.type`, 'E_REQUIRED', `is required: one of ${knownTypes(operators)}`));
+    else if (typeof node.type !== 'string')
+      out.push(problem(`${path}.type`, 'E_TYPE', `must be a string, got ${describe(node.type)}`));
     else if (!definition) out.push(problem(`${path}.type`, 'E_UNKNOWN_TYPE', unknownTypeMessage(node.type, operators)));
     info.definition = definition;
 
     const samplesOk = validateSamplesField(node, path, definition === undefined || definition.role === 'source', out);
-    if (node.params === undefined) out.push(problem(`${path}.params`, 'E_REQUIRED', 'is required: an object, {} when the type has no params'));
-    else if (!isObject(node.params)) out.push(problem(`${path}.params`, 'E_TYPE', `must be an object, got ${describe(node.params)}`));
+    if (node.params === undefined)
+      out.push(problem(`${path}.params`, 'E_REQUIRED', 'is required: an object, {} when the type has no params'));
+    else if (!isObject(node.params))
+      out.push(problem(`${path}.params`, 'E_TYPE', `must be an object, got ${describe(node.params)}`));
     if (!definition || !isObject(node.params)) return;
 
     const paramsPath = `${path}.params`;
@@ -138,7 +179,12 @@ function validateNodes(
     const params = applyDefaults(node.params, definition.params);
     info.outputs = outputPorts(definition, params);
     if (paramProblems.length === 0 && samplesOk)
-      definition.validate?.(params, { pipeline: doc as unknown as PipelineDoc, nodeIndex: i, path: paramsPath, problems: out });
+      definition.validate?.(params, {
+        pipeline: doc as unknown as PipelineDoc,
+        nodeIndex: i,
+        path: paramsPath,
+        problems: out,
+      });
   });
   return infos;
 }
@@ -157,11 +203,22 @@ function outputPorts(definition: OperatorDefinition, params: Record<string, unkn
 }
 
 /** `samples` belong to sources (SPEC §2); returns whether they are well-formed enough for the type's own checks. */
-function validateSamplesField(node: Record<string, unknown>, path: string, mayHaveSamples: boolean, out: ValidationProblem[]): boolean {
+function validateSamplesField(
+  node: Record<string, unknown>,
+  path: string,
+  mayHaveSamples: boolean,
+  out: ValidationProblem[],
+): boolean {
   const samples = node.samples;
   if (samples === undefined) return true;
   if (!mayHaveSamples) {
-    out.push(problem(`${path}.samples`, 'E_SAMPLES', `only source nodes have samples; move them to the source that feeds this ${String(node.type)} node, or remove them`));
+    out.push(
+      problem(
+        `${path}.samples`,
+        'E_SAMPLES',
+        `only source nodes have samples; move them to the source that feeds this ${String(node.type)} node, or remove them`,
+      ),
+    );
     return false;
   }
   if (!Array.isArray(samples)) {
@@ -180,16 +237,22 @@ function checkCode(value: unknown, fields: Record<string, Field>, path: string, 
     const at = joinPath(path, name);
     if (field.kind === 'object') checkCode(member, field.fields, at, out);
     else if (field.kind === 'variant' && isObject(member) && typeof member[field.tag] === 'string') {
-      const variant = Object.hasOwn(field.variants, member[field.tag] as string) ? field.variants[member[field.tag] as string] : undefined;
+      const variant = Object.hasOwn(field.variants, member[field.tag] as string)
+        ? field.variants[member[field.tag] as string]
+        : undefined;
       if (variant) checkCode(member, variant.fields, at, out);
     } else if (field.kind === 'code' && isCode(member)) {
       const result = compileModule(codeText(member));
       if (!result.ok) {
-        for (const d of result.diagnostics) out.push(problem(at, d.code, `line ${d.line}, column ${d.column}: ${d.message}`));
+        for (const d of result.diagnostics)
+          out.push(problem(at, d.code, `line ${d.line}, column ${d.column}: ${d.message}`));
         continue;
       }
       for (const missing of missingExports(result.module, field.exports)) {
-        const what = missing === 'default' ? `an \`export default\` function ${field.signature}` : `a function named \`${missing}\``;
+        const what =
+          missing === 'default'
+            ? `an \`export default\` function ${field.signature}`
+            : `a function named \`${missing}\``;
         out.push(problem(at, 'E_UDF_EXPORT', `the module must export ${what}`));
       }
     }
@@ -200,7 +263,14 @@ function isCode(value: unknown): value is string | string[] {
   return typeof value === 'string' || (Array.isArray(value) && value.every((line) => typeof line === 'string'));
 }
 
-function member(obj: Record<string, unknown>, name: string, path: string, field: Field, required: boolean, out: ValidationProblem[]): void {
+function member(
+  obj: Record<string, unknown>,
+  name: string,
+  path: string,
+  field: Field,
+  required: boolean,
+  out: ValidationProblem[],
+): void {
   const at = joinPath(path, name);
   if (obj[name] === undefined) {
     if (required) out.push(problem(at, 'E_REQUIRED', 'is required'));

@@ -32,7 +32,10 @@ describe('the Flink-on-Kafka benchmark', () => {
     expect(expectedOutput(KAFKA_JOBS['count-all-udf'], session.input.events)).toEqual(all);
     const pageViews = expectedOutput(KAFKA_JOBS['page-views'], session.input.events);
     expect(pageViews.late_page_views!.count).toBe(0);
-    expect(pageViews.page_view_counts).toEqual({ count: session.expected.outputs, checksum: session.expected.checksum });
+    expect(pageViews.page_view_counts).toEqual({
+      count: session.expected.outputs,
+      checksum: session.expected.checksum,
+    });
   });
 
   it.each([
@@ -40,9 +43,13 @@ describe('the Flink-on-Kafka benchmark', () => {
     ['page-views', 'flink-p2'],
     ['page-views', 'weir-server'],
     ['count-all-udf', 'flink-p1'],
-  ] as const)('%s on %s commits the count and checksum the engine computes', async (job, system) => {
-    const run = await measureOn(session, job, system);
-    expect(run.outputs).toBe(expectedOutput(KAFKA_JOBS[job], session.input.events)[KAFKA_JOBS[job].sinks[0]!]!.count);
-    expect(run.eventsPerSec).toBeGreaterThan(0);
-  }, 900_000);
+  ] as const)(
+    '%s on %s commits the count and checksum the engine computes',
+    async (job, system) => {
+      const run = await measureOn(session, job, system);
+      expect(run.outputs).toBe(expectedOutput(KAFKA_JOBS[job], session.input.events)[KAFKA_JOBS[job].sinks[0]!]!.count);
+      expect(run.eventsPerSec).toBeGreaterThan(0);
+    },
+    900_000,
+  );
 });

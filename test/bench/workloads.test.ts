@@ -10,14 +10,19 @@ import { generateEvents, runWorkload, WORKLOAD_NAMES } from '../../bench/workloa
 const EVENTS = 20_000;
 
 describe('benchmark workloads', () => {
-  it.each(WORKLOAD_NAMES)('the %s pipeline passes its own hand-derived tests, also with a checkpoint and restore after every sample', async (name) => {
-    const doc = JSON.parse(readFileSync(new URL(`../../bench/workloads/${name}.weir.json`, import.meta.url), 'utf8')) as PipelineDoc;
-    expect(doc.tests?.length).toBeGreaterThan(0);
-    for (const test of doc.tests!) {
-      expect(await runTest(doc, test)).toEqual([]);
-      expect(await runTest(doc, test, 1)).toEqual([]);
-    }
-  });
+  it.each(WORKLOAD_NAMES)(
+    'the %s pipeline passes its own hand-derived tests, also with a checkpoint and restore after every sample',
+    async (name) => {
+      const doc = JSON.parse(
+        readFileSync(new URL(`../../bench/workloads/${name}.weir.json`, import.meta.url), 'utf8'),
+      ) as PipelineDoc;
+      expect(doc.tests?.length).toBeGreaterThan(0);
+      for (const test of doc.tests!) {
+        expect(await runTest(doc, test)).toEqual([]);
+        expect(await runTest(doc, test, 1)).toEqual([]);
+      }
+    },
+  );
 
   it('Weir and Flink read the same events and produce the same output count and checksum on every workload', async () => {
     const input = generateEvents(EVENTS);
@@ -28,7 +33,11 @@ describe('benchmark workloads', () => {
       expect(flink[i]!.workload).toBe(name);
       expect(flink[i]!.inputChecksum).toBe(inputChecksum);
       expect(weir.outputs).toBeGreaterThan(0);
-      expect({ workload: name, outputs: weir.outputs, checksum: weir.checksum }).toEqual({ workload: name, outputs: flink[i]!.outputs, checksum: flink[i]!.checksum });
+      expect({ workload: name, outputs: weir.outputs, checksum: weir.checksum }).toEqual({
+        workload: name,
+        outputs: flink[i]!.outputs,
+        checksum: flink[i]!.checksum,
+      });
     }
   });
 });

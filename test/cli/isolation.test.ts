@@ -31,9 +31,14 @@ function pipelineWith(name: string, code: string): string {
 
 function simulate(file: string, env: Record<string, string> = {}): Promise<WeirRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/weir.js', 'simulate', file], { cwd: ROOT, timeout: PATIENCE_MS, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/weir.js', 'simulate', file],
+      { cwd: ROOT, timeout: PATIENCE_MS, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -57,25 +62,35 @@ describe('user code in weir simulate', () => {
   });
 
   it('cannot climb from a record to the host through constructors or prototypes', async () => {
-    const direct = await simulate(pipelineWith('climb', `export default (value: any) => Object.getPrototypeOf(value).constructor.constructor('return typeof process === "undefined" ? "isolated" : "host"')();`));
+    const direct = await simulate(
+      pipelineWith(
+        'climb',
+        `export default (value: any) => Object.getPrototypeOf(value).constructor.constructor('return typeof process === "undefined" ? "isolated" : "host"')();`,
+      ),
+    );
     expect(firstValue(direct)).toBe('isolated');
   });
 
   it('refuses code that touches the budget guard', async () => {
-    const run = await simulate(pipelineWith('guard', 'export default (v: unknown) => { __guard = () => {}; while (true) {} }'));
+    const run = await simulate(
+      pipelineWith('guard', 'export default (v: unknown) => { __guard = () => {}; while (true) {} }'),
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('nodes[1].params.code: E_UDF_RESERVED');
   });
 
   it('stops a regular expression that backtracks forever, naming the node, after ten budgets of CPU time', async () => {
-    const run = await simulate(pipelineWith('regex', "export default () => /^(a+)+$/.test('a'.repeat(40) + 'b');"), { WEIR_UDF_BUDGET_MS: '200' });
+    const run = await simulate(pipelineWith('regex', "export default () => /^(a+)+$/.test('a'.repeat(40) + 'b');"), {
+      WEIR_UDF_BUDGET_MS: '200',
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('node "probe": user code used');
     expect(run.stderr).toContain('of CPU time in one call without returning');
   });
 
   it('counts ArrayBuffers against the memory limit', async () => {
-    const code = 'const keep: ArrayBuffer[] = []; export default () => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(32 * 1024 * 1024)); return keep.length; };';
+    const code =
+      'const keep: ArrayBuffer[] = []; export default () => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(32 * 1024 * 1024)); return keep.length; };';
     const run = await simulate(pipelineWith('memory', code), { WEIR_SIMULATION_MEMORY_MB: '256' });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');

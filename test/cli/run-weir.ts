@@ -18,10 +18,15 @@ export function weir(...args: string[]): Promise<WeirRun> {
 /** `weir` for commands that start a JVM (`--engine flink`): a loaded machine may take minutes, never forever. */
 export function weirWithin(timeoutMs: number, ...args: string[]): Promise<WeirRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/weir.js', ...args],
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -8,9 +8,14 @@ import { ROOT } from './run-weir.ts';
 
 function serve(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/weir.js', 'serve'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: PATIENCE_MS }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/weir.js', 'serve'],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: PATIENCE_MS },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -24,7 +29,9 @@ describe('weir serve', () => {
     // An unused port and a broker that is never contacted: the data directory fails before either matters.
     const run = await serve({ WEIR_DATA_DIR: dataDir, PORT: '0', KAFKA_BROKERS: '127.0.0.1:1', WEIR_TOKEN: '' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`weir serve: cannot keep the server's lock in ${join(dataDir, 'server.lock')}: a file is in the way of the directory; set WEIR_DATA_DIR to a directory you can write\n`);
+    expect(run.stderr).toBe(
+      `weir serve: cannot keep the server's lock in ${join(dataDir, 'server.lock')}: a file is in the way of the directory; set WEIR_DATA_DIR to a directory you can write\n`,
+    );
   });
 });
 
@@ -45,7 +52,14 @@ interface RunningServe {
 async function startServe(dataDir: string): Promise<RunningServe> {
   const child = spawn(process.execPath, ['bin/weir.js', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, WEIR_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', KAFKA_BROKERS: '127.0.0.1:1', WEIR_TOKEN: TOKEN },
+    env: {
+      ...process.env,
+      WEIR_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      WEIR_TOKEN: TOKEN,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -53,7 +67,10 @@ async function startServe(dataDir: string): Promise<RunningServe> {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`weir serve printed no address within ${PATIENCE_MS / 1000} s:\n${output}`)), PATIENCE_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`weir serve printed no address within ${PATIENCE_MS / 1000} s:\n${output}`)),
+      PATIENCE_MS,
+    );
     child.stdout!.on('data', () => {
       const match = /Weir is running at (http:\/\/[^/\s]+)\//.exec(output);
       if (!match) return;
@@ -96,7 +113,13 @@ describe('weir serve and its data directory lock', () => {
     const dataDir = join(base, 'shared');
     const first = await startServe(dataDir);
     running.push(first);
-    const second = await serve({ WEIR_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', KAFKA_BROKERS: '127.0.0.1:1', WEIR_TOKEN: TOKEN });
+    const second = await serve({
+      WEIR_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      WEIR_TOKEN: TOKEN,
+    });
     expect(second.code).toBe(1);
     expect(second.stderr).toBe(
       `weir serve: another Weir server (pid ${first.child.pid}) is using the data directory ${dataDir}; stop it or set WEIR_DATA_DIR to another directory\n`,
@@ -118,7 +141,10 @@ describe('weir serve and its data directory lock', () => {
     const crashed = await deadPid();
     // What a server killed with kill -9 leaves: its lock file, naming a process that no longer runs.
     mkdirSync(dataDir);
-    writeFileSync(join(dataDir, 'server.lock'), JSON.stringify({ pid: crashed, host: hostname(), startedAt: Date.now() - 60_000 }) + '\n');
+    writeFileSync(
+      join(dataDir, 'server.lock'),
+      JSON.stringify({ pid: crashed, host: hostname(), startedAt: Date.now() - 60_000 }) + '\n',
+    );
 
     const server = await startServe(dataDir);
     running.push(server);

@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lines, stackLines, weir } from './run-weir.ts';
 
-const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.weir.json')).map((f) => `examples/${f}`);
+const EXAMPLES = readdirSync('examples')
+  .filter((f) => f.endsWith('.weir.json'))
+  .map((f) => `examples/${f}`);
 
 describe('weir simulate', () => {
   it('prints one JSON object per sink record with exactly sink, key, value and timestamp, in emission order', async () => {
@@ -25,11 +27,24 @@ describe('weir simulate', () => {
     expect(run.code).toBe(0);
     const sinks = lines(run.stdout).map((line) => (JSON.parse(line) as { sink: string }).sink);
     // Three counts fire for the first minute, then the late record arrives, then the last minute's three counts.
-    expect(sinks).toEqual(['page_view_counts', 'page_view_counts', 'page_view_counts', 'late_page_views', 'page_view_counts', 'page_view_counts', 'page_view_counts']);
+    expect(sinks).toEqual([
+      'page_view_counts',
+      'page_view_counts',
+      'page_view_counts',
+      'late_page_views',
+      'page_view_counts',
+      'page_view_counts',
+      'page_view_counts',
+    ]);
   });
 
   it('replaces a source samples with a JSON Lines file given with --input', async () => {
-    const run = await weir('simulate', 'examples/high-ids.weir.json', '--input', 'records=test/fixtures/simulate/records.jsonl');
+    const run = await weir(
+      'simulate',
+      'examples/high-ids.weir.json',
+      '--input',
+      'records=test/fixtures/simulate/records.jsonl',
+    );
     expect(run.code).toBe(0);
     expect(lines(run.stdout)).toEqual([
       '{"sink":"highIds","key":"x","value":{"id":70},"timestamp":100}',
@@ -51,10 +66,22 @@ describe('weir simulate', () => {
   });
 
   it('rejects an --input for a node that is not a source, and a missing --input file', async () => {
-    const notSource = await weir('simulate', 'examples/high-ids.weir.json', '--input', 'aboveFifty=test/fixtures/simulate/records.jsonl');
+    const notSource = await weir(
+      'simulate',
+      'examples/high-ids.weir.json',
+      '--input',
+      'aboveFifty=test/fixtures/simulate/records.jsonl',
+    );
     expect(notSource.code).toBe(1);
-    expect(lines(notSource.stderr)).toEqual(['--input aboveFifty=test/fixtures/simulate/records.jsonl: "aboveFifty" is not a source of pipeline "high-ids"; its sources: records']);
-    const missing = await weir('simulate', 'examples/high-ids.weir.json', '--input', 'records=test/fixtures/simulate/none.jsonl');
+    expect(lines(notSource.stderr)).toEqual([
+      '--input aboveFifty=test/fixtures/simulate/records.jsonl: "aboveFifty" is not a source of pipeline "high-ids"; its sources: records',
+    ]);
+    const missing = await weir(
+      'simulate',
+      'examples/high-ids.weir.json',
+      '--input',
+      'records=test/fixtures/simulate/none.jsonl',
+    );
     expect(missing.code).toBe(1);
     expect(lines(missing.stderr)).toEqual(['test/fixtures/simulate/none.jsonl: cannot read: no such file']);
   });
@@ -62,7 +89,10 @@ describe('weir simulate', () => {
   it('stops at a fail error, naming the node, the record and the reason, after the records emitted before it', async () => {
     const run = await weir('simulate', 'test/fixtures/simulate/fails.weir.json');
     expect(run.code).toBe(1);
-    expect(lines(run.stdout)).toEqual(['{"sink":"out","key":null,"value":10,"timestamp":1}', '{"sink":"out","key":null,"value":20,"timestamp":2}']);
+    expect(lines(run.stdout)).toEqual([
+      '{"sink":"out","key":null,"value":10,"timestamp":1}',
+      '{"sink":"out","key":null,"value":20,"timestamp":2}',
+    ]);
     expect(lines(run.stderr)).toEqual([
       'node "check" failed: n must not be 3',
       '  record: {"n":3}',
@@ -74,7 +104,9 @@ describe('weir simulate', () => {
   it('fails a UDF that loops forever within its budget instead of hanging', async () => {
     const run = await weir('simulate', 'test/fixtures/simulate/endless-loop.weir.json');
     expect(run.code).toBe(1);
-    expect(lines(run.stderr)[0]).toBe('node "spin" failed: user code ran longer than its budget of 1000 ms (an endless loop?)');
+    expect(lines(run.stderr)[0]).toBe(
+      'node "spin" failed: user code ran longer than its budget of 1000 ms (an endless loop?)',
+    );
   });
 
   it('prints the validation problems of an invalid file on stderr and exits 1', async () => {

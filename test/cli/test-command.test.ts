@@ -3,8 +3,13 @@ import { lines, stackLines, weir } from './run-weir.ts';
 
 describe('weir test', () => {
   it('passes every example test, also with a checkpoint and restore after every sample', async () => {
-    const files = ['high-ids', 'inactivity-alert', 'page-views', 'sessions', 'user-activity-counts', 'word-count'].map((n) => `examples/${n}.weir.json`);
-    const [plain, restored] = await Promise.all([weir('test', ...files), weir('test', '--checkpoint-every', '1', ...files)]);
+    const files = ['high-ids', 'inactivity-alert', 'page-views', 'sessions', 'user-activity-counts', 'word-count'].map(
+      (n) => `examples/${n}.weir.json`,
+    );
+    const [plain, restored] = await Promise.all([
+      weir('test', ...files),
+      weir('test', '--checkpoint-every', '1', ...files),
+    ]);
     for (const run of [plain, restored]) {
       expect(run.code).toBe(0);
       expect(run.stdout).not.toContain('✗');
@@ -39,7 +44,9 @@ describe('weir test', () => {
   it('counts an invalid file as a failure and goes on with the other files', async () => {
     const run = await weir('test', 'test/fixtures/invalid/cycle.weir.json', 'examples/high-ids.weir.json');
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('test/fixtures/invalid/cycle.weir.json\n  test/fixtures/invalid/cycle.weir.json is not a valid pipeline:\n  edges[3]: E_CYCLE:');
+    expect(run.stdout).toContain(
+      'test/fixtures/invalid/cycle.weir.json\n  test/fixtures/invalid/cycle.weir.json is not a valid pipeline:\n  edges[3]: E_CYCLE:',
+    );
     expect(run.stdout).toContain('  ✓ keeps ids above 50 in arrival order, with their keys and timestamps');
     expect(lines(run.stdout).at(-1)).toBe('2 passed, 0 failed, 1 invalid file (2 files)');
   });

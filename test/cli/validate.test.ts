@@ -5,12 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { OPERATOR_LIST } from '../../shared/index.ts';
 import { lines, stackLines, weir } from './run-weir.ts';
 
-const CYCLE = 'edges[3]: E_CYCLE: the graph has a cycle: a → b → c → a; remove one of its edges (edges[1], edges[2], edges[3]) so that no record can reach its own node again';
+const CYCLE =
+  'edges[3]: E_CYCLE: the graph has a cycle: a → b → c → a; remove one of its edges (edges[1], edges[2], edges[3]) so that no record can reach its own node again';
 
 /** Each broken fixture and exactly the lines `weir validate` must print for it. */
 const INVALID: Record<string, string[]> = {
   'cycle.weir.json': [CYCLE],
-  'duplicate-ids.weir.json': ['nodes[2].id: E_DUPLICATE_ID: "clean" is already the id of nodes[1]; give this node an id of its own'],
+  'duplicate-ids.weir.json': [
+    'nodes[2].id: E_DUPLICATE_ID: "clean" is already the id of nodes[1]; give this node an id of its own',
+  ],
   'unknown-type.weir.json': [
     `nodes[1].type: E_UNKNOWN_TYPE: unknown operator type "fliter"; did you mean "filter"? known types: ${OPERATOR_LIST.map((d) => d.type).join(', ')}`,
   ],
@@ -76,20 +79,27 @@ describe('weir validate', () => {
     expect(stackLines(run)).toEqual([]);
   });
 
-  it('prints a JSON syntax error in a long file as one line, without the parser\'s echo of the text', async () => {
+  it("prints a JSON syntax error in a long file as one line, without the parser's echo of the text", async () => {
     // V8 quotes the text around the error with "..." at both ends when the document is long; none of it belongs here.
     const dir = mkdtempSync(join(tmpdir(), 'weir-validate-'));
     const file = join(dir, 'long.weir.json');
-    writeFileSync(file, `{\n  "format": "weir/v1",\n  "description": "${'x'.repeat(200)}",\n  "nodes": [,],\n  "name": "${'y'.repeat(200)}"\n}\n`);
+    writeFileSync(
+      file,
+      `{\n  "format": "weir/v1",\n  "description": "${'x'.repeat(200)}",\n  "nodes": [,],\n  "name": "${'y'.repeat(200)}"\n}\n`,
+    );
     const run = await weir('validate', file);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe("(document): E_JSON: line 4, column 13: Unexpected token ','; the file must be one JSON document (no comments, no trailing commas)\n");
+    expect(run.stdout).toBe(
+      "(document): E_JSON: line 4, column 13: Unexpected token ','; the file must be one JSON document (no comments, no trailing commas)\n",
+    );
   });
 
   it('says a directory is not a pipeline file', async () => {
     const run = await weir('validate', 'test/fixtures');
     expect(run.code).toBe(1);
-    expect(lines(run.stderr)).toEqual(['test/fixtures: cannot read: it is a directory; give a pipeline file (*.weir.json)']);
+    expect(lines(run.stderr)).toEqual([
+      'test/fixtures: cannot read: it is a directory; give a pipeline file (*.weir.json)',
+    ]);
     expect(stackLines(run)).toEqual([]);
   });
 
@@ -108,7 +118,8 @@ describe('weir', () => {
   it('prints its usage for --help and the help of a command for COMMAND --help', async () => {
     const help = await weir('--help');
     expect(help.code).toBe(0);
-    for (const command of ['validate', 'simulate', 'test', 'serve']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['validate', 'simulate', 'test', 'serve'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     for (const command of ['validate', 'simulate', 'test', 'serve']) {
       const run = await weir(command, '--help');
       expect(run.code).toBe(0);

@@ -17,7 +17,10 @@ let page: Page;
 
 /** What `weir simulate FILE` prints, one JSON object a line (SPEC §7). */
 function cliOutputs(file: string): unknown[] {
-  const stdout = execFileSync(process.execPath, [join(repoRoot, 'bin/weir.js'), 'simulate', file], { cwd: repoRoot, encoding: 'utf8' });
+  const stdout = execFileSync(process.execPath, [join(repoRoot, 'bin/weir.js'), 'simulate', file], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   return stdout
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -27,7 +30,12 @@ function cliOutputs(file: string): unknown[] {
 async function importFile(file: string): Promise<void> {
   const expectedId = (JSON.parse(readFileSync(file, 'utf8')) as { id: string }).id;
   await page.getByLabel('Pipeline file').setInputFiles(file);
-  await page.waitForFunction((id) => (window as unknown as { weir: { store: { getState(): { document: { id: string } } } } }).weir.store.getState().document.id === id, expectedId);
+  await page.waitForFunction(
+    (id) =>
+      (window as unknown as { weir: { store: { getState(): { document: { id: string } } } } }).weir.store.getState()
+        .document.id === id,
+    expectedId,
+  );
 }
 
 describe('the browser simulates every example exactly as the command line does', () => {
@@ -57,7 +65,10 @@ describe('the browser simulates every example exactly as the command line does',
   it.each(examples)('exports %s byte for byte as imported, which is the file `weir simulate` reads', async (name) => {
     const file = join(repoRoot, 'examples', name);
     await importFile(file);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export', exact: true }).click(),
+    ]);
     const exported = readFileSync(await download.path(), 'utf8');
     expect(exported).toBe(readFileSync(file, 'utf8'));
     // And what was exported simulates, on the command line, to what the browser showed for it.

@@ -20,7 +20,8 @@ interface Box {
 }
 
 const overlap = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-const inside = (a: Box, outer: Box) => a.left >= outer.left && a.top >= outer.top && a.right <= outer.right && a.bottom <= outer.bottom;
+const inside = (a: Box, outer: Box) =>
+  a.left >= outer.left && a.top >= outer.top && a.right <= outer.right && a.bottom <= outer.bottom;
 
 interface Layout {
   canvas: Box;
@@ -46,7 +47,10 @@ function readLayout(): Promise<Layout> {
       controls: box(document.querySelector('.react-flow__controls'))!,
       minimap: box(document.querySelector('.react-flow__minimap'))!,
       inspector: box(document.querySelector('[aria-label="Inspector"]')),
-      nodes: [...document.querySelectorAll('.react-flow__node')].map((n) => ({ id: n.getAttribute('data-id')!, box: box(n)! })),
+      nodes: [...document.querySelectorAll('.react-flow__node')].map((n) => ({
+        id: n.getAttribute('data-id')!,
+        box: box(n)!,
+      })),
       zoom,
     };
   });
@@ -89,7 +93,9 @@ describe('the canvas layout in a real browser', () => {
     expect(columns.size).toBeGreaterThanOrEqual(5);
 
     // Readable: each title's font size on screen is 10 px or more.
-    const titleSizes = await page.locator('.op-node__title').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
+    const titleSizes = await page
+      .locator('.op-node__title')
+      .evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
     expect(titleSizes).toHaveLength(layout.nodes.length);
     for (const size of titleSizes) expect(size * layout.zoom).toBeGreaterThanOrEqual(10);
 
@@ -116,7 +122,13 @@ describe('the canvas layout in a real browser', () => {
           ellipsis: getComputedStyle(w).textOverflow,
           whiteSpace: getComputedStyle(w).whiteSpace,
         }));
-        return { title: el.getAttribute('title'), text: el.textContent, wordBreak: style.wordBreak, overflowWrap: style.overflowWrap, words };
+        return {
+          title: el.getAttribute('title'),
+          text: el.textContent,
+          wordBreak: style.wordBreak,
+          overflowWrap: style.overflowWrap,
+          words,
+        };
       }),
     );
     for (const t of titles) {

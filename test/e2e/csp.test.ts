@@ -22,7 +22,10 @@ describe('the editor under its Content-Security-Policy', () => {
     app = await openStaticApp((opened) => {
       opened.on('response', (response) => {
         if (response.request().resourceType() === 'document' || /worker-[\w-]+\.js$/.test(response.url())) {
-          policies.set(new URL(response.url()).pathname.replace(/-[\w-]+\.js$/, '.js'), response.headers()['content-security-policy']);
+          policies.set(
+            new URL(response.url()).pathname.replace(/-[\w-]+\.js$/, '.js'),
+            response.headers()['content-security-policy'],
+          );
           if (/simulation\.worker-[\w-]+\.js$/.test(response.url())) simulationWorkerUrl = response.url();
         }
       });
@@ -44,7 +47,9 @@ describe('the editor under its Content-Security-Policy', () => {
     await page.getByRole('button', { name: 'Simulate', exact: true }).click();
     expect(await waitForSimulation(page)).toBe('done');
     const window = (await documentOf(page)).nodes.find((n) => n.type === 'window')!;
-    expect((await storeField<Record<string, Record<string, number>>>(page, 'portCounts'))[window.id]?.out).toBeGreaterThan(0);
+    expect(
+      (await storeField<Record<string, Record<string, number>>>(page, 'portCounts'))[window.id]?.out,
+    ).toBeGreaterThan(0);
     expect(policies.get('/assets/simulation.worker.js')).toBe(SIMULATION_WORKER_POLICY);
   });
 
@@ -78,11 +83,20 @@ describe('the editor under its Content-Security-Policy', () => {
       document.body.append(button);
       button.click();
     });
-    expect(await page.evaluate(() => [(window as { __inlineRan?: boolean }).__inlineRan, (window as { __handlerRan?: boolean }).__handlerRan])).toEqual([undefined, undefined]);
+    expect(
+      await page.evaluate(() => [
+        (window as { __inlineRan?: boolean }).__inlineRan,
+        (window as { __handlerRan?: boolean }).__handlerRan,
+      ]),
+    ).toEqual([undefined, undefined]);
     // The violations reach the errors every browser suite checks.
     const reported = () => app.errors.filter((e) => e.startsWith('Content-Security-Policy violation: '));
     await expect.poll(() => reported().length, { timeout: PATIENCE_MS }).toBe(3);
-    expect(reported().map((e) => e.replace(/ \(.*\)$/, '')).sort()).toEqual([
+    expect(
+      reported()
+        .map((e) => e.replace(/ \(.*\)$/, ''))
+        .sort(),
+    ).toEqual([
       'Content-Security-Policy violation: img-src refused http://192.0.2.1/pixel.png',
       'Content-Security-Policy violation: script-src-attr refused inline',
       'Content-Security-Policy violation: script-src-elem refused inline',
@@ -91,7 +105,9 @@ describe('the editor under its Content-Security-Policy', () => {
 
   it('lets user code in the simulation worker reach nothing: a request from a UDF is refused', async () => {
     expect(simulationWorkerUrl).not.toBe('');
-    const pipeline = JSON.parse(readFileSync(new URL('../../examples/high-ids.weir.json', import.meta.url), 'utf8')) as PipelineDoc;
+    const pipeline = JSON.parse(
+      readFileSync(new URL('../../examples/high-ids.weir.json', import.meta.url), 'utf8'),
+    ) as PipelineDoc;
     pipeline.tests = [];
     pipeline.nodes[1] = {
       id: 'probe',

@@ -47,20 +47,34 @@ describe('types on edges in a real browser', () => {
 
     // The window's output is typed by the operator: its key is the keyBy field's type.
     const out = page.getByRole('group', { name: 'perMinute out to page_view_counts in', exact: true });
-    await expect(out.locator('title').first().textContent()).resolves.toMatch(/key: number;[\s\S]*window: \{ start: number; end: number \};[\s\S]*result: number;/);
+    await expect(out.locator('title').first().textContent()).resolves.toMatch(
+      /key: number;[\s\S]*window: \{ start: number; end: number \};[\s\S]*result: number;/,
+    );
   });
 
   it('flags a Key by field that the samples do not have, naming the fields they do have, without a validation error', async () => {
     await nodeOnCanvas(page, 'byUser').click();
-    await expect(inspector().getByLabel('Input type').locator('pre').textContent()).resolves.toContain('user_id: number;');
+    await expect(inspector().getByLabel('Input type').locator('pre').textContent()).resolves.toContain(
+      'user_id: number;',
+    );
     const field = inspector().getByRole('textbox', { name: 'Field optional', exact: true });
     await field.fill('usr_id', { timeout: 10_000 });
     await field.press('Tab');
-    await expect(documentOf(page).then((d) => d.nodes.find((n) => n.id === 'byUser')?.params.field)).resolves.toBe('usr_id');
+    await expect(documentOf(page).then((d) => d.nodes.find((n) => n.id === 'byUser')?.params.field)).resolves.toBe(
+      'usr_id',
+    );
     const warnings = inspector().getByRole('status', { name: 'Warnings' });
     await warnings.waitFor({ timeout: PATIENCE_MS });
-    await expect(warnings.textContent()).resolves.toContain('Key by field "usr_id" does not exist in its input: fields are user_id, event_type, page_url, ts');
-    await expect(page.evaluate(() => (window as unknown as { weir: { store: { getState(): { problems: unknown[] } } } }).weir.store.getState().problems.length)).resolves.toBe(0);
+    await expect(warnings.textContent()).resolves.toContain(
+      'Key by field "usr_id" does not exist in its input: fields are user_id, event_type, page_url, ts',
+    );
+    await expect(
+      page.evaluate(
+        () =>
+          (window as unknown as { weir: { store: { getState(): { problems: unknown[] } } } }).weir.store.getState()
+            .problems.length,
+      ),
+    ).resolves.toBe(0);
     await screenshot(page, 'edge-types-02-unknown-key-field');
 
     await field.fill('user_id');

@@ -12,7 +12,11 @@ let app: StaticApp;
 let page: Page;
 
 function selectedNodeIds(): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState().selectedNodeIds);
+  return page.evaluate(
+    () =>
+      (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState()
+        .selectedNodeIds,
+  );
 }
 
 const node = (id: string) => nodeOnCanvas(page, id);
@@ -31,7 +35,17 @@ describe('the pipeline editor in a real browser', () => {
     const start = page.getByRole('region', { name: 'Getting started' });
     await expect(start.textContent()).resolves.toMatch(/Drag a Kafka source from the palette/);
     await expect(start.getByRole('button', { name: /Page views per user per minute/ }).count()).resolves.toBe(1);
-    for (const name of ['Validate', 'Simulate', 'Deploy', 'Undo', 'Redo', 'Auto-layout', 'Fit view', 'Export', 'Import']) {
+    for (const name of [
+      'Validate',
+      'Simulate',
+      'Deploy',
+      'Undo',
+      'Redo',
+      'Auto-layout',
+      'Fit view',
+      'Export',
+      'Import',
+    ]) {
       await expect(page.getByRole('button', { name, exact: true }).count(), name).resolves.toBe(1);
     }
     await screenshot(page, 'editor-01-empty');
@@ -101,11 +115,15 @@ describe('the pipeline editor in a real browser', () => {
   it('shows a problem on its field, on its node and in the problems list, whose click selects the node', async () => {
     const inspector = page.getByRole('complementary', { name: 'Inspector' });
     await node('sink1').click();
-    await expect(inspector.locator('.field__problems').first().textContent()).resolves.toBe('nodes[4].params.topic: E_REQUIRED: is required');
+    await expect(inspector.locator('.field__problems').first().textContent()).resolves.toBe(
+      'nodes[4].params.topic: E_REQUIRED: is required',
+    );
     await expect(node('sink1').locator('.badge--problem').textContent()).resolves.toBe('1');
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     await page.getByRole('button', { name: 'Validate', exact: true }).click();
-    const problem = page.getByRole('list', { name: 'Problems' }).getByRole('button', { name: /nodes\[4\]\.params\.topic: E_REQUIRED/ });
+    const problem = page
+      .getByRole('list', { name: 'Problems' })
+      .getByRole('button', { name: /nodes\[4\]\.params\.topic: E_REQUIRED/ });
     await problem.click();
     await expect(selectedNodeIds()).resolves.toEqual(['sink1']);
     await inspector.getByLabel('Topic', { exact: true }).fill('order_counts');
@@ -113,7 +131,8 @@ describe('the pipeline editor in a real browser', () => {
   });
 
   it('undoes and redoes edits from the toolbar and the keyboard', async () => {
-    const sizeOf = async () => ((await documentOf(page)).nodes[3]!.params.assigner as { sizeMs?: number } | undefined)?.sizeMs;
+    const sizeOf = async () =>
+      ((await documentOf(page)).nodes[3]!.params.assigner as { sizeMs?: number } | undefined)?.sizeMs;
     const topicOf = async () => (await documentOf(page)).nodes[4]!.params.topic;
     await page.getByRole('button', { name: 'Undo', exact: true }).click();
     await expect(topicOf()).resolves.toBeUndefined();
@@ -166,7 +185,9 @@ describe('the pipeline editor in a real browser', () => {
     await page.getByRole('button', { name: 'Fit view', exact: true }).click();
     await graphFitted(page);
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
-    const boxes = await Promise.all(['source1', 'filter1', 'keyBy1'].map(async (id) => (await node(id).boundingBox())!));
+    const boxes = await Promise.all(
+      ['source1', 'filter1', 'keyBy1'].map(async (id) => (await node(id).boundingBox())!),
+    );
     const left = Math.min(...boxes.map((b) => b.x)) - 15;
     const top = Math.min(...boxes.map((b) => b.y)) - 15;
     const right = Math.max(...boxes.map((b) => b.x + b.width)) + 15;
@@ -182,7 +203,10 @@ describe('the pipeline editor in a real browser', () => {
   });
 
   it('exports exactly the bytes serializePipeline gives for the document', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export', exact: true }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('untitled.weir.json');
     const path = await download.path();
     const bytes = readFileSync(path, 'utf8');
@@ -208,7 +232,9 @@ describe('the pipeline editor in a real browser', () => {
     await page.getByLabel('Pipeline file').setInputFiles(file);
     await node(expected.nodes.at(-1)!.id).waitFor();
     for (const n of expected.nodes) await expect(node(n.id).getAttribute('data-node-type')).resolves.toBe(n.type);
-    await expect(page.getByRole('status').filter({ hasText: 'Imported page-views.weir.json' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('status').filter({ hasText: 'Imported page-views.weir.json' }).count()).resolves.toBe(
+      1,
+    );
     expect(serializePipeline(await documentOf(page))).toBe(readFileSync(file, 'utf8'));
     await page.waitForTimeout(300);
     await screenshot(page, 'editor-04-imported');

@@ -12,7 +12,10 @@ import { openStaticApp, type StaticApp } from './support/static-app.ts';
 let app: StaticApp;
 let page: Page;
 
-const focusedName = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? null);
+const focusedName = () =>
+  page.evaluate(
+    () => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? null,
+  );
 const portMenu = (port: string) => page.getByRole('menu', { name: `Connect ${port} to` });
 
 /** Presses Tab until the element named `name` has focus (at most `limit` presses), as a keyboard user would. */
@@ -67,14 +70,20 @@ describe('wiring ports from the keyboard', () => {
     const menu = portMenu('Output out of source1');
     await menu.waitFor();
     await expect(port.getAttribute('aria-expanded')).resolves.toBe('true');
-    await expect(menu.getByRole('menuitem').allTextContents()).resolves.toEqual(['Filter filter1: input in', 'Kafka sink sink1: input in', 'Filter filter2: input in']);
+    await expect(menu.getByRole('menuitem').allTextContents()).resolves.toEqual([
+      'Filter filter1: input in',
+      'Kafka sink sink1: input in',
+      'Filter filter2: input in',
+    ]);
     await expect(focusedName()).resolves.toBe('Filter filter1: input in');
     await screenshot(page, 'keyboard-wiring-01-port-menu');
     await pick('Filter filter1: input in');
     await menu.waitFor({ state: 'detached' });
     await expect(documentOf(page).then((d) => d.edges)).resolves.toEqual([{ from: 'source1', to: 'filter1' }]);
     await expect(focusedName()).resolves.toBe('Output out of source1');
-    await expect(page.locator('[data-port-announcer]').textContent()).resolves.toBe('Connected Output out of source1 to Filter filter1: input in.');
+    await expect(page.locator('[data-port-announcer]').textContent()).resolves.toBe(
+      'Connected Output out of source1 to Filter filter1: input in.',
+    );
   });
 
   it('builds source → filter → sink with the keyboard alone', async () => {
@@ -82,7 +91,10 @@ describe('wiring ports from the keyboard', () => {
     await page.keyboard.press('Enter');
     await portMenu('Output out of filter1').waitFor();
     // filter1's own input would close a loop and source1 takes no input: neither is offered.
-    await expect(portMenu('Output out of filter1').getByRole('menuitem').allTextContents()).resolves.toEqual(['Kafka sink sink1: input in', 'Filter filter2: input in']);
+    await expect(portMenu('Output out of filter1').getByRole('menuitem').allTextContents()).resolves.toEqual([
+      'Kafka sink sink1: input in',
+      'Filter filter2: input in',
+    ]);
     await pick('Kafka sink sink1: input in');
     await portMenu('Output out of filter1').waitFor({ state: 'detached' });
     await expect(focusedName()).resolves.toBe('Output out of filter1');

@@ -21,11 +21,15 @@ let app: StaticApp;
 let page: Page;
 
 interface WeirWindow {
-  weir: { store: { getState(): { document: PipelineDoc; loadDocument(doc: PipelineDoc): void } }; documentsSaved(): Promise<boolean> };
+  weir: {
+    store: { getState(): { document: PipelineDoc; loadDocument(doc: PipelineDoc): void } };
+    documentsSaved(): Promise<boolean>;
+  };
 }
 
 /** How many samples the open document's source holds, counted in the page (the document is some 15 MB). */
-const sampleCount = () => page.evaluate(() => (window as unknown as WeirWindow).weir.store.getState().document.nodes[0]!.samples?.length ?? 0);
+const sampleCount = () =>
+  page.evaluate(() => (window as unknown as WeirWindow).weir.store.getState().document.nodes[0]!.samples?.length ?? 0);
 
 describe('100 000 samples in a real browser', () => {
   beforeAll(async () => {
@@ -42,7 +46,9 @@ describe('100 000 samples in a real browser', () => {
         const users = 5;
         doc.id = 'large-samples';
         doc.name = 'Large samples';
-        doc.nodes[0]!.samples = Array.from({ length: count }, (_, i) => ({ value: { user_id: (i % users) + 1, event_type: 'page_view', page_url: `/p/${i % 97}`, ts: i * 100 } }));
+        doc.nodes[0]!.samples = Array.from({ length: count }, (_, i) => ({
+          value: { user_id: (i % users) + 1, event_type: 'page_view', page_url: `/p/${i % 97}`, ts: i * 100 },
+        }));
         (window as unknown as WeirWindow).weir.store.getState().loadDocument(doc as unknown as PipelineDoc);
       },
       { text: readFileSync(join(repoRoot, 'examples/page-views.weir.json'), 'utf8'), count: SAMPLES },
@@ -51,14 +57,18 @@ describe('100 000 samples in a real browser', () => {
     await expect(page.evaluate(() => (window as unknown as WeirWindow).weir.documentsSaved())).resolves.toBe(true);
     expect((await storeField<{ title: string } | null>(page, 'notice'))?.title ?? '').not.toMatch(REFUSED);
     // Far more than localStorage would take (about 5 MB an origin): the reason it refused.
-    const stored = await page.evaluate(() => JSON.stringify((window as unknown as WeirWindow).weir.store.getState().document).length);
+    const stored = await page.evaluate(
+      () => JSON.stringify((window as unknown as WeirWindow).weir.store.getState().document).length,
+    );
     expect(stored).toBeGreaterThan(5_000_000);
     await expect(page.evaluate(() => localStorage.getItem('weir:pipelines'))).resolves.toBeNull();
 
     await page.reload();
     await nodeOnCanvas(page, 'events').waitFor({ timeout: PATIENCE_MS });
     await expect(sampleCount()).resolves.toBe(SAMPLES);
-    expect((await page.evaluate(() => (window as unknown as WeirWindow).weir.store.getState().document.name))).toBe('Large samples');
+    expect(await page.evaluate(() => (window as unknown as WeirWindow).weir.store.getState().document.name)).toBe(
+      'Large samples',
+    );
   });
 
   it('draws the timeline of a run over them from the first samples, with a bounded number of marks', async () => {
@@ -69,7 +79,9 @@ describe('100 000 samples in a real browser', () => {
     await page.getByRole('tab', { name: 'Timeline' }).click();
     const timeline = page.getByRole('img', { name: 'Event-time timeline of perMinute' });
     await timeline.waitFor({ timeout: PATIENCE_MS });
-    console.log(`timeline of ${SAMPLES} samples drawn in ${Date.now() - started} ms (tab click to visible, not asserted)`);
+    console.log(
+      `timeline of ${SAMPLES} samples drawn in ${Date.now() - started} ms (tab click to visible, not asserted)`,
+    );
 
     // Marks: the drawn shapes (each record's tooltip is a <title> inside its circle, not counted).
     const marks = () => timeline.locator('circle, rect, path, line, text').count();
@@ -91,7 +103,9 @@ describe('100 000 samples in a real browser', () => {
     await bar.evaluate((el) => {
       el.scrollLeft = el.scrollWidth / 2;
     });
-    await expect.poll(async () => Math.min(...times(await titles())), { timeout: 20_000 }).toBeGreaterThan(Math.max(...first));
+    await expect
+      .poll(async () => Math.min(...times(await titles())), { timeout: 20_000 })
+      .toBeGreaterThan(Math.max(...first));
     await expect(marks()).resolves.toBeLessThan(2000);
 
     // The whole range: far too many records to draw one by one, so a dot per pixel on one path per key.

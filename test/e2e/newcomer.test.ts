@@ -48,7 +48,9 @@ describe('a newcomer in a real browser', () => {
 
   it('finds no blank "Untitled pipeline" in the Open list on a first visit, nor after a reload', async () => {
     await expect(openMenuEntries()).resolves.toEqual([]);
-    await expect(page.getByRole('menu', { name: 'Open' }).textContent()).resolves.toMatch(/Nothing kept yet: a pipeline is kept here from its first edit\./);
+    await expect(page.getByRole('menu', { name: 'Open' }).textContent()).resolves.toMatch(
+      /Nothing kept yet: a pipeline is kept here from its first edit\./,
+    );
     await screenshot(page, 'newcomer-01-open-list-first-visit');
     await closeMenu();
     // A reload hides the page, which writes whatever autosave has pending: a blank document must write nothing.
@@ -63,7 +65,10 @@ describe('a newcomer in a real browser', () => {
     await page.evaluate(() => {
       const blank = { format: 'weir/v1', id: 'untitled', name: 'Untitled pipeline', nodes: [], edges: [] };
       localStorage.setItem('weir:pipeline:pold', JSON.stringify(blank));
-      localStorage.setItem('weir:pipelines', JSON.stringify([{ key: 'pold', id: 'untitled', name: 'Untitled pipeline', updatedAt: 1 }]));
+      localStorage.setItem(
+        'weir:pipelines',
+        JSON.stringify([{ key: 'pold', id: 'untitled', name: 'Untitled pipeline', updatedAt: 1 }]),
+      );
       localStorage.setItem('weir:current', 'pold');
     });
     await page.reload();
@@ -87,7 +92,9 @@ describe('a newcomer in a real browser', () => {
 
     await connect(page, handle('window1 out'), handle('map1 in'));
     await alert().waitFor();
-    await expect(alert().textContent()).resolves.toContain('That edge would make a cycle: window1 → Parse → window1. Weir pipelines are acyclic.');
+    await expect(alert().textContent()).resolves.toContain(
+      'That edge would make a cycle: window1 → Parse → window1. Weir pipelines are acyclic.',
+    );
     expect((await documentOf(page)).edges).toEqual([{ from: 'map1', to: 'window1' }]);
     await screenshot(page, 'newcomer-02-cycle-refused');
 
@@ -101,7 +108,9 @@ describe('a newcomer in a real browser', () => {
 
   it('says why when two outputs are dragged together', async () => {
     await connect(page, handle('map1 out'), handle('window1 late'));
-    await expect(alert().textContent()).resolves.toContain('Those are two outputs: connect an output (right side of a node) to an input (left side of another).');
+    await expect(alert().textContent()).resolves.toContain(
+      'Those are two outputs: connect an output (right side of a node) to an input (left side of another).',
+    );
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await alert().waitFor({ state: 'detached' });
   });
@@ -134,7 +143,9 @@ describe('a newcomer in a real browser', () => {
     await node('keyBy1').waitFor();
     await node('keyBy1').click();
     const field = inspector().getByRole('textbox', { name: 'Field optional', exact: true });
-    const row = inspector().locator('.field').filter({ has: page.getByRole('textbox', { name: 'Field optional', exact: true }) });
+    const row = inspector()
+      .locator('.field')
+      .filter({ has: page.getByRole('textbox', { name: 'Field optional', exact: true }) });
     await expect(row.locator('.field__problems').textContent()).resolves.toMatch(
       /params\.field: E_REQUIRED: Key by needs a field or code: give the name of the field to key by, or write a key function$/,
     );
@@ -144,7 +155,7 @@ describe('a newcomer in a real browser', () => {
     await expect(page.getByRole('list', { name: 'Problems' }).textContent()).resolves.not.toContain('Key by needs');
   });
 
-  it('imports samples with a button like the app\'s others, reachable from the keyboard', async () => {
+  it("imports samples with a button like the app's others, reachable from the keyboard", async () => {
     // Every node in view first: the palette sits over the canvas's left edge.
     await page.getByRole('button', { name: 'Fit view', exact: true }).click();
     await graphFitted(page);
@@ -164,7 +175,9 @@ describe('a newcomer in a real browser', () => {
     await preview.waitFor();
     await expect(preview.textContent()).resolves.toContain('records.jsonl: 4 samples');
     await panel.getByRole('button', { name: 'Replace samples' }).click();
-    await expect(documentOf(page).then((doc) => doc.nodes.find((n) => n.id === 'source1')!.samples)).resolves.toHaveLength(4);
+    await expect(
+      documentOf(page).then((doc) => doc.nodes.find((n) => n.id === 'source1')!.samples),
+    ).resolves.toHaveLength(4);
   });
 
   it('keeps the edited pipeline, and it alone, in the Open list', async () => {

@@ -47,7 +47,11 @@ async function simulate(): Promise<void> {
 async function tableCells(): Promise<string[][]> {
   return outputTable()
     .getByRole('row')
-    .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('[role="columnheader"], [role="cell"]')].map((c) => c.textContent ?? '')));
+    .evaluateAll((rows) =>
+      rows.map((row) =>
+        [...row.querySelectorAll('[role="columnheader"], [role="cell"]')].map((c) => c.textContent ?? ''),
+      ),
+    );
 }
 
 /** A type error (a number is not a string) and a result far longer than a table line: both must survive the trip. */
@@ -85,7 +89,9 @@ describe('window results and the full-size code editor in a real browser', () =>
     expect(rows).toContainEqual([expect.any(String), 'out', '00:01:00.000 – 00:02:00.000', '1', '119999', '2']);
     const late = rows.filter((r) => r[1] === 'late');
     expect(late).toEqual([[expect.any(String), 'late', '—', '3', '55000', expect.stringContaining('"ts":55000')]]);
-    await expect(outputTable().getByRole('cell', { name: '00:00:00.000 – 00:01:00.000' }).first().getAttribute('title')).resolves.toMatch(/\[0, 60000\)/);
+    await expect(
+      outputTable().getByRole('cell', { name: '00:00:00.000 – 00:01:00.000' }).first().getAttribute('title'),
+    ).resolves.toMatch(/\[0, 60000\)/);
     await screenshot(page, 'results-01-window-columns');
   });
 
@@ -139,15 +145,23 @@ describe('window results and the full-size code editor in a real browser', () =>
     await expect.poll(windowCode, { timeout: PATIENCE_MS }).toBe(TYPE_ERROR);
     // The error is listed below the editor too, as a warning of the pipeline (from the background type check).
     const listed = dialog().getByRole('list', { name: `Problems in the code of ${WINDOW} (full size)` });
-    await expect.poll(() => listed.textContent(), { timeout: PATIENCE_MS }).toMatch(/Type error, line 1, column \d+: Type 'number' is not assignable to type 'string'\. \(TS2322\)/);
+    await expect
+      .poll(() => listed.textContent(), { timeout: PATIENCE_MS })
+      .toMatch(/Type error, line 1, column \d+: Type 'number' is not assignable to type 'string'\. \(TS2322\)/);
     // Hovering the squiggle shows TypeScript's message (the squiggle itself lies under the text layer).
     // On a busy machine the editor may still be laying out when the pointer arrives: point again until it answers.
-    const message = page.locator('.monaco-hover').getByText(/Type 'number' is not assignable to type 'string'/).first();
+    const message = page
+      .locator('.monaco-hover')
+      .getByText(/Type 'number' is not assignable to type 'string'/)
+      .first();
     const hoverShows = async () => {
       const squiggle = (await dialog().locator('.squiggly-error').first().boundingBox())!;
       await page.mouse.move(0, 0);
       await page.mouse.move(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2);
-      return message.waitFor({ timeout: 3000 }).then(() => true, () => false);
+      return message.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      );
     };
     await expect.poll(hoverShows, { timeout: PATIENCE_MS }).toBe(true);
     await screenshot(page, 'results-02-full-size-type-error');
@@ -158,8 +172,12 @@ describe('window results and the full-size code editor in a real browser', () =>
     await dialog().locator('.monaco-editor .view-lines').click();
     await page.keyboard.press('Escape');
     await expect(dialog().count()).resolves.toBe(0);
-    await expect.poll(() => focusInside(`[role="group"][aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS }).toBe(true);
-    await expect.poll(() => shownCode(codeField()), { timeout: PATIENCE_MS }).toContain('const n: string = values.length;');
+    await expect
+      .poll(() => focusInside(`[role="group"][aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS })
+      .toBe(true);
+    await expect
+      .poll(() => shownCode(codeField()), { timeout: PATIENCE_MS })
+      .toContain('const n: string = values.length;');
     await codeField().locator('.squiggly-error').first().waitFor({ timeout: PATIENCE_MS });
     await screenshot(page, 'results-03-back-in-the-field');
   });
@@ -176,7 +194,9 @@ describe('window results and the full-size code editor in a real browser', () =>
     await expect.poll(() => dialog().locator('.squiggly-error').count(), { timeout: PATIENCE_MS }).toBe(0);
     await dialog().getByRole('button', { name: 'Close' }).click();
     await expect(dialog().count()).resolves.toBe(0);
-    await expect.poll(() => focusInside(`[role="group"][aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS }).toBe(true);
+    await expect
+      .poll(() => focusInside(`[role="group"][aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS })
+      .toBe(true);
     await expect.poll(() => shownCode(codeField()), { timeout: PATIENCE_MS }).toContain('pages: values.map');
 
     // One model, one undo history: undo in the field takes back the paste made full size, redo brings it back.
@@ -191,7 +211,9 @@ describe('window results and the full-size code editor in a real browser', () =>
     await node(WINDOW).click();
     await outputTable().waitFor();
     const written = await page.evaluate(() => window.__weirBench!.sinkOutputs());
-    const results = written.filter((w) => w.sink === 'page_view_counts').map((w) => w.value as { key: number; window: { start: number }; result: unknown });
+    const results = written
+      .filter((w) => w.sink === 'page_view_counts')
+      .map((w) => w.value as { key: number; window: { start: number }; result: unknown });
     const user2 = results.find((r) => r.key === 2 && r.window.start === 0)!;
     const expected = compactJson(user2.result);
     expect(expected.length).toBeGreaterThan(300);
@@ -205,8 +227,15 @@ describe('window results and the full-size code editor in a real browser', () =>
     expect(cellBox.height).toBeGreaterThan(40);
     const rowBoxes = await outputTable()
       .getByRole('row')
-      .evaluateAll((els) => els.slice(1).map((e) => e.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })).sort((a, b) => a.top - b.top));
-    for (let i = 1; i < rowBoxes.length; i++) expect(rowBoxes[i]!.top).toBeGreaterThanOrEqual(rowBoxes[i - 1]!.bottom - 1);
+      .evaluateAll((els) =>
+        els
+          .slice(1)
+          .map((e) => e.getBoundingClientRect())
+          .map((r) => ({ top: r.top, bottom: r.bottom }))
+          .sort((a, b) => a.top - b.top),
+      );
+    for (let i = 1; i < rowBoxes.length; i++)
+      expect(rowBoxes[i]!.top).toBeGreaterThanOrEqual(rowBoxes[i - 1]!.bottom - 1);
     await screenshot(page, 'results-04-long-result');
   });
 
@@ -225,7 +254,9 @@ describe('window results and the full-size code editor in a real browser', () =>
     await screenshot(page, 'results-05-wide-inspector');
     await page.reload();
     await node(WINDOW).waitFor();
-    await expect.poll(async () => (await aside.boundingBox())!.width, { timeout: PATIENCE_MS }).toBeCloseTo(after.width, 0);
+    await expect
+      .poll(async () => (await aside.boundingBox())!.width, { timeout: PATIENCE_MS })
+      .toBeCloseTo(after.width, 0);
   });
 
   it('threw no errors in the page', () => {

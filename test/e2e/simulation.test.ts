@@ -3,7 +3,15 @@ import type { Page } from 'playwright-core';
 import { PATIENCE_MS } from '../patience.ts';
 import { screenshot } from './support/browser.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
-import { connect, documentOf, dropOperator, nodeOnCanvas, portHandle, storeField, waitForSimulation } from './support/simulation-page.ts';
+import {
+  connect,
+  documentOf,
+  dropOperator,
+  nodeOnCanvas,
+  portHandle,
+  storeField,
+  waitForSimulation,
+} from './support/simulation-page.ts';
 
 let app: StaticApp;
 let page: Page;
@@ -35,7 +43,8 @@ describe('simulation in a real browser', () => {
   beforeAll(async () => {
     app = await openStaticApp((opened, url) => {
       opened.on('request', (request) => {
-        if (!request.url().startsWith(url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+        if (!request.url().startsWith(url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:'))
+          foreignRequests.push(request.url());
       });
     });
     page = app.page;
@@ -71,22 +80,38 @@ describe('simulation in a real browser', () => {
     await inspector().getByLabel('Topic', { exact: true }).fill('user_events');
     await inspector().getByLabel('Event time', { exact: true }).selectOption('field');
     await inspector().getByLabel('Field', { exact: true }).fill('ts');
-    await inspector().getByLabel(/^Max out-of-orderness/).fill('5s');
-    await inspector().getByLabel(/^Max out-of-orderness/).blur();
+    await inspector()
+      .getByLabel(/^Max out-of-orderness/)
+      .fill('5s');
+    await inspector()
+      .getByLabel(/^Max out-of-orderness/)
+      .blur();
     await node('keyBy1').click();
-    await inspector().getByLabel(/^Field/).fill('user_id');
+    await inspector()
+      .getByLabel(/^Field/)
+      .fill('user_id');
     await node('window1').click();
     await inspector().getByLabel('Windows', { exact: true }).selectOption('tumbling');
     await inspector().getByLabel('Size', { exact: true }).fill('1m');
     await inspector().getByLabel('Size', { exact: true }).blur();
     await inspector().getByLabel('Aggregate', { exact: true }).selectOption('count');
-    for (const [sink, topic] of [['sink1', 'page_view_counts'], ['sink2', 'late_page_views']] as const) {
+    for (const [sink, topic] of [
+      ['sink1', 'page_view_counts'],
+      ['sink2', 'late_page_views'],
+    ] as const) {
       await node(sink).click();
       await inspector().getByLabel('Topic', { exact: true }).fill(topic);
     }
     const doc = await documentOf(page);
-    expect(doc.nodes[0]!.params).toMatchObject({ topic: 'user_events', timestamp: { from: 'field', field: 'ts' }, watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 5000 } });
-    expect(doc.nodes[3]!.params).toMatchObject({ assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } });
+    expect(doc.nodes[0]!.params).toMatchObject({
+      topic: 'user_events',
+      timestamp: { from: 'field', field: 'ts' },
+      watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 5000 },
+    });
+    expect(doc.nodes[3]!.params).toMatchObject({
+      assigner: { kind: 'tumbling', sizeMs: 60000 },
+      aggregate: { kind: 'count' },
+    });
   });
 
   it('adds samples as JSON and a late record in the table', async () => {
@@ -121,7 +146,9 @@ describe('simulation in a real browser', () => {
     expect(offered.join(' ')).toContain('user_id');
     await page.keyboard.type("event_type === 'page_view';");
     await page.keyboard.press('Escape');
-    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS }).toEqual([CODE]);
+    await expect
+      .poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS })
+      .toEqual([CODE]);
     await expect(inspector().getByRole('list', { name: 'Problems in the code of filter1' }).count()).resolves.toBe(0);
     await screenshot(page, 'simulation-02-code');
   });
@@ -136,7 +163,9 @@ describe('simulation in a real browser', () => {
     await field.locator('.squiggly-error').first().waitFor({ timeout: PATIENCE_MS });
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
-    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS }).toEqual([CODE]);
+    await expect
+      .poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS })
+      .toEqual([CODE]);
   });
 
   it('simulates, counting page views per user and minute, and shows the late record in the window’s output', async () => {
@@ -144,10 +173,25 @@ describe('simulation in a real browser', () => {
     expect(await waitForSimulation(page)).toBe('done');
     expect(await page.getByRole('tab', { name: 'Simulation' }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('tabpanel', { name: 'Simulation' }).waitFor({ timeout: PATIENCE_MS });
-    await expect(storeField(page, 'portCounts')).resolves.toMatchObject({ source1: { out: 8 }, filter1: { out: 7 }, window1: { out: 4, late: 1 } });
+    await expect(storeField(page, 'portCounts')).resolves.toMatchObject({
+      source1: { out: 8 },
+      filter1: { out: 7 },
+      window1: { out: 4, late: 1 },
+    });
     const written = await page.evaluate(() => window.__weirBench!.sinkOutputs());
-    const minute = (key: number, start: number, result: number) => ({ sink: 'sink1', key, value: { key, window: { start, end: start + 60000 }, result }, timestamp: start + 59999 });
-    expect(written).toEqual([minute(1, 0, 2), minute(2, 0, 2), { sink: 'sink2', key: 3, value: LATE, timestamp: 55000 }, minute(1, 60000, 1), minute(2, 60000, 1)]);
+    const minute = (key: number, start: number, result: number) => ({
+      sink: 'sink1',
+      key,
+      value: { key, window: { start, end: start + 60000 }, result },
+      timestamp: start + 59999,
+    });
+    expect(written).toEqual([
+      minute(1, 0, 2),
+      minute(2, 0, 2),
+      { sink: 'sink2', key: 3, value: LATE, timestamp: 55000 },
+      minute(1, 60000, 1),
+      minute(2, 60000, 1),
+    ]);
 
     await node('window1').click();
     const output = page.getByRole('table', { name: 'Output records of window1' });
@@ -201,8 +245,12 @@ describe('simulation in a real browser', () => {
     const field = inspector().getByRole('group', { name: 'Code of filter1' });
     await field.locator('.monaco-editor .view-lines').click();
     await page.keyboard.press('Control+a');
-    await page.keyboard.type('export default (e: Value) => { if (e.user_id === 3) throw new Error("no user 3"); return true; }');
-    await expect.poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS }).toEqual([expect.stringContaining('no user 3')]);
+    await page.keyboard.type(
+      'export default (e: Value) => { if (e.user_id === 3) throw new Error("no user 3"); return true; }',
+    );
+    await expect
+      .poll(async () => (await documentOf(page)).nodes[1]!.params.code, { timeout: PATIENCE_MS })
+      .toEqual([expect.stringContaining('no user 3')]);
     await page.getByRole('button', { name: 'Simulate', exact: true }).click();
     expect(await waitForSimulation(page)).toBe('done');
     await expect(node('filter1').locator('.badge--error').textContent()).resolves.toContain('1');
@@ -219,7 +267,9 @@ describe('simulation in a real browser', () => {
     expect(result.events).toBe(1_000_000);
     expect(result.sinkRecords).toBeGreaterThan(0);
     // How responsive the page stayed is measured by `npm run bench` (weir-browser); here it only has to finish.
-    console.log(`1M events: ${result.eventsPerSecond.toLocaleString('en-US')} events/s, longest main-thread task ${Math.round(result.longestTaskMs)} ms, longest frame gap ${Math.round(result.longestFrameGapMs)} ms`);
+    console.log(
+      `1M events: ${result.eventsPerSecond.toLocaleString('en-US')} events/s, longest main-thread task ${Math.round(result.longestTaskMs)} ms, longest frame gap ${Math.round(result.longestFrameGapMs)} ms`,
+    );
     await screenshot(page, 'simulation-08-million');
   });
 

@@ -26,7 +26,11 @@ async function replaceCode(nodeId: string, code: string): Promise<void> {
   await page.keyboard.press('Delete');
   // Inserted as one edit, as a paste is: Monaco's auto-closing of quotes and brackets does not apply.
   await page.keyboard.insertText(code);
-  await expect.poll(async () => (await documentOf(page)).nodes.find((n) => n.id === nodeId)?.params.code, { timeout: PATIENCE_MS }).toEqual([code]);
+  await expect
+    .poll(async () => (await documentOf(page)).nodes.find((n) => n.id === nodeId)?.params.code, {
+      timeout: PATIENCE_MS,
+    })
+    .toEqual([code]);
 }
 
 describe('type errors in user code in a real browser', () => {
@@ -49,16 +53,26 @@ describe('type errors in user code in a real browser', () => {
     await expect(badge.getAttribute('title')).resolves.toContain("Property 'event_typ' does not exist");
 
     const underField = inspector().getByRole('list', { name: 'Problems in the code of views' });
-    await expect.poll(() => underField.textContent(), { timeout: PATIENCE_MS }).toMatch(/^Type error, line 1, column 40: Property 'event_typ' does not exist on type/);
+    await expect
+      .poll(() => underField.textContent(), { timeout: PATIENCE_MS })
+      .toMatch(/^Type error, line 1, column 40: Property 'event_typ' does not exist on type/);
     await expect(underField.textContent()).resolves.toContain("Did you mean 'event_type'?");
     // Still a valid pipeline: the engine runs JavaScript, and `weir validate` says ok.
-    await expect(page.evaluate(() => (window as unknown as { weir: { store: { getState(): { problems: unknown[] } } } }).weir.store.getState().problems.length)).resolves.toBe(0);
+    await expect(
+      page.evaluate(
+        () =>
+          (window as unknown as { weir: { store: { getState(): { problems: unknown[] } } } }).weir.store.getState()
+            .problems.length,
+      ),
+    ).resolves.toBe(0);
 
     const dock = page.getByRole('region', { name: 'Panels' });
     const tab = dock.getByRole('tab', { name: /Problems/ });
     if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
     await expect(dock.getByLabel('1 warnings').textContent()).resolves.toBe('1');
-    const line = warningsPanel().getByRole('button', { name: /Page views only — nodes\[1\]\.params\.code: type error: line 1, column 40: Property 'event_typ'/ });
+    const line = warningsPanel().getByRole('button', {
+      name: /Page views only — nodes\[1\]\.params\.code: type error: line 1, column 40: Property 'event_typ'/,
+    });
     await line.waitFor({ timeout: PATIENCE_MS });
     await screenshot(page, 'type-problems-01-misspelt-field');
 
@@ -67,7 +81,14 @@ describe('type errors in user code in a real browser', () => {
     await inspector().getByRole('heading', { name: 'byUser' }).waitFor({ timeout: PATIENCE_MS });
     await line.click();
     await inspector().getByRole('heading', { name: 'Page views only' }).waitFor({ timeout: PATIENCE_MS });
-    await expect(page.evaluate(() => (window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }).weir.store.getState().selectedNodeIds)).resolves.toEqual(['views']);
+    await expect(
+      page.evaluate(
+        () =>
+          (
+            window as unknown as { weir: { store: { getState(): { selectedNodeIds: string[] } } } }
+          ).weir.store.getState().selectedNodeIds,
+      ),
+    ).resolves.toEqual(['views']);
 
     await replaceCode('views', "export default (event: Value) => event.event_type === 'page_view';");
     await badge.waitFor({ state: 'detached', timeout: PATIENCE_MS });
@@ -77,18 +98,35 @@ describe('type errors in user code in a real browser', () => {
 
   it('starts a dropped Filter from code typed with the samples, and lists a Key by field the samples lack', async () => {
     await page.evaluate(() => {
-      const weir = (window as unknown as { weir: { store: { getState(): { addNode(type: string, at: { x: number; y: number }): string; connect(c: object): string | null } } } }).weir;
+      const weir = (
+        window as unknown as {
+          weir: {
+            store: {
+              getState(): {
+                addNode(type: string, at: { x: number; y: number }): string;
+                connect(c: object): string | null;
+              };
+            };
+          };
+        }
+      ).weir;
       const id = weir.store.getState().addNode('filter', { x: 200, y: 420 });
       weir.store.getState().connect({ from: 'events', fromPort: 'out', to: id, toPort: 'in' });
     });
     const added = (await documentOf(page)).nodes.find((n) => n.type === 'filter' && n.id !== 'views')!;
-    expect(added.params.code).toEqual(['export default (value: Value, ctx: Context): boolean => {', '  return true;', '};']);
+    expect(added.params.code).toEqual([
+      'export default (value: Value, ctx: Context): boolean => {',
+      '  return true;',
+      '};',
+    ]);
 
     await nodeOnCanvas(page, 'byUser').click();
     const field = inspector().getByRole('textbox', { name: 'Field optional', exact: true });
     await field.fill('usr_id', { timeout: PATIENCE_MS });
     await field.press('Tab');
-    const line = warningsPanel().getByRole('button', { name: /byUser — nodes\[2\]\.params\.field: unknown field: Key by field "usr_id" does not exist/ });
+    const line = warningsPanel().getByRole('button', {
+      name: /byUser — nodes\[2\]\.params\.field: unknown field: Key by field "usr_id" does not exist/,
+    });
     await line.waitFor({ timeout: PATIENCE_MS });
     await expect(nodeOnCanvas(page, 'byUser').getByLabel('1 warnings').count()).resolves.toBe(1);
     await screenshot(page, 'type-problems-02-field-warning-listed');

@@ -22,13 +22,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PipelineFailure } from '../../shared/engine/operator.ts';
 import { Simulation, type SinkOutput } from '../../shared/engine/simulation.ts';
 import type { PipelineDoc, Sample } from '../../shared/pipeline/types.ts';
-import { runOnFlink, type FlinkSimulationJob, type FlinkSimulationResult } from '../../server/src/flink/local-runner.ts';
+import {
+  runOnFlink,
+  type FlinkSimulationJob,
+  type FlinkSimulationResult,
+} from '../../server/src/flink/local-runner.ts';
 import { readSamplesFile } from '../../server/src/cli/simulate.ts';
 import { OPERATORS } from '../../shared/operators/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-const FOLDERS = ['examples', 'bench/workloads', 'test/fixtures/simulate', 'test/fixtures/tests', 'test/fixtures/semantics'] as const;
+const FOLDERS = [
+  'examples',
+  'bench/workloads',
+  'test/fixtures/simulate',
+  'test/fixtures/tests',
+  'test/fixtures/semantics',
+] as const;
 
 /** At least this many files per folder, so that the check cannot pass on an empty or half-lost corpus. */
 const AT_LEAST: Record<(typeof FOLDERS)[number], number> = {
@@ -40,7 +50,9 @@ const AT_LEAST: Record<(typeof FOLDERS)[number], number> = {
 };
 
 /** CLI runs with `--input` files in test/fixtures/simulate (test/cli/simulate.test.ts): pipeline, source, samples. */
-const CLI_INPUTS: Array<[file: string, source: string, samples: string]> = [['examples/high-ids.weir.json', 'records', 'test/fixtures/simulate/records.jsonl']];
+const CLI_INPUTS: Array<[file: string, source: string, samples: string]> = [
+  ['examples/high-ids.weir.json', 'records', 'test/fixtures/simulate/records.jsonl'],
+];
 
 /**
  * Jobs whose records may differ in order only where Flink defines none (SPEC §3): the job's name, and which records
@@ -64,7 +76,8 @@ function jobsOf(folder: string): Job[] {
   for (const file of pipelineFiles(folder)) {
     const pipeline = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as PipelineDoc;
     jobs.push({ folder, name: file, pipeline });
-    for (const test of pipeline.tests ?? []) if (test.inputs) jobs.push({ folder, name: `${file} › test "${test.name}"`, pipeline, inputs: test.inputs });
+    for (const test of pipeline.tests ?? [])
+      if (test.inputs) jobs.push({ folder, name: `${file} › test "${test.name}"`, pipeline, inputs: test.inputs });
   }
   for (const [file, source, samples] of CLI_INPUTS) {
     if (!samples.startsWith(`${folder}/`)) continue;
@@ -85,12 +98,22 @@ interface Outcome {
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
 function onWeir(job: Job): Outcome {
-  const simulation = new Simulation(job.pipeline, { operators: OPERATORS, ...job.inputs ? { inputs: job.inputs } : {} });
+  const simulation = new Simulation(job.pipeline, {
+    operators: OPERATORS,
+    ...(job.inputs ? { inputs: job.inputs } : {}),
+  });
   try {
     simulation.run();
   } catch (error) {
-    if (error instanceof PipelineFailure) return { outputs: asJson(simulation.outputs) as unknown[], failure: asJson({ nodeId: error.nodeId, reason: error.reason, input: error.input }) as Outcome['failure'] };
-    return { outputs: asJson(simulation.outputs) as unknown[], error: error instanceof Error ? error.message : String(error) };
+    if (error instanceof PipelineFailure)
+      return {
+        outputs: asJson(simulation.outputs) as unknown[],
+        failure: asJson({ nodeId: error.nodeId, reason: error.reason, input: error.input }) as Outcome['failure'],
+      };
+    return {
+      outputs: asJson(simulation.outputs) as unknown[],
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
   return { outputs: asJson(simulation.outputs) as unknown[] };
 }
@@ -105,7 +128,9 @@ function onFlink(result: FlinkSimulationResult): Outcome {
 
 /** Sorts, by their JSON text, the records that may come in any order, leaving the others where they are. */
 function withUnorderedSorted(outputs: unknown[], records: (output: SinkOutput) => boolean): unknown[] {
-  const unordered = outputs.filter((o) => records(o as SinkOutput)).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+  const unordered = outputs
+    .filter((o) => records(o as SinkOutput))
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
   let next = 0;
   return outputs.map((o) => (records(o as SinkOutput) ? unordered[next++] : o));
 }
@@ -116,17 +141,24 @@ const flink = new Map<string, FlinkSimulationResult>();
 
 describe('the Weir engine and the Flink runner give the same output', () => {
   beforeAll(() => {
-    const results = runOnFlink(allJobs.map(({ name, pipeline, inputs }) => ({ name, pipeline, ...(inputs ? { inputs } : {}) })));
+    const results = runOnFlink(
+      allJobs.map(({ name, pipeline, inputs }) => ({ name, pipeline, ...(inputs ? { inputs } : {}) })),
+    );
     results.forEach((result, i) => flink.set(allJobs[i]!.name, result));
   }, 600_000);
 
   it('has a corpus in every folder', () => {
-    for (const folder of FOLDERS) expect(pipelineFiles(folder).length, `pipeline files in ${folder}`).toBeGreaterThanOrEqual(AT_LEAST[folder]);
+    for (const folder of FOLDERS)
+      expect(pipelineFiles(folder).length, `pipeline files in ${folder}`).toBeGreaterThanOrEqual(AT_LEAST[folder]);
     expect(new Set(allJobs.map((j) => j.name)).size, 'job names are unique').toBe(allJobs.length);
   });
 
   it('has the semantic fixtures of the tests of test/shared as they are now', () => {
-    const check = spawnSync('npx', ['tsx', 'test/fixtures/semantics/export.ts', '--check'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const check = spawnSync('npx', ['tsx', 'test/fixtures/semantics/export.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     expect(check.status, `test/fixtures/semantics/export.ts --check:\n${check.stdout}${check.stderr}`).toBe(0);
   }, 300_000);
 

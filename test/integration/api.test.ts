@@ -19,7 +19,10 @@ describe('deployments API on a real broker', () => {
   const suffix = uniqueSuffix();
   const input = `weir-api-in-${suffix}`;
   const output = `weir-api-out-${suffix}`;
-  const id = `api-${suffix}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+  const id = `api-${suffix}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63);
   let kafka: RunningKafka;
   let manager: DeploymentManager;
   let app: RunningApp;
@@ -28,9 +31,15 @@ describe('deployments API on a real broker', () => {
 
   function pipeline(withMapper: boolean): PipelineDoc {
     const nodes: PipelineDoc['nodes'] = [{ id: 'events', type: 'source.kafka', params: { topic: input } }];
-    if (withMapper) nodes.push({ id: 'mapper', type: 'map', params: { code: ['export default (v) => ({ ...v, seen: true });'] } });
+    if (withMapper)
+      nodes.push({ id: 'mapper', type: 'map', params: { code: ['export default (v) => ({ ...v, seen: true });'] } });
     nodes.push({ id: 'out', type: 'sink.kafka', params: { topic: output } });
-    const edges = withMapper ? [{ from: 'events', to: 'mapper' }, { from: 'mapper', to: 'out' }] : [{ from: 'events', to: 'out' }];
+    const edges = withMapper
+      ? [
+          { from: 'events', to: 'mapper' },
+          { from: 'mapper', to: 'out' },
+        ]
+      : [{ from: 'events', to: 'out' }];
     return { format: 'weir/v1', id, name: 'API test', settings: { checkpointIntervalMs: 300 }, nodes, edges };
   }
 
@@ -62,7 +71,13 @@ describe('deployments API on a real broker', () => {
     await createTopic(kafka.brokers, input, 2);
     await createTopic(kafka.brokers, output, 1);
     dataDir = mkdtempSync(join(tmpdir(), 'weir-api-'));
-    manager = new DeploymentManager({ dataDir, kafka: { brokers: kafka.brokers }, sessionTimeoutMs: 6000, metricsIntervalMs: 200, log: () => {} });
+    manager = new DeploymentManager({
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      metricsIntervalMs: 200,
+      log: () => {},
+    });
     await manager.start();
     app = await startApp({ dataDir, deployments: manager });
   });
@@ -75,102 +90,95 @@ describe('deployments API on a real broker', () => {
     await kafka?.stop();
   });
 
-  it(
-    'deploys a pipeline, reports it running over SSE, and streams its committed output on the sink tail',
-    async () => {
-      const res = await app.call('/api/deployments', { method: 'POST', body: { pipeline: pipeline(true) } });
-      expect(res.status).toBe(201);
-      expect(res.headers.get('location')).toBe(`/api/deployments/${id}`);
-      const created = await res.json();
-      expect(created.id).toBe(id);
-      expect(['starting', 'running']).toContain(created.status);
+  it('deploys a pipeline, reports it running over SSE, and streams its committed output on the sink tail', async () => {
+    const res = await app.call('/api/deployments', { method: 'POST', body: { pipeline: pipeline(true) } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/api/deployments/${id}`);
+    const created = await res.json();
+    expect(created.id).toBe(id);
+    expect(['starting', 'running']).toContain(created.status);
 
-      const events = await sse(`/api/deployments/${id}/events`);
-      expect(events.status).toBe(200);
-      const running = await events.next((e) => e.event === 'status' && (e.data as DeploymentInfo).status === 'running');
-      expect((running.data as DeploymentInfo).sinks).toEqual({ out: output });
+    const events = await sse(`/api/deployments/${id}/events`);
+    expect(events.status).toBe(200);
+    const running = await events.next((e) => e.event === 'status' && (e.data as DeploymentInfo).status === 'running');
+    expect((running.data as DeploymentInfo).sinks).toEqual({ out: output });
 
-      const tail = await sse(`/api/deployments/${id}/tail/out`);
-      expect(tail.status).toBe(200);
-      await produceRaw(kafka.brokers, input, [
-        { key: 'a', value: JSON.stringify({ n: 1 }), partition: 0 },
-        { key: 'b', value: JSON.stringify({ n: 2 }), partition: 1 },
-        { key: 'c', value: JSON.stringify({ n: 3 }), partition: 0 },
-      ]);
-      const received: TailRecord[] = [];
-      while (received.length < 3) received.push((await tail.next((e) => e.event === 'record')).data as TailRecord);
-      expect(received.map((r) => r.value).sort((x, y) => (x as { n: number }).n - (y as { n: number }).n)).toEqual([
-        { n: 1, seen: true },
-        { n: 2, seen: true },
-        { n: 3, seen: true },
-      ]);
-      expect(received.every((r) => r.sink === 'out' && r.topic === output)).toBe(true);
-      expect(received.map((r) => r.key).sort()).toEqual(['a', 'b', 'c']);
+    const tail = await sse(`/api/deployments/${id}/tail/out`);
+    expect(tail.status).toBe(200);
+    await produceRaw(kafka.brokers, input, [
+      { key: 'a', value: JSON.stringify({ n: 1 }), partition: 0 },
+      { key: 'b', value: JSON.stringify({ n: 2 }), partition: 1 },
+      { key: 'c', value: JSON.stringify({ n: 3 }), partition: 0 },
+    ]);
+    const received: TailRecord[] = [];
+    while (received.length < 3) received.push((await tail.next((e) => e.event === 'record')).data as TailRecord);
+    expect(received.map((r) => r.value).sort((x, y) => (x as { n: number }).n - (y as { n: number }).n)).toEqual([
+      { n: 1, seen: true },
+      { n: 2, seen: true },
+      { n: 3, seen: true },
+    ]);
+    expect(received.every((r) => r.sink === 'out' && r.topic === output)).toBe(true);
+    expect(received.map((r) => r.key).sort()).toEqual(['a', 'b', 'c']);
 
-      // Output is visible only once a checkpoint committed it; the metrics stream must come to say so.
-      const metrics = await events.next((e) => {
-        if (e.event !== 'metrics') return false;
-        const m = e.data as DeploymentInfo['metrics'];
-        return m.checkpoints.completed > 0 && (m.nodes.mapper?.in ?? 0) >= 3;
-      });
-      const figures = metrics.data as DeploymentInfo['metrics'];
-      expect(figures.nodes.events?.out.out).toBe(3);
-      expect(figures.nodes.mapper?.out.out).toBe(3);
-    },
-  );
+    // Output is visible only once a checkpoint committed it; the metrics stream must come to say so.
+    const metrics = await events.next((e) => {
+      if (e.event !== 'metrics') return false;
+      const m = e.data as DeploymentInfo['metrics'];
+      return m.checkpoints.completed > 0 && (m.nodes.mapper?.in ?? 0) >= 3;
+    });
+    const figures = metrics.data as DeploymentInfo['metrics'];
+    expect(figures.nodes.events?.out.out).toBe(3);
+    expect(figures.nodes.mapper?.out.out).toBe(3);
+  });
 
-  it(
-    'reports per-node counts and checkpoints in GET /api/deployments/:id and lists the deployment',
-    async () => {
-      const current = await info();
-      expect(current.pipelineId).toBe(id);
-      expect(current.metrics.nodes.events?.out.out).toBe(3);
-      expect(current.metrics.nodes.out?.in).toBe(3);
-      expect(current.metrics.checkpoints.completed).toBeGreaterThan(0);
-      const list = await (await app.call('/api/deployments')).json();
-      expect(list.deployments.map((d: DeploymentInfo) => d.id)).toContain(id);
-    },
-  );
+  it('reports per-node counts and checkpoints in GET /api/deployments/:id and lists the deployment', async () => {
+    const current = await info();
+    expect(current.pipelineId).toBe(id);
+    expect(current.metrics.nodes.events?.out.out).toBe(3);
+    expect(current.metrics.nodes.out?.in).toBe(3);
+    expect(current.metrics.checkpoints.completed).toBeGreaterThan(0);
+    const list = await (await app.call('/api/deployments')).json();
+    expect(list.deployments.map((d: DeploymentInfo) => d.id)).toContain(id);
+  });
 
-  it(
-    'answers 409 E_STATE_LOSS naming the nodes an upgrade would drop, and upgrades once allowStateLoss is set',
-    async () => {
-      const refused = await app.call('/api/deployments', { method: 'POST', body: { pipeline: pipeline(false) } });
-      expect(refused.status).toBe(409);
-      const error = (await refused.json()).error;
-      expect(error.code).toBe('E_STATE_LOSS');
-      expect(error.nodes).toEqual(['mapper']);
-      expect((await info()).status).toBe('running');
+  it('answers 409 E_STATE_LOSS naming the nodes an upgrade would drop, and upgrades once allowStateLoss is set', async () => {
+    const refused = await app.call('/api/deployments', { method: 'POST', body: { pipeline: pipeline(false) } });
+    expect(refused.status).toBe(409);
+    const error = (await refused.json()).error;
+    expect(error.code).toBe('E_STATE_LOSS');
+    expect(error.nodes).toEqual(['mapper']);
+    expect((await info()).status).toBe('running');
 
-      const accepted = await app.call('/api/deployments', { method: 'POST', body: { pipeline: pipeline(false), allowStateLoss: true } });
-      expect(accepted.status).toBe(201);
-      await waitForStatus('running');
-      const tail = await sse(`/api/deployments/${id}/tail/out`);
-      await produceRaw(kafka.brokers, input, [{ key: 'd', value: JSON.stringify({ n: 4 }), partition: 0 }]);
-      // The upgraded graph has no mapper: the record reaches the sink as it came. Older records may come first
-      // (the tail starts a little before the end of the topic).
-      const fresh = await tail.next((e) => e.event === 'record' && ((e.data as TailRecord).value as { n: number }).n === 4);
-      expect((fresh.data as TailRecord).value).toEqual({ n: 4 });
-    },
-  );
+    const accepted = await app.call('/api/deployments', {
+      method: 'POST',
+      body: { pipeline: pipeline(false), allowStateLoss: true },
+    });
+    expect(accepted.status).toBe(201);
+    await waitForStatus('running');
+    const tail = await sse(`/api/deployments/${id}/tail/out`);
+    await produceRaw(kafka.brokers, input, [{ key: 'd', value: JSON.stringify({ n: 4 }), partition: 0 }]);
+    // The upgraded graph has no mapper: the record reaches the sink as it came. Older records may come first
+    // (the tail starts a little before the end of the topic).
+    const fresh = await tail.next(
+      (e) => e.event === 'record' && ((e.data as TailRecord).value as { n: number }).n === 4,
+    );
+    expect((fresh.data as TailRecord).value).toEqual({ n: 4 });
+  });
 
-  it(
-    'stops a deployment with a savepoint and resumes it',
-    async () => {
-      const stopped = await app.call(`/api/deployments/${id}/stop`, { method: 'POST' });
-      expect(stopped.status).toBe(200);
-      expect((await stopped.json()).status).toBe('stopped');
-      expect((await info()).status).toBe('stopped');
+  it('stops a deployment with a savepoint and resumes it', async () => {
+    const stopped = await app.call(`/api/deployments/${id}/stop`, { method: 'POST' });
+    expect(stopped.status).toBe(200);
+    expect((await stopped.json()).status).toBe('stopped');
+    expect((await info()).status).toBe('stopped');
 
-      const again = await app.call(`/api/deployments/${id}/resume`, { method: 'POST' });
-      expect(again.status).toBe(200);
-      expect(['starting', 'running']).toContain((await again.json()).status);
-      await waitForStatus('running');
-      const twice = await app.call(`/api/deployments/${id}/resume`, { method: 'POST' });
-      expect(twice.status).toBe(409);
-      expect((await twice.json()).error.code).toBe('E_STATE');
-    },
-  );
+    const again = await app.call(`/api/deployments/${id}/resume`, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(['starting', 'running']).toContain((await again.json()).status);
+    await waitForStatus('running');
+    const twice = await app.call(`/api/deployments/${id}/resume`, { method: 'POST' });
+    expect(twice.status).toBe(409);
+    expect((await twice.json()).error.code).toBe('E_STATE');
+  });
 
   it('answers 400 with coded problems to an invalid pipeline, and 404 to unknown deployments and sinks', async () => {
     const invalid = { ...pipeline(true), edges: [{ from: 'events', to: 'nowhere' }] };

@@ -110,7 +110,9 @@ describe('exactly-once output through kill -9', () => {
     expect(expected.length).toBeGreaterThan(EVENTS + 2000);
 
     // Kill points: three random fractions of the input, in increasing order, each followed by a random delay.
-    const killAt = [Math.random(), Math.random(), Math.random()].map((f) => Math.floor((0.1 + 0.75 * f) * EVENTS)).sort((a, b) => a - b);
+    const killAt = [Math.random(), Math.random(), Math.random()]
+      .map((f) => Math.floor((0.1 + 0.75 * f) * EVENTS))
+      .sort((a, b) => a - b);
     const reader = new CommittedReader(kafka.brokers, { countsOut: names.counts, enrichedOut: names.enriched });
     const kills: Array<{ at: number; restored: number; processed: number; checkpoints: number; delayMs: number }> = [];
     const started = Date.now();
@@ -132,13 +134,22 @@ describe('exactly-once output through kill -9', () => {
         );
         const delayMs = Math.floor(Math.random() * 400);
         await sleep(delayMs);
-        kills.push({ at: threshold, restored: runner.restored!, processed: runner.processed, checkpoints: runner.checkpoints, delayMs });
+        kills.push({
+          at: threshold,
+          restored: runner.restored!,
+          processed: runner.processed,
+          checkpoints: runner.checkpoints,
+          delayMs,
+        });
         await runner.kill();
       }
       const last = new Runner(dataDir, kafka.brokers, pipelineFile);
       runners.push(last);
       await producing;
-      await waitFor(() => reader.records.length >= expected.length, `${expected.length} committed records (have ${reader.records.length})`);
+      await waitFor(
+        () => reader.records.length >= expected.length,
+        `${expected.length} committed records (have ${reader.records.length})`,
+      );
       // The last run has restored and committed checkpoints of its own: a duplicate would have shown up by now.
       await waitFor(() => last.checkpoints >= 3, 'three checkpoints of the last run');
       await sleep(1000);
@@ -146,8 +157,17 @@ describe('exactly-once output through kill -9', () => {
       const got = canonical(reader.records);
       const missing = difference(expected, got);
       const extra = difference(got, expected);
-      const durations = last.lines.filter((l) => l.type === 'metrics' && typeof l.lastDurationMs === 'number').map((l) => l.lastDurationMs!);
-      const notes = runners.flatMap((r, i) => r.lines.filter((l) => l.type === 'log' || l.type === 'status').map((l) => `run ${i + 1}: ${l.type === 'log' ? `${l.level} ${l.message}` : `status ${l.status}${l.error ? ` (${l.error})` : ''}`}`));
+      const durations = last.lines
+        .filter((l) => l.type === 'metrics' && typeof l.lastDurationMs === 'number')
+        .map((l) => l.lastDurationMs!);
+      const notes = runners.flatMap((r, i) =>
+        r.lines
+          .filter((l) => l.type === 'log' || l.type === 'status')
+          .map(
+            (l) =>
+              `run ${i + 1}: ${l.type === 'log' ? `${l.level} ${l.message}` : `status ${l.status}${l.error ? ` (${l.error})` : ''}`}`,
+          ),
+      );
       console.log(notes.join('\n'));
       console.log(
         `crash test: kills ${JSON.stringify(kills)}; ${got.length} records committed in ${elapsedMs} ms; ` +

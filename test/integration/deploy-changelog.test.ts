@@ -66,7 +66,10 @@ describe('the changelog of a deployment', () => {
     const torn = writer.plan(snapshot({ a: node('two') }), {}, {}, {}, 0);
     const log = new Map<string, Buffer>();
     apply(log, first.messages);
-    apply(log, torn.messages.filter((m) => m.key !== MARKER_KEY && m.value !== null)); // crashed before its marker
+    apply(
+      log,
+      torn.messages.filter((m) => m.key !== MARKER_KEY && m.value !== null),
+    ); // crashed before its marker
 
     const found = decodeChangelog(log);
     expect(found.restored!.marker.id).toBe(1);
@@ -77,7 +80,12 @@ describe('the changelog of a deployment', () => {
     resumed.resume(found, new Set(['a']));
     const next = resumed.plan(snapshot({ a: node('three') }), {}, {}, {}, 0);
     expect(next.id).toBe(3);
-    expect(keys(next.messages)).toEqual([pieceKey(3, 'a', 0), MARKER_KEY, `${pieceKey(2, 'a', 0)} ✝`, `${pieceKey(1, 'a', 0)} ✝`]);
+    expect(keys(next.messages)).toEqual([
+      pieceKey(3, 'a', 0),
+      MARKER_KEY,
+      `${pieceKey(2, 'a', 0)} ✝`,
+      `${pieceKey(1, 'a', 0)} ✝`,
+    ]);
     apply(log, next.messages);
     expect([...log.keys()].sort()).toEqual([MARKER_KEY, pieceKey(3, 'a', 0)].sort());
   });
@@ -97,15 +105,28 @@ describe('the changelog of a deployment', () => {
     const writer = new Changelog('p');
     const plan = writer.plan(snapshot({ a: node(1) }), {}, {}, {}, 0);
     const log = new Map<string, Buffer>();
-    apply(log, plan.messages.filter((m) => m.key === MARKER_KEY));
+    apply(
+      log,
+      plan.messages.filter((m) => m.key === MARKER_KEY),
+    );
     expect(() => decodeChangelog(log)).toThrow(/checkpoint 1 is incomplete: piece 0 of node "a"/);
   });
 
   it('groups sends so that no send carries more than its byte limit, keeping the order of messages', () => {
-    const messages = (topic: string, n: number) => Array.from({ length: n }, (_, i) => ({ key: `${topic}${i}`, value: 'v'.repeat(1000) }));
-    const sends = planSends([{ topic: 'a', messages: messages('a', 30) }, { topic: 'b', messages: messages('b', 30) }], 10_000);
+    const messages = (topic: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ key: `${topic}${i}`, value: 'v'.repeat(1000) }));
+    const sends = planSends(
+      [
+        { topic: 'a', messages: messages('a', 30) },
+        { topic: 'b', messages: messages('b', 30) },
+      ],
+      10_000,
+    );
     for (const send of sends) expect(send.reduce((n, g) => n + g.messages.length, 0)).toBeLessThanOrEqual(9);
     const flat = sends.flatMap((send) => send.flatMap((g) => g.messages.map((m) => `${g.topic}:${m.key}`)));
-    expect(flat).toEqual([...messages('a', 30).map((m) => `a:${m.key}`), ...messages('b', 30).map((m) => `b:${m.key}`)]);
+    expect(flat).toEqual([
+      ...messages('a', 30).map((m) => `a:${m.key}`),
+      ...messages('b', 30).map((m) => `b:${m.key}`),
+    ]);
   });
 });

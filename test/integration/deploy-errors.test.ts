@@ -22,9 +22,20 @@ import {
   waitFor,
 } from './support/deploy-fixtures.ts';
 
-function errorsPipeline(id: string, input: string, output: string, onError: ErrorPolicy, errorsTopic?: string): PipelineDoc {
+function errorsPipeline(
+  id: string,
+  input: string,
+  output: string,
+  onError: ErrorPolicy,
+  errorsTopic?: string,
+): PipelineDoc {
   const nodes: PipelineDoc['nodes'] = [
-    { id: 'events', type: 'source.kafka', onError, params: { topic: input, timestamp: { from: 'field', field: 'ts' } } },
+    {
+      id: 'events',
+      type: 'source.kafka',
+      onError,
+      params: { topic: input, timestamp: { from: 'field', field: 'ts' } },
+    },
     { id: 'out', type: 'sink.kafka', params: { topic: output } },
   ];
   const edges: PipelineDoc['edges'] = [{ from: 'events', to: 'out' }];
@@ -36,7 +47,9 @@ function errorsPipeline(id: string, input: string, output: string, onError: Erro
 }
 
 describe('errors in deployed data', () => {
-  const suite = useDeploymentManager('weir-deploy-errors-', { restart: { initialDelayMs: 300, maxDelayMs: 1000, maxFailures: 3, failureIntervalMs: 120_000 } });
+  const suite = useDeploymentManager('weir-deploy-errors-', {
+    restart: { initialDelayMs: 300, maxDelayMs: 1000, maxFailures: 3, failureIntervalMs: 120_000 },
+  });
 
   const now = Date.now();
   const input = [
@@ -62,11 +75,17 @@ describe('errors in deployed data', () => {
       await sleep(700);
       const good = reader.records.filter((r) => r.sink === 'out').map((r) => (JSON.parse(r.value) as { n: number }).n);
       expect(good).toEqual([1, 4]);
-      const dead = reader.records.filter((r) => r.sink === 'dlq').map((r) => JSON.parse(r.value) as { error: string; node: string; input: unknown });
+      const dead = reader.records
+        .filter((r) => r.sink === 'dlq')
+        .map((r) => JSON.parse(r.value) as { error: string; node: string; input: unknown });
       expect(dead).toHaveLength(2);
       expect(dead[0]).toMatchObject({ node: 'events', input: '{"n": 2, "ts": ' });
       expect(dead[0]!.error).toMatch(/malformed JSON at partition 0 offset 1/);
-      expect(dead[1]).toEqual({ node: 'events', input: { n: 3 }, error: 'record has no event time: field "ts" is missing' });
+      expect(dead[1]).toEqual({
+        node: 'events',
+        input: { n: 3 },
+        error: 'record has no event time: field "ts" is missing',
+      });
       expect(suite.manager.get(id).metrics.nodes.events?.errors).toBe(2);
       expect(Object.keys(suite.manager.get(id).metrics.nodes)).toEqual(['events', 'out']);
     } finally {
@@ -89,7 +108,12 @@ describe('errors in deployed data', () => {
     try {
       await producer.send({
         topic: `${id}-in`,
-        messages: [{ value: JSON.stringify({ n: 1, ts: now }) }, { value: binary }, { value: deep }, { value: JSON.stringify({ n: 4, ts: now + 1 }) }],
+        messages: [
+          { value: JSON.stringify({ n: 1, ts: now }) },
+          { value: binary },
+          { value: deep },
+          { value: JSON.stringify({ n: 4, ts: now + 1 }) },
+        ],
       });
     } finally {
       await producer.disconnect();
@@ -103,7 +127,9 @@ describe('errors in deployed data', () => {
       const dead = reader.records.filter((r) => r.sink === 'dlq');
       expect(dead).toHaveLength(2);
       for (const letter of dead) expect(Buffer.byteLength(letter.value)).toBeLessThan(100 * 1024);
-      const [big, deepLetter] = dead.map((r) => JSON.parse(r.value) as { node: string; truncated?: boolean; originalBytes?: number; input: unknown });
+      const [big, deepLetter] = dead.map(
+        (r) => JSON.parse(r.value) as { node: string; truncated?: boolean; originalBytes?: number; input: unknown },
+      );
       expect(big).toMatchObject({ node: 'events', truncated: true });
       expect(big!.originalBytes).toBeGreaterThan(900 * 1024);
       expect(deepLetter).toMatchObject({ node: 'events', truncated: true });
@@ -120,7 +146,9 @@ describe('errors in deployed data', () => {
     const reader = await new CommittedReader(suite.kafka.brokers, { out: `${id}-out`, errors: `${id}-errors` }).start();
     try {
       await waitFor(() => reader.records.length >= 4, 'two good records and two routed errors');
-      expect(reader.records.filter((r) => r.sink === 'errors').map((r) => (JSON.parse(r.value) as { node: string }).node)).toEqual(['events', 'events']);
+      expect(
+        reader.records.filter((r) => r.sink === 'errors').map((r) => (JSON.parse(r.value) as { node: string }).node),
+      ).toEqual(['events', 'events']);
       expect(suite.manager.get(id).status).toBe('running');
     } finally {
       await reader.stop();
@@ -140,7 +168,8 @@ describe('errors in deployed data', () => {
     await deployWithInput(pipeline, `${id}-in`);
     const statuses: Pick<DeploymentRuntimeInfo, 'status' | 'error' | 'lastError'>[] = [];
     const unsubscribe = suite.manager.subscribe(id, (event) => {
-      if (event.type === 'status') statuses.push({ status: event.data.status, error: event.data.error, lastError: event.data.lastError });
+      if (event.type === 'status')
+        statuses.push({ status: event.data.status, error: event.data.error, lastError: event.data.lastError });
     });
     const reason = /^node "events" failed: malformed JSON at partition 0 offset 1/;
     try {
@@ -167,7 +196,9 @@ describe('errors in deployed data', () => {
       await waitFor(() => suite.manager.get(id).status === 'failed', 'the restart policy to give up');
       const failed = suite.manager.get(id);
       expect(failed.restarts).toBe(3);
-      expect(failed.error).toMatch(/^failed 4 times within 2 minutes, more than the restart policy allows \(3\); the last failure: node "events" failed: malformed JSON at partition 0 offset 1/);
+      expect(failed.error).toMatch(
+        /^failed 4 times within 2 minutes, more than the restart policy allows \(3\); the last failure: node "events" failed: malformed JSON at partition 0 offset 1/,
+      );
       await sleep(1500);
       expect(suite.manager.get(id)).toMatchObject({ status: 'failed', restarts: 3 });
     } finally {
@@ -198,13 +229,20 @@ describe('errors in deployed data', () => {
   it('retries a missing source topic at its own short interval even when the restart policy would wait a day', async () => {
     const slowDir = mkdtempSync(join(tmpdir(), 'weir-deploy-missing-'));
     const day = 24 * 3_600_000;
-    const slow = new DeploymentManager({ dataDir: slowDir, kafka: { brokers: suite.kafka.brokers }, restart: { initialDelayMs: day, maxDelayMs: day }, log: () => {} });
+    const slow = new DeploymentManager({
+      dataDir: slowDir,
+      kafka: { brokers: suite.kafka.brokers },
+      restart: { initialDelayMs: day, maxDelayMs: day },
+      log: () => {},
+    });
     await slow.start();
     try {
       const id = `missing-slow-${uniqueSuffix()}`;
       await slow.deploy(errorsPipeline(id, `${id}-in`, `${id}-out`, 'fail'));
       await waitFor(() => slow.get(id).restarts >= 1, 'the first failure');
-      expect(slow.get(id).error ?? slow.get(id).lastError).toContain(`the deployment retries every ${MissingTopicsError.RETRY_DELAY_MS / 1000} s`);
+      expect(slow.get(id).error ?? slow.get(id).lastError).toContain(
+        `the deployment retries every ${MissingTopicsError.RETRY_DELAY_MS / 1000} s`,
+      );
       // Under the restart policy the second attempt would come a day later; waitFor gives up long before that.
       await waitFor(() => slow.get(id).restarts >= 2, 'the next attempt');
     } finally {
@@ -222,7 +260,9 @@ describe('errors in deployed data', () => {
     const shown = suite.manager.get(id);
     const reason = shown.status === 'restarting' ? shown.error : shown.lastError;
     expect(reason).toContain(`the source topic "${id}-in" does not exist yet`);
-    expect(reason).toMatch(/create it \(e\.g\. kafka-topics\.sh --create --topic \S+ --partitions \d+\) or produce to it; the deployment retries every \d+ s/);
+    expect(reason).toMatch(
+      /create it \(e\.g\. kafka-topics\.sh --create --topic \S+ --partitions \d+\) or produce to it; the deployment retries every \d+ s/,
+    );
 
     await createInputTopic(suite.kafka.brokers, `${id}-in`, 1);
     await produceRaw(suite.kafka.brokers, `${id}-in`, [{ value: JSON.stringify({ n: 1, ts: now }) }]);

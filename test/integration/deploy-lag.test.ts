@@ -39,7 +39,15 @@ function slowPipeline(id: string, input: string, output: string): PipelineDoc {
       {
         id: 'slow',
         type: 'map',
-        params: { code: ['export default (value) => {', '  let h = 0;', '  for (let i = 0; i < 6000; i++) h = (h * 31 + i) | 0;', '  return h & 1;', '};'] },
+        params: {
+          code: [
+            'export default (value) => {',
+            '  let h = 0;',
+            '  for (let i = 0; i < 6000; i++) h = (h * 31 + i) | 0;',
+            '  return h & 1;',
+            '};',
+          ],
+        },
       },
       { id: 'out', type: 'sink.kafka', params: { topic: output } },
     ],
@@ -88,7 +96,13 @@ describe('consumer lag while a backlog drains', () => {
   beforeAll(async () => {
     kafka = await startKafka({ port: PORT });
     dataDir = mkdtempSync(join(tmpdir(), 'weir-lag-'));
-    manager = new DeploymentManager({ dataDir, kafka: { brokers: kafka.brokers }, sessionTimeoutMs: 6000, log: () => {}, metricsIntervalMs: 250 });
+    manager = new DeploymentManager({
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      log: () => {},
+      metricsIntervalMs: 250,
+    });
     await manager.start();
   });
 
@@ -118,12 +132,19 @@ describe('consumer lag while a backlog drains', () => {
     try {
       const drained = () => {
         const last = readings.at(-1);
-        return last !== undefined && last.partitions.length === PARTITIONS && last.partitions.every((p) => p.position === RECORDS / PARTITIONS && p.lag === 0);
+        return (
+          last !== undefined &&
+          last.partitions.length === PARTITIONS &&
+          last.partitions.every((p) => p.position === RECORDS / PARTITIONS && p.lag === 0)
+        );
       };
       // kafka-consumer-groups' view, read again and again while the backlog drains, each time between two readings.
       while (!drained()) {
         const before = readings.at(-1);
-        const read = await Promise.all([admin.fetchTopicOffsets(input), admin.fetchOffsets({ groupId: `weir-${id}`, topics: [input] })]).catch((err: unknown) => {
+        const read = await Promise.all([
+          admin.fetchTopicOffsets(input),
+          admin.fetchOffsets({ groupId: `weir-${id}`, topics: [input] }),
+        ]).catch((err: unknown) => {
           // The group's coordinator moves while a fresh broker loads __consumer_offsets: ask again.
           if ((err as { retriable?: boolean }).retriable) return null;
           throw err;
@@ -137,7 +158,11 @@ describe('consumer lag while a backlog drains', () => {
         await waitFor(() => readings.length > count, 'the next metrics reading');
         if (before !== undefined) {
           const committed = new Map(groups[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
-          const rows = ends.map((e) => ({ partition: e.partition, end: Number(e.high), committed: (committed.get(e.partition) ?? -1) < 0 ? null : committed.get(e.partition)! }));
+          const rows = ends.map((e) => ({
+            partition: e.partition,
+            end: Number(e.high),
+            committed: (committed.get(e.partition) ?? -1) < 0 ? null : committed.get(e.partition)!,
+          }));
           bracketed.push({ before, rows, after: readings.at(-1)! });
         }
         if (Date.now() - started > PATIENCE_MS) throw new Error(`the backlog did not drain within ${PATIENCE_MS} ms`);
@@ -147,11 +172,17 @@ describe('consumer lag while a backlog drains', () => {
       await admin.disconnect();
     }
 
-    const lagOf = (m: DeploymentMetrics, partition: number): PartitionMetrics | undefined => m.partitions.find((p) => p.partition === partition);
+    const lagOf = (m: DeploymentMetrics, partition: number): PartitionMetrics | undefined =>
+      m.partitions.find((p) => p.partition === partition);
     const END = RECORDS / PARTITIONS;
     const listed = readings.filter((m) => m.partitions.length > 0);
     const positive = listed.filter((m) => m.lag.events! > 0);
-    console.log(`source lag of ${positive.length} readings above 0, one in four: ${positive.filter((_, i) => i % 4 === 0).map((m) => m.lag.events).join(', ')}`);
+    console.log(
+      `source lag of ${positive.length} readings above 0, one in four: ${positive
+        .filter((_, i) => i % 4 === 0)
+        .map((m) => m.lag.events)
+        .join(', ')}`,
+    );
     expect(positive.length).toBeGreaterThan(2);
     expect(readings.at(-1)!.lag.events).toBe(0);
     for (const m of listed) {

@@ -19,8 +19,11 @@ const PORT = 19392;
 
 function script(name: 'start' | 'stop'): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [join(ROOT, `tools/kafka/${name}.sh`)], { cwd: ROOT, env: { ...process.env, KAFKA_PORT: String(PORT) }, timeout: PATIENCE_MS }, (err, _stdout, stderr) =>
-      err ? reject(new Error(`${name}.sh failed: ${stderr}`)) : resolve(),
+    execFile(
+      'bash',
+      [join(ROOT, `tools/kafka/${name}.sh`)],
+      { cwd: ROOT, env: { ...process.env, KAFKA_PORT: String(PORT) }, timeout: PATIENCE_MS },
+      (err, _stdout, stderr) => (err ? reject(new Error(`${name}.sh failed: ${stderr}`)) : resolve()),
     );
   });
 }
@@ -32,7 +35,13 @@ describe('a deployment through a broker outage', () => {
 
   beforeAll(async () => {
     kafka = await startKafka({ port: PORT });
-    manager = new DeploymentManager({ dataDir, kafka: { brokers: kafka.brokers }, sessionTimeoutMs: 6000, log: () => {}, restart: { initialDelayMs: 500, maxDelayMs: 2000 } });
+    manager = new DeploymentManager({
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      log: () => {},
+      restart: { initialDelayMs: 500, maxDelayMs: 2000 },
+    });
     await manager.start();
   });
 
@@ -66,10 +75,17 @@ describe('a deployment through a broker outage', () => {
     const seen: Array<{ status: string; reconnecting?: { since: number; reason: string } }> = [];
     await manager.deploy(pipeline);
     const unsubscribe = manager.subscribe(id, (event) => {
-      if (event.type === 'status') seen.push({ status: event.data.status, ...(event.data.reconnecting ? { reconnecting: event.data.reconnecting } : {}) });
+      if (event.type === 'status')
+        seen.push({
+          status: event.data.status,
+          ...(event.data.reconnecting ? { reconnecting: event.data.reconnecting } : {}),
+        });
     });
     try {
-      await waitFor(() => manager.get(id).status === 'running' && manager.get(id).metrics.checkpoints.completed >= 2, 'the run to checkpoint');
+      await waitFor(
+        () => manager.get(id).status === 'running' && manager.get(id).metrics.checkpoints.completed >= 2,
+        'the run to checkpoint',
+      );
 
       await script('stop');
       await waitFor(() => seen.some((s) => s.reconnecting !== undefined), 'the deployment to say it is reconnecting');
@@ -79,7 +95,13 @@ describe('a deployment through a broker outage', () => {
 
       await script('start');
       await produceRaw(kafka.brokers, `${id}-in`, batch(20));
-      await waitFor(() => manager.get(id).status === 'running' && manager.get(id).reconnecting === undefined && manager.get(id).metrics.checkpoints.completed >= 4, 'the run to be back');
+      await waitFor(
+        () =>
+          manager.get(id).status === 'running' &&
+          manager.get(id).reconnecting === undefined &&
+          manager.get(id).metrics.checkpoints.completed >= 4,
+        'the run to be back',
+      );
 
       const reader = await new CommittedReader(kafka.brokers, { out: `${id}-out` }).start();
       try {

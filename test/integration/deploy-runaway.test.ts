@@ -48,9 +48,13 @@ describe('user code in a deployment', () => {
     for (const p of [healthy, looping, hanging]) await suite.manager.deploy(p);
 
     await waitFor(() => suite.manager.get(looping.id).restarts >= 1, 'the looping deployment to fail');
-    expect(suite.manager.get(looping.id).error).toMatch(/^node "work" failed: user code ran longer than its budget of 300 ms/);
+    expect(suite.manager.get(looping.id).error).toMatch(
+      /^node "work" failed: user code ran longer than its budget of 300 ms/,
+    );
     await waitFor(() => suite.manager.get(hanging.id).restarts >= 1, 'the hanging deployment to be terminated');
-    expect(suite.manager.get(hanging.id).error).toMatch(/^node "work": user code used \d+\.\d s of CPU time in one call without returning/);
+    expect(suite.manager.get(hanging.id).error).toMatch(
+      /^node "work": user code used \d+\.\d s of CPU time in one call without returning/,
+    );
 
     // Meanwhile the healthy deployment processes new input, and the manager answers at once.
     const reader = await new CommittedReader(suite.kafka.brokers, { out: `${healthy.id}-out` }).start();
@@ -58,7 +62,12 @@ describe('user code in a deployment', () => {
       await produceRaw(suite.kafka.brokers, `${healthy.id}-in`, [{ value: '{"n": 20}' }, { value: '{"n": 21}' }]);
       await waitFor(() => reader.records.length >= 2, 'output of the healthy deployment');
       expect(reader.records.map((r) => r.value)).toEqual(['{"doubled":40}', '{"doubled":42}']);
-      expect(suite.manager.list().map((d) => d.id).sort()).toEqual([healthy.id, hanging.id, looping.id].sort());
+      expect(
+        suite.manager
+          .list()
+          .map((d) => d.id)
+          .sort(),
+      ).toEqual([healthy.id, hanging.id, looping.id].sort());
       expect(suite.manager.get(healthy.id)).toMatchObject({ status: 'running', restarts: 0 });
     } finally {
       await reader.stop();
@@ -70,22 +79,25 @@ describe('user code in a deployment', () => {
   it('runs user code without process, require or timers, and in a realm that shares no object with the Kafka client', async () => {
     // A hostile probe once planted getters on the prototype of a record (then the worker realm's Object.prototype)
     // and collected the Kafka client's objects, SASL password included. Now records are the isolate's own objects.
-    const probe = mapPipeline(`probe-${uniqueSuffix()}`, [
-      'const seen: string[] = [];',
-      'export default (v: any, ctx: any) => {',
-      '  const proto = Object.getPrototypeOf(v);',
-      '  for (const name of ["sasl", "ssl", "brokers", "socketFactory", "password", "clientId"]) {',
-      '    if (!Object.getOwnPropertyDescriptor(proto, name)) Object.defineProperty(proto, name, { configurable: true, get() { seen.push(name + ":" + Object.keys(this).slice(0, 4).join("/")); return undefined; } });',
-      '  }',
-      '  const attempt = (f: () => unknown) => { try { return typeof f(); } catch { return "blocked"; } };',
-      '  return {',
-      '    n: v.n, process: typeof process, require: typeof require, globalProcess: typeof (globalThis as any).process, setTimeout: typeof setTimeout,',
-      '    viaLog: attempt(() => ctx.log.constructor.constructor("return process")()),',
-      '    viaValue: attempt(() => v.constructor.constructor("return process")()),',
-      '    seen: [...seen],',
-      '  };',
-      '};',
-    ].join('\n'));
+    const probe = mapPipeline(
+      `probe-${uniqueSuffix()}`,
+      [
+        'const seen: string[] = [];',
+        'export default (v: any, ctx: any) => {',
+        '  const proto = Object.getPrototypeOf(v);',
+        '  for (const name of ["sasl", "ssl", "brokers", "socketFactory", "password", "clientId"]) {',
+        '    if (!Object.getOwnPropertyDescriptor(proto, name)) Object.defineProperty(proto, name, { configurable: true, get() { seen.push(name + ":" + Object.keys(this).slice(0, 4).join("/")); return undefined; } });',
+        '  }',
+        '  const attempt = (f: () => unknown) => { try { return typeof f(); } catch { return "blocked"; } };',
+        '  return {',
+        '    n: v.n, process: typeof process, require: typeof require, globalProcess: typeof (globalThis as any).process, setTimeout: typeof setTimeout,',
+        '    viaLog: attempt(() => ctx.log.constructor.constructor("return process")()),',
+        '    viaValue: attempt(() => v.constructor.constructor("return process")()),',
+        '    seen: [...seen],',
+        '  };',
+        '};',
+      ].join('\n'),
+    );
     await createInputTopic(suite.kafka.brokers, `${probe.id}-in`, 1);
     await produceRaw(suite.kafka.brokers, `${probe.id}-in`, [{ value: '{"n": 1}' }]);
     await suite.manager.deploy(probe);
@@ -97,7 +109,15 @@ describe('user code in a deployment', () => {
       await waitFor(() => suite.manager.get(probe.id).metrics.checkpoints.completed >= 3, 'three checkpoints');
       await produceRaw(suite.kafka.brokers, `${probe.id}-in`, [{ value: '{"n": 2}' }]);
       await waitFor(() => reader.records.length >= 2, 'the second probe output');
-      const expected = { process: 'undefined', require: 'undefined', globalProcess: 'undefined', setTimeout: 'undefined', viaLog: 'blocked', viaValue: 'blocked', seen: [] };
+      const expected = {
+        process: 'undefined',
+        require: 'undefined',
+        globalProcess: 'undefined',
+        setTimeout: 'undefined',
+        viaLog: 'blocked',
+        viaValue: 'blocked',
+        seen: [],
+      };
       expect(JSON.parse(reader.records[0]!.value)).toEqual({ n: 1, ...expected });
       expect(JSON.parse(reader.records[1]!.value)).toEqual({ n: 2, ...expected });
     } finally {
@@ -117,20 +137,30 @@ describe('user code in a deployment', () => {
     });
     await small.start();
     try {
-      const hog = mapPipeline(`hog-${uniqueSuffix()}`, 'export default (v: any) => { const all: unknown[] = []; for (;;) all.push({ v, pad: new Array(64).fill(all.length) }); };');
+      const hog = mapPipeline(
+        `hog-${uniqueSuffix()}`,
+        'export default (v: any) => { const all: unknown[] = []; for (;;) all.push({ v, pad: new Array(64).fill(all.length) }); };',
+      );
       // 2 GB of ArrayBuffers (outside the JS heap) were once held by a UDF under a 512 MB worker limit.
-      const buffers = mapPipeline(`buffers-${uniqueSuffix()}`, 'const keep: ArrayBuffer[] = []; export default (v: any) => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(32 * 1024 * 1024)); return keep.length; };');
+      const buffers = mapPipeline(
+        `buffers-${uniqueSuffix()}`,
+        'const keep: ArrayBuffer[] = []; export default (v: any) => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(32 * 1024 * 1024)); return keep.length; };',
+      );
       for (const p of [hog, buffers]) {
         await createInputTopic(suite.kafka.brokers, `${p.id}-in`, 1);
         await produceRaw(suite.kafka.brokers, `${p.id}-in`, [{ value: '{"n": 1}' }]);
         await small.deploy(p);
       }
       await waitFor(() => small.get(hog.id).restarts >= 1, 'the memory hog to be terminated');
-      expect(small.get(hog.id).error).toBe("the pipeline's state and user code needed more than the memory limit of 128 MB (WEIR_WORKER_MEMORY_MB)");
+      expect(small.get(hog.id).error).toBe(
+        "the pipeline's state and user code needed more than the memory limit of 128 MB (WEIR_WORKER_MEMORY_MB)",
+      );
       await waitFor(() => small.get(buffers.id).restarts >= 1, 'the ArrayBuffer hog to fail');
       // Shown as the error while restarting, kept as the last error once the next run starts.
       const info = small.get(buffers.id);
-      expect(info.error ?? info.lastError).toMatch(/^node "work" failed: Array buffer allocation failed|memory limit of 128 MB/);
+      expect(info.error ?? info.lastError).toMatch(
+        /^node "work" failed: Array buffer allocation failed|memory limit of 128 MB/,
+      );
     } finally {
       await small.shutdown();
       rmSync(smallDir, { recursive: true, force: true });

@@ -34,7 +34,13 @@ describe('deployments on a real broker', () => {
   function manager(dataDir?: string, extra: Partial<DeploymentManagerOptions> = {}): DeploymentManager {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'weir-deploy-'));
     if (!dataDir) dirs.push(dir);
-    const m = new DeploymentManager({ dataDir: dir, kafka: { brokers: kafka.brokers }, sessionTimeoutMs: 6000, log: () => {}, ...extra });
+    const m = new DeploymentManager({
+      dataDir: dir,
+      kafka: { brokers: kafka.brokers },
+      sessionTimeoutMs: 6000,
+      log: () => {},
+      ...extra,
+    });
     managers.push(m);
     return m;
   }
@@ -63,7 +69,10 @@ describe('deployments on a real broker', () => {
     const m = manager();
     await m.start();
     await m.deploy(pipeline);
-    const reader = await new CommittedReader(kafka.brokers, { page_view_counts: names.output, late_page_views: names.late }).start();
+    const reader = await new CommittedReader(kafka.brokers, {
+      page_view_counts: names.output,
+      late_page_views: names.late,
+    }).start();
     try {
       await waitFor(() => reader.records.length >= expected.length, `${expected.length} committed records`);
       await sleep(1500); // two more checkpoints: nothing may follow
@@ -107,10 +116,15 @@ describe('deployments on a real broker', () => {
       await waitFor(() => reader.records.length >= expectedAll.length, 'the whole output');
       await sleep(1500);
       expect(canonical(reader.records)).toEqual(expectedAll);
-      const across = reader.records.filter((r) => (JSON.parse(r.value) as { window: { start: number } }).window.start === minuteOfSplit);
+      const across = reader.records.filter(
+        (r) => (JSON.parse(r.value) as { window: { start: number } }).window.start === minuteOfSplit,
+      );
       expect(across.length).toBeGreaterThan(0);
       // Record counts go on from the checkpoint rather than starting again at zero.
-      await waitFor(() => second.get(names.id).metrics.nodes.events?.out.out === events.length, 'the source count to reach every event');
+      await waitFor(
+        () => second.get(names.id).metrics.nodes.events?.out.out === events.length,
+        'the source count to reach every event',
+      );
     } finally {
       await reader.stop();
     }
@@ -124,7 +138,11 @@ describe('deployments on a real broker', () => {
       ...v1,
       nodes: [
         ...v1.nodes,
-        { id: 'summary', type: 'map', params: { code: ['export default (r: any) => ({ user: r.key, views: r.result, start: r.window.start });'] } },
+        {
+          id: 'summary',
+          type: 'map',
+          params: { code: ['export default (r: any) => ({ user: r.key, views: r.result, start: r.window.start });'] },
+        },
         { id: 'summary_out', type: 'sink.kafka', params: { topic: summaryTopic } },
       ],
       edges: [...v1.edges, { from: 'perMinute', to: 'summary' }, { from: 'summary', to: 'summary_out' }],
@@ -141,7 +159,9 @@ describe('deployments on a real broker', () => {
     const firedBeforeWindows = new Set(firedBefore.map(windowOf));
     const expectedCounts = canonical(all.filter((r) => r.sink === 'page_view_counts'));
     // The new node sees only windows that fire after the upgrade, each with its full count (state kept).
-    const expectedSummary = canonical(all.filter((r) => r.sink === 'summary_out' && !firedBeforeWindows.has(windowOf(r))));
+    const expectedSummary = canonical(
+      all.filter((r) => r.sink === 'summary_out' && !firedBeforeWindows.has(windowOf(r))),
+    );
     expect(expectedSummary.length).toBeGreaterThan(0);
 
     const m = manager();
@@ -155,7 +175,10 @@ describe('deployments on a real broker', () => {
       const summary = await new CommittedReader(kafka.brokers, { summary_out: summaryTopic }).start();
       try {
         await produceEvents(kafka.brokers, names.input, after);
-        await waitFor(() => counts.records.length >= expectedCounts.length && summary.records.length >= expectedSummary.length, 'the output of version 2');
+        await waitFor(
+          () => counts.records.length >= expectedCounts.length && summary.records.length >= expectedSummary.length,
+          'the output of version 2',
+        );
         await sleep(1000);
         expect(canonical(counts.records)).toEqual(expectedCounts);
         expect(canonical(summary.records)).toEqual(expectedSummary);
@@ -168,7 +191,11 @@ describe('deployments on a real broker', () => {
       const v3: PipelineDoc = {
         ...v2,
         nodes: v2.nodes.map((n) => (n.id === 'perMinute' ? { ...n, id: 'perMinute2' } : n)),
-        edges: v2.edges.map((e) => ({ ...e, from: e.from === 'perMinute' ? 'perMinute2' : e.from, to: e.to === 'perMinute' ? 'perMinute2' : e.to })),
+        edges: v2.edges.map((e) => ({
+          ...e,
+          from: e.from === 'perMinute' ? 'perMinute2' : e.from,
+          to: e.to === 'perMinute' ? 'perMinute2' : e.to,
+        })),
       };
       const refused = await m.deploy(v3).then(
         () => null,

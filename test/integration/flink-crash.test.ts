@@ -68,7 +68,10 @@ function difference(a: string[], b: string[]): string[] {
  * without those its end of input emits (a deployment never reaches end of input; windows its watermark has not
  * passed stay open), encoded as the sink writes them.
  */
-function expectedOutput(pipeline: PipelineDoc, events: InputEvent[]): { records: OutputRecord[]; closedByEndOfInput: number } {
+function expectedOutput(
+  pipeline: PipelineDoc,
+  events: InputEvent[],
+): { records: OutputRecord[]; closedByEndOfInput: number } {
   let emitted = 0;
   let beforeEnd = -1;
   const { outputs: all } = simulate(pipeline, {
@@ -81,7 +84,12 @@ function expectedOutput(pipeline: PipelineDoc, events: InputEvent[]): { records:
   });
   const outputs = all.slice(0, beforeEnd);
   return {
-    records: outputs.map((o) => ({ sink: o.sink, key: encodeKey(o.key), value: JSON.stringify(o.value), timestamp: o.timestamp })),
+    records: outputs.map((o) => ({
+      sink: o.sink,
+      key: encodeKey(o.key),
+      value: JSON.stringify(o.value),
+      timestamp: o.timestamp,
+    })),
     closedByEndOfInput: all.length - beforeEnd,
   };
 }
@@ -117,7 +125,9 @@ describe('exactly-once on Flink through kill -9 of the TaskManager', () => {
     await kafka?.stop();
   }, 180_000);
 
-  it(`commits each simulated output record once after the TaskManager is killed mid-stream (parallelism ${PARALLELISM})`, { timeout: 900_000 }, async () => {
+  it(`commits each simulated output record once after the TaskManager is killed mid-stream (parallelism ${PARALLELISM})`, {
+    timeout: 900_000,
+  }, async () => {
     const running = flink!;
     const names = keyedWindowNames('flinkcrash');
     const pipeline = keyedWindowPipeline(names, { checkpointIntervalMs: 1000, delivery: 'exactly-once' });
@@ -149,7 +159,10 @@ describe('exactly-once on Flink through kill -9 of the TaskManager', () => {
       udfBudgetMs: 1000,
     });
     const client = cluster.client;
-    const reader = await new CommittedReader(kafka.brokers, { countsOut: names.counts, enrichedOut: names.enriched }).start();
+    const reader = await new CommittedReader(kafka.brokers, {
+      countsOut: names.counts,
+      enrichedOut: names.enriched,
+    }).start();
     const enriched = () => reader.records.reduce((n, r) => n + (r.sink === 'enrichedOut' ? 1 : 0), 0);
 
     let job: FlinkJob | null = null;
@@ -164,7 +177,9 @@ describe('exactly-once on Flink through kill -9 of the TaskManager', () => {
       }
       const state = (job as FlinkJob | null)?.state;
       if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED') {
-        throw new Error(`the Flink job ${jobId} is ${state}: ${await client.rootException(jobId).catch(() => '?')}\n${running.logTail()}`);
+        throw new Error(
+          `the Flink job ${jobId} is ${state}: ${await client.rootException(jobId).catch(() => '?')}\n${running.logTail()}`,
+        );
       }
     };
     const until = async (condition: () => boolean, timeoutMs: number, what: string) => {
@@ -203,15 +218,26 @@ describe('exactly-once on Flink through kill -9 of the TaskManager', () => {
       // Kill point: a random share (10-50 %) of the events' outputs committed, after at least one checkpoint, then a
       // random delay: the job is reading and processing the stream when its TaskManager dies.
       const threshold = Math.floor((0.1 + 0.4 * Math.random()) * EVENTS);
-      await until(() => completed() >= 1 && enriched() >= threshold, 600_000, `a checkpoint and ${threshold} committed events`);
+      await until(
+        () => completed() >= 1 && enriched() >= threshold,
+        600_000,
+        `a checkpoint and ${threshold} committed events`,
+      );
       const delayMs = Math.floor(Math.random() * 500);
       await sleep(delayMs);
       await poll();
-      const before = { checkpointsCompleted: completed(), recordsCommitted: reader.records.length, eventsProduced: produced, eventsInAll: events.length };
+      const before = {
+        checkpointsCompleted: completed(),
+        recordsCommitted: reader.records.length,
+        eventsProduced: produced,
+        eventsInAll: events.length,
+      };
       killedPid = await running.killTaskManager();
       release();
       const killedAt = Date.now();
-      console.log(`flink crash test: killed TaskManager pid ${killedPid} ${delayMs} ms after ${threshold} events were committed: ${JSON.stringify(before)}`);
+      console.log(
+        `flink crash test: killed TaskManager pid ${killedPid} ${delayMs} ms after ${threshold} events were committed: ${JSON.stringify(before)}`,
+      );
       expect(before.checkpointsCompleted).toBeGreaterThanOrEqual(1);
       expect(before.eventsProduced).toBeLessThan(events.length);
 
@@ -219,12 +245,17 @@ describe('exactly-once on Flink through kill -9 of the TaskManager', () => {
       await running.startTaskManager();
       expect(running.taskManagerPid()).not.toBe(killedPid);
       await until(
-        () => (checkpoints as FlinkCheckpoints | null)!.counts.restored >= 1 && (job as FlinkJob | null)!.state === 'RUNNING' && (job as FlinkJob | null)!.vertices.every((v) => v.status === 'RUNNING'),
+        () =>
+          (checkpoints as FlinkCheckpoints | null)!.counts.restored >= 1 &&
+          (job as FlinkJob | null)!.state === 'RUNNING' &&
+          (job as FlinkJob | null)!.vertices.every((v) => v.status === 'RUNNING'),
         600_000,
         'the job restored from a checkpoint and running again',
       );
       const restored = (checkpoints as FlinkCheckpoints | null)!.latest.restored;
-      console.log(`flink crash test: restored checkpoint ${restored?.id} (${restored?.external_path}), running again ${Date.now() - killedAt} ms after the kill`);
+      console.log(
+        `flink crash test: restored checkpoint ${restored?.id} (${restored?.external_path}), running again ${Date.now() - killedAt} ms after the kill`,
+      );
       expect(restored).not.toBeNull();
       expect(restored!.is_savepoint).toBe(false);
 
@@ -241,12 +272,28 @@ describe('exactly-once on Flink through kill -9 of the TaskManager', () => {
         `flink crash test: ${got.length} records committed, ${expected.length} expected (${closedByEndOfInput} more only end of input would close); ` +
           `missing ${missing.length}, duplicate or unexpected ${duplicate.length}; checkpoints ${JSON.stringify((checkpoints as FlinkCheckpoints | null)!.counts)}`,
       );
-      if (missing.length + duplicate.length > 0) console.log(`flink crash test: ${await inputDuplicates(kafka.brokers, names.input)}; topics kept: ${names.input}, ${names.counts}, ${names.enriched}`);
-      const bySink = (list: string[]) => ({ countsOut: list.filter((x) => x.startsWith('countsOut|')).length, enrichedOut: list.filter((x) => x.startsWith('enrichedOut|')).length });
+      if (missing.length + duplicate.length > 0)
+        console.log(
+          `flink crash test: ${await inputDuplicates(kafka.brokers, names.input)}; topics kept: ${names.input}, ${names.counts}, ${names.enriched}`,
+        );
+      const bySink = (list: string[]) => ({
+        countsOut: list.filter((x) => x.startsWith('countsOut|')).length,
+        enrichedOut: list.filter((x) => x.startsWith('enrichedOut|')).length,
+      });
       expect(
-        { missing: bySink(missing), duplicate: bySink(duplicate), firstMissing: missing.slice(0, 3), firstDuplicate: duplicate.slice(0, 3) },
+        {
+          missing: bySink(missing),
+          duplicate: bySink(duplicate),
+          firstMissing: missing.slice(0, 3),
+          firstDuplicate: duplicate.slice(0, 3),
+        },
         `${missing.length} records missing and ${duplicate.length} duplicate or unexpected of ${expected.length}`,
-      ).toEqual({ missing: { countsOut: 0, enrichedOut: 0 }, duplicate: { countsOut: 0, enrichedOut: 0 }, firstMissing: [], firstDuplicate: [] });
+      ).toEqual({
+        missing: { countsOut: 0, enrichedOut: 0 },
+        duplicate: { countsOut: 0, enrichedOut: 0 },
+        firstMissing: [],
+        firstDuplicate: [],
+      });
       expect(got).toEqual(expected);
       passed = true;
     } finally {

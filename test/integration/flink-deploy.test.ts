@@ -43,7 +43,10 @@ async function until<T>(what: string, look: () => Promise<T> | T, done: (value: 
   const deadline = Date.now() + PATIENCE_MS;
   let last: T = await look();
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${PATIENCE_MS / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `gave up after ${PATIENCE_MS / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)?.slice(0, 2000)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
     last = await look();
   }
@@ -67,16 +70,29 @@ describe('a pipeline deployed to a Flink cluster', () => {
   const produced: InputEvent[] = [];
   const post = async (path: string, body?: unknown) => {
     const res = await app.call(path, { method: 'POST', ...(body === undefined ? {} : { body }) });
-    return { status: res.status, body: (await res.json()) as DeploymentInfo & { error: { code: string; message: string; nodes?: string[] } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as DeploymentInfo & { error: { code: string; message: string; nodes?: string[] } },
+    };
   };
   /**
    * Page views for `users` at event time `ts`, then one on each partition two minutes later, which closes their
    * window (and opens the next). The broker refuses timestamps more than an hour ahead of its clock.
    */
   const intoOpenWindow = (ts: number, users: number[]): InputEvent[] => {
-    const more: InputEvent[] = users.map((user) => ({ partition: user % PARTITIONS, key: String(user), value: { user_id: user, event_type: 'page_view', page_url: '/again', ts }, timestamp: ts }));
+    const more: InputEvent[] = users.map((user) => ({
+      partition: user % PARTITIONS,
+      key: String(user),
+      value: { user_id: user, event_type: 'page_view', page_url: '/again', ts },
+      timestamp: ts,
+    }));
     for (let p = 0; p < PARTITIONS; p++) {
-      more.push({ partition: p, key: String(p), value: { user_id: p, event_type: 'page_view', page_url: '/later', ts: ts + 120_000 }, timestamp: ts + 120_000 });
+      more.push({
+        partition: p,
+        key: String(p),
+        value: { user_id: p, event_type: 'page_view', page_url: '/later', ts: ts + 120_000 },
+        timestamp: ts + 120_000,
+      });
     }
     return more;
   };
@@ -95,9 +111,14 @@ describe('a pipeline deployed to a Flink cluster', () => {
     return (await res.json()) as DeploymentInfo;
   };
   const status = (wanted: DeploymentStatus) => until(`status ${wanted}`, info, (i) => i.status === wanted);
-  const flinkJob = async (jobId: string) => (await fetch(`${flink.restUrl}/jobs/${jobId}`)).json() as Promise<{ state: string }>;
+  const flinkJob = async (jobId: string) =>
+    (await fetch(`${flink.restUrl}/jobs/${jobId}`)).json() as Promise<{ state: string }>;
   const committed = (expected: ReturnType<typeof expectedOutput>) =>
-    until(`${expected.length} committed window results`, () => reader.records.length, (n) => n >= expected.length);
+    until(
+      `${expected.length} committed window results`,
+      () => reader.records.length,
+      (n) => n >= expected.length,
+    );
 
   beforeAll(async () => {
     [kafka, flink] = await Promise.all([startKafka(), startFlink({ slots: PARALLELISM })]);
@@ -124,7 +145,10 @@ describe('a pipeline deployed to a Flink cluster', () => {
   }, TEST_TIMEOUT_MS);
 
   it('is refused with 409 E_FLINK_FULL when it asks for more parallelism than the cluster has free slots', async () => {
-    const res = await app.call('/api/deployments', { method: 'POST', body: { pipeline, target: 'flink', parallelism: PARALLELISM + 1 } });
+    const res = await app.call('/api/deployments', {
+      method: 'POST',
+      body: { pipeline, target: 'flink', parallelism: PARALLELISM + 1 },
+    });
     expect(res.status).toBe(409);
     expect((await res.json()).error).toEqual({
       code: 'E_FLINK_FULL',
@@ -136,18 +160,26 @@ describe('a pipeline deployed to a Flink cluster', () => {
   it(
     'runs at parallelism 2, commits what a live run produces, and resumes from its savepoint with its state',
     async () => {
-      const res = await app.call('/api/deployments', { method: 'POST', body: { pipeline, target: 'flink', parallelism: PARALLELISM } });
+      const res = await app.call('/api/deployments', {
+        method: 'POST',
+        body: { pipeline, target: 'flink', parallelism: PARALLELISM },
+      });
       expect(res.status).toBe(201);
       expect(await res.json()).toEqual({ id: names.id, status: 'starting' });
       const statuses: DeploymentStatus[] = [];
       const events$ = await openEventStream(`${app.url}/api/deployments/${names.id}/events?token=${TOKEN}`);
       streams.push(events$);
       void (async () => {
-        for (;;) statuses.push(((await events$.next((e) => e.event === 'status', PATIENCE_MS)).data as DeploymentInfo).status);
+        for (;;)
+          statuses.push(((await events$.next((e) => e.event === 'status', PATIENCE_MS)).data as DeploymentInfo).status);
       })().catch(() => {});
 
       const running = await status('running');
-      expect(running).toMatchObject({ target: 'flink', parallelism: PARALLELISM, flink: { restUrl: flink.restUrl, state: 'RUNNING', savepointPath: null } });
+      expect(running).toMatchObject({
+        target: 'flink',
+        parallelism: PARALLELISM,
+        flink: { restUrl: flink.restUrl, state: 'RUNNING', savepointPath: null },
+      });
       const firstJob = running.flink!.jobId!;
       expect(firstJob).toMatch(/^[0-9a-f]{32}$/);
       expect(running.flink!.dashboardUrl).toBe(`${flink.restUrl}/#/job/running/${firstJob}/overview`);
@@ -161,10 +193,17 @@ describe('a pipeline deployed to a Flink cluster', () => {
         for (;;) tailed.push((await tail.next((e) => e.event === 'record', PATIENCE_MS)).data as TailRecord);
       })().catch(() => {});
 
-      reader = await new CommittedReader(kafka.brokers, { page_view_counts: names.output, late_page_views: names.late }).start();
+      reader = await new CommittedReader(kafka.brokers, {
+        page_view_counts: names.output,
+        late_page_views: names.late,
+      }).start();
       const expected = await produceAndCompare(events);
       expect(expected.length).toBeGreaterThan(0);
-      await until('the live tail to show a window result', () => tailed.length, (n) => n > 0);
+      await until(
+        'the live tail to show a window result',
+        () => tailed.length,
+        (n) => n > 0,
+      );
       expect(tailed[0]).toMatchObject({ sink: 'page_view_counts', topic: names.output });
 
       // Per-node figures from Flink's REST API, in the shape the panel shows for every deployment.
@@ -172,20 +211,39 @@ describe('a pipeline deployed to a Flink cluster', () => {
       const measured = await until(
         'every node counted every record, the checkpoints and the lag',
         info,
-        (i) => i.metrics.nodes.events?.out.out === EVENTS && i.metrics.nodes.perMinute?.in === pageViews && i.metrics.checkpoints.completed > 0 && i.metrics.lag.events === 0,
+        (i) =>
+          i.metrics.nodes.events?.out.out === EVENTS &&
+          i.metrics.nodes.perMinute?.in === pageViews &&
+          i.metrics.checkpoints.completed > 0 &&
+          i.metrics.lag.events === 0,
       );
       expect(Object.keys(measured.metrics.nodes).sort()).toEqual([...AUTHOR_NODES].sort());
       expect(measured.metrics.nodes.views).toMatchObject({ in: EVENTS, out: { out: pageViews }, errors: 0 });
-      expect(measured.metrics.nodes.page_view_counts!.in).toBe(expected.filter((r) => r.sink === 'page_view_counts').length);
+      expect(measured.metrics.nodes.page_view_counts!.in).toBe(
+        expected.filter((r) => r.sink === 'page_view_counts').length,
+      );
       for (const node of Object.values(measured.metrics.nodes)) {
         if (node.backpressure !== undefined) expect(['ok', 'low', 'high']).toContain(node.backpressure);
       }
-      expect(measured.metrics.checkpoints).toMatchObject({ failed: expect.any(Number), lastId: expect.any(Number), lastDurationMs: expect.any(Number), lastSizeBytes: expect.any(Number) });
+      expect(measured.metrics.checkpoints).toMatchObject({
+        failed: expect.any(Number),
+        lastId: expect.any(Number),
+        lastDurationMs: expect.any(Number),
+        lastSizeBytes: expect.any(Number),
+      });
       expect(measured.metrics.checkpoints.lastCompletedAt).toBeGreaterThan(0);
-      await until('a rate and a back-pressure level', info, (i) => i.metrics.nodes.views?.inPerSecond !== undefined && Object.values(i.metrics.nodes).some((n) => n.backpressure !== undefined));
+      await until(
+        'a rate and a back-pressure level',
+        info,
+        (i) =>
+          i.metrics.nodes.views?.inPerSecond !== undefined &&
+          Object.values(i.metrics.nodes).some((n) => n.backpressure !== undefined),
+      );
 
       // Stop: a savepoint, and Flink's job is over.
-      const stopped = await (await app.call(`/api/deployments/${names.id}/stop`, { method: 'POST' })).json() as DeploymentInfo;
+      const stopped = (await (
+        await app.call(`/api/deployments/${names.id}/stop`, { method: 'POST' })
+      ).json()) as DeploymentInfo;
       expect(stopped.status).toBe('stopped');
       expect(stopped.flink!.savepointPath).toMatch(/savepoint-/);
       expect(stopped.flink!.dashboardUrl).toBe(`${flink.restUrl}/#/job/completed/${firstJob}/overview`);
@@ -194,7 +252,9 @@ describe('a pipeline deployed to a Flink cluster', () => {
 
       // Resume: a new job from the savepoint. Page views for the window that was open at the stop, then one on
       // each partition two minutes of event time later, which moves the watermark past that window so that it fires.
-      const resumed = await (await app.call(`/api/deployments/${names.id}/resume`, { method: 'POST' })).json() as DeploymentInfo;
+      const resumed = (await (
+        await app.call(`/api/deployments/${names.id}/resume`, { method: 'POST' })
+      ).json()) as DeploymentInfo;
       expect(resumed.status).toBe('starting');
       const again = await status('running');
       const secondJob = again.flink!.jobId!;
@@ -205,7 +265,11 @@ describe('a pipeline deployed to a Flink cluster', () => {
       expect(expectedAll.length).toBeGreaterThan(expected.length);
 
       // The figures go on from where the first job left them.
-      await until('the second job\'s counts on top of the first\'s', info, (i) => i.metrics.nodes.events?.out.out === EVENTS + more.length);
+      await until(
+        "the second job's counts on top of the first's",
+        info,
+        (i) => i.metrics.nodes.events?.out.out === EVENTS + more.length,
+      );
       expect(statuses).toEqual(expect.arrayContaining(['starting', 'running', 'stopping', 'stopped']));
       expect(statuses.indexOf('running')).toBeGreaterThan(statuses.indexOf('starting'));
       expect(statuses.lastIndexOf('running')).toBeGreaterThan(statuses.indexOf('stopped'));
@@ -218,14 +282,24 @@ describe('a pipeline deployed to a Flink cluster', () => {
     async () => {
       const before = await status('running');
       const job = before.flink!.jobId!;
-      const withoutLate = { ...pipeline, nodes: pipeline.nodes.filter((n) => n.id !== 'late_page_views'), edges: pipeline.edges.filter((e) => e.to !== 'late_page_views') };
-      const lossy = await post('/api/deployments', { pipeline: withoutLate, target: 'flink', parallelism: PARALLELISM });
+      const withoutLate = {
+        ...pipeline,
+        nodes: pipeline.nodes.filter((n) => n.id !== 'late_page_views'),
+        edges: pipeline.edges.filter((e) => e.to !== 'late_page_views'),
+      };
+      const lossy = await post('/api/deployments', {
+        pipeline: withoutLate,
+        target: 'flink',
+        parallelism: PARALLELISM,
+      });
       expect(lossy.status).toBe(409);
       expect(lossy.body.error).toMatchObject({ code: 'E_STATE_LOSS', nodes: ['late_page_views'] });
       const narrower = await post('/api/deployments', { pipeline, target: 'flink', parallelism: 1 });
       expect(narrower.status).toBe(409);
       expect(narrower.body.error.code).toBe('E_STATE_LOSS');
-      expect(narrower.body.error.message).toMatch(/runs at parallelism 2 on Flink, and its state restores only at that parallelism/);
+      expect(narrower.body.error.message).toMatch(
+        /runs at parallelism 2 on Flink, and its state restores only at that parallelism/,
+      );
       const elsewhere = await post('/api/deployments', { pipeline });
       expect(elsewhere.status).toBe(409);
       expect(elsewhere.body.error).toEqual({
@@ -234,7 +308,10 @@ describe('a pipeline deployed to a Flink cluster', () => {
       });
       expect(await info()).toMatchObject({ status: 'running', version: before.version, flink: { jobId: job } });
 
-      const renamed = { ...pipeline, nodes: pipeline.nodes.map((n) => (n.id === 'views' ? { ...n, label: 'Page views, v2' } : n)) };
+      const renamed = {
+        ...pipeline,
+        nodes: pipeline.nodes.map((n) => (n.id === 'views' ? { ...n, label: 'Page views, v2' } : n)),
+      };
       const upgrade = await post('/api/deployments', { pipeline: renamed, target: 'flink', parallelism: PARALLELISM });
       expect(upgrade.status).toBe(201);
       const upgraded = await status('running');
@@ -250,11 +327,25 @@ describe('a pipeline deployed to a Flink cluster', () => {
 
   it('is found running again by a server that starts on the same data directory', async () => {
     const running = await info();
-    const again = new FlinkDeployments({ dataDir, kafka: { brokers: kafka.brokers }, cluster: new FlinkCluster(flink.restUrl), pollIntervalMs: 1000, log: () => {} });
+    const again = new FlinkDeployments({
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+      cluster: new FlinkCluster(flink.restUrl),
+      pollIntervalMs: 1000,
+      log: () => {},
+    });
     try {
       await again.start();
-      const seen = await until('the restarted server to see the job run', () => again.get(names.id), (i) => i.status === 'running');
-      expect(seen.flink).toMatchObject({ jobId: running.flink!.jobId, state: 'RUNNING', savepointPath: running.flink!.savepointPath });
+      const seen = await until(
+        'the restarted server to see the job run',
+        () => again.get(names.id),
+        (i) => i.status === 'running',
+      );
+      expect(seen.flink).toMatchObject({
+        jobId: running.flink!.jobId,
+        state: 'RUNNING',
+        savepointPath: running.flink!.savepointPath,
+      });
       expect(seen.version).toBe(running.version);
     } finally {
       await again.shutdown();
@@ -263,7 +354,7 @@ describe('a pipeline deployed to a Flink cluster', () => {
   });
 
   it(
-    'reports a job that fails on a record as restarting (then failed) with Flink\'s root exception, and stops it',
+    "reports a job that fails on a record as restarting (then failed) with Flink's root exception, and stops it",
     async () => {
       const failing = pageViewsNames('flink-fail');
       await createInputTopic(kafka.brokers, failing.input, 1);
@@ -273,7 +364,16 @@ describe('a pipeline deployed to a Flink cluster', () => {
         name: 'Fails on a bad record',
         nodes: [
           { id: 'in', type: 'source.kafka', params: { topic: failing.input } },
-          { id: 'check', type: 'map', onError: 'fail' as const, params: { code: ["export default (v: { bad?: boolean }) => { if (v.bad) throw new Error('bad record seen'); return v; };"] } },
+          {
+            id: 'check',
+            type: 'map',
+            onError: 'fail' as const,
+            params: {
+              code: [
+                "export default (v: { bad?: boolean }) => { if (v.bad) throw new Error('bad record seen'); return v; };",
+              ],
+            },
+          },
           { id: 'out', type: 'sink.kafka', params: { topic: failing.output } },
         ],
         edges: [
@@ -284,8 +384,14 @@ describe('a pipeline deployed to a Flink cluster', () => {
       // The first job stopped, so its slots are free for this one (the upgraded page-views job holds the other two).
       await post(`/api/deployments/${names.id}/stop`);
       expect((await post('/api/deployments', { pipeline: doc, target: 'flink', parallelism: 1 })).status).toBe(201);
-      await until('the failing job to run', () => app.call(`/api/deployments/${failing.id}`).then((r) => r.json() as Promise<DeploymentInfo>), (i) => i.status === 'running');
-      await produceEvents(kafka.brokers, failing.input, [{ partition: 0, key: null, value: { bad: true }, timestamp: Date.now() }]);
+      await until(
+        'the failing job to run',
+        () => app.call(`/api/deployments/${failing.id}`).then((r) => r.json() as Promise<DeploymentInfo>),
+        (i) => i.status === 'running',
+      );
+      await produceEvents(kafka.brokers, failing.input, [
+        { partition: 0, key: null, value: { bad: true }, timestamp: Date.now() },
+      ]);
       const restarting = await until(
         'the job to restart after the failure',
         () => app.call(`/api/deployments/${failing.id}`).then((r) => r.json() as Promise<DeploymentInfo>),

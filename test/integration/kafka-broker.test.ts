@@ -59,7 +59,8 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
   let kafka: RunningKafka;
   let client: Kafka;
   // Short fetch waits so that consumer.disconnect() (which waits for the in-flight fetch) returns quickly.
-  const consumer = (config: Omit<ConsumerConfig, 'maxWaitTimeInMs'>) => client.consumer({ maxWaitTimeInMs: 250, ...config });
+  const consumer = (config: Omit<ConsumerConfig, 'maxWaitTimeInMs'>) =>
+    client.consumer({ maxWaitTimeInMs: 250, ...config });
 
   beforeAll(async () => {
     kafka = await startKafka();
@@ -146,11 +147,7 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
     }
 
     // Single partition: once committed-3 arrives, anything from the aborted transaction would have too.
-    const committed = await consume(
-      consumer({ groupId: name('txn-rc'), readUncommitted: false }),
-      topic,
-      3,
-    );
+    const committed = await consume(consumer({ groupId: name('txn-rc'), readUncommitted: false }), topic, 3);
     expect(committed.map((m) => m.value)).toEqual(['committed-1', 'committed-2', 'committed-3']);
 
     // The aborted records really were written: a read_uncommitted consumer sees them.
@@ -170,19 +167,29 @@ describe('real Kafka broker (tools/kafka) with kafkajs', () => {
     await plain.send({ topic: input, messages: Array.from({ length: 10 }, (_, i) => ({ value: `in-${i}` })) });
     await plain.disconnect();
 
-    const producer = client.producer({ transactionalId: name('eos-producer'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = client.producer({
+      transactionalId: name('eos-producer'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
       // Committed: output written and input offset 5 committed for the group, atomically.
       const ok = await producer.transaction();
       await ok.send({ topic: output, messages: [{ value: 'out-0..4' }] });
-      await ok.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '5' }] }] });
+      await ok.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '5' }] }],
+      });
       await ok.commit();
 
       // Aborted: neither its output nor its offset (8) may become visible.
       const bad = await producer.transaction();
       await bad.send({ topic: output, messages: [{ value: 'out-5..7' }] });
-      await bad.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '8' }] }] });
+      await bad.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '8' }] }],
+      });
       await bad.abort();
     } finally {
       await producer.disconnect();

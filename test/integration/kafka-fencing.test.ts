@@ -6,7 +6,11 @@
  */
 import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitInRdTransaction, commitInTransaction, type CheckpointWrite } from '../../server/src/deployments/checkpoint-commit.ts';
+import {
+  commitInRdTransaction,
+  commitInTransaction,
+  type CheckpointWrite,
+} from '../../server/src/deployments/checkpoint-commit.ts';
 import { createKafka } from '../../server/src/kafka/config.ts';
 import { connect, createConsumer, disconnect, rdkafkaConfig, RdProducer } from '../../server/src/kafka/rdkafka.ts';
 import { readToEnd } from '../../server/src/kafka/read-topic.ts';
@@ -17,7 +21,10 @@ const INPUTS = 10;
 
 /** What one run writes for the ten inputs: one output each, and the input's next offset. */
 function checkpointOf(run: string, input: string, output: string): CheckpointWrite {
-  const messages: Message[] = Array.from({ length: INPUTS }, (_, n) => ({ key: String(n), value: JSON.stringify({ n, run }) }));
+  const messages: Message[] = Array.from({ length: INPUTS }, (_, n) => ({
+    key: String(n),
+    value: JSON.stringify({ n, run }),
+  }));
   return { groups: [{ topic: output, messages }], offsets: { [input]: { 0: INPUTS } } };
 }
 
@@ -32,7 +39,9 @@ describe('a fenced zombie of a deployment', () => {
     await kafka?.stop();
   });
 
-  async function topics(client: string): Promise<{ input: string; output: string; group: string; transactionalId: string }> {
+  async function topics(
+    client: string,
+  ): Promise<{ input: string; output: string; group: string; transactionalId: string }> {
     const id = `fencing-${client}-${uniqueSuffix()}`;
     const names = { input: `${id}-in`, output: `${id}-out`, group: `weir-${id}`, transactionalId: `weir-${id}-0` };
     await createInputTopic(kafka.brokers, names.input, 1);
@@ -40,10 +49,16 @@ describe('a fenced zombie of a deployment', () => {
     return names;
   }
 
-  async function committed(output: string, group: string, input: string): Promise<{ runs: string[]; offset: string | undefined }> {
+  async function committed(
+    output: string,
+    group: string,
+    input: string,
+  ): Promise<{ runs: string[]; offset: string | undefined }> {
     const client = createKafka({ brokers: kafka.brokers }, 'fencing-check');
     const runs: string[] = [];
-    await readToEnd(client, output, `${output}-check`, (_partition, message) => runs.push((JSON.parse(message.value!.toString()) as { run: string }).run));
+    await readToEnd(client, output, `${output}-check`, (_partition, message) =>
+      runs.push((JSON.parse(message.value!.toString()) as { run: string }).run),
+    );
     const admin = client.admin();
     await admin.connect();
     try {
@@ -80,7 +95,12 @@ describe('a fenced zombie of a deployment', () => {
     const { input, output, group, transactionalId } = await topics('librdkafka');
     const config = { brokers: kafka.brokers };
     const consumerOf = () =>
-      createConsumer({ ...rdkafkaConfig(config, 'fencing'), 'group.id': group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' });
+      createConsumer({
+        ...rdkafkaConfig(config, 'fencing'),
+        'group.id': group,
+        'enable.auto.commit': false,
+        'isolation.level': 'read_committed',
+      });
     const zombie = { producer: new RdProducer(config, 'fencing', { transactionalId }), consumer: consumerOf() };
     const current = { producer: new RdProducer(config, 'fencing', { transactionalId }), consumer: consumerOf() };
     try {
@@ -92,7 +112,9 @@ describe('a fenced zombie of a deployment', () => {
       // Registering the same transactional id again is what fences the older producer (runtime.ts's start).
       await current.producer.initTransactions();
       await commitInRdTransaction(current.producer, current.consumer, checkpointOf('current', input, output));
-      await expect(commitInRdTransaction(zombie.producer, zombie.consumer, checkpointOf('zombie', input, output))).rejects.toThrow();
+      await expect(
+        commitInRdTransaction(zombie.producer, zombie.consumer, checkpointOf('zombie', input, output)),
+      ).rejects.toThrow();
     } finally {
       for (const run of [zombie, current]) await Promise.all([run.producer.disconnect(), disconnect(run.consumer)]);
     }

@@ -44,7 +44,8 @@ describe('formatting a fresh broker data directory', () => {
   }
 
   // start.sh draws 16 random bytes as base64url: a first byte of 0xf8-0xfb gives a leading "-", 0xfc-0xff a "_".
-  const idStartingWith = (firstByte: number) => Buffer.from([firstByte, ...Array.from({ length: 15 }, (_, i) => i * 17)]).toString('base64url');
+  const idStartingWith = (firstByte: number) =>
+    Buffer.from([firstByte, ...Array.from({ length: 15 }, (_, i) => i * 17)]).toString('base64url');
   for (const [what, clusterId] of [
     ['that starts with "-"', idStartingWith(0xf8)],
     ['that starts with "_"', idStartingWith(0xfc)],
@@ -53,7 +54,9 @@ describe('formatting a fresh broker data directory', () => {
     it(`formats with a cluster id ${what}`, async () => {
       const { file, data } = properties(what.replace(/\W+/g, '-'));
       await run('bash', [join(ROOT, 'tools/kafka/format.sh'), file, clusterId], { cwd: ROOT });
-      expect(readFileSync(join(data, 'meta.properties'), 'utf8')).toMatch(new RegExp(`^cluster\\.id=${clusterId}$`, 'm'));
+      expect(readFileSync(join(data, 'meta.properties'), 'utf8')).toMatch(
+        new RegExp(`^cluster\\.id=${clusterId}$`, 'm'),
+      );
     });
   }
 });

@@ -30,17 +30,24 @@ describe('the librdkafka producer', () => {
     const producer = new RdProducer({ brokers: kafka.brokers }, 'partition-check');
     await producer.connect();
     try {
-      await producer.produce(topic, keys.map((key) => ({ key, value: key })));
+      await producer.produce(
+        topic,
+        keys.map((key) => ({ key, value: key })),
+      );
       await producer.flush();
     } finally {
       await producer.disconnect();
     }
     const placed = new Map<string, number>();
-    await readToEnd(createKafka({ brokers: kafka.brokers }, 'partition-check'), topic, `${topic}-check`, (partition, message) =>
-      placed.set(message.key!.toString(), partition),
+    await readToEnd(
+      createKafka({ brokers: kafka.brokers }, 'partition-check'),
+      topic,
+      `${topic}-check`,
+      (partition, message) => placed.set(message.key!.toString(), partition),
     );
     expect(placed.size).toBe(keys.length);
-    for (const key of keys) expect([key, placed.get(key)]).toEqual([key, (murmur2(Buffer.from(key)) & 0x7fffffff) % PARTITIONS]);
+    for (const key of keys)
+      expect([key, placed.get(key)]).toEqual([key, (murmur2(Buffer.from(key)) & 0x7fffffff) % PARTITIONS]);
     expect(new Set(placed.values()).size).toBe(PARTITIONS);
   });
 });

@@ -47,16 +47,21 @@ describe('weir produce', () => {
     await kafka?.stop();
   });
 
-  it("writes every record sample of the page-views example to its topic with key, value and timestamp, and skips markers", async () => {
+  it('writes every record sample of the page-views example to its topic with key, value and timestamp, and skips markers', async () => {
     const topic = `produce-${Date.now().toString(36)}`;
     const doc = JSON.parse(readFileSync('examples/page-views.weir.json', 'utf8'));
     const source = doc.nodes.find((n: { type: string }) => n.type === 'source.kafka');
     source.params.topic = topic;
-    source.samples.push({ watermark: 1 }, { value: { user_id: 9, event_type: 'click', ts: 5 }, key: 'u9', timestamp: 777 });
+    source.samples.push(
+      { watermark: 1 },
+      { value: { user_id: 9, event_type: 'click', ts: 5 }, key: 'u9', timestamp: 777 },
+    );
     const file = join(dir, 'pipeline.weir.json');
     writeFileSync(file, JSON.stringify(doc));
 
-    const { stdout } = await run('node', ['bin/weir.js', 'produce', file], { env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(',') } });
+    const { stdout } = await run('node', ['bin/weir.js', 'produce', file], {
+      env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(',') },
+    });
     const records = source.samples.filter((s: object) => 'value' in s);
     expect(stdout.trim()).toBe(`events: ${records.length} records to ${topic} (created with 1 partition)`);
 
@@ -66,7 +71,11 @@ describe('weir produce', () => {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        seen.push({ key: message.key?.toString() ?? null, value: JSON.parse(message.value!.toString()), timestamp: message.timestamp });
+        seen.push({
+          key: message.key?.toString() ?? null,
+          value: JSON.parse(message.value!.toString()),
+          timestamp: message.timestamp,
+        });
       },
     });
     const deadline = Date.now() + PATIENCE_MS;
@@ -90,13 +99,21 @@ describe('weir produce in batches', () => {
   });
 
   /** Runs `weir produce`; resolves with its exit code and output whether it succeeds or not. */
-  function produce(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  function produce(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
         ['bin/weir.js', 'produce', ...args],
-        { env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), ...env }, timeout: PATIENCE_MS, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        {
+          env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), ...env },
+          timeout: PATIENCE_MS,
+          maxBuffer: 64 * 1024 * 1024,
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
       );
     });
   }
@@ -110,16 +127,34 @@ describe('weir produce in batches', () => {
     const input = join(dir, `${topic}.jsonl`);
     const lines: string[] = [];
     for (let seq = 0; seq < count; seq++) {
-      const value = { user_id: seq % 500, event_type: 'page_view', page_url: `/products/item-${String(seq).padStart(6, '0')}`, ts: 1_000 + seq, seq };
-      lines.push(JSON.stringify({ value, key: `u${seq % 500}`, timestamp: 1_000 + seq, ...(seq % 2 === 1 ? { partition: 1 } : {}) }));
+      const value = {
+        user_id: seq % 500,
+        event_type: 'page_view',
+        page_url: `/products/item-${String(seq).padStart(6, '0')}`,
+        ts: 1_000 + seq,
+        seq,
+      };
+      lines.push(
+        JSON.stringify({
+          value,
+          key: `u${seq % 500}`,
+          timestamp: 1_000 + seq,
+          ...(seq % 2 === 1 ? { partition: 1 } : {}),
+        }),
+      );
     }
     writeFileSync(input, lines.join('\n') + '\n');
 
     // A progress line after every acknowledged send, so that one shows however fast the run is.
-    const result = await produce([pipelineFile(topic), '--input', `events=${input}`], { WEIR_PROGRESS_INTERVAL_MS: '0' });
+    const result = await produce([pipelineFile(topic), '--input', `events=${input}`], {
+      WEIR_PROGRESS_INTERVAL_MS: '0',
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe(`events: ${count} records to ${topic} (created with ${partitions} partitions)`);
-    const progress = result.stderr.split('\n').map((line) => /^produced ([\d ]+) of 20 000 records to (\S+) \([\d ]+\/s\)$/.exec(line)).filter((m) => m !== null);
+    const progress = result.stderr
+      .split('\n')
+      .map((line) => /^produced ([\d ]+) of 20 000 records to (\S+) \([\d ]+\/s\)$/.exec(line))
+      .filter((m) => m !== null);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.every((m) => m[2] === topic)).toBe(true);
     expect(Number(progress[0]![1]!.replace(/ /g, ''))).toBeLessThan(count);
@@ -166,7 +201,9 @@ describe('weir produce in batches', () => {
     expect(fromFile.stderr).toContain(`weir produce: ${input}:3: this record is too large for Kafka`);
     expect(fromFile.stderr).toMatch(/more than the [\d ]+ bytes .*; nothing was written/);
 
-    const fromSamples = await produce([pipelineFile(`${topic}-s`, [JSON.parse(small(1)), { watermark: 5 }, JSON.parse(huge)])]);
+    const fromSamples = await produce([
+      pipelineFile(`${topic}-s`, [JSON.parse(small(1)), { watermark: 5 }, JSON.parse(huge)]),
+    ]);
     expect(fromSamples.code).toBe(1);
     expect(fromSamples.stderr).toContain(`: nodes[0].samples[2]: this record is too large for Kafka`);
 

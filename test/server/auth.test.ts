@@ -51,7 +51,10 @@ describe('API authentication', () => {
     expect(wrong.status).toBe(401);
     const elsewhere = await app.call('/api/pipelines?token=test-token-0123456789', { token: null });
     expect(elsewhere.status).toBe(401);
-    const notGet = await app.call('/api/deployments/clicks/stop?token=test-token-0123456789', { method: 'POST', token: null });
+    const notGet = await app.call('/api/deployments/clicks/stop?token=test-token-0123456789', {
+      method: 'POST',
+      token: null,
+    });
     expect(notGet.status).toBe(401);
   });
 });

@@ -24,7 +24,10 @@ describe('the web app’s API client against the server', () => {
   it('saves with a revision guard and reads back the document and its revision', async () => {
     const doc = samplePipeline('client-doc');
     expect(await client.savePipeline(doc, { create: true })).toMatchObject({ revision: 1, created: true });
-    expect(await client.savePipeline({ ...doc, name: 'Two' }, { revision: 1 })).toMatchObject({ revision: 2, created: false });
+    expect(await client.savePipeline({ ...doc, name: 'Two' }, { revision: 1 })).toMatchObject({
+      revision: 2,
+      created: false,
+    });
     const read = await client.getPipeline('client-doc');
     expect(read.revision).toBe(2);
     expect(read.pipeline.name).toBe('Two');
@@ -55,7 +58,11 @@ describe('the web app’s API client against the server', () => {
     const err = await failure(wrong.listPipelines());
     expect(err.code).toBe('E_AUTH');
     expect(err.status).toBe(401);
-    const none = new WeirClient({ baseUrl: `${app.url}/api/`, token: () => null, fetch: () => Promise.reject(new Error('must not be called')) });
+    const none = new WeirClient({
+      baseUrl: `${app.url}/api/`,
+      token: () => null,
+      fetch: () => Promise.reject(new Error('must not be called')),
+    });
     const missing = await failure(none.listPipelines());
     expect(missing.code).toBe('E_AUTH');
     expect(missing.message).toMatch(/\?token=/);
@@ -71,7 +78,9 @@ describe('the web app’s API client without a Weir server', () => {
   let htmlUrl = '';
   beforeAll(async () => {
     // What a development server answers for /api/…: its index.html.
-    html = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><div id="root"></div>'));
+    html = createServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><div id="root"></div>'),
+    );
     await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
     htmlUrl = `http://127.0.0.1:${(html.address() as AddressInfo).port}`;
   });

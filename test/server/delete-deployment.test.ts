@@ -17,11 +17,21 @@ describe('DELETE /api/deployments/:id', () => {
   const manager = new DeploymentManager({ dataDir: data.dir, kafka: { brokers: ['127.0.0.1:1'] }, log: () => {} });
   const app = useApp({ deployments: manager });
   const record = (id: string) => join(data.dir, 'deployments', `${id}.json`);
-  const listed = async () => ((await (await app.call('/api/deployments')).json()) as { deployments: Array<{ id: string }> }).deployments.map((d) => d.id);
+  const listed = async () =>
+    ((await (await app.call('/api/deployments')).json()) as { deployments: Array<{ id: string }> }).deployments.map(
+      (d) => d.id,
+    );
 
   beforeAll(async () => {
     for (const id of ['old-clicks', 'kept-clicks']) {
-      store.save({ id, pipeline: samplePipeline(id), desired: 'stopped', version: 3, deployedAt: 1, allowStateLoss: false });
+      store.save({
+        id,
+        pipeline: samplePipeline(id),
+        desired: 'stopped',
+        version: 3,
+        deployedAt: 1,
+        allowStateLoss: false,
+      });
     }
     await manager.start();
   });
@@ -62,17 +72,25 @@ describe('DELETE /api/deployments/:id', () => {
   });
 
   it('ends the run of a deployment whose worker is running, without a savepoint, and deletes it', async () => {
-    const deployed = await app.call('/api/deployments', { method: 'POST', body: { pipeline: samplePipeline('live-clicks') } });
+    const deployed = await app.call('/api/deployments', {
+      method: 'POST',
+      body: { pipeline: samplePipeline('live-clicks') },
+    });
     expect(deployed.status).toBe(201);
     expect(existsSync(record('live-clicks'))).toBe(true);
     // Its worker runs (still starting: it waits for a broker that is not there) when the DELETE comes.
-    expect(((await (await app.call('/api/deployments/live-clicks')).json()) as { status: string }).status).toBe('starting');
+    expect(((await (await app.call('/api/deployments/live-clicks')).json()) as { status: string }).status).toBe(
+      'starting',
+    );
     const res = await app.call('/api/deployments/live-clicks', { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect(await listed()).toEqual(['kept-clicks']);
     expect(existsSync(record('live-clicks'))).toBe(false);
     // Deployed again, it is a new deployment (version 1), not the deleted one's next version.
-    expect((await app.call('/api/deployments', { method: 'POST', body: { pipeline: samplePipeline('live-clicks') } })).status).toBe(201);
+    expect(
+      (await app.call('/api/deployments', { method: 'POST', body: { pipeline: samplePipeline('live-clicks') } }))
+        .status,
+    ).toBe(201);
     expect(((await (await app.call('/api/deployments/live-clicks')).json()) as { version: number }).version).toBe(1);
     expect((await app.call('/api/deployments/live-clicks', { method: 'DELETE' })).status).toBe(204);
   });

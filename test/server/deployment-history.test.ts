@@ -35,13 +35,25 @@ describe('GET /api/deployments/:id/history', () => {
   beforeAll(async () => {
     // Job "j1" runs; nothing else is known (no figures, no checkpoints yet: the deployment's figures are then its counts so far).
     flink = createServer((req, res) => {
-      const body = req.method === 'GET' && req.url === '/jobs/j1' ? { jid: 'j1', name: 'clicks', state: 'RUNNING', 'start-time': 1, duration: 1, vertices: [] } : null;
-      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { errors: [`Not found: ${req.url}`] }));
+      const body =
+        req.method === 'GET' && req.url === '/jobs/j1'
+          ? { jid: 'j1', name: 'clicks', state: 'RUNNING', 'start-time': 1, duration: 1, vertices: [] }
+          : null;
+      res
+        .writeHead(body ? 200 : 404, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body ?? { errors: [`Not found: ${req.url}`] }));
     });
     await new Promise<void>((resolve) => flink.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(flink.address() as AddressInfo).port}`;
     const store = new DeploymentStore(data.dir);
-    store.save({ id: 'idle-clicks', pipeline: samplePipeline('idle-clicks'), desired: 'stopped', version: 1, deployedAt: 1, allowStateLoss: false });
+    store.save({
+      id: 'idle-clicks',
+      pipeline: samplePipeline('idle-clicks'),
+      desired: 'stopped',
+      version: 1,
+      deployedAt: 1,
+      allowStateLoss: false,
+    });
     store.save({
       id: 'flink-clicks',
       pipeline: samplePipeline('flink-clicks'),
@@ -62,7 +74,14 @@ describe('GET /api/deployments/:id/history', () => {
     });
     service = new DeploymentService(
       new DeploymentManager({ dataDir: data.dir, kafka, log: () => {}, metricsIntervalMs: 40, history }),
-      new FlinkDeployments({ dataDir: data.dir, kafka, cluster: new FlinkCluster(url), pollIntervalMs: 30, log: () => {}, history }),
+      new FlinkDeployments({
+        dataDir: data.dir,
+        kafka,
+        cluster: new FlinkCluster(url),
+        pollIntervalMs: 30,
+        log: () => {},
+        history,
+      }),
     );
     await service.start();
     app = await startApp({ dataDir: data.dir, deployments: service });
@@ -75,11 +94,19 @@ describe('GET /api/deployments/:id/history', () => {
   });
 
   it('answers a deployment that has not run with no points, and the resolution and length of its history', async () => {
-    expect(await get('idle-clicks')).toEqual({ id: 'idle-clicks', resolutionMs: RESOLUTION_MS, capacity: 6, points: [] });
+    expect(await get('idle-clicks')).toEqual({
+      id: 'idle-clicks',
+      resolutionMs: RESOLUTION_MS,
+      capacity: 6,
+      points: [],
+    });
   });
 
   it('has no points for a deployment whose engine is not up (it waits for Kafka)', async () => {
-    expect((await app.call('/api/deployments', { method: 'POST', body: { pipeline: samplePipeline('waiting-clicks') } })).status).toBe(201);
+    expect(
+      (await app.call('/api/deployments', { method: 'POST', body: { pipeline: samplePipeline('waiting-clicks') } }))
+        .status,
+    ).toBe(201);
     // Its worker reports every 40 ms meanwhile: readings without figures, which make no point.
     await new Promise((resolve) => setTimeout(resolve, 10 * RESOLUTION_MS));
     expect((await get('waiting-clicks')).points).toEqual([]);

@@ -53,7 +53,11 @@ class StandIn {
 function service(): { weir: StandIn; flink: StandIn; service: DeploymentService } {
   const weir = new StandIn('weir');
   const flink = new StandIn('flink');
-  return { weir, flink, service: new DeploymentService(weir as unknown as DeploymentManager, flink as unknown as FlinkDeployments) };
+  return {
+    weir,
+    flink,
+    service: new DeploymentService(weir as unknown as DeploymentManager, flink as unknown as FlinkDeployments),
+  };
 }
 
 async function refusal(action: Promise<unknown>): Promise<{ code: string; message: string; nodes?: string[] }> {
@@ -87,7 +91,8 @@ describe('DeploymentService', () => {
     weir.deployments.set('clicks', 'running');
     expect(await refusal(s.deploy(samplePipeline(), { target: 'flink', allowStateLoss: true }))).toEqual({
       code: 'E_STATE',
-      message: 'pipeline "clicks" is running on the Weir server; stop it there before deploying it to the Flink cluster',
+      message:
+        'pipeline "clicks" is running on the Weir server; stop it there before deploying it to the Flink cluster',
     });
     expect(flink.calls).toEqual([]);
     expect(weir.calls).toEqual([]);

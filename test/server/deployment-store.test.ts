@@ -53,7 +53,9 @@ describe('the deployment store', () => {
     const messages: string[] = [];
     expect(store.load((m) => messages.push(m)).map((d) => d.id)).toEqual(['good']);
     expect(messages).toHaveLength(2);
-    expect(messages.find((m) => m.includes('torn.json'))).toMatch(/^the deployment record torn\.json cannot be read \(.*JSON.*\); it was moved to .*torn\.json\.unreadable-\d+ and is not loaded$/);
+    expect(messages.find((m) => m.includes('torn.json'))).toMatch(
+      /^the deployment record torn\.json cannot be read \(.*JSON.*\); it was moved to .*torn\.json\.unreadable-\d+ and is not loaded$/,
+    );
     expect(messages.find((m) => m.includes('other.json'))).toContain('its id is "someone-else", not "other"');
     const files = readdirSync(join(dir, 'deployments')).sort();
     expect(files.filter((f) => f.endsWith('.json'))).toEqual(['good.json']);
@@ -66,11 +68,19 @@ describe('the deployment store', () => {
     new DeploymentStore(dir).save(stored('kept'));
     writeFileSync(join(dir, 'deployments', 'broken.json'), 'not json');
     const log: DeploymentLogLine[] = [];
-    const manager = new DeploymentManager({ dataDir: dir, kafka: { brokers: ['127.0.0.1:1'] }, log: (line) => log.push(line) });
+    const manager = new DeploymentManager({
+      dataDir: dir,
+      kafka: { brokers: ['127.0.0.1:1'] },
+      log: (line) => log.push(line),
+    });
     await manager.start();
     try {
       expect(manager.list().map((d) => [d.id, d.status])).toEqual([['kept', 'stopped']]);
-      expect(log.some((l) => l.level === 'error' && l.message.startsWith('the deployment record broken.json cannot be read'))).toBe(true);
+      expect(
+        log.some(
+          (l) => l.level === 'error' && l.message.startsWith('the deployment record broken.json cannot be read'),
+        ),
+      ).toBe(true);
       expect(existsSync(join(dir, 'deployments', 'broken.json'))).toBe(false);
     } finally {
       await manager.shutdown();

@@ -19,14 +19,17 @@ describe('POST /api/deployments request bodies', () => {
     expect(res.status).toBe(400);
     expect((await res.json()).error).toEqual({
       code: 'E_BAD_REQUEST',
-      message: 'the body is a pipeline document itself; send it wrapped: { "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }',
+      message:
+        'the body is a pipeline document itself; send it wrapped: { "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }',
     });
   });
 
   it('still lists the unknown fields of a body that is not a pipeline document', async () => {
     const res = await app.call('/api/deployments', { method: 'POST', body: { pipline: {} } });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toBe('unknown field "pipline"; the body is { "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }');
+    expect((await res.json()).error.message).toBe(
+      'unknown field "pipline"; the body is { "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }',
+    );
   });
 });
 
@@ -60,7 +63,10 @@ describe('POST /api/deployments target and parallelism', () => {
     for (const parallelism of [0, -1, 1.5, '2', null]) {
       expect(await deploy({ target: 'flink', parallelism })).toEqual({
         status: 400,
-        error: { code: 'E_BAD_REQUEST', message: `"parallelism" must be a whole number of at least 1, got ${JSON.stringify(parallelism)}` },
+        error: {
+          code: 'E_BAD_REQUEST',
+          message: `"parallelism" must be a whole number of at least 1, got ${JSON.stringify(parallelism)}`,
+        },
       });
     }
   });
@@ -79,7 +85,9 @@ describe('POST /api/deployments target and parallelism', () => {
     const { status, error } = await deploy({ target: 'flink', parallelism: 2 });
     expect(status).toBe(409);
     expect(error.code).toBe('E_FLINK_UNCONFIGURED');
-    expect(error.message).toMatch(/^this server has no Flink cluster to deploy to: set FLINK_REST_URL .*, or WEIR_FLINK=local /);
+    expect(error.message).toMatch(
+      /^this server has no Flink cluster to deploy to: set FLINK_REST_URL .*, or WEIR_FLINK=local /,
+    );
   });
 });
 
@@ -98,7 +106,11 @@ describe('GET /api/info on a server with a Flink cluster', () => {
 
   it('offers both targets and names the cluster', async () => {
     const res = await app.call('/api/info');
-    expect(await res.json()).toEqual({ deployments: true, targets: ['weir', 'flink'], flink: { restUrl: 'http://flink.example:8081' } });
+    expect(await res.json()).toEqual({
+      deployments: true,
+      targets: ['weir', 'flink'],
+      flink: { restUrl: 'http://flink.example:8081' },
+    });
   });
 
   it('needs the token, like the rest of the API', async () => {

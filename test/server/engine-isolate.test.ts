@@ -65,8 +65,12 @@ describe('the engine isolate', () => {
 
   it('processes records in one long call on a starved machine without taking it for a hang', async () => {
     // Each record costs a little CPU; the whole call costs far more than the hang limit, but makes progress.
-    const engine = await engineFor('export default (v: any) => { let x = 0; for (let i = 0; i < 2000; i++) x += i; return { n: v.n, x }; };', { memoryMb: 128, hangCpuMs: 300 });
-    for (let i = 0; i <= availableParallelism(); i++) hogs.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    const engine = await engineFor(
+      'export default (v: any) => { let x = 0; for (let i = 0; i < 2000; i++) x += i; return { n: v.n, x }; };',
+      { memoryMb: 128, hangCpuMs: 300 },
+    );
+    for (let i = 0; i <= availableParallelism(); i++)
+      hogs.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
     try {
       const before = engine.cpuMs();
       const slice = await engine.call<Slice>('ingest', batch(100_000), Date.now());
@@ -80,13 +84,18 @@ describe('the engine isolate', () => {
   });
 
   it('stops user code that burns CPU without returning, naming the node, and refuses further calls', async () => {
-    const engine = await engineFor("export default () => /^(a+)+$/.test('a'.repeat(40) + 'b');", { memoryMb: 128, hangCpuMs: 1000 });
+    const engine = await engineFor("export default () => /^(a+)+$/.test('a'.repeat(40) + 'b');", {
+      memoryMb: 128,
+      hangCpuMs: 1000,
+    });
     try {
       const error = await rejectionOf(engine.call('ingest', batch(1), Date.now()));
       expect(error).toBeInstanceOf(IsolateKilledError);
       expect((error as IsolateKilledError).reason).toBe('hang');
       expect((error as IsolateKilledError).nodeId).toBe('work');
-      expect((error as Error).message).toMatch(/^node "work": user code used \d+\.\d s of CPU time in one call without returning/);
+      expect((error as Error).message).toMatch(
+        /^node "work": user code used \d+\.\d s of CPU time in one call without returning/,
+      );
       await expect(engine.call('snapshot')).rejects.toBe(error);
     } finally {
       engine.dispose();
@@ -94,7 +103,10 @@ describe('the engine isolate', () => {
   });
 
   it('answers a record that fails under onError "fail" as data: node, reason and record', async () => {
-    const engine = await engineFor('export default (v: any) => { if (v.n === 2) throw new Error("two is poison"); return v; };', { memoryMb: 128, hangCpuMs: 10_000 });
+    const engine = await engineFor(
+      'export default (v: any) => { if (v.n === 2) throw new Error("two is poison"); return v; };',
+      { memoryMb: 128, hangCpuMs: 10_000 },
+    );
     try {
       const error = await rejectionOf(engine.call('ingest', batch(5), Date.now()));
       expect(error).toBeInstanceOf(GuestCallError);
@@ -106,7 +118,10 @@ describe('the engine isolate', () => {
   });
 
   it('counts ArrayBuffers against the memory limit', async () => {
-    const engine = await engineFor('const keep: ArrayBuffer[] = []; export default (v: any) => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(16 * 1024 * 1024)); return v; };', { memoryMb: 128, hangCpuMs: 10_000 });
+    const engine = await engineFor(
+      'const keep: ArrayBuffer[] = []; export default (v: any) => { for (let i = 0; i < 64; i++) keep.push(new ArrayBuffer(16 * 1024 * 1024)); return v; };',
+      { memoryMb: 128, hangCpuMs: 10_000 },
+    );
     try {
       const error = await rejectionOf(engine.call('ingest', batch(1), Date.now()));
       // V8 refuses the allocation inside the UDF (a failed record), or the isolate is ended at its limit.

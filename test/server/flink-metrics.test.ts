@@ -21,7 +21,10 @@ class StubFlink {
   gauges = new Map<string, Gauge[]>();
   lag = new Map<string, number[]>();
   pressure = new Map<string, { level?: string; ratio?: number }>();
-  checkpoints: FlinkCheckpoints = { counts: { completed: 0, failed: 0, in_progress: 0, restored: 0, total: 0 }, latest: { completed: null, restored: null } };
+  checkpoints: FlinkCheckpoints = {
+    counts: { completed: 0, failed: 0, in_progress: 0, restored: 0, total: 0 },
+    latest: { completed: null, restored: null },
+  };
 
   metricIds(vertex: string): string[] {
     const gauges = (this.gauges.get(vertex) ?? []).map((g) => `${g.subtask}.Operator_${g.node}.weirNode`);
@@ -33,14 +36,23 @@ class StubFlink {
     const values = (vertex: string): FlinkMetric[] => [
       ...(this.gauges.get(vertex) ?? []).map((g) => ({
         id: `${g.subtask}.Operator_${g.node}.weirNode`,
-        value: JSON.stringify({ node: g.node, subtask: g.subtask, at: g.at, counts: { in: g.in, out: g.out, errors: g.errors ?? 0 } }),
+        value: JSON.stringify({
+          node: g.node,
+          subtask: g.subtask,
+          at: g.at,
+          counts: { in: g.in, out: g.out, errors: g.errors ?? 0 },
+        }),
       })),
-      ...(this.lag.get(vertex) ?? []).map((n, i) => ({ id: `${i}.Source__${vertex}.pendingRecords`, value: String(n) })),
+      ...(this.lag.get(vertex) ?? []).map((n, i) => ({
+        id: `${i}.Source__${vertex}.pendingRecords`,
+        value: String(n),
+      })),
     ];
     return {
       checkpoints: async () => this.checkpoints,
       vertexMetricIds: async (_job: string, vertex: string) => this.metricIds(vertex),
-      vertexMetrics: async (_job: string, vertex: string, ids: string[]) => values(vertex).filter((m) => ids.includes(m.id)),
+      vertexMetrics: async (_job: string, vertex: string, ids: string[]) =>
+        values(vertex).filter((m) => ids.includes(m.id)),
       backpressure: async (_job: string, vertex: string) => this.pressure.get(vertex) ?? {},
     } as unknown as FlinkRestClient;
   }
@@ -84,7 +96,12 @@ describe('FlinkJobMetrics', () => {
     flink.lag.set('A', [3, 4]);
     flink.pressure.set('A', { level: 'high', ratio: 0.7 });
     flink.pressure.set('B', { level: 'ok', ratio: 0 });
-    const metrics = await new FlinkJobMetrics(flink.client(), 'j1', NODES, ['events'], noBase).read(job([['A', 2], ['B', 2]]));
+    const metrics = await new FlinkJobMetrics(flink.client(), 'j1', NODES, ['events'], noBase).read(
+      job([
+        ['A', 2],
+        ['B', 2],
+      ]),
+    );
     expect(metrics.nodes).toEqual({
       events: { in: 0, out: { out: 12, error: 1 }, errors: 0, backpressure: 'high', backpressureRatio: 0.7 },
       views: { in: 12, out: { out: 10 }, errors: 1, backpressure: 'high', backpressureRatio: 0.7 },
@@ -109,7 +126,7 @@ describe('FlinkJobMetrics', () => {
     expect(metrics.lag).toEqual({ events: 0 });
   });
 
-  it('gives records per second from the gauges\' own times, and keeps counting when a subtask restarts from zero', async () => {
+  it("gives records per second from the gauges' own times, and keeps counting when a subtask restarts from zero", async () => {
     const flink = new StubFlink();
     const reader = new FlinkJobMetrics(flink.client(), 'j1', NODES, ['events'], noBase);
     const read = async (gauges: Gauge[]) => {
@@ -128,18 +145,27 @@ describe('FlinkJobMetrics', () => {
     expect(restarted.out).toEqual({ out: 160 });
   });
 
-  it('adds what the deployment\'s earlier jobs counted, nodes and checkpoints both', async () => {
+  it("adds what the deployment's earlier jobs counted, nodes and checkpoints both", async () => {
     const flink = new StubFlink();
     flink.gauges.set('A', [{ node: 'views', subtask: 0, at: 1, in: 5, out: { out: 5 } }]);
     flink.checkpoints = {
       counts: { completed: 3, failed: 1, in_progress: 0, restored: 1, total: 4 },
       latest: {
-        completed: { id: 12, latest_ack_timestamp: 5000, state_size: 2048, checkpointed_size: 512, end_to_end_duration: 40 },
+        completed: {
+          id: 12,
+          latest_ack_timestamp: 5000,
+          state_size: 2048,
+          checkpointed_size: 512,
+          end_to_end_duration: 40,
+        },
         restored: { id: 9, is_savepoint: true },
         failed: { id: 11, failure_message: 'Checkpoint expired before completing.\nmore' },
       },
     };
-    const base = { countsBefore: { views: { in: 100, out: { out: 90, late: 2 }, errors: 3 } }, checkpointsBefore: { completed: 10, failed: 2 } };
+    const base = {
+      countsBefore: { views: { in: 100, out: { out: 90, late: 2 }, errors: 3 } },
+      checkpointsBefore: { completed: 10, failed: 2 },
+    };
     const reader = new FlinkJobMetrics(flink.client(), 'j1', NODES, ['events'], base);
     expect(reader.last.nodes).toEqual({ views: { in: 100, out: { out: 90, late: 2 }, errors: 3 } });
     const metrics = await reader.read(job([['A', 1]]));
@@ -155,7 +181,10 @@ describe('FlinkJobMetrics', () => {
       lastRecords: null,
       lastError: 'Checkpoint expired before completing.',
     });
-    expect(reader.carried()).toEqual({ countsBefore: { views: { in: 105, out: { out: 95, late: 2 }, errors: 3 } }, checkpointsBefore: { completed: 13, failed: 3 } });
+    expect(reader.carried()).toEqual({
+      countsBefore: { views: { in: 105, out: { out: 95, late: 2 }, errors: 3 } },
+      checkpointsBefore: { completed: 13, failed: 3 },
+    });
   });
 });
 

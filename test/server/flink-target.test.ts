@@ -29,7 +29,8 @@ async function fakeFlink(): Promise<FakeFlink> {
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const url = req.url ?? '';
-    const [status, body] = routes.get(url) ?? routes.get(url.split('?')[0]!) ?? [404, { errors: ['Not found: ' + url] }];
+    const [status, body] = routes.get(url) ??
+      routes.get(url.split('?')[0]!) ?? [404, { errors: ['Not found: ' + url] }];
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,9 +43,18 @@ async function fakeFlink(): Promise<FakeFlink> {
 }
 
 function healthyCluster(flink: FakeFlink, free: number, total = 2): void {
-  flink.routes.set('/overview', [200, { taskmanagers: 1, 'slots-total': total, 'slots-available': free, 'flink-version': '2.3.0' }]);
-  flink.routes.set('/jobmanager/environment', [200, { classpath: ['/opt/flink/lib/flink-dist-2.3.0.jar', '/opt/flink/lib/polyglot-23.1.8.jar'] }]);
-  flink.routes.set('/jobmanager/config', [200, [{ key: 'execution.checkpointing.savepoint-dir', value: 'file:///savepoints' }]]);
+  flink.routes.set('/overview', [
+    200,
+    { taskmanagers: 1, 'slots-total': total, 'slots-available': free, 'flink-version': '2.3.0' },
+  ]);
+  flink.routes.set('/jobmanager/environment', [
+    200,
+    { classpath: ['/opt/flink/lib/flink-dist-2.3.0.jar', '/opt/flink/lib/polyglot-23.1.8.jar'] },
+  ]);
+  flink.routes.set('/jobmanager/config', [
+    200,
+    [{ key: 'execution.checkpointing.savepoint-dir', value: 'file:///savepoints' }],
+  ]);
 }
 
 async function closedPort(): Promise<string> {
@@ -63,7 +73,14 @@ describe('FlinkRestClient', () => {
   afterAll(() => flink.close());
 
   it("passes on Flink's own message, without the stack trace, and the URL it asked", async () => {
-    flink.routes.set('/jobs/abc', [500, { errors: ['org.apache.flink.runtime.rest.handler.RestHandlerException: Job abc not found.\n\tat org.apache.flink.X.y(X.java:1)\n'] }]);
+    flink.routes.set('/jobs/abc', [
+      500,
+      {
+        errors: [
+          'org.apache.flink.runtime.rest.handler.RestHandlerException: Job abc not found.\n\tat org.apache.flink.X.y(X.java:1)\n',
+        ],
+      },
+    ]);
     const error = await new FlinkRestClient(flink.url).job('abc').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlinkRestError);
     expect((error as FlinkRestError).status).toBe(500);
@@ -99,14 +116,29 @@ describe('POST /api/deployments with target "flink", answered from the cluster\'
 
   const deployTo = async (restUrl: string, parallelism: number) => {
     const kafka = { brokers: ['127.0.0.1:1'] };
-    const flinkDeployments = new FlinkDeployments({ dataDir: data.dir, kafka, cluster: new FlinkCluster(restUrl), log: () => {} });
-    service = new DeploymentService(new DeploymentManager({ dataDir: data.dir, kafka, log: () => {} }), flinkDeployments);
+    const flinkDeployments = new FlinkDeployments({
+      dataDir: data.dir,
+      kafka,
+      cluster: new FlinkCluster(restUrl),
+      log: () => {},
+    });
+    service = new DeploymentService(
+      new DeploymentManager({ dataDir: data.dir, kafka, log: () => {} }),
+      flinkDeployments,
+    );
     await service.start();
     app = await startApp({ dataDir: data.dir, deployments: service });
     try {
-      const res = await app.call('/api/deployments', { method: 'POST', body: { pipeline: samplePipeline(), target: 'flink', parallelism } });
+      const res = await app.call('/api/deployments', {
+        method: 'POST',
+        body: { pipeline: samplePipeline(), target: 'flink', parallelism },
+      });
       const listed = await (await app.call('/api/deployments')).json();
-      return { status: res.status, error: ((await res.json()) as { error: { code: string; message: string } }).error, listed };
+      return {
+        status: res.status,
+        error: ((await res.json()) as { error: { code: string; message: string } }).error,
+        listed,
+      };
     } finally {
       await app.close();
       await service.shutdown();
@@ -125,7 +157,10 @@ describe('POST /api/deployments with target "flink", answered from the cluster\'
     healthyCluster(flink, 2);
     const { status, error, listed } = await deployTo(flink.url, 3);
     expect(status).toBe(409);
-    expect(error).toEqual({ code: 'E_FLINK_FULL', message: `the Flink cluster at ${flink.url} has 2 free task slots of 2; parallelism 3 needs 3` });
+    expect(error).toEqual({
+      code: 'E_FLINK_FULL',
+      message: `the Flink cluster at ${flink.url} has 2 free task slots of 2; parallelism 3 needs 3`,
+    });
     expect(listed).toEqual({ deployments: [] });
   });
 
@@ -155,7 +190,11 @@ describe('POST /api/deployments with target "flink", answered from the cluster\'
     flink.routes.set('/jobmanager/config', [200, [{ key: 'rest.port', value: '8081' }]]);
     const { status, error } = await deployTo(flink.url, 1);
     expect(status).toBe(502);
-    expect(error.message).toMatch(new RegExp(`^the Flink cluster at ${flink.url} has no savepoint directory: set execution.checkpointing.savepoint-dir`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^the Flink cluster at ${flink.url} has no savepoint directory: set execution.checkpointing.savepoint-dir`,
+      ),
+    );
   });
 });
 
@@ -170,13 +209,15 @@ describe('DELETE /api/deployments/:id of a deployment on Flink', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
-      const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const answer = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method === 'PATCH' && req.url === '/jobs/j1?mode=cancel') {
         if (job.refuseCancel) return answer(500, { errors: ['Internal server error.'] });
         job.state = 'CANCELED';
         return answer(202, {});
       }
-      if (req.method === 'GET' && req.url === '/jobs/j1') return answer(200, { jid: 'j1', name: 'clicks', state: job.state, 'start-time': 1, duration: 1, vertices: [] });
+      if (req.method === 'GET' && req.url === '/jobs/j1')
+        return answer(200, { jid: 'j1', name: 'clicks', state: job.state, 'start-time': 1, duration: 1, vertices: [] });
       answer(404, { errors: ['Not found: ' + req.url] });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -202,10 +243,26 @@ describe('DELETE /api/deployments/:id of a deployment on Flink', () => {
       allowStateLoss: false,
       target: 'flink',
       parallelism: 1,
-      flink: { restUrl: url, jobId: 'j1', savepointPath: null, resumeFrom: null, countsBefore: {}, checkpointsBefore: { completed: 0, failed: 0 } },
+      flink: {
+        restUrl: url,
+        jobId: 'j1',
+        savepointPath: null,
+        resumeFrom: null,
+        countsBefore: {},
+        checkpointsBefore: { completed: 0, failed: 0 },
+      },
     });
-    const flinkDeployments = new FlinkDeployments({ dataDir: data.dir, kafka, cluster: new FlinkCluster(url), pollIntervalMs: 50, log: () => {} });
-    const service = new DeploymentService(new DeploymentManager({ dataDir: data.dir, kafka, log: () => {} }), flinkDeployments);
+    const flinkDeployments = new FlinkDeployments({
+      dataDir: data.dir,
+      kafka,
+      cluster: new FlinkCluster(url),
+      pollIntervalMs: 50,
+      log: () => {},
+    });
+    const service = new DeploymentService(
+      new DeploymentManager({ dataDir: data.dir, kafka, log: () => {} }),
+      flinkDeployments,
+    );
     await service.start();
     const app = await startApp({ dataDir: data.dir, deployments: service });
     return { app, service, record: join(data.dir, 'deployments', 'clicks.json') };
@@ -234,7 +291,9 @@ describe('DELETE /api/deployments/:id of a deployment on Flink', () => {
       expect(res.status).toBe(502);
       const error = ((await res.json()) as { error: { code: string; message: string } }).error;
       expect(error.code).toBe('E_FLINK_UNAVAILABLE');
-      expect(error.message).toMatch(/^the Flink job j1 could not be cancelled, so the deployment is kept: Flink answered 500 to PATCH \/jobs\/j1\?mode=cancel/);
+      expect(error.message).toMatch(
+        /^the Flink job j1 could not be cancelled, so the deployment is kept: Flink answered 500 to PATCH \/jobs\/j1\?mode=cancel/,
+      );
       expect(((await (await app.call('/api/deployments/clicks')).json()) as { target: string }).target).toBe('flink');
       expect(existsSync(record)).toBe(true);
     } finally {

@@ -7,8 +7,11 @@ import { isTransientKafkaError, KafkaUnavailableError, retryTransient } from '..
 
 const require = createRequire(import.meta.url);
 /** kafkajs's own table of broker error codes: the errors its clients throw. */
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode(code: number): Error };
-const { KafkaJSNumberOfRetriesExceeded, KafkaJSConnectionError, KafkaJSNonRetriableError } = require('kafkajs') as typeof import('kafkajs');
+const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
+  createErrorFromCode(code: number): Error;
+};
+const { KafkaJSNumberOfRetriesExceeded, KafkaJSConnectionError, KafkaJSNonRetriableError } =
+  require('kafkajs') as typeof import('kafkajs');
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADER_NOT_AVAILABLE = 5;
@@ -27,23 +30,37 @@ describe('transient Kafka errors', () => {
     expect(isTransientKafkaError(gaveUpOn(notHosted))).toBe(true);
     expect(isTransientKafkaError(createErrorFromCode(LEADER_NOT_AVAILABLE))).toBe(true);
     expect(isTransientKafkaError(gaveUpOn(createErrorFromCode(NOT_LEADER_FOR_PARTITION)))).toBe(true);
-    expect(isTransientKafkaError(new KafkaJSConnectionError('Connection error: ECONNREFUSED', { broker: '127.0.0.1:9092' }))).toBe(true);
+    expect(
+      isTransientKafkaError(new KafkaJSConnectionError('Connection error: ECONNREFUSED', { broker: '127.0.0.1:9092' })),
+    ).toBe(true);
   });
 
   it('are not errors Kafka means (a fenced producer, a refused topic), nor errors of the pipeline or of Weir', () => {
     expect(isTransientKafkaError(createErrorFromCode(INVALID_PRODUCER_EPOCH))).toBe(false);
     expect(isTransientKafkaError(createErrorFromCode(TOPIC_AUTHORIZATION_FAILED))).toBe(false);
-    expect(isTransientKafkaError(new KafkaJSNonRetriableError('Transaction state exception: Invalid transition'))).toBe(false);
-    expect(isTransientKafkaError(new PipelineFailure('n', 'user code ran longer than its budget of 300 ms (an endless loop?)', { n: 1 }))).toBe(false);
+    expect(isTransientKafkaError(new KafkaJSNonRetriableError('Transaction state exception: Invalid transition'))).toBe(
+      false,
+    );
+    expect(
+      isTransientKafkaError(
+        new PipelineFailure('n', 'user code ran longer than its budget of 300 ms (an endless loop?)', { n: 1 }),
+      ),
+    ).toBe(false);
     expect(isTransientKafkaError(new MissingTopicsError(['in']))).toBe(false);
-    expect(isTransientKafkaError(new UnsettledTransactionError(createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION)))).toBe(false);
+    expect(isTransientKafkaError(new UnsettledTransactionError(createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION)))).toBe(
+      false,
+    );
     expect(isTransientKafkaError(new Error('This server does not host this topic-partition'))).toBe(false);
     expect(isTransientKafkaError('UNKNOWN_TOPIC_OR_PARTITION')).toBe(false);
   });
 });
 
 /** An error as @confluentinc/kafka-javascript reports librdkafka's (its LibrdKafkaError's fields). */
-function librdkafkaError(message: string, code: number, flags: { isRetriable?: boolean; isFatal?: boolean } = {}): Error {
+function librdkafkaError(
+  message: string,
+  code: number,
+  flags: { isRetriable?: boolean; isFatal?: boolean } = {},
+): Error {
   return Object.assign(new Error(message), { code, errno: code, origin: code < 0 ? 'local' : 'kafka', ...flags });
 }
 
@@ -53,14 +70,20 @@ describe('transient librdkafka errors', () => {
     expect(isTransientKafkaError(librdkafkaError('Local: All broker connections are down', -187))).toBe(true);
     expect(isTransientKafkaError(librdkafkaError('Local: Timed out', -185))).toBe(true);
     expect(isTransientKafkaError(librdkafkaError('Broker: Not coordinator', 16))).toBe(true);
-    expect(isTransientKafkaError(librdkafkaError('Broker: Unknown topic or partition', UNKNOWN_TOPIC_OR_PARTITION))).toBe(true);
-    expect(isTransientKafkaError(librdkafkaError('Broker: Coordinator load in progress', 99, { isRetriable: true }))).toBe(true);
+    expect(
+      isTransientKafkaError(librdkafkaError('Broker: Unknown topic or partition', UNKNOWN_TOPIC_OR_PARTITION)),
+    ).toBe(true);
+    expect(
+      isTransientKafkaError(librdkafkaError('Broker: Coordinator load in progress', 99, { isRetriable: true })),
+    ).toBe(true);
   });
 
   it('are not a fenced producer, a fatal error, or one wrapped on purpose', () => {
     expect(isTransientKafkaError(librdkafkaError('Broker: Producer fenced', 90, { isFatal: true }))).toBe(false);
     expect(isTransientKafkaError(librdkafkaError('Local: Timed out', -185, { isFatal: true }))).toBe(false);
-    expect(isTransientKafkaError(librdkafkaError('Broker: Topic authorization failed', TOPIC_AUTHORIZATION_FAILED))).toBe(false);
+    expect(
+      isTransientKafkaError(librdkafkaError('Broker: Topic authorization failed', TOPIC_AUTHORIZATION_FAILED)),
+    ).toBe(false);
     expect(isTransientKafkaError(new UnsettledTransactionError(librdkafkaError('Local: Timed out', -185)))).toBe(false);
   });
 });
@@ -91,23 +114,35 @@ describe('retryTransient', () => {
 
   it('throws any other error at once, as it is', async () => {
     const { waits, sleep } = recordedSleep();
-    const failure = new PipelineFailure('work', 'user code ran longer than its budget of 300 ms (an endless loop?)', { n: 1 });
+    const failure = new PipelineFailure('work', 'user code ran longer than its budget of 300 ms (an endless loop?)', {
+      n: 1,
+    });
     let calls = 0;
-    await expect(retryTransient(async () => {
-      calls++;
-      throw failure;
-    }, { step: 'a step', sleep })).rejects.toBe(failure);
+    await expect(
+      retryTransient(
+        async () => {
+          calls++;
+          throw failure;
+        },
+        { step: 'a step', sleep },
+      ),
+    ).rejects.toBe(failure);
     expect(calls).toBe(1);
     expect(waits).toEqual([]);
   });
 
   it('gives up after its attempts with an error that names the step and what Kafka kept answering', async () => {
     const { waits, sleep } = recordedSleep();
-    const attempt = retryTransient(async () => {
-      throw createErrorFromCode(LEADER_NOT_AVAILABLE);
-    }, { step: 'reading the changelog', attempts: 5, sleep });
+    const attempt = retryTransient(
+      async () => {
+        throw createErrorFromCode(LEADER_NOT_AVAILABLE);
+      },
+      { step: 'reading the changelog', attempts: 5, sleep },
+    );
     await expect(attempt).rejects.toBeInstanceOf(KafkaUnavailableError);
-    await expect(attempt).rejects.toThrow('reading the changelog: Kafka answered "There is no leader for this topic-partition as we are in the middle of a leadership election" 5 times in a row');
+    await expect(attempt).rejects.toThrow(
+      'reading the changelog: Kafka answered "There is no leader for this topic-partition as we are in the middle of a leadership election" 5 times in a row',
+    );
     expect(waits).toEqual([250, 500, 1000, 2000]);
   });
 
@@ -116,10 +151,13 @@ describe('retryTransient', () => {
     let calls = 0;
     let failed = false;
     const transient = createErrorFromCode(NOT_LEADER_FOR_PARTITION);
-    const attempt = retryTransient(async () => {
-      if (++calls === 2) failed = true;
-      throw transient;
-    }, { step: 'a step', sleep, abandoned: () => failed });
+    const attempt = retryTransient(
+      async () => {
+        if (++calls === 2) failed = true;
+        throw transient;
+      },
+      { step: 'a step', sleep, abandoned: () => failed },
+    );
     await expect(attempt).rejects.toBe(transient);
     expect(calls).toBe(2);
   });
@@ -161,7 +199,10 @@ function fakeProducer(fail: { send?: Error[]; commit?: Error; abort?: Error } = 
 }
 
 const write = {
-  groups: [{ topic: 'out', messages: [{ key: 'k', value: '1' }] }, { topic: 'p.changelog', messages: [{ key: 'm', value: 'state' }] }],
+  groups: [
+    { topic: 'out', messages: [{ key: 'k', value: '1' }] },
+    { topic: 'p.changelog', messages: [{ key: 'm', value: 'state' }] },
+  ],
   offsets: { in: { 0: 7 } },
 };
 
@@ -169,25 +210,38 @@ describe('committing a checkpoint through transient Kafka errors', () => {
   it('aborts the attempt whose send failed and commits the same records, changelog and offsets in a new transaction', async () => {
     const { producer, transactions } = fakeProducer({ send: [createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION)] });
     const { sleep } = recordedSleep();
-    await retryTransient(() => commitInTransaction(producer, 'weir-p', write), { step: 'committing checkpoint 1', sleep });
+    await retryTransient(() => commitInTransaction(producer, 'weir-p', write), {
+      step: 'committing checkpoint 1',
+      sleep,
+    });
     expect(transactions.map((t) => t.ended)).toEqual(['aborted', 'committed']);
     expect(transactions[1]!.sent).toEqual([{ topicMessages: write.groups }]);
-    expect(transactions[1]!.offsets).toEqual([{ consumerGroupId: 'weir-p', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '7' }] }] }]);
+    expect(transactions[1]!.offsets).toEqual([
+      { consumerGroupId: 'weir-p', topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '7' }] }] },
+    ]);
   });
 
   it('does not try again when the commit itself failed: Kafka may have committed it, and only a restart can tell', async () => {
     const { producer, transactions } = fakeProducer({ commit: createErrorFromCode(NOT_LEADER_FOR_PARTITION) });
     const { sleep } = recordedSleep();
-    const attempt = retryTransient(() => commitInTransaction(producer, 'weir-p', write), { step: 'committing checkpoint 1', sleep });
+    const attempt = retryTransient(() => commitInTransaction(producer, 'weir-p', write), {
+      step: 'committing checkpoint 1',
+      sleep,
+    });
     await expect(attempt).rejects.toBeInstanceOf(UnsettledTransactionError);
     await expect(attempt).rejects.toThrow('This server is not the leader for that topic-partition');
     expect(transactions).toHaveLength(1);
   });
 
   it('does not try again when the failed attempt could not be aborted', async () => {
-    const { producer, transactions } = fakeProducer({ send: [createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION)], abort: createErrorFromCode(NOT_LEADER_FOR_PARTITION) });
+    const { producer, transactions } = fakeProducer({
+      send: [createErrorFromCode(UNKNOWN_TOPIC_OR_PARTITION)],
+      abort: createErrorFromCode(NOT_LEADER_FOR_PARTITION),
+    });
     const { sleep } = recordedSleep();
-    await expect(retryTransient(() => commitInTransaction(producer, 'weir-p', write), { step: 'committing checkpoint 1', sleep })).rejects.toBeInstanceOf(UnsettledTransactionError);
+    await expect(
+      retryTransient(() => commitInTransaction(producer, 'weir-p', write), { step: 'committing checkpoint 1', sleep }),
+    ).rejects.toBeInstanceOf(UnsettledTransactionError);
     expect(transactions).toHaveLength(1);
   });
 });

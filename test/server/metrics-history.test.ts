@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeploymentMetrics, HistoryPoint } from '../../shared/api/deployments.ts';
-import { appendReading, HISTORY_CAPACITY, HISTORY_PARTITIONS, HISTORY_RESOLUTION_MS } from '../../shared/api/metrics-history.ts';
+import {
+  appendReading,
+  HISTORY_CAPACITY,
+  HISTORY_PARTITIONS,
+  HISTORY_RESOLUTION_MS,
+} from '../../shared/api/metrics-history.ts';
 import { MetricsHistories, MetricsHistory } from '../../server/src/deployments/metrics-history.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 5000: intervals start here
@@ -16,7 +21,16 @@ function reading(at: number, count = 0, extra: Partial<DeploymentMetrics> = {}):
     nodes: { events: { in: count, out: { out: count }, errors: 0, inPerSecond: 7, outPerSecond: 7 } },
     lag: {},
     partitions: [],
-    checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null, lastId: null, lastSizeBytes: null, lastWrittenBytes: null, lastRecords: null },
+    checkpoints: {
+      completed: 0,
+      failed: 0,
+      lastCompletedAt: null,
+      lastDurationMs: null,
+      lastId: null,
+      lastSizeBytes: null,
+      lastWrittenBytes: null,
+      lastRecords: null,
+    },
     ...extra,
   };
 }
@@ -90,7 +104,14 @@ describe('MetricsHistory', () => {
       lag: partition,
     }));
     const metrics = reading(T0, 5, { lag: { events: 2415 }, partitions });
-    metrics.checkpoints = { ...metrics.checkpoints, completed: 4, failed: 1, lastDurationMs: 120, lastSizeBytes: 2048, lastId: 4 };
+    metrics.checkpoints = {
+      ...metrics.checkpoints,
+      completed: 4,
+      failed: 1,
+      lastDurationMs: 120,
+      lastSizeBytes: 2048,
+      lastId: 4,
+    };
     history.record(metrics, 2);
     const [point] = history.points() as [HistoryPoint];
     expect(point.lag).toEqual({ events: 2415 });

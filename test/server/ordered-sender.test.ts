@@ -14,7 +14,10 @@ interface Probe {
 }
 
 /** A sender whose sends finish after a few pseudo-random milliseconds, checking what is in flight. */
-function sender(options: Partial<OrderedSenderOptions> = {}, fail?: (send: number) => Error | undefined): { sender: OrderedSender; probe: Probe } {
+function sender(
+  options: Partial<OrderedSenderOptions> = {},
+  fail?: (send: number) => Error | undefined,
+): { sender: OrderedSender; probe: Probe } {
   const probe: Probe = { sends: [], written: new Map(), maxInFlight: 0, overlapping: 0 };
   const busy = new Set<number>();
   let inFlight = 0;
@@ -58,7 +61,8 @@ describe('OrderedSender', () => {
     }
     await s.flush();
 
-    for (let p = 0; p < partitions; p++) expect(probe.written.get(p)).toEqual(Array.from({ length: 400 }, (_, k) => k * partitions + p));
+    for (let p = 0; p < partitions; p++)
+      expect(probe.written.get(p)).toEqual(Array.from({ length: 400 }, (_, k) => k * partitions + p));
     expect(probe.overlapping).toBe(0);
     expect(probe.maxInFlight).toBeGreaterThan(1);
     expect(probe.maxInFlight).toBeLessThanOrEqual(3);

@@ -50,7 +50,10 @@ describe('the pipeline store', () => {
   it('folds a sidecar left without its document, such as an older version’s tombstone, into the ledger when listing', async () => {
     const pipelines = store();
     await pipelines.put(samplePipeline('live'), undefined);
-    writeFileSync(join(pipelines.dir, 'old.meta.json'), JSON.stringify({ revision: 7, updatedAt: '2026-01-01T00:00:00.000Z', deleted: true }));
+    writeFileSync(
+      join(pipelines.dir, 'old.meta.json'),
+      JSON.stringify({ revision: 7, updatedAt: '2026-01-01T00:00:00.000Z', deleted: true }),
+    );
     expect((await pipelines.list()).map((s) => s.id)).toEqual(['live']);
     expect(existsSync(join(pipelines.dir, 'old.meta.json'))).toBe(false);
     expect(JSON.parse(readFileSync(join(pipelines.dir, '.deleted.json'), 'utf8'))).toEqual({ old: 7 });

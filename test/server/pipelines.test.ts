@@ -15,7 +15,9 @@ describe('pipelines API', () => {
     expect(await created.json()).toMatchObject({ id: 'round-trip', revision: 1, created: true });
 
     const list = await (await app.call('/api/pipelines')).json();
-    expect(list.pipelines).toEqual([{ id: 'round-trip', name: 'Round trip', revision: 1, updatedAt: expect.any(String) }]);
+    expect(list.pipelines).toEqual([
+      { id: 'round-trip', name: 'Round trip', revision: 1, updatedAt: expect.any(String) },
+    ]);
 
     const read = await app.call('/api/pipelines/round-trip');
     expect(read.status).toBe(200);
@@ -25,7 +27,11 @@ describe('pipelines API', () => {
     expect(body.revision).toBe(1);
 
     const renamed = { ...doc, name: 'Round trip, renamed' };
-    const updated = await app.call('/api/pipelines/round-trip', { method: 'PUT', body: renamed, headers: { 'If-Match': '"1"' } });
+    const updated = await app.call('/api/pipelines/round-trip', {
+      method: 'PUT',
+      body: renamed,
+      headers: { 'If-Match': '"1"' },
+    });
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({ revision: 2, created: false });
     expect((await (await app.call('/api/pipelines/round-trip')).json()).pipeline.name).toBe('Round trip, renamed');
@@ -48,16 +54,27 @@ describe('pipelines API', () => {
   it('answers 409 E_CONFLICT with the current revision to a write based on a stale revision, and keeps the newer one', async () => {
     const doc = samplePipeline('contested');
     await app.call('/api/pipelines/contested', { method: 'PUT', body: doc });
-    const first = await app.call('/api/pipelines/contested', { method: 'PUT', body: { ...doc, name: 'A' }, headers: { 'If-Match': '"1"' } });
+    const first = await app.call('/api/pipelines/contested', {
+      method: 'PUT',
+      body: { ...doc, name: 'A' },
+      headers: { 'If-Match': '"1"' },
+    });
     expect(first.status).toBe(200);
-    const second = await app.call('/api/pipelines/contested', { method: 'PUT', body: { ...doc, name: 'B' }, headers: { 'If-Match': '"1"' } });
+    const second = await app.call('/api/pipelines/contested', {
+      method: 'PUT',
+      body: { ...doc, name: 'B' },
+      headers: { 'If-Match': '"1"' },
+    });
     expect(second.status).toBe(409);
     const error = (await second.json()).error;
     expect(error.code).toBe('E_CONFLICT');
     expect(error.revision).toBe(2);
     expect(error.message).toMatch(/revision 2/);
     expect((await (await app.call('/api/pipelines/contested')).json()).pipeline.name).toBe('A');
-    const staleDelete = await app.call('/api/pipelines/contested', { method: 'DELETE', headers: { 'If-Match': '"1"' } });
+    const staleDelete = await app.call('/api/pipelines/contested', {
+      method: 'DELETE',
+      headers: { 'If-Match': '"1"' },
+    });
     expect(staleDelete.status).toBe(409);
   });
 
@@ -65,15 +82,24 @@ describe('pipelines API', () => {
     const doc = samplePipeline('race');
     await app.call('/api/pipelines/race', { method: 'PUT', body: doc });
     const results = await Promise.all(
-      ['X', 'Y', 'Z'].map((name) => app.call('/api/pipelines/race', { method: 'PUT', body: { ...doc, name }, headers: { 'If-Match': '"1"' } })),
+      ['X', 'Y', 'Z'].map((name) =>
+        app.call('/api/pipelines/race', { method: 'PUT', body: { ...doc, name }, headers: { 'If-Match': '"1"' } }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
   });
 
   it('creates only when asked with If-None-Match: * and the id is free', async () => {
     const doc = samplePipeline('create-only');
-    expect((await app.call('/api/pipelines/create-only', { method: 'PUT', body: doc, headers: { 'If-None-Match': '*' } })).status).toBe(201);
-    const again = await app.call('/api/pipelines/create-only', { method: 'PUT', body: doc, headers: { 'If-None-Match': '*' } });
+    expect(
+      (await app.call('/api/pipelines/create-only', { method: 'PUT', body: doc, headers: { 'If-None-Match': '*' } }))
+        .status,
+    ).toBe(201);
+    const again = await app.call('/api/pipelines/create-only', {
+      method: 'PUT',
+      body: doc,
+      headers: { 'If-None-Match': '*' },
+    });
     expect(again.status).toBe(409);
     expect((await again.json()).error.message).toMatch(/already exists/);
   });
@@ -85,7 +111,9 @@ describe('pipelines API', () => {
     const reborn = await app.call('/api/pipelines/phoenix', { method: 'PUT', body: doc });
     expect(reborn.status).toBe(201);
     expect((await reborn.json()).revision).toBe(2);
-    expect((await app.call('/api/pipelines/phoenix', { method: 'PUT', body: doc, headers: { 'If-Match': '1' } })).status).toBe(409);
+    expect(
+      (await app.call('/api/pipelines/phoenix', { method: 'PUT', body: doc, headers: { 'If-Match': '1' } })).status,
+    ).toBe(409);
   });
 
   it('answers 400 E_VALIDATION with the validator’s coded problems and stores nothing', async () => {
@@ -124,7 +152,11 @@ describe('pipelines API', () => {
     const escape = await app.call('/api/pipelines/abc%E0%A4%A');
     expect(escape.status).toBe(400);
     expect((await escape.json()).error.code).toBe('E_BAD_REQUEST');
-    const compressed = await app.call('/api/pipelines/abc', { method: 'PUT', body: '{}', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' } });
+    const compressed = await app.call('/api/pipelines/abc', {
+      method: 'PUT',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' },
+    });
     expect(compressed.status).toBe(400);
   });
 
@@ -144,23 +176,41 @@ describe('pipelines API', () => {
     const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
     // The document takes five levels (document, nodes, node, samples, sample) around the sample's value.
     const withSampleOf = (depth: number) =>
-      JSON.stringify({ ...samplePipeline('deep'), nodes: [{ ...samplePipeline().nodes[0], samples: [{ value: 'DEEP', timestamp: 1 }] }, ...samplePipeline().nodes.slice(1)] }).replace('"DEEP"', nested(depth));
-    const send = (body: string) => app.call('/api/pipelines/deep', { method: 'PUT', body, headers: { 'Content-Type': 'application/json' } });
+      JSON.stringify({
+        ...samplePipeline('deep'),
+        nodes: [
+          { ...samplePipeline().nodes[0], samples: [{ value: 'DEEP', timestamp: 1 }] },
+          ...samplePipeline().nodes.slice(1),
+        ],
+      }).replace('"DEEP"', nested(depth));
+    const send = (body: string) =>
+      app.call('/api/pipelines/deep', { method: 'PUT', body, headers: { 'Content-Type': 'application/json' } });
 
     expect((await send(withSampleOf(256 - 5))).status).toBe(201);
-    for (const body of [withSampleOf(256 - 4), withSampleOf(100_000), nested(100_000).slice(0, -1), `{"a": "[[[[", "b": ${nested(300)}}`]) {
+    for (const body of [
+      withSampleOf(256 - 4),
+      withSampleOf(100_000),
+      nested(100_000).slice(0, -1),
+      `{"a": "[[[[", "b": ${nested(300)}}`,
+    ]) {
       const res = await send(body);
       expect(res.status).toBe(400);
       const error = (await res.json()).error;
       expect(error.code).toBe('E_JSON');
-      expect(error.message).toMatch(/^the request body nests arrays and objects deeper than 256 levels \(line 1, column \d+\), the most the server reads$/);
+      expect(error.message).toMatch(
+        /^the request body nests arrays and objects deeper than 256 levels \(line 1, column \d+\), the most the server reads$/,
+      );
     }
     // Brackets inside strings are text, not nesting.
     expect((await send(withSampleOf(1).replace('[]', JSON.stringify('['.repeat(10_000))))).status).toBe(200);
   });
 
   it('answers 415 E_JSON to a body that is not sent as JSON, and 400 to a missing body', async () => {
-    const text = await app.call('/api/pipelines/plain', { method: 'PUT', body: 'hello', headers: { 'Content-Type': 'text/plain' } });
+    const text = await app.call('/api/pipelines/plain', {
+      method: 'PUT',
+      body: 'hello',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
     expect((await text.json()).error.code).toBe('E_JSON');
     const empty = await app.call('/api/pipelines/plain', { method: 'PUT' });
@@ -180,7 +230,11 @@ describe('pipelines API', () => {
   });
 
   it('answers 400 to a precondition it cannot read', async () => {
-    const res = await app.call('/api/pipelines/clicks', { method: 'PUT', body: samplePipeline(), headers: { 'If-Match': 'yesterday' } });
+    const res = await app.call('/api/pipelines/clicks', {
+      method: 'PUT',
+      body: samplePipeline(),
+      headers: { 'If-Match': 'yesterday' },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('E_BAD_REQUEST');
   });
@@ -199,7 +253,11 @@ describe('pipeline storage', () => {
       const first = await startApp({ dataDir: data.dir });
       const doc = samplePipeline('durable', 'Durable');
       await first.call('/api/pipelines/durable', { method: 'PUT', body: doc });
-      await first.call('/api/pipelines/durable', { method: 'PUT', body: { ...doc, name: 'Durable 2' }, headers: { 'If-Match': '1' } });
+      await first.call('/api/pipelines/durable', {
+        method: 'PUT',
+        body: { ...doc, name: 'Durable 2' },
+        headers: { 'If-Match': '1' },
+      });
       await first.close();
 
       const second = await startApp({ dataDir: data.dir });
@@ -208,8 +266,14 @@ describe('pipeline storage', () => {
         expect(res.headers.get('etag')).toBe('"2"');
         const body = await res.json();
         expect(body.pipeline).toEqual({ ...doc, name: 'Durable 2' });
-        expect((await second.call('/api/pipelines/durable', { method: 'PUT', body: doc, headers: { 'If-Match': '1' } })).status).toBe(409);
-        expect((await second.call('/api/pipelines/durable', { method: 'PUT', body: doc, headers: { 'If-Match': '2' } })).status).toBe(200);
+        expect(
+          (await second.call('/api/pipelines/durable', { method: 'PUT', body: doc, headers: { 'If-Match': '1' } }))
+            .status,
+        ).toBe(409);
+        expect(
+          (await second.call('/api/pipelines/durable', { method: 'PUT', body: doc, headers: { 'If-Match': '2' } }))
+            .status,
+        ).toBe(200);
       } finally {
         await second.close();
       }
@@ -232,19 +296,30 @@ describe('pipeline storage', () => {
       expect(read.status).toBe(500);
       // The file by its place in the data directory; where that directory is, only the server's log says.
       const message = (await read.json()).error.message as string;
-      expect(message).toMatch(/^pipelines\/hand-edited\.weir\.json in the server's data directory: not valid JSON .*; repair that file, or PUT the pipeline again to replace it$/);
+      expect(message).toMatch(
+        /^pipelines\/hand-edited\.weir\.json in the server's data directory: not valid JSON .*; repair that file, or PUT the pipeline again to replace it$/,
+      );
       expect(message).not.toContain(data.dir);
       // A message, not a stack: the file is the user's to fix.
       expect(logged).toEqual([expect.stringContaining(file)]);
 
-      expect((await app.call('/api/pipelines/hand-edited', { method: 'PUT', body: doc, headers: { 'If-Match': '2' } })).status).toBe(409);
-      const replaced = await app.call('/api/pipelines/hand-edited', { method: 'PUT', body: doc, headers: { 'If-Match': '1' } });
+      expect(
+        (await app.call('/api/pipelines/hand-edited', { method: 'PUT', body: doc, headers: { 'If-Match': '2' } }))
+          .status,
+      ).toBe(409);
+      const replaced = await app.call('/api/pipelines/hand-edited', {
+        method: 'PUT',
+        body: doc,
+        headers: { 'If-Match': '1' },
+      });
       expect(replaced.status).toBe(200);
       expect(await replaced.json()).toMatchObject({ revision: 2, created: false });
       expect((await (await app.call('/api/pipelines/hand-edited')).json()).pipeline).toEqual(doc);
 
       writeFileSync(file, '{ broken');
-      expect((await app.call('/api/pipelines/hand-edited', { method: 'DELETE', headers: { 'If-Match': '2' } })).status).toBe(204);
+      expect(
+        (await app.call('/api/pipelines/hand-edited', { method: 'DELETE', headers: { 'If-Match': '2' } })).status,
+      ).toBe(204);
       expect(existsSync(file)).toBe(false);
     } finally {
       await app.close();
@@ -262,9 +337,13 @@ describe('pipeline storage', () => {
       const read = await app.call('/api/pipelines/any');
       expect(read.status).toBe(500);
       const text = await read.text();
-      expect(JSON.parse(text)).toEqual({ error: { code: 'E_INTERNAL', message: 'the server failed; its log has the details' } });
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'E_INTERNAL', message: 'the server failed; its log has the details' },
+      });
       expect(text).not.toContain(data.dir);
-      expect(logged).toEqual([expect.objectContaining({ code: 'ENOTDIR', message: expect.stringContaining(data.dir) })]);
+      expect(logged).toEqual([
+        expect.objectContaining({ code: 'ENOTDIR', message: expect.stringContaining(data.dir) }),
+      ]);
     } finally {
       await app.close();
       data.remove();

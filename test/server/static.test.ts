@@ -48,7 +48,9 @@ describe('serving the built web app', () => {
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     }
-    const directives = Object.fromEntries(PAGE_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+    const directives = Object.fromEntries(
+      PAGE_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]),
+    );
     expect(directives).toMatchObject({
       'default-src': "'self'",
       'script-src': "'self'",
@@ -87,7 +89,8 @@ describe('building the web app on start', () => {
     writeFileSync(join(root, 'web/vite.config.ts'), '');
     writeFileSync(join(root, 'web/src/main.ts'), '');
     const sourcesAt = new Date('2026-01-01T00:00:00Z');
-    for (const path of ['web/src/main.ts', 'web/src', 'web/vite.config.ts', 'web']) utimesSync(join(root, path), sourcesAt, sourcesAt);
+    for (const path of ['web/src/main.ts', 'web/src', 'web/vite.config.ts', 'web'])
+      utimesSync(join(root, path), sourcesAt, sourcesAt);
     if (builtAt) {
       mkdirSync(join(root, 'web/dist'));
       writeFileSync(join(root, 'web/dist/index.html'), 'old build');
@@ -137,7 +140,9 @@ describe('building the web app on start', () => {
     const none = checkout();
     try {
       const said: string[] = [];
-      expect(await ensureWebBuild(stale.root, (line) => said.push(line), building(stale.root, true).build)).toBe(join(stale.root, 'web/dist'));
+      expect(await ensureWebBuild(stale.root, (line) => said.push(line), building(stale.root, true).build)).toBe(
+        join(stale.root, 'web/dist'),
+      );
       expect(said.at(-1)).toMatch(/^Rebuilding the web app failed \(vite failed\); serving the previous build/);
       await expect(ensureWebBuild(none.root, () => {}, building(none.root, true).build)).rejects.toThrow('vite failed');
     } finally {

@@ -13,7 +13,10 @@ export const TOKEN = 'test-token-0123456789';
 export interface RunningApp {
   url: string;
   /** fetch with the token and a JSON body when `body` is not a string. */
-  call(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string | null }): Promise<Response>;
+  call(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; token?: string | null },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 

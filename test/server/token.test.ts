@@ -35,14 +35,30 @@ describe('server configuration', () => {
 
   it('reads the defaults: port 8080, data dir ./.weir, no brokers (start the local one), no Flink', () => {
     const config = loadConfig({}, '/srv/app');
-    expect(config).toEqual({ port: 8080, host: '127.0.0.1', dataDir: '/srv/app/.weir', kafka: null, localKafkaPort: 9092, limits: {}, flink: null });
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/srv/app/.weir',
+      kafka: null,
+      localKafkaPort: 9092,
+      limits: {},
+      flink: null,
+    });
   });
 
   it('reads the Flink cluster to deploy to: FLINK_REST_URL, or WEIR_FLINK=local on FLINK_REST_PORT', () => {
-    expect(loadConfig({ FLINK_REST_URL: 'http://flink-jm:8081/' }).flink).toEqual({ restUrl: 'http://flink-jm:8081', local: false });
+    expect(loadConfig({ FLINK_REST_URL: 'http://flink-jm:8081/' }).flink).toEqual({
+      restUrl: 'http://flink-jm:8081',
+      local: false,
+    });
     expect(loadConfig({ WEIR_FLINK: 'local' }).flink).toEqual({ restUrl: 'http://127.0.0.1:8081', local: true });
-    expect(loadConfig({ WEIR_FLINK: 'local', FLINK_REST_PORT: '18081' }).flink).toEqual({ restUrl: 'http://127.0.0.1:18081', local: true });
-    expect(() => loadConfig({ FLINK_REST_URL: 'flink-jm:8081' })).toThrow('FLINK_REST_URL=flink-jm:8081 is not the http(s) address of Flink\'s REST API, e.g. http://flink-jobmanager:8081');
+    expect(loadConfig({ WEIR_FLINK: 'local', FLINK_REST_PORT: '18081' }).flink).toEqual({
+      restUrl: 'http://127.0.0.1:18081',
+      local: true,
+    });
+    expect(() => loadConfig({ FLINK_REST_URL: 'flink-jm:8081' })).toThrow(
+      "FLINK_REST_URL=flink-jm:8081 is not the http(s) address of Flink's REST API, e.g. http://flink-jobmanager:8081",
+    );
     expect(() => loadConfig({ WEIR_FLINK: 'yes' })).toThrow('WEIR_FLINK=yes: its one value is "local"');
     expect(() => loadConfig({ WEIR_FLINK: 'local', FLINK_REST_URL: 'http://a:8081' })).toThrow(/not both/);
   });
@@ -76,15 +92,24 @@ describe('server configuration', () => {
     writeFileSync(join(base, 'plain-file'), '');
     const underFile = join(base, 'plain-file', 'data');
     expect(() => resolveToken(underFile, {})).toThrow(ConfigError);
-    expect(() => resolveToken(underFile, {})).toThrow(`cannot keep the API token in ${join(underFile, 'token')}: a file is in the way of the directory; set WEIR_DATA_DIR`);
+    expect(() => resolveToken(underFile, {})).toThrow(
+      `cannot keep the API token in ${join(underFile, 'token')}: a file is in the way of the directory; set WEIR_DATA_DIR`,
+    );
     const tokenIsDir = join(base, 'odd');
     mkdirSync(join(tokenIsDir, 'token'), { recursive: true });
-    expect(() => resolveToken(tokenIsDir, {})).toThrow(`cannot keep the API token in ${join(tokenIsDir, 'token')}: it is a directory`);
+    expect(() => resolveToken(tokenIsDir, {})).toThrow(
+      `cannot keep the API token in ${join(tokenIsDir, 'token')}: it is a directory`,
+    );
   });
 
-  it('reads the deployments\' worker heap and user-function budget', () => {
-    expect(loadConfig({ WEIR_WORKER_MEMORY_MB: '2048', WEIR_UDF_BUDGET_MS: ' 250 ' }).limits).toEqual({ workerMemoryMb: 2048, udfBudgetMs: 250 });
-    expect(() => loadConfig({ WEIR_WORKER_MEMORY_MB: '2g' })).toThrow('WEIR_WORKER_MEMORY_MB=2g is not a whole number of megabytes (at least 64)');
+  it("reads the deployments' worker heap and user-function budget", () => {
+    expect(loadConfig({ WEIR_WORKER_MEMORY_MB: '2048', WEIR_UDF_BUDGET_MS: ' 250 ' }).limits).toEqual({
+      workerMemoryMb: 2048,
+      udfBudgetMs: 250,
+    });
+    expect(() => loadConfig({ WEIR_WORKER_MEMORY_MB: '2g' })).toThrow(
+      'WEIR_WORKER_MEMORY_MB=2g is not a whole number of megabytes (at least 64)',
+    );
     expect(() => loadConfig({ WEIR_UDF_BUDGET_MS: '0' })).toThrow(/WEIR_UDF_BUDGET_MS/);
   });
 
@@ -92,7 +117,9 @@ describe('server configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ KAFKA_BROKERS: 'localhost' })).toThrow(/KAFKA_BROKERS/);
-    expect(() => loadConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'kerberos' })).toThrow(/KAFKA_SASL_MECHANISM/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'kerberos' })).toThrow(
+      /KAFKA_SASL_MECHANISM/,
+    );
     expect(() => loadConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_USERNAME/);
   });
 });

@@ -80,12 +80,20 @@ export class OperatorHarness {
     this.inputs = operatorFor(spec.type)!.inputs.map((p) => p.name);
     const { observeWindows, ...engineOptions } = options;
     const events = this.events;
-    const observer: EngineObserver | undefined = observeWindows ? { window: (nodeId, event) => nodeId === OP && events.push(event) } : undefined;
+    const observer: EngineObserver | undefined = observeWindows
+      ? { window: (nodeId, event) => nodeId === OP && events.push(event) }
+      : undefined;
     this.options = {
       operators: OPERATORS,
       ...engineOptions,
       ...(observer ? { observer } : {}),
-      sink: (sink, rec) => this.emittedNow.push({ port: sink.slice('sink_'.length), key: rec.key, value: rec.value, timestamp: rec.timestamp }),
+      sink: (sink, rec) =>
+        this.emittedNow.push({
+          port: sink.slice('sink_'.length),
+          key: rec.key,
+          value: rec.value,
+          timestamp: rec.timestamp,
+        }),
     };
     this.engine = new Engine(this.pipeline, this.options);
   }
@@ -108,10 +116,13 @@ export class OperatorHarness {
     this.emittedNow = [];
     switch (input.kind) {
       case 'record':
-        this.engine.source(sourceId(input.port)).ingestSample({ key: input.key, value: input.value, timestamp: input.timestamp });
+        this.engine
+          .source(sourceId(input.port))
+          .ingestSample({ key: input.key, value: input.value, timestamp: input.timestamp });
         break;
       case 'watermark':
-        for (const port of input.port === null ? this.inputs : [input.port]) this.engine.source(sourceId(port)).ingestSample({ watermark: input.watermark });
+        for (const port of input.port === null ? this.inputs : [input.port])
+          this.engine.source(sourceId(port)).ingestSample({ watermark: input.watermark });
         break;
       case 'processingTime':
         this.engine.advanceProcessingTime(input.time);
@@ -162,7 +173,12 @@ export interface CheckOptions extends HarnessOptions {
   leakCheck?: boolean;
 }
 
-function runAll(spec: OperatorSpec, steps: readonly Step[], options: CheckOptions, restoreEveryStep: boolean): OperatorHarness {
+function runAll(
+  spec: OperatorSpec,
+  steps: readonly Step[],
+  options: CheckOptions,
+  restoreEveryStep: boolean,
+): OperatorHarness {
   const { leakCheck, ...harnessOptions } = options;
   const harness = new OperatorHarness(spec, harnessOptions);
   const mode = restoreEveryStep ? 'restored before every step' : 'uninterrupted';
@@ -183,6 +199,10 @@ export function checkSteps(spec: OperatorSpec, steps: readonly Step[], options: 
 }
 
 /** The restore variant alone. */
-export function checkStepsWithRestore(spec: OperatorSpec, steps: readonly Step[], options: CheckOptions = {}): OperatorHarness {
+export function checkStepsWithRestore(
+  spec: OperatorSpec,
+  steps: readonly Step[],
+  options: CheckOptions = {},
+): OperatorHarness {
   return runAll(spec, steps, options, true);
 }

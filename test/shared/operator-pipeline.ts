@@ -29,7 +29,11 @@ export function operatorPipeline(spec: OperatorSpec): PipelineDoc {
   const nodes: NodeDoc[] = [];
   const edges: EdgeDoc[] = [];
   for (const input of definition.inputs) {
-    nodes.push({ id: sourceId(input.name), type: 'source.kafka', params: { topic: input.name, watermark: { strategy: 'explicit' } } });
+    nodes.push({
+      id: sourceId(input.name),
+      type: 'source.kafka',
+      params: { topic: input.name, watermark: { strategy: 'explicit' } },
+    });
     edges.push({ from: sourceId(input.name), to: OP, toPort: input.name });
   }
   nodes.push(operator);

@@ -62,13 +62,25 @@ function origin(): Origin {
 
 function write(name: string, capture: HarnessCapture | SimulationCapture): void {
   mkdirSync(DIR!, { recursive: true });
-  writeFileSync(join(DIR!, `${capture.file.replace(/[^A-Za-z0-9.-]+/g, '_')}.${name}-${capture.seq}.json`), JSON.stringify(capture));
+  writeFileSync(
+    join(DIR!, `${capture.file.replace(/[^A-Za-z0-9.-]+/g, '_')}.${name}-${capture.seq}.json`),
+    JSON.stringify(capture),
+  );
 }
 
 /** A recorder for one OperatorHarness, or undefined when not exporting. Call it after every push (or failed push). */
-export function harnessRecorder(spec: unknown, udfBudgetMs: number | undefined): ((step: HarnessStepCapture) => void) | undefined {
+export function harnessRecorder(
+  spec: unknown,
+  udfBudgetMs: number | undefined,
+): ((step: HarnessStepCapture) => void) | undefined {
   if (!DIR) return undefined;
-  const capture: HarnessCapture = { kind: 'harness', ...origin(), spec, ...(udfBudgetMs === undefined ? {} : { udfBudgetMs }), steps: [] };
+  const capture: HarnessCapture = {
+    kind: 'harness',
+    ...origin(),
+    spec,
+    ...(udfBudgetMs === undefined ? {} : { udfBudgetMs }),
+    steps: [],
+  };
   return (step) => {
     capture.steps.push(step);
     write('harness', capture);

@@ -11,7 +11,12 @@ function pipeline(): Doc {
     id: 'views',
     name: 'Page views',
     nodes: [
-      { id: 'events', type: 'source.kafka', params: { topic: 'user_events' }, samples: [{ value: { id: 1 }, timestamp: 10 }] },
+      {
+        id: 'events',
+        type: 'source.kafka',
+        params: { topic: 'user_events' },
+        samples: [{ value: { id: 1 }, timestamp: 10 }],
+      },
       { id: 'views', type: 'filter', params: { code: ["export default (e) => e.event_type === 'page_view';"] } },
       { id: 'out', type: 'sink.kafka', params: { topic: 'views' } },
     ],
@@ -23,10 +28,15 @@ function pipeline(): Doc {
 }
 
 /** The path of every member and array item below the root, parents before children. */
-function memberPaths(value: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function memberPaths(
+  value: unknown,
+  at: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   if (at.length > 0) out.push(at);
   if (Array.isArray(value)) value.forEach((item, i) => memberPaths(item, [...at, i], out));
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) memberPaths(v, [...at, k], out);
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) memberPaths(v, [...at, k], out);
   return out;
 }
 
@@ -44,7 +54,9 @@ describe('validatePipeline', () => {
   });
 
   it('rejects a document that is not an object with one problem', () => {
-    expect(lines([1, 2])).toEqual(['(document): E_TYPE: a pipeline must be a JSON object { "format": "weir/v1", … }, got an array']);
+    expect(lines([1, 2])).toEqual([
+      '(document): E_TYPE: a pipeline must be a JSON object { "format": "weir/v1", … }, got an array',
+    ]);
   });
 
   it('reports every top-level problem at once, not just the first', () => {
@@ -103,7 +115,9 @@ describe('validatePipeline', () => {
       'nodes[1].id: E_PATTERN: "1views" is not a valid node id: start with a letter, then letters, digits, "_" or "-", at most 64 characters',
       'nodes[1].onError: E_ENUM: must be one of "fail", "skip", "route", got the string "retry"',
       'nodes[1].lable: E_UNKNOWN_FIELD: unknown field; did you mean "label"? known fields here: id, type, label, params, onError, samples, ui',
-      expect.stringMatching(/^nodes\[2\]\.type: E_UNKNOWN_TYPE: unknown operator type "sink\.kafak"; did you mean "sink\.kafka"\? known types: source\.kafka, filter, map, flatMap, keyBy, .*sink\.kafka/),
+      expect.stringMatching(
+        /^nodes\[2\]\.type: E_UNKNOWN_TYPE: unknown operator type "sink\.kafak"; did you mean "sink\.kafka"\? known types: source\.kafka, filter, map, flatMap, keyBy, .*sink\.kafka/,
+      ),
     ]);
   });
 
@@ -111,7 +125,9 @@ describe('validatePipeline', () => {
     const doc = pipeline();
     doc.nodes[2].id = 'views';
     doc.edges[1].to = 'views';
-    expect(lines(doc)).toContain('nodes[2].id: E_DUPLICATE_ID: "views" is already the id of nodes[1]; give this node an id of its own');
+    expect(lines(doc)).toContain(
+      'nodes[2].id: E_DUPLICATE_ID: "views" is already the id of nodes[1]; give this node an id of its own',
+    );
   });
 
   it('checks params against the type schema and runs the type hook with defaults applied', () => {
@@ -152,7 +168,9 @@ describe('validatePipeline', () => {
   it('compiles code fields: syntax errors with line and column, imports, missing exports', () => {
     const doc = pipeline();
     doc.nodes[1].params.code = ['export default (e) => {', '  return e.;', '};'];
-    doc.nodes.splice(2, 0,
+    doc.nodes.splice(
+      2,
+      0,
       { id: 'enrich', type: 'map', params: { code: "import x from 'y';\nexport default (v) => x(v);" } },
       { id: 'state', type: 'process', params: { code: ['export function onTimer() {}'] } },
     );
@@ -173,7 +191,9 @@ describe('validatePipeline', () => {
   it('says which default export a code field needs', () => {
     const doc = pipeline();
     doc.nodes[1].params.code = 'export const keep = () => true;';
-    expect(lines(doc)).toEqual(['nodes[1].params.code: E_UDF_EXPORT: the module must export an `export default` function (value, ctx) => boolean']);
+    expect(lines(doc)).toEqual([
+      'nodes[1].params.code: E_UDF_EXPORT: the module must export an `export default` function (value, ctx) => boolean',
+    ]);
   });
 
   it('compiles code inside variant params, such as a window aggregate, with the path to it', () => {
@@ -181,7 +201,10 @@ describe('validatePipeline', () => {
     doc.nodes.splice(2, 0, {
       id: 'perMinute',
       type: 'window',
-      params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'reduce', code: ['export default (acc, v) => {', '  return acc +;', '};'] } },
+      params: {
+        assigner: { kind: 'tumbling', sizeMs: 60000 },
+        aggregate: { kind: 'reduce', code: ['export default (acc, v) => {', '  return acc +;', '};'] },
+      },
     });
     doc.edges = [
       { from: 'events', to: 'views' },
@@ -194,16 +217,19 @@ describe('validatePipeline', () => {
 
   it("runs a type's own checks only on params that passed the schema, with defaults applied", () => {
     const doc = pipeline();
-    const code = 'export function createAccumulator() { return 0; }\nexport function add(a) { return a + 1; }\nexport function getResult(a) { return a; }';
-    doc.nodes.splice(2, 0, { id: 'sessions', type: 'window', params: { assigner: { kind: 'session', gapMs: 30000 }, aggregate: { kind: 'aggregate', code } } });
+    const code =
+      'export function createAccumulator() { return 0; }\nexport function add(a) { return a + 1; }\nexport function getResult(a) { return a; }';
+    doc.nodes.splice(2, 0, {
+      id: 'sessions',
+      type: 'window',
+      params: { assigner: { kind: 'session', gapMs: 30000 }, aggregate: { kind: 'aggregate', code } },
+    });
     doc.edges = [
       { from: 'events', to: 'views' },
       { from: 'views', to: 'sessions' },
       { from: 'sessions', to: 'out' },
     ];
-    expect(lines(doc)).toEqual([
-      expect.stringMatching(/^nodes\[2\]\.params\.aggregate\.code: E_UDF_EXPORT: .*`merge/),
-    ]);
+    expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.params\.aggregate\.code: E_UDF_EXPORT: .*`merge/)]);
     doc.nodes[2].params.allowedLatenessMs = -1;
     expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.params\.allowedLatenessMs: E_RANGE: /)]);
   });
@@ -214,7 +240,8 @@ describe('validatePipeline', () => {
       const example = JSON.parse(readFileSync(`examples/${file}.weir.json`, 'utf8')) as Doc;
       // One sample, test and code line stand for the others, and `ui` is free-form: same checks, far fewer runs.
       const paths = memberPaths(example).filter(
-        (path) => !path.includes('ui') && !path.some((k, i) => typeof k === 'number' && (k > 0 || path[i - 1] === 'code')),
+        (path) =>
+          !path.includes('ui') && !path.some((k, i) => typeof k === 'number' && (k > 0 || path[i - 1] === 'code')),
       );
       for (const path of paths) {
         for (const replacement of [undefined, null, 'x', {}, [{}]]) {
@@ -222,7 +249,10 @@ describe('validatePipeline', () => {
           const parent = path.slice(0, -1).reduce((v: any, k) => v[k], doc);
           if (replacement === undefined) delete parent[path.at(-1)!];
           else parent[path.at(-1)!] = structuredClone(replacement);
-          expect(() => validatePipeline(doc), `${file}: ${path.join('.')} = ${JSON.stringify(replacement)}`).not.toThrow();
+          expect(
+            () => validatePipeline(doc),
+            `${file}: ${path.join('.')} = ${JSON.stringify(replacement)}`,
+          ).not.toThrow();
           checked++;
         }
       }
@@ -252,7 +282,11 @@ describe('validatePipeline', () => {
 
   it('knows the extra output ports a process node declares', () => {
     const doc = pipeline();
-    doc.nodes.splice(2, 0, { id: 'split', type: 'process', params: { code: 'export function processElement(v, ctx) { ctx.emit(v, "odd"); }', outputs: ['odd'] } });
+    doc.nodes.splice(2, 0, {
+      id: 'split',
+      type: 'process',
+      params: { code: 'export function processElement(v, ctx) { ctx.emit(v, "odd"); }', outputs: ['odd'] },
+    });
     doc.nodes.push({ id: 'oddOut', type: 'sink.kafka', params: { topic: 'odd' } });
     doc.edges = [
       { from: 'events', to: 'views' },
@@ -271,7 +305,9 @@ describe('validatePipeline', () => {
   it('reports a required input port without an edge at its node', () => {
     const doc = pipeline();
     doc.edges.pop();
-    expect(lines(doc)).toEqual(['nodes[2]: E_UNCONNECTED: "out" has nothing connected to its input "in": connect a source or another node\'s output to it']);
+    expect(lines(doc)).toEqual([
+      'nodes[2]: E_UNCONNECTED: "out" has nothing connected to its input "in": connect a source or another node\'s output to it',
+    ]);
   });
 
   it('reports onError "route" on a node whose error port has no edge, at its onError, so that no routed record is dropped', () => {
@@ -284,11 +320,22 @@ describe('validatePipeline', () => {
     expect(lines(doc)).toEqual([]);
   });
 
-  it('says what to connect in the author\'s words, naming a node by its label and every input a join lacks, with no JSON to paste', () => {
+  it("says what to connect in the author's words, naming a node by its label and every input a join lacks, with no JSON to paste", () => {
     const doc = pipeline();
-    doc.nodes.splice(2, 0,
-      { id: 'countPerUser', label: 'Count per user', type: 'window', params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } } },
-      { id: 'match', type: 'join.interval', params: { lowerBoundMs: -1000, upperBoundMs: 1000, code: 'export default (l, r) => ({ l, r });' } },
+    doc.nodes.splice(
+      2,
+      0,
+      {
+        id: 'countPerUser',
+        label: 'Count per user',
+        type: 'window',
+        params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } },
+      },
+      {
+        id: 'match',
+        type: 'join.interval',
+        params: { lowerBoundMs: -1000, upperBoundMs: 1000, code: 'export default (l, r) => ({ l, r });' },
+      },
     );
     doc.nodes[1].label = 'Page views only';
     doc.nodes[1].onError = 'route';
@@ -307,9 +354,13 @@ describe('validatePipeline', () => {
     doc.nodes.splice(2, 0, { id: 'byUser', type: 'keyBy', params: {} });
     doc.edges[1] = { from: 'views', to: 'byUser' };
     doc.edges.push({ from: 'byUser', to: 'out' });
-    expect(lines(doc)).toEqual(['nodes[2].params.field: E_REQUIRED: Key by needs a field or code: give the name of the field to key by, or write a key function']);
+    expect(lines(doc)).toEqual([
+      'nodes[2].params.field: E_REQUIRED: Key by needs a field or code: give the name of the field to key by, or write a key function',
+    ]);
     doc.nodes[2].params = { field: 'user_id', code: 'export default (v) => v.user_id;' };
-    expect(lines(doc)).toEqual(['nodes[2].params.field: E_REQUIRED: Key by takes a field or code, not both: clear the field, or remove the key function']);
+    expect(lines(doc)).toEqual([
+      'nodes[2].params.field: E_REQUIRED: Key by takes a field or code, not both: clear the field, or remove the key function',
+    ]);
     doc.nodes[2].params = { code: 'export default (v) => v.user_id;' };
     expect(lines(doc)).toEqual([]);
   });
@@ -332,9 +383,21 @@ describe('validatePipeline', () => {
 
   it('checks the error port of every kind of node that routes, whatever its other ports', () => {
     const doc = pipeline();
-    doc.nodes.splice(2, 0,
-      { id: 'split', type: 'process', onError: 'route', params: { code: 'export function processElement(v, ctx) { ctx.emit(v, "odd"); }', outputs: ['odd'] } },
-      { id: 'perMinute', type: 'window', onError: 'route', params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } } },
+    doc.nodes.splice(
+      2,
+      0,
+      {
+        id: 'split',
+        type: 'process',
+        onError: 'route',
+        params: { code: 'export function processElement(v, ctx) { ctx.emit(v, "odd"); }', outputs: ['odd'] },
+      },
+      {
+        id: 'perMinute',
+        type: 'window',
+        onError: 'route',
+        params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } },
+      },
     );
     doc.edges = [
       { from: 'events', to: 'views' },
@@ -343,7 +406,9 @@ describe('validatePipeline', () => {
       { from: 'perMinute', to: 'out' },
       { from: 'perMinute', fromPort: 'error', to: 'out' },
     ];
-    expect(lines(doc)).toEqual([expect.stringMatching(/^nodes\[2\]\.onError: E_ROUTE_UNCONNECTED: .*the error port of "split": /)]);
+    expect(lines(doc)).toEqual([
+      expect.stringMatching(/^nodes\[2\]\.onError: E_ROUTE_UNCONNECTED: .*the error port of "split": /),
+    ]);
   });
 
   it('lets a source route to an error port that feeds nothing: a deployment keeps those records in its dead-letter topic', () => {
@@ -354,7 +419,9 @@ describe('validatePipeline', () => {
 
   it('names the nodes of each cycle, including a node feeding itself', () => {
     const doc = pipeline();
-    doc.nodes.splice(2, 0,
+    doc.nodes.splice(
+      2,
+      0,
       { id: 'a', type: 'map', params: { code: 'export default (v) => v;' } },
       { id: 'b', type: 'map', params: { code: 'export default (v) => v;' } },
     );
@@ -380,7 +447,12 @@ describe('validatePipeline', () => {
     doc.tests = [
       { name: 'fine', inputs: { events: [{ value: 1 }] }, expect: { out: [{ key: null, value: 1, timestamp: 0 }] } },
       { name: 'wrong ids', inputs: { views: [] }, expect: { events: [] } },
-      { name: '', inputs: { events: [{ vlaue: 1 }] }, expect: { out: [{ key: { a: 1 }, value: 1, timestamp: 1.5 }, { value: 2 }] }, skip: true },
+      {
+        name: '',
+        inputs: { events: [{ vlaue: 1 }] },
+        expect: { out: [{ key: { a: 1 }, value: 1, timestamp: 1.5 }, { value: 2 }] },
+        skip: true,
+      },
       { name: 'no expect' },
     ];
     expect(lines(doc)).toEqual([
@@ -430,11 +502,18 @@ describe('parsePipelineText', () => {
 
   it('refuses text nested deeper than 256 levels, valid or not, with an E_JSON problem where level 257 opens', () => {
     const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
-    for (const text of [deep(257), deep(100_000), deep(100_000).slice(0, -1), `{\n  "a": "{{{",\n  "b": ${deep(300)}}`]) {
+    for (const text of [
+      deep(257),
+      deep(100_000),
+      deep(100_000).slice(0, -1),
+      `{\n  "a": "{{{",\n  "b": ${deep(300)}}`,
+    ]) {
       const result = parsePipelineText(text);
       // The root object is level 1, so the 256th "[" of line 3 (from column 8) opens level 257.
       const at = text.startsWith('{') ? 'line 3, column 263' : 'line 1, column 257';
-      expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`(document): E_JSON: ${at}: arrays and objects nest deeper than 256 levels here, the most a document may have`]);
+      expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+        `(document): E_JSON: ${at}: arrays and objects nest deeper than 256 levels here, the most a document may have`,
+      ]);
     }
     // 256 levels are read (and then validated: an array is no pipeline).
     const shallow = parsePipelineText(deep(256));

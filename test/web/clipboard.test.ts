@@ -62,8 +62,10 @@ describe('copy and paste', () => {
 });
 
 describe('keyboard commands', () => {
-  const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) =>
-    commandFor({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+  const key = (
+    k: string,
+    mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {},
+  ) => commandFor({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
 
   it('maps undo, both redo chords, copy, paste and delete on Windows, Linux and macOS', () => {
     expect(key('z', { ctrlKey: true })).toBe('undo');

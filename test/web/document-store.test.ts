@@ -49,7 +49,14 @@ const bigDoc = (samples: number): PipelineDoc => ({
   format: 'weir/v1',
   id: 'big',
   name: 'Big',
-  nodes: [{ id: 'source1', type: 'source.kafka', params: { topic: 't' }, samples: Array.from({ length: samples }, (_, i) => ({ value: { n: i, ts: i * 10 } })) }],
+  nodes: [
+    {
+      id: 'source1',
+      type: 'source.kafka',
+      params: { topic: 't' },
+      samples: Array.from({ length: samples }, (_, i) => ({ value: { n: i, ts: i * 10 } })),
+    },
+  ],
   edges: [],
 });
 

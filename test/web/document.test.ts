@@ -22,7 +22,11 @@ describe('the document slice', () => {
     const src = store.getState().addNode('source.kafka', { x: 0, y: 0 });
     expect([a, b, src]).toEqual(['filter1', 'filter2', 'source1']);
     const node = store.getState().document.nodes[0]!;
-    expect(node.params.code).toEqual(['export default (value: Value, ctx: Context): boolean => {', '  return true;', '};']);
+    expect(node.params.code).toEqual([
+      'export default (value: Value, ctx: Context): boolean => {',
+      '  return true;',
+      '};',
+    ]);
     expect(node.ui).toEqual({ x: 10, y: 21 });
     const source = store.getState().document.nodes[2]!;
     expect(source.params).toEqual({
@@ -57,13 +61,25 @@ describe('the document slice', () => {
     s.addNode('map', { x: 0, y: 300 });
     s.setNodeValue('map1', ['label'], 'Enrich');
     const before = store.getState().document;
-    expect(s.connect({ from: 'filter1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('That edge would make a cycle: filter1 → filter1. Weir pipelines are acyclic.');
+    expect(s.connect({ from: 'filter1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe(
+      'That edge would make a cycle: filter1 → filter1. Weir pipelines are acyclic.',
+    );
     s.connect({ from: 'filter1', fromPort: 'out', to: 'map1', toPort: 'in' });
-    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('That edge would make a cycle: Enrich → filter1 → Enrich. Weir pipelines are acyclic.');
-    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'source1', toPort: 'in' })).toBe('"source1" is a source and takes no input.');
-    expect(s.connect({ from: 'map1', fromPort: 'late', to: 'sink1', toPort: 'in' })).toBe('"Enrich" has no output port "late".');
-    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'out' })).toBe('"filter1" has no input port "out".');
-    expect(s.connect({ from: 'source1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('These ports are already connected: "source1" out → "filter1" in.');
+    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe(
+      'That edge would make a cycle: Enrich → filter1 → Enrich. Weir pipelines are acyclic.',
+    );
+    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'source1', toPort: 'in' })).toBe(
+      '"source1" is a source and takes no input.',
+    );
+    expect(s.connect({ from: 'map1', fromPort: 'late', to: 'sink1', toPort: 'in' })).toBe(
+      '"Enrich" has no output port "late".',
+    );
+    expect(s.connect({ from: 'map1', fromPort: 'out', to: 'filter1', toPort: 'out' })).toBe(
+      '"filter1" has no input port "out".',
+    );
+    expect(s.connect({ from: 'source1', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe(
+      'These ports are already connected: "source1" out → "filter1" in.',
+    );
     expect(store.getState().document.edges).toEqual([...before.edges, { from: 'filter1', to: 'map1' }]);
   });
 
@@ -75,7 +91,9 @@ describe('the document slice', () => {
     s.connect({ from: 'map1', fromPort: 'out', to: 'map2', toPort: 'in' });
     s.connect({ from: 'map2', fromPort: 'out', to: 'map3', toPort: 'in' });
     s.connect({ from: 'map1', fromPort: 'out', to: 'map3', toPort: 'in' });
-    expect(s.connect({ from: 'map3', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe('That edge would make a cycle: map3 → filter1 → map1 → map3. Weir pipelines are acyclic.');
+    expect(s.connect({ from: 'map3', fromPort: 'out', to: 'filter1', toPort: 'in' })).toBe(
+      'That edge would make a cycle: map3 → filter1 → map1 → map3. Weir pipelines are acyclic.',
+    );
   });
 
   it('deletes the selected nodes together with their edges in one undo step', () => {
@@ -124,7 +142,8 @@ describe('the document slice', () => {
     const s = store.getState();
     const steps = store.getState().past.length;
     s.beginDrag();
-    for (let x = 1; x <= 20; x++) s.applyNodeChanges([{ type: 'position', id: 'filter1', position: { x: 300 + x, y: 5 }, dragging: true }]);
+    for (let x = 1; x <= 20; x++)
+      s.applyNodeChanges([{ type: 'position', id: 'filter1', position: { x: 300 + x, y: 5 }, dragging: true }]);
     expect(store.getState().past.length).toBe(steps + 1);
     expect(store.getState().document.nodes[1]!.ui).toEqual({ x: 320, y: 5 });
     s.beginDrag();
@@ -154,7 +173,8 @@ describe('the document slice', () => {
     const { store } = storeWithLinearPipeline();
     const s = store.getState();
     const steps = store.getState().past.length;
-    for (const topic of ['o', 'or', 'ord', 'orders']) s.setNodeValue('source1', ['params', 'topic'], topic, { coalesce: 'source1.topic' });
+    for (const topic of ['o', 'or', 'ord', 'orders'])
+      s.setNodeValue('source1', ['params', 'topic'], topic, { coalesce: 'source1.topic' });
     expect(store.getState().past.length).toBe(steps + 1);
     s.sealHistory();
     s.setNodeValue('source1', ['params', 'topic'], 'orders2', { coalesce: 'source1.topic' });

@@ -40,7 +40,9 @@ describe('pipeline files', () => {
       expect(serializePipeline(store.getState().document)).toBe(text);
       const first = store.getState().document.nodes[0]!.id;
       store.getState().beginDrag();
-      store.getState().applyNodeChanges([{ type: 'position', id: first, position: { x: 999, y: 999 }, dragging: true }]);
+      store
+        .getState()
+        .applyNodeChanges([{ type: 'position', id: first, position: { x: 999, y: 999 }, dragging: true }]);
       store.getState().setNodeValue(first, ['label'], 'temporary');
       expect(serializePipeline(store.getState().document)).not.toBe(text);
       store.getState().undo();
@@ -51,7 +53,13 @@ describe('pipeline files', () => {
   }
 
   it('keeps a file with validation problems and reports them in the weir validate form', () => {
-    const text = JSON.stringify({ format: 'weir/v1', id: 'p', name: 'P', nodes: [{ id: 'f', type: 'filter', params: { code: 42 } }], edges: [] });
+    const text = JSON.stringify({
+      format: 'weir/v1',
+      id: 'p',
+      name: 'P',
+      nodes: [{ id: 'f', type: 'filter', params: { code: 42 } }],
+      edges: [],
+    });
     const read = readPipelineText(text);
     expect(read.ok).toBe(true);
     expect(read.problems.map((p) => `${p.path}: ${p.code}`)).toContain('nodes[0].params.code: E_TYPE');
@@ -82,7 +90,10 @@ describe('pipelines kept in the browser', () => {
     expect(library.list().map((e) => e.key)).toEqual(['k2', 'k1']);
     expect(storage.getItem('weir:pipeline:k1')).toBe(serializePipeline(a));
     library.save('k1', { ...a, name: 'A2' }, 3000);
-    expect(library.list().map((e) => [e.key, e.name])).toEqual([['k1', 'A2'], ['k2', 'B']]);
+    expect(library.list().map((e) => [e.key, e.name])).toEqual([
+      ['k1', 'A2'],
+      ['k2', 'B'],
+    ]);
     library.remove('k2');
     expect(library.list().map((e) => e.key)).toEqual(['k1']);
     expect(library.freeId('a')).toBe('a-2');
@@ -135,12 +146,23 @@ describe('pipelines kept in the browser', () => {
     expect(new PipelineLibrary(storage).list()).toEqual([]);
     expect(store.getState().storedPipelines).toEqual([]);
 
-    session.openTemplate({ format: 'weir/v1', id: 'kept', name: 'Kept', nodes: [{ id: 'f', type: 'filter', params: {} }], edges: [] });
+    session.openTemplate({
+      format: 'weir/v1',
+      id: 'kept',
+      name: 'Kept',
+      nodes: [{ id: 'f', type: 'filter', params: {} }],
+      edges: [],
+    });
     session.newPipeline();
     expect(store.getState().storedPipelines.map((e) => e.name)).toEqual(['Kept']);
     const id = store.getState().addNode('filter', { x: 0, y: 0 });
     session.flush();
-    expect(store.getState().storedPipelines.map((e) => e.name).sort()).toEqual(['Kept', 'Untitled pipeline']);
+    expect(
+      store
+        .getState()
+        .storedPipelines.map((e) => e.name)
+        .sort(),
+    ).toEqual(['Kept', 'Untitled pipeline']);
     store.getState().deleteElements([id], []);
     session.flush();
     expect(store.getState().storedPipelines.map((e) => e.name)).toEqual(['Kept']);

@@ -9,7 +9,8 @@ import { createWeirStore } from '../../web/src/store/index.ts';
 import { edgeIds } from '../../web/src/store/graph.ts';
 
 const examples = join(import.meta.dirname, '../../examples');
-const pageViews = (): PipelineDoc => JSON.parse(readFileSync(join(examples, 'page-views.weir.json'), 'utf8')) as PipelineDoc;
+const pageViews = (): PipelineDoc =>
+  JSON.parse(readFileSync(join(examples, 'page-views.weir.json'), 'utf8')) as PipelineDoc;
 
 function withParam(doc: PipelineDoc, nodeId: string, params: Record<string, unknown>): PipelineDoc {
   return { ...doc, nodes: doc.nodes.map((n) => (n.id === nodeId ? { ...n, params: { ...n.params, ...params } } : n)) };
@@ -20,12 +21,20 @@ describe('types on edges', () => {
     const doc = pageViews();
     const types = inferTypes(doc);
     const ids = edgeIds(doc.edges);
-    const on = (from: string, to: string) => types.edges.get(ids[doc.edges.findIndex((e) => e.from === from && e.to === to)]!)!;
-    for (const [from, to] of [['events', 'views'], ['views', 'byUser'], ['byUser', 'perMinute'], ['perMinute', 'late_page_views']] as const) {
-      expect(on(from, to).text, `${from} → ${to}`).toBe('{\n  user_id: number;\n  event_type: string;\n  page_url: string;\n  ts: number;\n}');
+    const on = (from: string, to: string) =>
+      types.edges.get(ids[doc.edges.findIndex((e) => e.from === from && e.to === to)]!)!;
+    for (const [from, to] of [
+      ['events', 'views'],
+      ['views', 'byUser'],
+      ['byUser', 'perMinute'],
+      ['perMinute', 'late_page_views'],
+    ] as const) {
+      expect(on(from, to).text, `${from} → ${to}`).toBe(
+        '{\n  user_id: number;\n  event_type: string;\n  page_url: string;\n  ts: number;\n}',
+      );
       expect(on(from, to).origin).toBe('samples');
     }
-    expect(on('perMinute', 'page_view_counts').text).toMatch(/^\{\n  key: number;/);
+    expect(on('perMinute', 'page_view_counts').text).toMatch(/^\{\n {2}key: number;/);
   });
 
   it('gives a window’s output as { key, window, result }, the key typed from the keyBy field', () => {
@@ -37,7 +46,10 @@ describe('types on edges', () => {
   it('leaves a map’s output unknown until a simulation recorded it', () => {
     const doc: PipelineDoc = {
       ...pageViews(),
-      nodes: [...pageViews().nodes, { id: 'shape', type: 'map', params: { code: ['export default (v: any) => ({ id: v.user_id });'] } }],
+      nodes: [
+        ...pageViews().nodes,
+        { id: 'shape', type: 'map', params: { code: ['export default (v: any) => ({ id: v.user_id });'] } },
+      ],
       edges: [...pageViews().edges, { from: 'views', to: 'shape' }],
     };
     expect(inferTypes(doc).output('shape', 'out').text).toBe('unknown');
@@ -67,18 +79,30 @@ describe('unknown-field warnings', () => {
 
   it('warns about a source’s timestamp field, and accepts a dot path that exists', () => {
     const doc = withParam(pageViews(), 'events', { timestamp: { from: 'field', field: 'time', format: 'ms' } });
-    expect(fieldWarnings(doc).map((w) => w.message)).toEqual(['Timestamp field "time" does not exist in its input: fields are user_id, event_type, page_url, ts']);
+    expect(fieldWarnings(doc).map((w) => w.message)).toEqual([
+      'Timestamp field "time" does not exist in its input: fields are user_id, event_type, page_url, ts',
+    ]);
     const nested: PipelineDoc = {
       ...doc,
       nodes: doc.nodes.map((n) =>
-        n.id === 'events' ? { ...n, params: { ...n.params, timestamp: { from: 'field', field: 'meta.at', format: 'ms' } }, samples: [{ value: { meta: { at: 1 } } }] } : n,
+        n.id === 'events'
+          ? {
+              ...n,
+              params: { ...n.params, timestamp: { from: 'field', field: 'meta.at', format: 'ms' } },
+              samples: [{ value: { meta: { at: 1 } } }],
+            }
+          : n,
       ),
     };
     expect(fieldWarnings(withParam(nested, 'byUser', { field: 'meta.at' }))).toEqual([]);
   });
 
   it('does not check a field when the input type is not known from samples', () => {
-    const doc = withParam({ ...pageViews(), nodes: pageViews().nodes.map((n) => (n.id === 'events' ? { ...n, samples: [] } : n)) }, 'byUser', { field: 'nope' });
+    const doc = withParam(
+      { ...pageViews(), nodes: pageViews().nodes.map((n) => (n.id === 'events' ? { ...n, samples: [] } : n)) },
+      'byUser',
+      { field: 'nope' },
+    );
     expect(fieldWarnings(doc)).toEqual([]);
   });
 

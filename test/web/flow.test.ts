@@ -8,8 +8,17 @@ const doc: PipelineDoc = {
   name: 'Flow',
   nodes: [
     { id: 'events', type: 'source.kafka', params: { topic: 'events' }, ui: { x: 0, y: 0 } },
-    { id: 'perMinute', type: 'window', label: 'Per minute', params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } } },
-    { id: 'both', type: 'join.window', params: { assigner: { kind: 'tumbling', sizeMs: 1000 }, code: 'export default (l, r) => l;' } },
+    {
+      id: 'perMinute',
+      type: 'window',
+      label: 'Per minute',
+      params: { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } },
+    },
+    {
+      id: 'both',
+      type: 'join.window',
+      params: { assigner: { kind: 'tumbling', sizeMs: 1000 }, code: 'export default (l, r) => l;' },
+    },
     { id: 'out', type: 'sink.kafka', params: { topic: 'out' } },
     { id: 'mystery', type: 'no.such.type', params: {} },
   ],
@@ -27,12 +36,17 @@ describe('React Flow nodes and edges derived from the document', () => {
     const ports = Object.fromEntries(store.getState().flowNodes.map((n) => [n.id, [n.data.inputs, n.data.outputs]]));
     expect(ports.events).toEqual([[], ['out', 'error']]);
     expect(ports.perMinute).toEqual([['in'], ['out', 'late', 'error']]);
-    expect(ports.both).toEqual([['left', 'right'], ['out', 'error']]);
+    expect(ports.both).toEqual([
+      ['left', 'right'],
+      ['out', 'error'],
+    ]);
     expect(ports.out).toEqual([['in'], []]);
   });
 
   it('keep a node of an unknown type drawable with the ports its edges name', () => {
-    const node = createWeirStore(doc).getState().flowNodes.find((n) => n.id === 'mystery')!;
+    const node = createWeirStore(doc)
+      .getState()
+      .flowNodes.find((n) => n.id === 'mystery')!;
     expect(node.data.inputs).toEqual(['in', 'side']);
     expect(node.data.typeLabel).toBe('no.such.type');
   });

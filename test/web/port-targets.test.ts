@@ -9,7 +9,11 @@ const doc: PipelineDoc = {
   nodes: [
     { id: 'events', type: 'source.kafka', params: { topic: 'events' } },
     { id: 'countPerUser', type: 'filter', label: 'Count per user', params: { code: 'export default () => true;' } },
-    { id: 'both', type: 'join.window', params: { assigner: { kind: 'tumbling', sizeMs: 1000 }, code: 'export default (l, r) => l;' } },
+    {
+      id: 'both',
+      type: 'join.window',
+      params: { assigner: { kind: 'tumbling', sizeMs: 1000 }, code: 'export default (l, r) => l;' },
+    },
     { id: 'page_view_counts', type: 'sink.kafka', params: { topic: 'out' } },
   ],
   edges: [
@@ -26,17 +30,29 @@ describe('the inputs an output port is offered from the keyboard', () => {
   });
 
   it('offers every free input, named by type, label and port, and never a source', () => {
-    expect(labels('events', 'out')).toEqual(['Window join both: input left', 'Window join both: input right', 'Kafka sink page_view_counts: input in']);
+    expect(labels('events', 'out')).toEqual([
+      'Window join both: input left',
+      'Window join both: input right',
+      'Kafka sink page_view_counts: input in',
+    ]);
   });
 
   it('leaves out inputs already connected to this port and inputs that would close a cycle', () => {
     // countPerUser → both.left exists; its own input is a loop.
-    expect(labels('countPerUser', 'out')).toEqual(['Window join both: input right', 'Kafka sink page_view_counts: input in']);
+    expect(labels('countPerUser', 'out')).toEqual([
+      'Window join both: input right',
+      'Kafka sink page_view_counts: input in',
+    ]);
     // both → countPerUser would close countPerUser → both → countPerUser.
     expect(labels('both', 'out')).toEqual(['Kafka sink page_view_counts: input in']);
   });
 
   it('carries the request the store connects, with the chosen ports', () => {
-    expect(portTargets(doc, 'countPerUser', 'error')[0]!.request).toEqual({ from: 'countPerUser', fromPort: 'error', to: 'both', toPort: 'left' });
+    expect(portTargets(doc, 'countPerUser', 'error')[0]!.request).toEqual({
+      from: 'countPerUser',
+      fromPort: 'error',
+      to: 'both',
+      toPort: 'left',
+    });
   });
 });

@@ -12,7 +12,15 @@ const libCache = new Map<string, ts.SourceFile | undefined>();
 /** Type-checks user code against the declarations the editor gives Monaco; returns the error messages. */
 function typeErrors(code: string, extra = ''): string[] {
   const files: Record<string, string> = { '/udf.d.ts': UDF_DECLARATIONS, '/value.d.ts': extra, '/code.ts': code };
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.es2022.d.ts'], strict: true, noImplicitAny: false, noEmit: true, types: [] };
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    lib: ['lib.es2022.d.ts'],
+    strict: true,
+    noImplicitAny: false,
+    noEmit: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const original = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version) => {
@@ -40,7 +48,9 @@ describe('the UDF declarations', () => {
       }
       export function onTimer(timestamp: number, ctx: ProcessContext) { ctx.timers.deleteProcessingTime(timestamp); }`;
     expect(typeErrors(good)).toEqual([]);
-    expect(typeErrors('export default (v: any, ctx: Context) => ctx.state;')).toEqual([expect.stringContaining("Property 'state' does not exist on type 'Context'")]);
+    expect(typeErrors('export default (v: any, ctx: Context) => ctx.state;')).toEqual([
+      expect.stringContaining("Property 'state' does not exist on type 'Context'"),
+    ]);
     expect(typeErrors('export default (values: any[], ctx: WindowContext) => ctx.window?.end;')).toEqual([]);
   });
 
@@ -58,7 +68,12 @@ describe('the UDF declarations', () => {
 
 describe('the value type from upstream samples', () => {
   it('describes the values, marking fields that some samples lack as optional', () => {
-    expect(typeOfValues([{ a: 1, b: 'x' }, { a: 2, c: [true] }])).toBe('{\n  a: number;\n  b?: string;\n  c?: boolean[];\n}');
+    expect(
+      typeOfValues([
+        { a: 1, b: 'x' },
+        { a: 2, c: [true] },
+      ]),
+    ).toBe('{\n  a: number;\n  b?: string;\n  c?: boolean[];\n}');
     expect(typeOfValues([1, 'one', null])).toBe('string | number | null');
     expect(typeOfValues([])).toBe('any');
   });
@@ -75,23 +90,38 @@ describe('the value type from upstream samples', () => {
     const declarations = valueTypeDeclarations(doc, 'views');
     expect(declarations).toContain('event_type: string;');
     expect(typeErrors("export default (e: Value) => e.event_type === 'page_view';", declarations)).toEqual([]);
-    expect(typeErrors('export default (e: Value) => e.eventType;', declarations)).toEqual([expect.stringContaining("Property 'eventType' does not exist")]);
+    expect(typeErrors('export default (e: Value) => e.eventType;', declarations)).toEqual([
+      expect.stringContaining("Property 'eventType' does not exist"),
+    ]);
   });
 });
 
 describe('squiggles in a code field', () => {
   it('marks a syntax error at its line and column', () => {
     expect(compileMarkers('export default (v) => {\n  return v +;\n};', ['default'])).toEqual([
-      { severity: 'error', startLineNumber: 2, startColumn: 13, endLineNumber: 2, endColumn: 14, message: 'Unexpected token', code: 'E_UDF_SYNTAX' },
+      {
+        severity: 'error',
+        startLineNumber: 2,
+        startColumn: 13,
+        endLineNumber: 2,
+        endColumn: 14,
+        message: 'Unexpected token',
+        code: 'E_UDF_SYNTAX',
+      },
     ]);
   });
 
   it('marks an import and a missing export', () => {
-    expect(compileMarkers('import x from "y";\nexport default () => 1;', ['default'])[0]).toMatchObject({ code: 'E_UDF_IMPORT', startLineNumber: 1 });
+    expect(compileMarkers('import x from "y";\nexport default () => 1;', ['default'])[0]).toMatchObject({
+      code: 'E_UDF_IMPORT',
+      startLineNumber: 1,
+    });
     expect(compileMarkers('export function processElement() {}', ['processElement', 'onTimer'])).toEqual([
       expect.objectContaining({ code: 'E_UDF_EXPORT', message: 'the module must export a function named `onTimer`' }),
     ]);
-    expect(compileMarkers('const f = 1;', ['default'], '(value, ctx) => boolean')[0]!.message).toBe('the module must export an `export default` function (value, ctx) => boolean');
+    expect(compileMarkers('const f = 1;', ['default'], '(value, ctx) => boolean')[0]!.message).toBe(
+      'the module must export an `export default` function (value, ctx) => boolean',
+    );
   });
 
   it('shows the validator’s problems at the field’s path, leaving the compiler’s own to the compiler', () => {
@@ -104,9 +134,19 @@ describe('squiggles in a code field', () => {
   });
 
   it('finds the schema of a code field inside a variant by the tag the node holds', () => {
-    const node = { id: 'w', type: 'window', params: { assigner: { kind: 'tumbling', sizeMs: 1000 }, aggregate: { kind: 'reduce', code: 'x' } } };
+    const node = {
+      id: 'w',
+      type: 'window',
+      params: { assigner: { kind: 'tumbling', sizeMs: 1000 }, aggregate: { kind: 'reduce', code: 'x' } },
+    };
     expect(codeFieldAt(node, ['params', 'aggregate', 'code'])?.signature).toMatch(/acc/);
-    expect(codeFieldAt({ ...node, params: { ...node.params, aggregate: { kind: 'count' } } }, ['params', 'aggregate', 'code'])).toBeUndefined();
+    expect(
+      codeFieldAt({ ...node, params: { ...node.params, aggregate: { kind: 'count' } } }, [
+        'params',
+        'aggregate',
+        'code',
+      ]),
+    ).toBeUndefined();
     expect(codeFieldAt({ id: 'f', type: 'filter', params: {} }, ['params', 'code'])?.exports).toEqual(['default']);
   });
 });

@@ -2,12 +2,22 @@ import { describe, it, expect } from 'vitest';
 import { seededRandom } from '../../shared/random.ts';
 import { compileTemplate } from '../../web/src/samples/generator.ts';
 import { parseSamplesFile, parseCsv, parseJsonLines, toJsonLines, detectFormat } from '../../web/src/samples/import.ts';
-import { formatKey, moveSample, newWatermarkSample, parseKey, parseSamplesText, samplesToText, newRecordSample } from '../../web/src/samples/edit.ts';
+import {
+  formatKey,
+  moveSample,
+  newWatermarkSample,
+  parseKey,
+  parseSamplesText,
+  samplesToText,
+  newRecordSample,
+} from '../../web/src/samples/edit.ts';
 import type { Sample } from '../../shared/pipeline/types.ts';
 
 describe('the sample generator', () => {
   it('fills a template per event: ranges, choices, sequences and constants', () => {
-    const t = compileTemplate('{ "user_id": "int(1,3)", "event_type": "pick(page_view, click)", "ts": "seq(1000, 500)", "n": "index()", "src": "web" }');
+    const t = compileTemplate(
+      '{ "user_id": "int(1,3)", "event_type": "pick(page_view, click)", "ts": "seq(1000, 500)", "n": "index()", "src": "web" }',
+    );
     if (!t.ok) throw new Error(t.message);
     const samples = t.generate(200, 7);
     expect(samples).toHaveLength(200);
@@ -29,13 +39,15 @@ describe('the sample generator', () => {
   it('moves a sequence by at most the jitter, for out-of-order event times', () => {
     const t = compileTemplate('{ "ts": "seq(0, 1000, 300)" }');
     if (!t.ok) throw new Error(t.message);
-    const ts = t.generate(500).map((s) => ((s as { value: { ts: number } }).value.ts));
+    const ts = t.generate(500).map((s) => (s as { value: { ts: number } }).value.ts);
     ts.forEach((v, i) => expect(Math.abs(v - i * 1000)).toBeLessThanOrEqual(300));
     expect(ts.some((v, i) => i > 0 && v < ts[i - 1]! + 1000 - 300)).toBe(true);
   });
 
   it('fills sample members when the template is a sample', () => {
-    const t = compileTemplate('{ "value": { "v": "int(5,5)" }, "key": "pick(a)", "timestamp": "seq(10, 10)", "partition": "int(0,0)" }');
+    const t = compileTemplate(
+      '{ "value": { "v": "int(5,5)" }, "key": "pick(a)", "timestamp": "seq(10, 10)", "partition": "int(0,0)" }',
+    );
     if (!t.ok) throw new Error(t.message);
     expect(t.generate(2)).toEqual([
       { value: { v: 5 }, key: 'a', timestamp: 10, partition: 0 },
@@ -44,10 +56,22 @@ describe('the sample generator', () => {
   });
 
   it('says what is wrong with a template', () => {
-    expect(compileTemplate('{ "a": "rand(1)" }')).toMatchObject({ ok: false, message: expect.stringContaining('unknown function "rand"') });
-    expect(compileTemplate('{ "a": "int(5, 1)" }')).toMatchObject({ ok: false, message: expect.stringContaining('max is smaller than min') });
-    expect(compileTemplate('{ "a": "int(x, 1)" }')).toMatchObject({ ok: false, message: expect.stringContaining('must be a number') });
-    expect(compileTemplate('{ a: 1 }')).toMatchObject({ ok: false, message: expect.stringContaining('not valid JSON') });
+    expect(compileTemplate('{ "a": "rand(1)" }')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('unknown function "rand"'),
+    });
+    expect(compileTemplate('{ "a": "int(5, 1)" }')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('max is smaller than min'),
+    });
+    expect(compileTemplate('{ "a": "int(x, 1)" }')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('must be a number'),
+    });
+    expect(compileTemplate('{ a: 1 }')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('not valid JSON'),
+    });
   });
 
   it('draws uniformly enough that every value of a small range appears', () => {
@@ -60,9 +84,15 @@ describe('the sample generator', () => {
 
 describe('importing samples', () => {
   it('reads JSON Lines of samples and of bare values, skipping blank lines and reporting bad ones', () => {
-    const text = '{"value":{"a":1},"key":"k","timestamp":5}\n\n{"watermark":100}\n{"a":2}\n{"value":3,"sensor":"x"}\nnot json\n';
+    const text =
+      '{"value":{"a":1},"key":"k","timestamp":5}\n\n{"watermark":100}\n{"a":2}\n{"value":3,"sensor":"x"}\nnot json\n';
     const result = parseJsonLines(text);
-    expect(result.samples).toEqual([{ value: { a: 1 }, key: 'k', timestamp: 5 }, { watermark: 100 }, { value: { a: 2 } }, { value: { value: 3, sensor: 'x' } }]);
+    expect(result.samples).toEqual([
+      { value: { a: 1 }, key: 'k', timestamp: 5 },
+      { watermark: 100 },
+      { value: { a: 2 } },
+      { value: { value: 3, sensor: 'x' } },
+    ]);
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatch(/^line 6: /);
   });
@@ -81,7 +111,10 @@ describe('importing samples', () => {
     expect(detectFormat('x.txt', '{"value":1}')).toBe('jsonl');
     const samples: Sample[] = [{ value: { a: 1 } }, { watermark: 9, partition: 1 }];
     expect(parseSamplesFile('s.jsonl', toJsonLines(samples)).samples).toEqual(samples);
-    expect(parseSamplesFile('s.json', JSON.stringify([{ a: 1 }, { watermark: 3 }])).samples).toEqual([{ value: { a: 1 } }, { watermark: 3 }]);
+    expect(parseSamplesFile('s.json', JSON.stringify([{ a: 1 }, { watermark: 3 }])).samples).toEqual([
+      { value: { a: 1 } },
+      { watermark: 3 },
+    ]);
   });
 });
 

@@ -55,17 +55,26 @@ describe('a simulation session', () => {
   });
 
   it('keeps routed errors with the offending input and routes them to the error port', () => {
-    const run = startSession(pipeline(THREE, 'export default (v) => { if (v.n === 2) throw new Error("two"); return true; };', 'route'));
+    const run = startSession(
+      pipeline(THREE, 'export default (v) => { if (v.n === 2) throw new Error("two"); return true; };', 'route'),
+    );
     run.session.runTo();
     const results = run.results();
     expect(results.f!.errorCount).toBe(1);
-    expect(results.f!.errors[0]).toMatchObject({ message: 'two', inputJson: '{"n":2,"ts":2000}', policy: 'route', step: 2 });
+    expect(results.f!.errors[0]).toMatchObject({
+      message: 'two',
+      inputJson: '{"n":2,"ts":2000}',
+      policy: 'route',
+      step: 2,
+    });
     expect(results.f!.counts).toEqual({ out: 2, error: 1 });
     expect(JSON.parse(results.bad!.records[0]!.json)).toEqual({ error: 'two', node: 'f', input: { n: 2, ts: 2000 } });
   });
 
   it('stops on a fail error and names the node, the message and the record', () => {
-    const run = startSession(pipeline(THREE, 'export default (v) => { if (v.n === 2) throw new Error("two"); return true; };'));
+    const run = startSession(
+      pipeline(THREE, 'export default (v) => { if (v.n === 2) throw new Error("two"); return true; };'),
+    );
     run.session.runTo();
     const end = run.end();
     expect(end.status).toBe('failed');
@@ -74,7 +83,9 @@ describe('a simulation session', () => {
   });
 
   it('collects ctx.log lines per node, formatted like a console', () => {
-    const run = startSession(pipeline(THREE.slice(0, 1), 'export default (v, ctx) => { ctx.log("saw", v, 7); return true; };'));
+    const run = startSession(
+      pipeline(THREE.slice(0, 1), 'export default (v, ctx) => { ctx.log("saw", v, 7); return true; };'),
+    );
     run.session.runTo();
     expect(run.results().f!.logs.map((l) => l.text)).toEqual(['saw {"n":1,"ts":1000} 7']);
   });

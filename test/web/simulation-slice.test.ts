@@ -27,8 +27,16 @@ describe('the simulation slice', () => {
     expect(s.nodeErrorCounts).toEqual({});
     const expected = readExample('page-views.weir.json').tests![0]!.expect;
     const written = sinkOutputs(s.simulatedDocument!, s.nodeResults);
-    expect(written.filter((w) => w.sink === 'page_view_counts').map(({ key, value, timestamp }) => ({ key, value, timestamp }))).toEqual(expected.page_view_counts);
-    expect(written.filter((w) => w.sink === 'late_page_views').map(({ key, value, timestamp }) => ({ key, value, timestamp }))).toEqual(expected.late_page_views);
+    expect(
+      written
+        .filter((w) => w.sink === 'page_view_counts')
+        .map(({ key, value, timestamp }) => ({ key, value, timestamp })),
+    ).toEqual(expected.page_view_counts);
+    expect(
+      written
+        .filter((w) => w.sink === 'late_page_views')
+        .map(({ key, value, timestamp }) => ({ key, value, timestamp })),
+    ).toEqual(expected.late_page_views);
   });
 
   it('opens the Simulation panel when a run starts, whichever panel was open', async () => {
@@ -49,7 +57,14 @@ describe('the simulation slice', () => {
     store.getState().runSimulation();
     await settled(store.getState);
     expect(store.getState().portCounts.views).toEqual({});
-    expect(Object.keys(store.getState().portCounts).sort()).toEqual(['byUser', 'events', 'late_page_views', 'page_view_counts', 'perMinute', 'views']);
+    expect(Object.keys(store.getState().portCounts).sort()).toEqual([
+      'byUser',
+      'events',
+      'late_page_views',
+      'page_view_counts',
+      'perMinute',
+      'views',
+    ]);
   });
 
   it('drops results when the document changes what a run would do, but not when a node only moves', async () => {
@@ -68,7 +83,13 @@ describe('the simulation slice', () => {
   it('counts records that failed per node', async () => {
     const store = pageViewsStore();
     store.getState().setNodeValue('views', ['onError'], 'skip');
-    store.getState().setNodeValue('views', ['params', 'code'], ['export default (e) => { if (e.user_id === 2) throw new Error("no"); return true; };']);
+    store
+      .getState()
+      .setNodeValue(
+        'views',
+        ['params', 'code'],
+        ['export default (e) => { if (e.user_id === 2) throw new Error("no"); return true; };'],
+      );
     store.getState().runSimulation();
     await settled(store.getState);
     // Samples of user 2: ts 2500, 12000, 59000, 66000.

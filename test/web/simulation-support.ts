@@ -33,7 +33,10 @@ function tickingClock(): () => number {
   return () => t++;
 }
 
-export function startSession(doc: PipelineDoc, options: { limits?: CollectorLimits; batchMs?: number; generated?: GeneratedInputs } = {}): SessionRun {
+export function startSession(
+  doc: PipelineDoc,
+  options: { limits?: CollectorLimits; batchMs?: number; generated?: GeneratedInputs } = {},
+): SessionRun {
   const messages: WorkerMessage[] = [];
   const session = new SimulationSession(doc, 1, {
     post: (m) => messages.push(structuredClone(m)),
@@ -53,7 +56,7 @@ export function startSession(doc: PipelineDoc, options: { limits?: CollectorLimi
     },
     end() {
       const last = [...messages].reverse().find((m) => m.type === 'end');
-      if (!last || last.type !== 'end') throw new Error('the session has not ended');
+      if (last?.type !== 'end') throw new Error('the session has not ended');
       return last;
     },
   };
@@ -77,7 +80,11 @@ export function inProcessWorkerFactory(): () => WorkerLike {
             });
           };
           if (request.type === 'run') {
-            session = new SimulationSession(request.pipeline, request.runId, { post, now: () => performance.now(), ...(request.generated ? { generated: request.generated } : {}) });
+            session = new SimulationSession(request.pipeline, request.runId, {
+              post,
+              now: () => performance.now(),
+              ...(request.generated ? { generated: request.generated } : {}),
+            });
             session.runTo(request.stopAfter);
           } else if (session !== null) {
             session.step();

@@ -65,7 +65,13 @@ describe('the window timeline', () => {
   it('draws one row per key and a pane per key and minute, fired, and the late record of key 3', () => {
     const { doc, results } = pageViewsRun();
     const r = results.perMinute!;
-    const model = buildTimeline(r.windowEvents, inputRecords(doc, results, 'perMinute'), r.records, r.watermarks, r.watermark);
+    const model = buildTimeline(
+      r.windowEvents,
+      inputRecords(doc, results, 'perMinute'),
+      r.records,
+      r.watermarks,
+      r.watermark,
+    );
     expect(model.keys.map((k) => k.key)).toEqual([1, 2, 3]);
     expect(model.panes.map((p) => [p.keyId, p.start, p.end, p.firedAt.length, p.purged])).toEqual([
       ['1', 0, 60000, 1, true],
@@ -85,7 +91,14 @@ describe('the window timeline', () => {
   it('filters keys and counts the ones it leaves out', () => {
     const { doc, results } = pageViewsRun();
     const r = results.perMinute!;
-    const model = buildTimeline(r.windowEvents, inputRecords(doc, results, 'perMinute'), r.records, r.watermarks, r.watermark, { keyFilter: '2' });
+    const model = buildTimeline(
+      r.windowEvents,
+      inputRecords(doc, results, 'perMinute'),
+      r.records,
+      r.watermarks,
+      r.watermark,
+      { keyFilter: '2' },
+    );
     expect(model.keys.map((k) => k.key)).toEqual([2]);
     expect(model.hiddenKeys).toBe(2);
     expect(model.panes.every((p) => p.keyId === '2')).toBe(true);
@@ -109,7 +122,21 @@ describe('the state view', () => {
   });
 
   it('reads process state as named values, lists and maps', () => {
-    expect(readableState({ v: [['count', 3]], l: [['seen', [1, 2]]], m: [['byType', [['a', 1], [2, 'b']]]] })).toEqual({ count: 3, seen: [1, 2], byType: { a: 1, '2': 'b' } });
+    expect(
+      readableState({
+        v: [['count', 3]],
+        l: [['seen', [1, 2]]],
+        m: [
+          [
+            'byType',
+            [
+              ['a', 1],
+              [2, 'b'],
+            ],
+          ],
+        ],
+      }),
+    ).toEqual({ count: 3, seen: [1, 2], byType: { a: 1, '2': 'b' } });
   });
 });
 

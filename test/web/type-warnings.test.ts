@@ -53,7 +53,9 @@ const doc = pipeline(
 
 describe('what is type-checked', () => {
   it('finds code in nested variants by the tag the params hold, and skips empty code', () => {
-    expect(codeFieldsOf(doc.nodes[4]!)).toEqual([{ path: ['params', 'aggregate', 'code'], text: 'export default (a: any, b: any) => a;' }]);
+    expect(codeFieldsOf(doc.nodes[4]!)).toEqual([
+      { path: ['params', 'aggregate', 'code'], text: 'export default (a: any, b: any) => a;' },
+    ]);
     expect(codeFieldsOf(doc.nodes[3]!)).toEqual([]);
     const counted = { ...doc.nodes[4]!, params: { ...doc.nodes[4]!.params, aggregate: { kind: 'count' } } };
     expect(codeFieldsOf(counted)).toEqual([]);
@@ -72,7 +74,10 @@ describe('what is type-checked', () => {
 describe('answers as warnings', () => {
   it('names the node, the field path and TypeScript’s message with line, column and number', () => {
     const requests = typeCheckRequests(doc);
-    const warnings = typeWarnings(doc, requests, [[{ line: 1, column: 33, message: "Property 'usr' does not exist", code: 2339 }], []]);
+    const warnings = typeWarnings(doc, requests, [
+      [{ line: 1, column: 33, message: "Property 'usr' does not exist", code: 2339 }],
+      [],
+    ]);
     expect(warnings).toEqual([
       {
         path: 'nodes[1].params.code',
@@ -86,7 +91,13 @@ describe('answers as warnings', () => {
 
   it('puts them beside the field warnings in the store, follows the node when it moves, and drops deleted nodes', () => {
     const store = createWeirStore(doc);
-    const warning: EditorWarning = { path: 'nodes[1].params.code', nodeId: 'keep', kind: 'type', field: 'params.code', message: 'x' };
+    const warning: EditorWarning = {
+      path: 'nodes[1].params.code',
+      nodeId: 'keep',
+      kind: 'type',
+      field: 'params.code',
+      message: 'x',
+    };
     store.getState().setTypeWarnings([warning]);
     expect(store.getState().warningsByNode.keep).toEqual([warning]);
     expect(store.getState().warnings).toContainEqual(warning);
@@ -132,7 +143,9 @@ describe('keeping the warnings in step with the document', () => {
     const checker: TypeChecker = async (requests: readonly TypeCheckRequest[]) => {
       asked.push(requests.map((r) => r.text));
       if (asked.length === 1) await new Promise<void>((resolve) => (release = resolve));
-      return requests.map((r) => (r.text.includes('usr') ? [{ line: 1, column: 1, message: 'no usr', code: 2339 }] : []));
+      return requests.map((r) =>
+        r.text.includes('usr') ? [{ line: 1, column: 1, message: 'no usr', code: 2339 }] : [],
+      );
     };
     const stop = keepTypeWarnings(h, async () => checker, 1);
     await expect.poll(() => asked.length).toBe(1);
@@ -157,10 +170,14 @@ describe('keeping the warnings in step with the document', () => {
   it('publishes no warnings when the checker cannot load, and does not keep asking', async () => {
     const h = host(doc);
     let loads = 0;
-    const stop = keepTypeWarnings(h, () => {
-      loads++;
-      return Promise.reject(new Error('monaco did not load'));
-    }, 1);
+    const stop = keepTypeWarnings(
+      h,
+      () => {
+        loads++;
+        return Promise.reject(new Error('monaco did not load'));
+      },
+      1,
+    );
     await expect.poll(() => h.published.length).toBe(1);
     expect(h.published[0]).toEqual([]);
     h.change({ ...doc, name: 'other' } as PipelineDoc);

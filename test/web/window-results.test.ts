@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import type { PipelineDoc } from '../../shared/pipeline/types.ts';
 import { toJsonText, type RecordEntry } from '../../web/src/simulation/protocol.ts';
-import { compactJson, formatWindowRange, hasWindowResults, windowResultOf, windowTitle } from '../../web/src/simulation/views/window-results.ts';
+import {
+  compactJson,
+  formatWindowRange,
+  hasWindowResults,
+  windowResultOf,
+  windowTitle,
+} from '../../web/src/simulation/views/window-results.ts';
 import { readExample, startSession } from './simulation-support.ts';
 
 let seq = 0;
@@ -31,7 +37,12 @@ describe('window results in the records table', () => {
       id: 'counts',
       name: 'Counts',
       nodes: [
-        { id: 'src', type: 'source.kafka', params: { topic: 't' }, samples: [1, 2, 3, 4].map((n) => ({ key: 'a', value: { n }, timestamp: n * 1000 })) },
+        {
+          id: 'src',
+          type: 'source.kafka',
+          params: { topic: 't' },
+          samples: [1, 2, 3, 4].map((n) => ({ key: 'a', value: { n }, timestamp: n * 1000 })),
+        },
         { id: 'byKey', type: 'keyBy', params: { field: 'n' } },
         { id: 'pairs', type: 'window', params: { assigner: { kind: 'count', size: 1 }, aggregate: { kind: 'count' } } },
         { id: 'out', type: 'sink.kafka', params: { topic: 'o' } },
@@ -54,9 +65,16 @@ describe('window results in the records table', () => {
   });
 
   it('shows the result complete, compact, with room to wrap', () => {
-    const result = { views: 3, pages: ['/home', '/pricing'], nested: { a: [1, { b: 'x, y: z' }], empty: {}, none: [] }, text: 'a'.repeat(400) };
+    const result = {
+      views: 3,
+      pages: ['/home', '/pricing'],
+      nested: { a: [1, { b: 'x, y: z' }], empty: {}, none: [] },
+      text: 'a'.repeat(400),
+    };
     const row = windowResultOf(entry({ key: 'u1', window: { start: 60000, end: 120000 }, result }))!;
-    expect(row.resultText).toBe(`{"views": 3, "pages": ["/home", "/pricing"], "nested": {"a": [1, {"b": "x, y: z"}], "empty": {}, "none": []}, "text": "${'a'.repeat(400)}"}`);
+    expect(row.resultText).toBe(
+      `{"views": 3, "pages": ["/home", "/pricing"], "nested": {"a": [1, {"b": "x, y: z"}], "empty": {}, "none": []}, "text": "${'a'.repeat(400)}"}`,
+    );
     expect(JSON.parse(row.resultText)).toEqual(result);
     expect(compactJson(undefined)).toBe('undefined');
     expect(windowResultOf(entry({ key: 1, window: { start: 0, end: 10 } }))!.resultText).toBe('undefined');
@@ -72,7 +90,9 @@ describe('window results in the records table', () => {
   });
 
   it('writes windows readably: clock times from 0, UTC dates for epoch times', () => {
-    expect(formatWindowRange({ start: 3_600_000 * 26 + 5_007, end: 3_600_000 * 26 + 65_007 })).toBe('26:00:05.007 – 26:01:05.007');
+    expect(formatWindowRange({ start: 3_600_000 * 26 + 5_007, end: 3_600_000 * 26 + 65_007 })).toBe(
+      '26:00:05.007 – 26:01:05.007',
+    );
     expect(formatWindowRange({ start: -60_000, end: 0 })).toBe('−00:01:00.000 – 00:00:00.000');
     const start = Date.UTC(2024, 4, 1, 23, 59);
     expect(formatWindowRange({ start, end: start + 60_000 })).toBe('2024-05-01 23:59:00.000 – 2024-05-02 00:00:00.000');

@@ -27,7 +27,10 @@ keepTypeWarnings(
 );
 // A handle for the browser console and the end-to-end tests: the store is the app's whole state.
 // `documentsSaved()` resolves once every write has reached the browser's storage (true when none was refused).
-(window as unknown as { weir: { store: typeof weirStore; documentsSaved(): Promise<boolean> } }).weir = { store: weirStore, documentsSaved: () => documentStorage.settled() };
+(window as unknown as { weir: { store: typeof weirStore; documentsSaved(): Promise<boolean> } }).weir = {
+  store: weirStore,
+  documentsSaved: () => documentStorage.settled(),
+};
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -32,7 +32,12 @@ export interface ParsedArgs {
 export function parseCommandArgs(args: string[], options: Options = {}): ParsedArgs {
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as ParsedArgs;
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }) as ParsedArgs;
   } catch (error) {
     if (args.includes('--help') || args.includes('-h')) throw new HelpRequested();
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));

@@ -14,7 +14,12 @@ import { createReadStream } from 'node:fs';
 import { createKafka, kafkaConfigFromEnv, type KafkaConfig } from '../kafka/config.ts';
 import type { Admin, Message, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { isWatermarkSample, type NodeDoc, type PipelineDoc, type RecordSample } from '../../../shared/pipeline/types.ts';
+import {
+  isWatermarkSample,
+  type NodeDoc,
+  type PipelineDoc,
+  type RecordSample,
+} from '../../../shared/pipeline/types.ts';
 import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { OrderedSender } from '../kafka/ordered-sender.ts';
 import { MAX_SEND_MESSAGES } from '../kafka/sends.ts';
@@ -62,7 +67,10 @@ export function recordBytes(message: Message): number {
   let bytes = RECORD_OVERHEAD_BYTES + byteLength(message.key) + byteLength(message.value);
   if (message.headers) {
     for (const [name, value] of Object.entries(message.headers)) {
-      bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + (typeof value === 'string' || Buffer.isBuffer(value) ? byteLength(value) : 0);
+      bytes +=
+        HEADER_OVERHEAD_BYTES +
+        Buffer.byteLength(name) +
+        (typeof value === 'string' || Buffer.isBuffer(value) ? byteLength(value) : 0);
     }
   }
   return bytes;
@@ -88,7 +96,11 @@ interface SourcePlan {
 }
 
 /** Calls `onRecord` for each record sample of the source, with where it is ("file:line" or "FILE: nodes[i].samples[j]"). */
-async function eachRecord(plan: SourcePlan, onRecord: (sample: RecordSample, where: string) => void, pause?: () => Promise<void>): Promise<void> {
+async function eachRecord(
+  plan: SourcePlan,
+  onRecord: (sample: RecordSample, where: string) => void,
+  pause?: () => Promise<void>,
+): Promise<void> {
   if (plan.inputFile === undefined) {
     const samples = plan.node.samples ?? [];
     for (let i = 0; i < samples.length; i++) {
@@ -99,19 +111,30 @@ async function eachRecord(plan: SourcePlan, onRecord: (sample: RecordSample, whe
     return;
   }
   const file = plan.inputFile;
-  await eachLine(file, (line, number) => {
-    if (line.trim() === '') return;
-    const parsed = parseSampleLine(line, `${file}:${number}`);
-    if (!('sample' in parsed)) throw new CliFailure(`weir produce: ${file} changed while it was being written to Kafka:\n${parsed.problems.join('\n')}`);
-    if (!isWatermarkSample(parsed.sample)) onRecord(parsed.sample, `${file}:${number}`);
-  }, pause);
+  await eachLine(
+    file,
+    (line, number) => {
+      if (line.trim() === '') return;
+      const parsed = parseSampleLine(line, `${file}:${number}`);
+      if (!('sample' in parsed))
+        throw new CliFailure(
+          `weir produce: ${file} changed while it was being written to Kafka:\n${parsed.problems.join('\n')}`,
+        );
+      if (!isWatermarkSample(parsed.sample)) onRecord(parsed.sample, `${file}:${number}`);
+    },
+    pause,
+  );
 }
 
 /**
  * Reads a text file a line at a time (lines end at "\n", numbered from 1, as readSamplesFile numbers them), a chunk
  * of about a megabyte at a time; `afterChunk` may hold the next chunk back.
  */
-async function eachLine(file: string, onLine: (line: string, number: number) => void, afterChunk?: () => Promise<void>): Promise<void> {
+async function eachLine(
+  file: string,
+  onLine: (line: string, number: number) => void,
+  afterChunk?: () => Promise<void>,
+): Promise<void> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
   let rest = '';
   let number = 0;
@@ -144,7 +167,12 @@ async function eachLine(file: string, onLine: (line: string, number: number) => 
 }
 
 /** The first pass over a source's samples: every sample checked (all problems reported), records counted and sized. */
-async function scan(pipelineFile: string, pipeline: PipelineDoc, sourceId: string, inputFile: string | undefined): Promise<SourcePlan> {
+async function scan(
+  pipelineFile: string,
+  pipeline: PipelineDoc,
+  sourceId: string,
+  inputFile: string | undefined,
+): Promise<SourcePlan> {
   const nodeIndex = pipeline.nodes.findIndex((n) => n.id === sourceId);
   const node = pipeline.nodes[nodeIndex]!;
   const plan: SourcePlan = {
@@ -179,7 +207,8 @@ async function scan(pipelineFile: string, pipeline: PipelineDoc, sourceId: strin
     }
     if (!isWatermarkSample(parsed.sample)) onRecord(parsed.sample, where);
   });
-  if (problemLines > MAX_PROBLEMS) problems.push(`${inputFile}: … and ${count(problemLines - MAX_PROBLEMS)} more lines with problems`);
+  if (problemLines > MAX_PROBLEMS)
+    problems.push(`${inputFile}: … and ${count(problemLines - MAX_PROBLEMS)} more lines with problems`);
   if (problems.length > 0) throw new CliFailure(problems.join('\n'));
   return plan;
 }
@@ -198,7 +227,11 @@ async function maxMessageBytes(admin: Admin, topic: string, exists: boolean): Pr
   try {
     const resource = exists
       ? { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }
-      : { type: ConfigResourceTypes.BROKER, name: String((await admin.describeCluster()).brokers[0]?.nodeId ?? ''), configNames: ['message.max.bytes'] };
+      : {
+          type: ConfigResourceTypes.BROKER,
+          name: String((await admin.describeCluster()).brokers[0]?.nodeId ?? ''),
+          configNames: ['message.max.bytes'],
+        };
     const described = await admin.describeConfigs({ includeSynonyms: false, resources: [resource] });
     const value = Number(described.resources[0]?.configEntries[0]?.configValue);
     return Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
@@ -213,7 +246,9 @@ function bytesText(bytes: number): string {
 
 /** 1234567 → "1 234 567". */
 function count(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 /**
@@ -263,7 +298,9 @@ class Reporter {
     if (!current) return;
     const seconds = (performance.now() - current.started) / 1000;
     const rate = seconds > 0 ? ` (${count(current.done / seconds)}/s)` : '';
-    this.write(`produced ${count(current.done)} records to ${current.topic} in ${seconds.toFixed(seconds < 10 ? 2 : 1)} s${rate}`);
+    this.write(
+      `produced ${count(current.done)} records to ${current.topic} in ${seconds.toFixed(seconds < 10 ? 2 : 1)} s${rate}`,
+    );
   }
 
   /** Ends the progress line without a summary (the run failed); returns how many records were acknowledged. */
@@ -296,7 +333,10 @@ class Reporter {
     const now = performance.now();
     const seconds = (now - c.started) / 1000;
     const stalled = now - c.progressed;
-    const state = stalled >= 2000 ? `waiting for Kafka for ${Math.floor(stalled / 1000)} s` : `${count(seconds > 0 ? c.done / seconds : 0)}/s`;
+    const state =
+      stalled >= 2000
+        ? `waiting for Kafka for ${Math.floor(stalled / 1000)} s`
+        : `${count(seconds > 0 ? c.done / seconds : 0)}/s`;
     const line = `produced ${count(c.done)} of ${count(c.total)} records to ${c.topic} (${state})`;
     if (this.tty) {
       process.stderr.write(`\r${line}\x1b[K`);
@@ -319,9 +359,15 @@ function messageOf(error: unknown): string {
 
 const KAFKA_HINT = 'is Kafka running? npm run kafka:start starts the local broker, KAFKA_BROKERS names another';
 
-async function produce(pipelineFile: string, pipeline: PipelineDoc, config: KafkaConfig, inputs: Map<string, string>): Promise<void> {
+async function produce(
+  pipelineFile: string,
+  pipeline: PipelineDoc,
+  config: KafkaConfig,
+  inputs: Map<string, string>,
+): Promise<void> {
   const plans: SourcePlan[] = [];
-  for (const node of nodesWithRole(pipeline.nodes, 'source')) plans.push(await scan(pipelineFile, pipeline, node.id, inputs.get(node.id)));
+  for (const node of nodesWithRole(pipeline.nodes, 'source'))
+    plans.push(await scan(pipelineFile, pipeline, node.id, inputs.get(node.id)));
 
   const brokers = config.brokers.join(', ');
   const reporter = new Reporter(brokers);
@@ -340,15 +386,26 @@ async function produce(pipelineFile: string, pipeline: PipelineDoc, config: Kafk
     }
 
     // Every topic and every record's size is checked before anything is written.
-    const existing = await retryTransient(() => admin.fetchTopicMetadata({ topics: [] }), { step: 'reading the topics', attempts: 5, onRetry: (error) => reporter.trouble(messageOf(error)) });
+    const existing = await retryTransient(() => admin.fetchTopicMetadata({ topics: [] }), {
+      step: 'reading the topics',
+      attempts: 5,
+      onRetry: (error) => reporter.trouble(messageOf(error)),
+    });
     const topics = new Map<SourcePlan, TopicState>();
     for (const plan of plans) {
       const found = existing.topics.find((t) => t.name === plan.topic);
       if (found && found.partitions.length < plan.partitions)
-        throw new CliFailure(`weir produce: topic "${plan.topic}" has ${found.partitions.length} partitions but the samples of "${plan.sourceId}" use ${plan.partitions}`);
-      const state = { exists: found !== undefined, maxMessageBytes: await maxMessageBytes(admin, plan.topic, found !== undefined) };
+        throw new CliFailure(
+          `weir produce: topic "${plan.topic}" has ${found.partitions.length} partitions but the samples of "${plan.sourceId}" use ${plan.partitions}`,
+        );
+      const state = {
+        exists: found !== undefined,
+        maxMessageBytes: await maxMessageBytes(admin, plan.topic, found !== undefined),
+      };
       if (plan.largest && plan.largest.bytes > state.maxMessageBytes) {
-        const limit = state.exists ? `topic "${plan.topic}" takes (its max.message.bytes)` : `the broker takes for the new topic "${plan.topic}" (its message.max.bytes)`;
+        const limit = state.exists
+          ? `topic "${plan.topic}" takes (its max.message.bytes)`
+          : `the broker takes for the new topic "${plan.topic}" (its message.max.bytes)`;
         throw new CliFailure(
           `weir produce: ${plan.largest.where}: this record is too large for Kafka: ${bytesText(plan.largest.bytes)} with its key, headers and ` +
             `record overhead, more than the ${bytesText(state.maxMessageBytes)} ${limit}; nothing was written`,
@@ -370,7 +427,9 @@ async function produce(pipelineFile: string, pipeline: PipelineDoc, config: Kafk
         toCreate.delete(plan.topic);
       }
       await write(plan, state, producer, reporter, brokers);
-      out(`${plan.sourceId}: ${plan.records} records to ${plan.topic}${partitions === undefined ? '' : ` (created with ${partitions} partition${partitions === 1 ? '' : 's'})`}`);
+      out(
+        `${plan.sourceId}: ${plan.records} records to ${plan.topic}${partitions === undefined ? '' : ` (created with ${partitions} partition${partitions === 1 ? '' : 's'})`}`,
+      );
     }
   } catch (error) {
     if (error instanceof CliFailure) throw error;
@@ -383,7 +442,13 @@ async function produce(pipelineFile: string, pipeline: PipelineDoc, config: Kafk
 }
 
 /** The second pass over one source: its records encoded and written, with progress. */
-async function write(plan: SourcePlan, state: TopicState, producer: Producer, reporter: Reporter, brokers: string): Promise<void> {
+async function write(
+  plan: SourcePlan,
+  state: TopicState,
+  producer: Producer,
+  reporter: Reporter,
+  brokers: string,
+): Promise<void> {
   const { topic, node } = plan;
   // Transient errors are retried (kafkajs retries them first) until the broker has taken nothing for GIVE_UP_MS.
   const send = (messages: Message[]) =>
@@ -414,7 +479,10 @@ async function write(plan: SourcePlan, state: TopicState, producer: Producer, re
       (sample, where) => {
         const message = messageFor(sample, node.params);
         const bytes = recordBytes(message);
-        if (bytes > state.maxMessageBytes) throw new CliFailure(`weir produce: ${where}: this record is too large for Kafka (${bytesText(bytes)}; the file changed while it was being written)`);
+        if (bytes > state.maxMessageBytes)
+          throw new CliFailure(
+            `weir produce: ${where}: this record is too large for Kafka (${bytesText(bytes)}; the file changed while it was being written)`,
+          );
         sender.add(message, bytes, sample.partition ?? 0);
       },
       () => sender.room(),
@@ -425,7 +493,9 @@ async function write(plan: SourcePlan, state: TopicState, producer: Producer, re
     const done = reporter.abandon();
     if (error instanceof CliFailure) throw error;
     const transient = isTransientKafkaError(error);
-    const why = transient ? `Kafka took none for ${Math.round(stalledMs / 1000)} s; the last error: ${messageOf(error)}` : messageOf(error);
+    const why = transient
+      ? `Kafka took none for ${Math.round(stalledMs / 1000)} s; the last error: ${messageOf(error)}`
+      : messageOf(error);
     const kept = done > 0 ? ' The records written stay in the topic (a second run writes them again).' : '';
     throw new CliFailure(
       `weir produce: writing to topic "${topic}" stopped after ${count(done)} of ${count(plan.records)} records: ${why} (brokers: ${brokers}${transient ? `; ${KAFKA_HINT}` : ''}).${kept}`,
@@ -458,7 +528,10 @@ Options:
 
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { input: { type: 'string', multiple: true } });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the pipeline file whose samples to write' : 'give one pipeline file');
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0 ? 'give the pipeline file whose samples to write' : 'give one pipeline file',
+      );
     const pipeline = loadValid(positionals[0]!);
     const inputs = inputFiles(pipeline, (values.input as string[] | undefined) ?? []);
     const config = kafkaConfigFromEnv() ?? { brokers: [`127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`] };

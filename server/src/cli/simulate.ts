@@ -37,7 +37,8 @@ export function simulateOnFlink(jobs: Parameters<typeof runOnFlink>[0]): FlinkSi
   try {
     return runOnFlink(jobs);
   } catch (error) {
-    if (error instanceof FlinkRunnerError || error instanceof FlinkJobError) throw new CliFailure(`the Flink runner cannot run this: ${error.message}`);
+    if (error instanceof FlinkRunnerError || error instanceof FlinkJobError)
+      throw new CliFailure(`the Flink runner cannot run this: ${error.message}`);
     throw error;
   }
 }
@@ -50,7 +51,10 @@ export function flinkOutputs(result: FlinkSimulationResult): SinkOutput[] {
 
 /** A Flink run that stopped at a `fail` error or could not run, as the CLI's failure. */
 export function throwIfFailed(result: FlinkSimulationResult): void {
-  if (result.failure) throw new CliFailure(failureMessage(new PipelineFailure(result.failure.nodeId, result.failure.reason, result.failure.input)));
+  if (result.failure)
+    throw new CliFailure(
+      failureMessage(new PipelineFailure(result.failure.nodeId, result.failure.reason, result.failure.input)),
+    );
   if (result.error !== undefined) throw new CliFailure(`the pipeline cannot run on Flink: ${result.error}`);
 }
 
@@ -81,12 +85,14 @@ onError is "fail" fails on a record.`,
       'checkpoint-every': { type: 'string' },
       engine: { type: 'string' },
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the pipeline file to run' : 'give one pipeline file');
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? 'give the pipeline file to run' : 'give one pipeline file');
     const checkpointEvery = parseCheckpointEvery(values['checkpoint-every'] as string | undefined);
     const pipeline = loadValid(positionals[0]!);
     const inputs = readInputs(pipeline, (values.input as string[] | undefined) ?? []);
     if (parseEngine(values.engine as string | undefined) === 'flink') {
-      if (checkpointEvery !== undefined) throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
+      if (checkpointEvery !== undefined)
+        throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
       const [result] = simulateOnFlink([{ name: positionals[0]!, pipeline, inputs }]);
       // What reached the sinks before a failure is printed first, as the Weir engine prints it as it goes.
       result!.outputs.forEach(writeOutput);
@@ -99,13 +105,16 @@ onError is "fail" fails on a record.`,
 };
 
 function writeOutput(output: SinkOutput): void {
-  process.stdout.write(JSON.stringify({ sink: output.sink, key: output.key, value: output.value, timestamp: output.timestamp }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ sink: output.sink, key: output.key, value: output.value, timestamp: output.timestamp }) + '\n',
+  );
 }
 
 function parseCheckpointEvery(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--checkpoint-every takes a positive whole number of samples, got "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--checkpoint-every takes a positive whole number of samples, got "${text}"`);
   return n;
 }
 
@@ -135,7 +144,11 @@ export async function runSimulation(pipeline: PipelineDoc, run: SimulationRun = 
   const limits = { memoryMb: positiveSetting('WEIR_SIMULATION_MEMORY_MB', 2048), hangCpuMs: hangCpuMsFor(budgetMs) };
   const isolate = await EngineIsolate.create(await guestScript(), limits, pipeline);
   try {
-    const options = { ...(run.inputs ? { inputs: run.inputs } : {}), ...(run.checkpointEvery ? { checkpointEvery: run.checkpointEvery } : {}), budgetMs };
+    const options = {
+      ...(run.inputs ? { inputs: run.inputs } : {}),
+      ...(run.checkpointEvery ? { checkpointEvery: run.checkpointEvery } : {}),
+      budgetMs,
+    };
     const result = await isolate.call<{ lines: string[]; failure?: GuestError }>('simulate', pipeline, options);
     for (const line of result.lines) run.onLine?.(line);
     if (result.failure) throw new CliFailure(guestFailureMessage(result.failure));
@@ -190,7 +203,10 @@ export function inputFiles(pipeline: PipelineDoc, specs: readonly string[]): Map
     if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--input takes SOURCE_ID=FILE, got "${spec}"`);
     const id = spec.slice(0, eq);
     const file = spec.slice(eq + 1);
-    if (!sources.includes(id)) throw new CliFailure(`--input ${spec}: "${id}" is not a source of pipeline "${pipeline.id}"; its sources: ${sources.join(', ') || 'none'}`);
+    if (!sources.includes(id))
+      throw new CliFailure(
+        `--input ${spec}: "${id}" is not a source of pipeline "${pipeline.id}"; its sources: ${sources.join(', ') || 'none'}`,
+      );
     if (files.has(id)) throw new UsageError(`--input names source "${id}" twice`);
     files.set(id, file);
   }
@@ -219,7 +235,11 @@ export function parseSampleLine(line: string, where: string): { sample: Sample }
     sample = JSON.parse(line);
   } catch (error) {
     const { column, reason } = jsonSyntaxError(line, error);
-    return { problems: [`${where}: E_JSON: column ${column}: ${reason}; each line must be one JSON sample such as {"value": …}`] };
+    return {
+      problems: [
+        `${where}: E_JSON: column ${column}: ${reason}; each line must be one JSON sample such as {"value": …}`,
+      ],
+    };
   }
   const found: ValidationProblem[] = [];
   validateSample(sample, 'sample', found);

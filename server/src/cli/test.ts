@@ -23,13 +23,18 @@ ${ENGINE_HELP}
   -h, --help             show this help`,
 
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { 'checkpoint-every': { type: 'string' }, engine: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      'checkpoint-every': { type: 'string' },
+      engine: { type: 'string' },
+    });
     const engine = parseEngine(values.engine as string | undefined);
     if (positionals.length === 0) throw new UsageError('give one or more pipeline files');
     const every = values['checkpoint-every'] as string | undefined;
-    if (every !== undefined && !/^[1-9]\d*$/.test(every)) throw new UsageError(`--checkpoint-every takes a positive whole number of samples, got "${every}"`);
+    if (every !== undefined && !/^[1-9]\d*$/.test(every))
+      throw new UsageError(`--checkpoint-every takes a positive whole number of samples, got "${every}"`);
     const checkpointEvery = every === undefined ? undefined : Number(every);
-    if (engine === 'flink' && checkpointEvery !== undefined) throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
+    if (engine === 'flink' && checkpointEvery !== undefined)
+      throw new UsageError('--checkpoint-every is for the Weir engine; on Flink, Flink checkpoints the state itself');
     const flinkRuns = engine === 'flink' ? runAllOnFlink(positionals) : null;
 
     let passed = 0;
@@ -79,7 +84,14 @@ function runAllOnFlink(files: readonly string[]): Map<string, ReturnType<typeof 
     } catch {
       continue;
     }
-    (pipeline.tests ?? []).forEach((test, i) => jobs.push({ name: `${file}: ${test.name}`, pipeline, id: `${file}\u0000${i}`, ...(test.inputs ? { inputs: test.inputs } : {}) }));
+    (pipeline.tests ?? []).forEach((test, i) =>
+      jobs.push({
+        name: `${file}: ${test.name}`,
+        pipeline,
+        id: `${file}\u0000${i}`,
+        ...(test.inputs ? { inputs: test.inputs } : {}),
+      }),
+    );
   }
   const results = jobs.length === 0 ? [] : simulateOnFlink(jobs);
   return new Map(jobs.map((job, i) => [job.id, results[i]!]));
@@ -87,7 +99,9 @@ function runAllOnFlink(files: readonly string[]): Map<string, ReturnType<typeof 
 
 /** Runs one test; returns the lines of its diff, empty when it passes. */
 export function runTest(pipeline: PipelineDoc, test: PipelineTest, checkpointEvery?: number): Promise<string[]> {
-  return diffTest(test, () => runSimulation(pipeline, test.inputs === undefined ? { checkpointEvery } : { inputs: test.inputs, checkpointEvery }));
+  return diffTest(test, () =>
+    runSimulation(pipeline, test.inputs === undefined ? { checkpointEvery } : { inputs: test.inputs, checkpointEvery }),
+  );
 }
 
 /** The diff of one test against the outputs `run` gives; a failure of the run is the test's diff. */
@@ -109,11 +123,17 @@ async function diffTest(test: PipelineTest, run: () => Promise<SinkOutput[]>): P
 
 /** A sink record as a test states it, after the JSON round trip it would take to Kafka. */
 function asExpected(output: SinkOutput): ExpectedRecord {
-  return JSON.parse(JSON.stringify({ key: output.key, value: output.value ?? null, timestamp: output.timestamp })) as ExpectedRecord;
+  return JSON.parse(
+    JSON.stringify({ key: output.key, value: output.value ?? null, timestamp: output.timestamp }),
+  ) as ExpectedRecord;
 }
 
 /** Record-by-record diff of one sink; empty when equal. `-` expected, `+` actual, `=` the same. */
-export function diffRecords(sink: string, expected: readonly ExpectedRecord[], actual: readonly ExpectedRecord[]): string[] {
+export function diffRecords(
+  sink: string,
+  expected: readonly ExpectedRecord[],
+  actual: readonly ExpectedRecord[],
+): string[] {
   const n = Math.max(expected.length, actual.length);
   let same = expected.length === actual.length;
   const body: string[] = [];

@@ -18,7 +18,8 @@ Options:
 
   run(args) {
     const { positionals } = parseCommandArgs(args);
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the pipeline file to check' : 'give one pipeline file');
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? 'give the pipeline file to check' : 'give one pipeline file');
     const loaded = loadPipelineFile(positionals[0]!);
     if (loaded.ok) {
       out('ok');

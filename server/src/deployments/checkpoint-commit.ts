@@ -33,7 +33,11 @@ export class UnsettledTransactionError extends Error {
  * transaction. A failure before the commit aborts the transaction and is thrown as it is;
  * `UnsettledTransactionError` when the commit or that abort fails.
  */
-export async function commitInTransaction(producer: Pick<Producer, 'transaction'>, consumerGroupId: string, write: CheckpointWrite): Promise<void> {
+export async function commitInTransaction(
+  producer: Pick<Producer, 'transaction'>,
+  consumerGroupId: string,
+  write: CheckpointWrite,
+): Promise<void> {
   const transaction = await producer.transaction();
   try {
     for (const topicMessages of planSends(write.groups)) await transaction.sendBatch({ topicMessages });
@@ -70,7 +74,12 @@ export async function commitAtLeastOnce(
  * consumer's group metadata (KIP-447), and the commit fails if any record of the transaction was not delivered.
  * Failures are handled as by `commitInTransaction`.
  */
-export async function commitInRdTransaction(producer: RdProducer, consumer: KafkaConsumer, write: CheckpointWrite, timeoutMs = 10_000): Promise<void> {
+export async function commitInRdTransaction(
+  producer: RdProducer,
+  consumer: KafkaConsumer,
+  write: CheckpointWrite,
+  timeoutMs = 10_000,
+): Promise<void> {
   await producer.beginTransaction();
   try {
     for (const { topic, messages } of write.groups) await producer.produce(topic, messages);
@@ -112,6 +121,9 @@ function offsetList(offsets: InputOffsets): Array<{ topic: string; partition: nu
 function offsetTopics(offsets: InputOffsets) {
   return Object.entries(offsets).map(([topic, partitions]) => ({
     topic,
-    partitions: Object.entries(partitions).map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) })),
+    partitions: Object.entries(partitions).map(([partition, offset]) => ({
+      partition: Number(partition),
+      offset: String(offset),
+    })),
   }));
 }

@@ -71,7 +71,10 @@ export class FlinkDeployments {
       udfBudgetMs: options.udfBudgetMs ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 2000,
       history: options.history ?? {},
-      log: options.log ?? ((line) => (line.level === 'info' ? console.log : console.error)(`[deployment ${line.deployment}] ${line.message}`)),
+      log:
+        options.log ??
+        ((line) =>
+          (line.level === 'info' ? console.log : console.error)(`[deployment ${line.deployment}] ${line.message}`)),
       closed: () => this.closed,
     };
   }
@@ -82,7 +85,9 @@ export class FlinkDeployments {
 
   /** Reads the Flink deployments of `<dataDir>/deployments/` and watches the jobs of those recorded as running. */
   async start(): Promise<void> {
-    for (const stored of this.context.store.load((message) => this.context.log({ deployment: '-', level: 'error', message }))) {
+    for (const stored of this.context.store.load((message) =>
+      this.context.log({ deployment: '-', level: 'error', message }),
+    )) {
       if (stored.target !== 'flink' || !stored.flink) continue;
       const run = this.add(stored as FlinkStored);
       if (stored.desired === 'running') run.resumeWatching();
@@ -127,14 +132,19 @@ export class FlinkDeployments {
   /** Forgets a stopped or failed deployment, so that its id can move to the Weir target. */
   release(id: string): void {
     const run = this.of(id);
-    if (run.status !== 'stopped' && run.status !== 'failed') throw new DeploymentStateError(`deployment "${id}" is ${run.status}; stop it first`);
+    if (run.status !== 'stopped' && run.status !== 'failed')
+      throw new DeploymentStateError(`deployment "${id}" is ${run.status}; stop it first`);
     this.runs.delete(id);
   }
 
   async deploy(pipeline: PipelineDoc, options: DeployOptions = {}): Promise<{ id: string; status: DeploymentStatus }> {
     this.ensureOpen();
     const parallelism = options.parallelism ?? 1;
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw new DeploymentError('E_BAD_REQUEST', `parallelism must be a whole number of at least 1, got ${parallelism}`);
+    if (!Number.isInteger(parallelism) || parallelism < 1)
+      throw new DeploymentError(
+        'E_BAD_REQUEST',
+        `parallelism must be a whole number of at least 1, got ${parallelism}`,
+      );
     const validation = validatePipeline(pipeline);
     if (!validation.ok) throw new DeploymentValidationError(validation.problems);
     const doc = validation.pipeline;
@@ -146,10 +156,17 @@ export class FlinkDeployments {
       let resumeFrom: string | null = null;
       if (run) {
         const problems = stateProblems(doc, snapshotShape(run.stored.pipeline));
-        if ((problems.removed.length > 0 || problems.retyped.length > 0) && !allowStateLoss) throw new StateLossError(problems.removed, problems.retyped);
+        if ((problems.removed.length > 0 || problems.retyped.length > 0) && !allowStateLoss)
+          throw new StateLossError(problems.removed, problems.retyped);
         const old = run.stored.parallelism;
         const hasState = run.holdsSlots || run.stored.flink.resumeFrom !== null;
-        if (parallelism !== old && hasState && !allowStateLoss) throw new ParallelismChangeError(id, doc.nodes.map((n) => n.id), old, parallelism);
+        if (parallelism !== old && hasState && !allowStateLoss)
+          throw new ParallelismChangeError(
+            id,
+            doc.nodes.map((n) => n.id),
+            old,
+            parallelism,
+          );
         await this.checkCluster(Math.max(0, parallelism - (run.holdsSlots ? old : 0)), SLOTS_FREED_MS);
         await run.halt('upgrading to a new version');
         // A node that changed type cannot restore its old state, and Flink cannot be told to skip one that is
@@ -170,7 +187,13 @@ export class FlinkDeployments {
         allowStateLoss,
         target: 'flink',
         parallelism,
-        flink: { restUrl: this.restUrl, jobId: null, savepointPath: run?.stored.flink.savepointPath ?? null, resumeFrom, ...carried },
+        flink: {
+          restUrl: this.restUrl,
+          jobId: null,
+          savepointPath: run?.stored.flink.savepointPath ?? null,
+          resumeFrom,
+          ...carried,
+        },
       };
       const target = run ?? this.add(stored);
       target.stored = stored;
@@ -204,7 +227,9 @@ export class FlinkDeployments {
     const run = this.of(id);
     return run.enqueue(async () => {
       if (run.status !== 'stopped' && run.status !== 'failed')
-        throw new DeploymentStateError(`deployment "${id}" is ${run.status}; only a stopped or failed deployment can be resumed`);
+        throw new DeploymentStateError(
+          `deployment "${id}" is ${run.status}; only a stopped or failed deployment can be resumed`,
+        );
       await this.checkCluster(run.stored.parallelism, SLOTS_FREED_MS);
       const { error: _error, ...rest } = run.stored;
       run.stored = { ...rest, desired: 'running' };

@@ -16,7 +16,13 @@ import { MetricsHistory, type HistoryOptions } from './metrics-history.ts';
 import { planDeployment } from './pipeline-plan.ts';
 import { MissingTopicsError } from './runtime.ts';
 import type { DeploymentStore, StoredDeployment, StoredFlinkJob } from './store.ts';
-import { DeploymentDeletedError, DeploymentError, type DeploymentListener, type DeploymentLogLine, type DeploymentRuntimeInfo } from './types.ts';
+import {
+  DeploymentDeletedError,
+  DeploymentError,
+  type DeploymentListener,
+  type DeploymentLogLine,
+  type DeploymentRuntimeInfo,
+} from './types.ts';
 
 /** A full cluster is asked again this long (slots an upgraded job held are free a moment after it stopped). */
 const FULL_RETRY_MS = 30_000;
@@ -61,7 +67,10 @@ export class FlinkRun {
     private readonly context: FlinkRunContext,
     public stored: FlinkStored,
   ) {
-    this.metrics = baseMetrics({ countsBefore: stored.flink.countsBefore, checkpointsBefore: stored.flink.checkpointsBefore });
+    this.metrics = baseMetrics({
+      countsBefore: stored.flink.countsBefore,
+      checkpointsBefore: stored.flink.checkpointsBefore,
+    });
     this.history = new MetricsHistory(context.history);
   }
 
@@ -71,7 +80,12 @@ export class FlinkRun {
 
   /** A job of this run may hold task slots (it has not ended as far as Weir knows). */
   get holdsSlots(): boolean {
-    return this.stored.flink.jobId !== null && this.status !== 'stopped' && this.status !== 'failed' && !TERMINAL_JOB_STATES.has(this.jobState ?? '');
+    return (
+      this.stored.flink.jobId !== null &&
+      this.status !== 'stopped' &&
+      this.status !== 'failed' &&
+      !TERMINAL_JOB_STATES.has(this.jobState ?? '')
+    );
   }
 
   /** Set by FlinkDeployments.remove: the deployment is deleted, and actions queued behind that are refused. */
@@ -111,7 +125,8 @@ export class FlinkRun {
       flink: {
         restUrl: this.stored.flink.restUrl,
         jobId,
-        dashboardUrl: jobId === null ? null : this.client.dashboardUrl(jobId, TERMINAL_JOB_STATES.has(this.jobState ?? '')),
+        dashboardUrl:
+          jobId === null ? null : this.client.dashboardUrl(jobId, TERMINAL_JOB_STATES.has(this.jobState ?? '')),
         state: this.jobState,
         savepointPath: this.stored.flink.savepointPath,
       },
@@ -213,7 +228,10 @@ export class FlinkRun {
       );
       if (state === null || !(TERMINAL_JOB_STATES.has(state) || state === 'UNKNOWN')) {
         this.watch(jobId, this.run);
-        throw new DeploymentError('E_FLINK_UNAVAILABLE', `the Flink job ${jobId} could not be cancelled, so the deployment is kept: ${(err as Error).message}`);
+        throw new DeploymentError(
+          'E_FLINK_UNAVAILABLE',
+          `the Flink job ${jobId} could not be cancelled, so the deployment is kept: ${(err as Error).message}`,
+        );
       }
       return;
     }
@@ -227,7 +245,11 @@ export class FlinkRun {
       try {
         listener(event);
       } catch (err) {
-        this.context.log({ deployment: this.stored.id, level: 'error', message: `a status listener threw: ${(err as Error).message}` });
+        this.context.log({
+          deployment: this.stored.id,
+          level: 'error',
+          message: `a status listener threw: ${(err as Error).message}`,
+        });
       }
     }
   }
@@ -267,7 +289,11 @@ export class FlinkRun {
           return;
         }
         this.save({ flink: { ...this.stored.flink, jobId } });
-        this.context.log({ deployment: stored.id, level: 'info', message: `submitted as Flink job ${jobId}${resumeFrom ? ` from ${resumeFrom}` : ''}` });
+        this.context.log({
+          deployment: stored.id,
+          level: 'info',
+          message: `submitted as Flink job ${jobId}${resumeFrom ? ` from ${resumeFrom}` : ''}`,
+        });
         this.watch(jobId, run);
         return;
       } catch (err) {
@@ -281,7 +307,9 @@ export class FlinkRun {
           await new Promise((resolve) => setTimeout(resolve, 1000));
           continue;
         }
-        this.fail(`the job could not be submitted to the Flink cluster at ${this.context.cluster.restUrl}: ${(err as Error).message}`);
+        this.fail(
+          `the job could not be submitted to the Flink cluster at ${this.context.cluster.restUrl}: ${(err as Error).message}`,
+        );
         return;
       }
     }
@@ -291,7 +319,10 @@ export class FlinkRun {
     const admin = createKafka(this.context.kafka, 'flink-topics').admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, topics.map((topic) => ({ topic })));
+      await ensureTopics(
+        admin,
+        topics.map((topic) => ({ topic })),
+      );
     } finally {
       await admin.disconnect();
     }
@@ -300,16 +331,30 @@ export class FlinkRun {
   /** Reads the job's state and figures every poll interval until it ends or the run changes. */
   private watch(jobId: string, run: number): void {
     const plan = planDeployment(this.stored.pipeline);
-    const base = { countsBefore: this.stored.flink.countsBefore, checkpointsBefore: this.stored.flink.checkpointsBefore };
-    this.reader = new FlinkJobMetrics(this.client, jobId, plan.pipeline.nodes.map((n) => n.id), plan.sources.map((s) => s.id), base);
+    const base = {
+      countsBefore: this.stored.flink.countsBefore,
+      checkpointsBefore: this.stored.flink.checkpointsBefore,
+    };
+    this.reader = new FlinkJobMetrics(
+      this.client,
+      jobId,
+      plan.pipeline.nodes.map((n) => n.id),
+      plan.sources.map((s) => s.id),
+      base,
+    );
     const tick = async () => {
       this.timer = null;
       if (this.run !== run || this.context.closed()) return;
       const again = await this.poll(jobId, run).catch((err: unknown) => {
-        this.context.log({ deployment: this.stored.id, level: 'warn', message: `reading the Flink job's state failed: ${(err as Error).message}` });
+        this.context.log({
+          deployment: this.stored.id,
+          level: 'warn',
+          message: `reading the Flink job's state failed: ${(err as Error).message}`,
+        });
         return true;
       });
-      if (again && this.run === run && !this.context.closed()) this.timer = setTimeout(() => void tick(), this.context.pollIntervalMs);
+      if (again && this.run === run && !this.context.closed())
+        this.timer = setTimeout(() => void tick(), this.context.pollIntervalMs);
     };
     void tick();
   }
@@ -336,7 +381,9 @@ export class FlinkRun {
     this.jobState = job.state;
     const verdict = jobStatus(job);
     if (verdict.ended) {
-      const reason = verdict.failed ? ((await client.rootException(jobId).catch(() => undefined)) ?? 'no reason given') : undefined;
+      const reason = verdict.failed
+        ? ((await client.rootException(jobId).catch(() => undefined)) ?? 'no reason given')
+        : undefined;
       await this.ended(jobId, run);
       if (this.run !== run) return false;
       if (verdict.status === 'stopped') {
@@ -345,12 +392,18 @@ export class FlinkRun {
         this.lastError = `the Flink job ${jobId} was stopped outside Weir (in Flink's dashboard, REST API or CLI)`;
         this.show('stopped');
       } else if (verdict.failed) this.fail(`the Flink job failed: ${reason}`);
-      else this.fail(`the Flink job ${jobId} was cancelled outside Weir (in Flink's dashboard or REST API); Resume starts it again from its last checkpoint`);
+      else
+        this.fail(
+          `the Flink job ${jobId} was cancelled outside Weir (in Flink's dashboard or REST API); Resume starts it again from its last checkpoint`,
+        );
       return false;
     }
     const [metrics, restarts, reason] = await Promise.all([
       this.reader!.read(job),
-      client.jobMetrics(jobId, ['numRestarts']).then((m) => Number(m[0]?.value), () => NaN),
+      client.jobMetrics(jobId, ['numRestarts']).then(
+        (m) => Number(m[0]?.value),
+        () => NaN,
+      ),
       verdict.status === 'restarting' ? client.rootException(jobId).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     if (this.run !== run) return false;
@@ -374,7 +427,10 @@ export class FlinkRun {
   private async untilOver(jobId: string): Promise<void> {
     const deadline = Date.now() + CANCEL_WAIT_MS;
     while (Date.now() < deadline) {
-      const state = await this.client.job(jobId).then((job) => job.state as string, () => 'UNKNOWN');
+      const state = await this.client.job(jobId).then(
+        (job) => job.state as string,
+        () => 'UNKNOWN',
+      );
       if (TERMINAL_JOB_STATES.has(state) || state === 'UNKNOWN') return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -385,7 +441,10 @@ export class FlinkRun {
    * checkpoints; on cancellation only with RETAIN_ON_CANCELLATION); null when it does not.
    */
   private async lastCheckpoint(jobId: string, cancelled: boolean): Promise<string | null> {
-    const [checkpoints, retention] = await Promise.all([this.client.checkpoints(jobId).catch(() => null), this.client.checkpointRetention(jobId).catch(() => null)]);
+    const [checkpoints, retention] = await Promise.all([
+      this.client.checkpoints(jobId).catch(() => null),
+      this.client.checkpointRetention(jobId).catch(() => null),
+    ]);
     if (!retention?.enabled || (cancelled && retention.delete_on_cancellation)) return null;
     const path = checkpoints?.latest.completed?.external_path;
     return path && /^([a-z][a-z0-9+.-]*:|\/)/i.test(path) ? path : null;
@@ -396,7 +455,9 @@ export class FlinkRun {
     const carried = this.reader?.carried();
     if (this.reader) {
       // Rates and back pressure describe a job that runs: the counts stay, they go.
-      const nodes = Object.fromEntries(Object.entries(this.reader.last.nodes).map(([id, n]) => [id, { in: n.in, out: n.out, errors: n.errors }]));
+      const nodes = Object.fromEntries(
+        Object.entries(this.reader.last.nodes).map(([id, n]) => [id, { in: n.in, out: n.out, errors: n.errors }]),
+      );
       this.publish({ ...this.reader.last, at: Date.now(), nodes });
     }
     this.reader = null;

@@ -55,7 +55,11 @@ export class KafkaInput {
   private consumer: Consumer | null = null;
   private readonly topics: Set<string>;
 
-  constructor(private readonly kafka: Kafka, private readonly options: InputOptions, private readonly hooks: InputHooks) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: InputOptions,
+    private readonly hooks: InputHooks,
+  ) {
     this.topics = new Set(options.sources.map((s) => s.topic));
   }
 
@@ -116,13 +120,21 @@ export class KafkaInput {
       byStart.set(fromBeginning, [...(byStart.get(fromBeginning) ?? []), topic]);
     }
     for (const [fromBeginning, topics] of byStart) await consumer.subscribe({ topics, fromBeginning });
-    await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.onBatch(payload) });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
   }
 
   /** At-least-once: commits group offsets outside any transaction. */
   async commitOffsets(offsets: InputOffsets): Promise<void> {
     const list = Object.entries(offsets).flatMap(([topic, partitions]) =>
-      Object.entries(partitions).map(([partition, offset]) => ({ topic, partition: Number(partition), offset: String(offset) })),
+      Object.entries(partitions).map(([partition, offset]) => ({
+        topic,
+        partition: Number(partition),
+        offset: String(offset),
+      })),
     );
     if (list.length > 0) await this.consumer!.commitOffsets(list);
   }
@@ -135,7 +147,11 @@ export class KafkaInput {
   }
 
   partitionMetrics(committed: InputOffsets): { partitions: PartitionMetrics[]; lag: Record<string, number> } {
-    return partitionMetricsOf(this.options.sources, { positions: this.positions, marks: this.highWatermarks, starts: this.starts }, committed);
+    return partitionMetricsOf(
+      this.options.sources,
+      { positions: this.positions, marks: this.highWatermarks, starts: this.starts },
+      committed,
+    );
   }
 
   /**
@@ -151,7 +167,10 @@ export class KafkaInput {
       await admin.connect();
       for (const [topic, partitions] of Object.entries(assignment)) {
         if (!this.topics.has(topic)) continue;
-        const [ends, group] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] })]);
+        const [ends, group] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }),
+        ]);
         const committed = new Map(group[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
         const fromBeginning = this.options.sources.some((s) => s.topic === topic && s.fromBeginning);
         const marks = this.marksOf(topic);
@@ -161,7 +180,8 @@ export class KafkaInput {
           // A batch that arrived meanwhile saw a log end at least as recent.
           if (!marks.has(end.partition)) marks.set(end.partition, Number(end.high));
           const offset = committed.get(end.partition) ?? -1;
-          if (!starts.has(end.partition)) starts.set(end.partition, offset >= 0 ? offset : Number(fromBeginning ? end.low : end.high));
+          if (!starts.has(end.partition))
+            starts.set(end.partition, offset >= 0 ? offset : Number(fromBeginning ? end.low : end.high));
         }
       }
     } catch {
@@ -200,13 +220,21 @@ export class KafkaInput {
     await this.hooks.beforeBatch();
     const positions = this.positionsOf(topic);
     const messages = batch.messages;
-    if (!positions.has(partition) && messages.length > 0) this.startsOf(topic).set(partition, Number(messages[0]!.offset));
+    if (!positions.has(partition) && messages.length > 0)
+      this.startsOf(topic).set(partition, Number(messages[0]!.offset));
     // One slice is with the engine while the next is decoded here: the engine's thread and this one work at once.
     const inFlight: Promise<void>[] = [];
     try {
       for (let m = 0; m < messages.length; m += SLICE) {
         if (this.hooks.halted() || !isRunning() || isStale()) break;
-        const slice = sliceOf(topic, partition, messages, m, Math.min(messages.length, m + SLICE), positions.get(partition) ?? -1);
+        const slice = sliceOf(
+          topic,
+          partition,
+          messages,
+          m,
+          Math.min(messages.length, m + SLICE),
+          positions.get(partition) ?? -1,
+        );
         if (slice.offsets.length === 0) continue;
         const next = slice.offsets[slice.offsets.length - 1]! + 1;
         const feeding = this.hooks.feed(slice, () => positions.set(partition, next));
@@ -251,14 +279,28 @@ export function partitionMetricsOf(
       const from = position ?? starts.get(source.topic)?.get(partition) ?? null;
       const behind = high === undefined || from === null ? 0 : Math.max(0, high - from);
       lag[source.id]! += behind;
-      partitions.push({ source: source.id, topic: source.topic, partition, committedOffset: done[partition] ?? null, position, lag: behind });
+      partitions.push({
+        source: source.id,
+        topic: source.topic,
+        partition,
+        committedOffset: done[partition] ?? null,
+        position,
+        lag: behind,
+      });
     }
   }
   return { partitions, lag };
 }
 
 /** Messages `start` to `end` of a batch as the engine takes them, without those below the partition's position. */
-function sliceOf(topic: string, partition: number, messages: KafkaMessage[], start: number, end: number, next: number): IngestBatch {
+function sliceOf(
+  topic: string,
+  partition: number,
+  messages: KafkaMessage[],
+  start: number,
+  end: number,
+  next: number,
+): IngestBatch {
   const batch: IngestBatch = { topic, partition, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
   for (let m = start; m < end; m++) {
     const message = messages[m]!;

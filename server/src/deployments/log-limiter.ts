@@ -6,7 +6,10 @@ export class LogLimiter {
   private lines = 0;
   private dropped = 0;
 
-  constructor(private readonly emit: (message: string, nodeId?: string) => void, private readonly perSecond = 50) {}
+  constructor(
+    private readonly emit: (message: string, nodeId?: string) => void,
+    private readonly perSecond = 50,
+  ) {}
 
   line(message: string, nodeId?: string): void {
     const now = Date.now();
@@ -16,7 +19,8 @@ export class LogLimiter {
       this.lines = 0;
       this.dropped = 0;
     }
-    if (this.lines++ < this.perSecond) this.emit(message.length > 2000 ? message.slice(0, 1997) + '...' : message, nodeId);
+    if (this.lines++ < this.perSecond)
+      this.emit(message.length > 2000 ? message.slice(0, 1997) + '...' : message, nodeId);
     else this.dropped++;
   }
 }

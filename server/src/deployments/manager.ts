@@ -74,7 +74,16 @@ function emptyRuntimeMetrics(): RuntimeMetrics {
     nodes: {},
     lag: {},
     partitions: [],
-    checkpoints: { completed: 0, failed: 0, lastCompletedAt: null, lastDurationMs: null, lastId: null, lastSizeBytes: null, lastWrittenBytes: null, lastRecords: null },
+    checkpoints: {
+      completed: 0,
+      failed: 0,
+      lastCompletedAt: null,
+      lastDurationMs: null,
+      lastId: null,
+      lastSizeBytes: null,
+      lastWrittenBytes: null,
+      lastRecords: null,
+    },
   };
 }
 
@@ -133,7 +142,8 @@ export class DeploymentManager {
   async deploy(pipeline: PipelineDoc, options: DeployOptions = {}): Promise<{ id: string; status: DeploymentStatus }> {
     this.ensureOpen();
     if (options.target === 'flink') throw new FlinkUnconfiguredError();
-    if (options.parallelism !== undefined && options.parallelism !== 1) throw new DeploymentError('E_BAD_REQUEST', WEIR_PARALLELISM);
+    if (options.parallelism !== undefined && options.parallelism !== 1)
+      throw new DeploymentError('E_BAD_REQUEST', WEIR_PARALLELISM);
     const validation = validatePipeline(pipeline);
     if (!validation.ok) throw new DeploymentValidationError(validation.problems);
     const doc = validation.pipeline;
@@ -144,7 +154,8 @@ export class DeploymentManager {
       const entry = this.entries.get(id);
       if (entry) {
         const problems = stateProblems(doc, snapshotShape(entry.stored.pipeline));
-        if ((problems.removed.length > 0 || problems.retyped.length > 0) && !allowStateLoss) throw new StateLossError(problems.removed, problems.retyped);
+        if ((problems.removed.length > 0 || problems.retyped.length > 0) && !allowStateLoss)
+          throw new StateLossError(problems.removed, problems.retyped);
         await this.halt(entry, 'upgrading to a new version');
       }
       const stored: StoredDeployment = {
@@ -199,7 +210,9 @@ export class DeploymentManager {
     await this.loadScript();
     return this.enqueue(entry, async () => {
       if (entry.status !== 'stopped' && entry.status !== 'failed')
-        throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; only a stopped or failed deployment can be resumed`);
+        throw new DeploymentStateError(
+          `deployment "${id}" is ${entry.status}; only a stopped or failed deployment can be resumed`,
+        );
       entry.stored = { ...entry.stored, desired: 'running' };
       delete entry.stored.error;
       this.store.save(entry.stored);
@@ -243,7 +256,8 @@ export class DeploymentManager {
    */
   release(id: string): void {
     const entry = this.entry(id);
-    if (entry.status !== 'stopped' && entry.status !== 'failed') throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; stop it first`);
+    if (entry.status !== 'stopped' && entry.status !== 'failed')
+      throw new DeploymentStateError(`deployment "${id}" is ${entry.status}; stop it first`);
     this.entries.delete(id);
     this.histories.delete(id);
   }
@@ -271,7 +285,12 @@ export class DeploymentManager {
         if (worker) {
           this.setStatus(entry, 'stopping');
           const end = await worker.stop(false, STOP_TIMEOUT_MS);
-          if (end.kind === 'failed') this.log({ deployment: id, level: 'warn', message: `deleted: ${end.message ?? 'the run failed as it ended'}` });
+          if (end.kind === 'failed')
+            this.log({
+              deployment: id,
+              level: 'warn',
+              message: `deleted: ${end.message ?? 'the run failed as it ended'}`,
+            });
         }
         this.entries.delete(id);
         this.histories.delete(id);
@@ -291,7 +310,9 @@ export class DeploymentManager {
     this.closed = true;
     await Promise.all([
       this.tails.stopAll(),
-      ...[...this.entries.values()].map((entry) => this.enqueue(entry, () => this.halt(entry, 'server shutting down')).catch(() => {})),
+      ...[...this.entries.values()].map((entry) =>
+        this.enqueue(entry, () => this.halt(entry, 'server shutting down')).catch(() => {}),
+      ),
     ]);
   }
 
@@ -325,7 +346,10 @@ export class DeploymentManager {
 
   private enqueue<T>(entry: Entry, work: () => Promise<T>): Promise<T> {
     // An action that waited behind the deployment's deletion (or release) must not act on a record that is gone.
-    const action = () => (this.entries.get(entry.stored.id) === entry ? work() : Promise.reject(new DeploymentDeletedError(entry.stored.id)));
+    const action = () =>
+      this.entries.get(entry.stored.id) === entry
+        ? work()
+        : Promise.reject(new DeploymentDeletedError(entry.stored.id));
     const result = entry.queue.then(action, action);
     entry.queue = result.catch(() => {});
     return result;
@@ -360,7 +384,11 @@ export class DeploymentManager {
       try {
         listener(event);
       } catch (err) {
-        this.log({ deployment: entry.stored.id, level: 'error', message: `a status listener threw: ${(err as Error).message}` });
+        this.log({
+          deployment: entry.stored.id,
+          level: 'error',
+          message: `a status listener threw: ${(err as Error).message}`,
+        });
       }
     }
   }
@@ -413,7 +441,11 @@ export class DeploymentManager {
           if (entry.worker !== worker) return;
           if (reason === null) delete entry.reconnecting;
           else entry.reconnecting = { since: Date.now(), reason };
-          this.log({ deployment: stored.id, level: reason === null ? 'info' : 'warn', message: reason === null ? 'Kafka answers again' : `reconnecting to Kafka: ${reason}` });
+          this.log({
+            deployment: stored.id,
+            level: reason === null ? 'info' : 'warn',
+            message: reason === null ? 'Kafka answers again' : `reconnecting to Kafka: ${reason}`,
+          });
           this.setStatus(entry, entry.status);
         },
         metrics: (metrics) => {
@@ -426,7 +458,8 @@ export class DeploymentManager {
             this.setStatus(entry, entry.status);
           }
         },
-        log: (level, message, nodeId) => this.log({ deployment: stored.id, level, message, ...(nodeId === undefined ? {} : { nodeId }) }),
+        log: (level, message, nodeId) =>
+          this.log({ deployment: stored.id, level, message, ...(nodeId === undefined ? {} : { nodeId }) }),
         ended: (end) => this.onRunEnded(entry, worker, end),
       },
     );
@@ -437,7 +470,11 @@ export class DeploymentManager {
     const before = entry.checkpointsBefore;
     entry.metrics = {
       ...metrics,
-      checkpoints: { ...metrics.checkpoints, completed: metrics.checkpoints.completed + before.completed, failed: metrics.checkpoints.failed + before.failed },
+      checkpoints: {
+        ...metrics.checkpoints,
+        completed: metrics.checkpoints.completed + before.completed,
+        failed: metrics.checkpoints.failed + before.failed,
+      },
     };
     this.histories.record(entry.stored.id, entry.metrics, entry.restarts);
     this.emit(entry, { type: 'metrics', data: entry.metrics });
@@ -448,7 +485,10 @@ export class DeploymentManager {
     entry.worker = null;
     delete entry.reconnecting;
     if (end.metrics) this.updateMetrics(entry, end.metrics);
-    entry.checkpointsBefore = { completed: entry.metrics.checkpoints.completed, failed: entry.metrics.checkpoints.failed };
+    entry.checkpointsBefore = {
+      completed: entry.metrics.checkpoints.completed,
+      failed: entry.metrics.checkpoints.failed,
+    };
     if (end.kind === 'stopped' || this.closed) return;
     const message = end.message ?? 'the deployment ended';
     this.log({ deployment: entry.stored.id, level: 'error', message });
@@ -478,11 +518,19 @@ export class DeploymentManager {
         return;
       }
     }
-    const delay = Math.min(restart.maxDelayMs ?? 60_000, end.maxRetryDelayMs ?? Infinity, (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt);
+    const delay = Math.min(
+      restart.maxDelayMs ?? 60_000,
+      end.maxRetryDelayMs ?? Infinity,
+      (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt,
+    );
     entry.attempt++;
     entry.restarts++;
     this.setStatus(entry, 'restarting', message);
-    this.log({ deployment: entry.stored.id, level: 'warn', message: `restarting from the last checkpoint in ${delay} ms` });
+    this.log({
+      deployment: entry.stored.id,
+      level: 'warn',
+      message: `restarting from the last checkpoint in ${delay} ms`,
+    });
     entry.restartTimer = setTimeout(() => {
       entry.restartTimer = null;
       if (entry.stored.desired === 'running' && entry.worker === null) this.launch(entry);
@@ -502,9 +550,16 @@ export class DeploymentManager {
     this.setStatus(entry, 'stopping');
     const end = await worker.stop(true, STOP_TIMEOUT_MS);
     if (end.metrics) this.updateMetrics(entry, end.metrics);
-    entry.checkpointsBefore = { completed: entry.metrics.checkpoints.completed, failed: entry.metrics.checkpoints.failed };
+    entry.checkpointsBefore = {
+      completed: entry.metrics.checkpoints.completed,
+      failed: entry.metrics.checkpoints.failed,
+    };
     if (end.kind === 'failed') {
-      this.log({ deployment: entry.stored.id, level: 'warn', message: `${reason}: ${end.message ?? 'failed'}; the last completed checkpoint stands` });
+      this.log({
+        deployment: entry.stored.id,
+        level: 'warn',
+        message: `${reason}: ${end.message ?? 'failed'}; the last completed checkpoint stands`,
+      });
     }
   }
 }

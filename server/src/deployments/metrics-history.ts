@@ -32,7 +32,9 @@ export class MetricsHistory {
     this.resolutionMs = options.resolutionMs ?? HISTORY_RESOLUTION_MS;
     this.capacity = options.capacity ?? HISTORY_CAPACITY;
     if (!(this.resolutionMs > 0) || !Number.isInteger(this.capacity) || this.capacity < 2) {
-      throw new Error(`a metrics history needs a positive resolution and room for two points, got ${this.resolutionMs} ms and ${this.capacity}`);
+      throw new Error(
+        `a metrics history needs a positive resolution and room for two points, got ${this.resolutionMs} ms and ${this.capacity}`,
+      );
     }
   }
 

@@ -6,7 +6,13 @@ import type { EngineSnapshot } from '../../../shared/engine/engine.ts';
 import { restoreProblems } from '../../../shared/engine/engine.ts';
 import { roleOf } from '../../../shared/operators/registry.ts';
 import { kafkaSink, type KafkaSinkParams } from '../../../shared/operators/sink-kafka.ts';
-import { edgeFromPort, settingsOf, type Delivery, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
+import {
+  edgeFromPort,
+  settingsOf,
+  type Delivery,
+  type NodeDoc,
+  type PipelineDoc,
+} from '../../../shared/pipeline/types.ts';
 import { deadLetterTopic } from '../kafka/topics.ts';
 
 /** Node ids of the dead-letter sinks a deployment adds; `$` never appears in an author's node id (SPEC §1). */
@@ -54,7 +60,8 @@ export function planDeployment(doc: PipelineDoc): DeploymentPlan {
     const role = roleOf(node.type);
     if (role === 'source') {
       sources.push({ id: node.id, topic: params.topic as string, fromBeginning: params.startFrom !== 'latest' });
-      const routesNowhere = node.onError === 'route' && !doc.edges.some((e) => e.from === node.id && edgeFromPort(e) === 'error');
+      const routesNowhere =
+        node.onError === 'route' && !doc.edges.some((e) => e.from === node.id && edgeFromPort(e) === 'error');
       if (routesNowhere) {
         const id = DLQ_PREFIX + node.id;
         const topic = deadLetterTopic(doc.id);
@@ -100,13 +107,22 @@ export function snapshotShape(doc: PipelineDoc): Pick<EngineSnapshot, 'nodes'> {
  * The snapshot restricted to the state `doc` keeps: nodes it still has with the same type, minus sources that now
  * read another topic (their offsets and watermarks belong to the old one).
  */
-export function keepableSnapshot(doc: PipelineDoc, snapshot: EngineSnapshot, previousSources: Record<string, string>): EngineSnapshot {
+export function keepableSnapshot(
+  doc: PipelineDoc,
+  snapshot: EngineSnapshot,
+  previousSources: Record<string, string>,
+): EngineSnapshot {
   const types = new Map(doc.nodes.map((n) => [n.id, n]));
   const nodes: EngineSnapshot['nodes'] = {};
   for (const [id, node] of Object.entries(snapshot.nodes)) {
     const current = types.get(id);
     if (!current || current.type !== node.type) continue;
-    if (roleOf(current.type) === 'source' && previousSources[id] !== undefined && previousSources[id] !== (current.params as { topic?: unknown }).topic) continue;
+    if (
+      roleOf(current.type) === 'source' &&
+      previousSources[id] !== undefined &&
+      previousSources[id] !== (current.params as { topic?: unknown }).topic
+    )
+      continue;
     nodes[id] = node;
   }
   return { ...snapshot, nodes };

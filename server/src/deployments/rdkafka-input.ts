@@ -52,7 +52,11 @@ export class RdKafkaInput {
   private running: Promise<void> | null = null;
   private stopping = false;
 
-  constructor(private readonly config: KafkaConfig, private readonly options: RdInputOptions, private readonly hooks: RdInputHooks) {
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly options: RdInputOptions,
+    private readonly hooks: RdInputHooks,
+  ) {
     this.topics = new Set(options.sources.map((s) => s.topic));
   }
 
@@ -92,7 +96,9 @@ export class RdKafkaInput {
       'allow.auto.create.topics': false,
     });
     consumer.setDefaultConsumeTimeout(200);
-    (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    (
+      consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void }
+    ).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.consumerRef = consumer;
     await connect(consumer);
     const assignment: Array<{ topic: string; partition: number; offset: number }> = [];
@@ -134,22 +140,36 @@ export class RdKafkaInput {
   }
 
   partitionMetrics(committed: InputOffsets): { partitions: PartitionMetrics[]; lag: Record<string, number> } {
-    return partitionMetricsOf(this.options.sources, { positions: this.positions, marks: this.highWatermarks, starts: this.starts }, committed);
+    return partitionMetricsOf(
+      this.options.sources,
+      { positions: this.positions, marks: this.highWatermarks, starts: this.starts },
+      committed,
+    );
   }
 
   private committed(consumer: KafkaConsumer, topic: string, partitions: number[]): Promise<Map<number, number>> {
     return new Promise((resolve, reject) =>
-      consumer.committed(partitions.map((partition) => ({ topic, partition })), REQUEST_TIMEOUT_MS, (err, list) => {
-        if (err) return reject(asError(err));
-        // librdkafka answers -1001 (no offset) for partitions the group never committed.
-        resolve(new Map(list.filter((p) => p.offset >= 0).map((p) => [p.partition, p.offset])));
-      }),
+      consumer.committed(
+        partitions.map((partition) => ({ topic, partition })),
+        REQUEST_TIMEOUT_MS,
+        (err, list) => {
+          if (err) return reject(asError(err));
+          // librdkafka answers -1001 (no offset) for partitions the group never committed.
+          resolve(new Map(list.filter((p) => p.offset >= 0).map((p) => [p.partition, p.offset])));
+        },
+      ),
     );
   }
 
-  private watermarks(consumer: KafkaConsumer, topic: string, partition: number): Promise<{ lowOffset: number; highOffset: number }> {
+  private watermarks(
+    consumer: KafkaConsumer,
+    topic: string,
+    partition: number,
+  ): Promise<{ lowOffset: number; highOffset: number }> {
     return new Promise((resolve, reject) =>
-      consumer.queryWatermarkOffsets(topic, partition, REQUEST_TIMEOUT_MS, (err, offsets) => (err ? reject(asError(err)) : resolve(offsets))),
+      consumer.queryWatermarkOffsets(topic, partition, REQUEST_TIMEOUT_MS, (err, offsets) =>
+        err ? reject(asError(err)) : resolve(offsets),
+      ),
     );
   }
 
@@ -199,7 +219,14 @@ export class RdKafkaInput {
       const inFlight: Promise<void>[] = [];
       for (let m = 0; m < list.length; m += SLICE) {
         if (this.stopping || this.hooks.halted()) break;
-        const slice = sliceOf(topic, partition, list, m, Math.min(list.length, m + SLICE), positions.get(partition) ?? -1);
+        const slice = sliceOf(
+          topic,
+          partition,
+          list,
+          m,
+          Math.min(list.length, m + SLICE),
+          positions.get(partition) ?? -1,
+        );
         if (slice.offsets.length === 0) continue;
         const next = slice.offsets[slice.offsets.length - 1]! + 1;
         const feeding = this.hooks.feed(slice, () => positions.set(partition, next));
@@ -219,7 +246,14 @@ export class RdKafkaInput {
   }
 }
 
-function sliceOf(topic: string, partition: number, messages: RdMessage[], start: number, end: number, next: number): IngestBatch {
+function sliceOf(
+  topic: string,
+  partition: number,
+  messages: RdMessage[],
+  start: number,
+  end: number,
+  next: number,
+): IngestBatch {
   const batch: IngestBatch = { topic, partition, offsets: [], keys: [], values: [], timestamps: [], headers: [] };
   for (let m = start; m < end; m++) {
     const message = messages[m]!;

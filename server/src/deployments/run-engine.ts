@@ -132,7 +132,9 @@ export class RunEngine {
   cut<T>(read: () => T): Promise<EngineCut<T>> {
     return this.engine.exclusive(async () => {
       this.ensureWhole();
-      const answer = await this.engine.call<{ snapshot: EngineSnapshot; metrics: Record<string, NodeMetrics> }>('snapshot');
+      const answer = await this.engine.call<{ snapshot: EngineSnapshot; metrics: Record<string, NodeMetrics> }>(
+        'snapshot',
+      );
       this.nodeMetrics = answer.metrics;
       return { snapshot: answer.snapshot, metrics: answer.metrics, records: this.takeBuffered(), also: read() };
     });

@@ -24,14 +24,26 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
 import { errorMessage } from '../../../shared/engine/operator.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
-import { Changelog, ChangelogError, decodeChangelog, type ChangelogContents, type InputOffsets } from '../kafka/changelog.ts';
+import {
+  Changelog,
+  ChangelogError,
+  decodeChangelog,
+  type ChangelogContents,
+  type InputOffsets,
+} from '../kafka/changelog.ts';
 import { createKafka, kafkaClientFromEnv, type KafkaConfig } from '../kafka/config.ts';
 import { keyPartitioner } from '../kafka/partitioner.ts';
 import { readToEnd } from '../kafka/read-topic.ts';
 import { changelogTopic, changelogTopicConfig, ensureTopics, missingTopics } from '../kafka/topics.ts';
 import { retryTransient } from '../kafka/transient.ts';
 import { RdProducer } from '../kafka/rdkafka.ts';
-import { commitAtLeastOnce, commitInRdTransaction, commitInTransaction, commitRdAtLeastOnce, type CheckpointWrite } from './checkpoint-commit.ts';
+import {
+  commitAtLeastOnce,
+  commitInRdTransaction,
+  commitInTransaction,
+  commitRdAtLeastOnce,
+  type CheckpointWrite,
+} from './checkpoint-commit.ts';
 import { GuestCallError, IsolateKilledError } from '../isolate/engine-isolate.ts';
 import { KafkaInput, type InputHooks } from './kafka-input.ts';
 import { RdKafkaInput } from './rdkafka-input.ts';
@@ -135,9 +147,14 @@ export class DeploymentRuntime {
     lastRecords: null,
   };
 
-  constructor(readonly config: RuntimeConfig, private readonly host: RuntimeHost) {
+  constructor(
+    readonly config: RuntimeConfig,
+    private readonly host: RuntimeHost,
+  ) {
     this.plan = planDeployment(config.pipeline);
-    this.kafka = createKafka(config.kafka, `deploy-${config.deploymentId}`, (message) => this.connectionTrouble(message));
+    this.kafka = createKafka(config.kafka, `deploy-${config.deploymentId}`, (message) =>
+      this.connectionTrouble(message),
+    );
     this.groupId = `weir-${config.deploymentId}`;
     this.transactionalId = `weir-${config.deploymentId}-0`;
     this.changelogTopic = changelogTopic(config.deploymentId);
@@ -157,7 +174,9 @@ export class DeploymentRuntime {
   private async startRun(): Promise<void> {
     const admin = (this.admin = this.kafka.admin());
     await this.untilKafkaAnswers('connecting to Kafka', () => admin.connect());
-    const missing = await this.untilKafkaAnswers('looking up the source topics', () => missingTopics(admin, [...new Set(this.plan.sources.map((s) => s.topic))]));
+    const missing = await this.untilKafkaAnswers('looking up the source topics', () =>
+      missingTopics(admin, [...new Set(this.plan.sources.map((s) => s.topic))]),
+    );
     if (missing.length > 0) throw new MissingTopicsError(missing);
     const sinkTopics = [...new Set([...this.plan.sinks.values()].map((s) => s.topic))];
     await this.untilKafkaAnswers('creating the sink and changelog topics', () =>
@@ -186,10 +205,14 @@ export class DeploymentRuntime {
     const { deploymentId } = this.config;
     this.input =
       this.client === 'librdkafka'
-        ? new RdKafkaInput(this.config.kafka, { groupId: this.groupId, sources: this.plan.sources, clientIdSuffix: `deploy-${deploymentId}` }, {
-            ...hooks,
-            trouble: (message) => this.connectionTrouble(message),
-          })
+        ? new RdKafkaInput(
+            this.config.kafka,
+            { groupId: this.groupId, sources: this.plan.sources, clientIdSuffix: `deploy-${deploymentId}` },
+            {
+              ...hooks,
+              trouble: (message) => this.connectionTrouble(message),
+            },
+          )
         : new KafkaInput(
             this.kafka,
             {
@@ -205,10 +228,12 @@ export class DeploymentRuntime {
     this.checkpoints.lastId = this.changelog.lastCommittedId;
 
     const input = this.input;
-    await this.untilKafkaAnswers('joining the consumer group', () => input.start().catch(async (err: unknown) => {
-      await input.disconnect();
-      throw err;
-    }));
+    await this.untilKafkaAnswers('joining the consumer group', () =>
+      input.start().catch(async (err: unknown) => {
+        await input.disconnect();
+        throw err;
+      }),
+    );
     if (this.halted) return;
     this.started = true;
     this.tickTimer = setInterval(() => this.advanceProcessingTime(), PROCESSING_TIME_TICK_MS);
@@ -228,7 +253,12 @@ export class DeploymentRuntime {
           retry: { initialRetryTime: 25, maxRetryTime: 2000, retries: 12 },
           createPartitioner: keyPartitioner,
         })
-      : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 100, retries: 12 }, createPartitioner: keyPartitioner });
+      : this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          retry: { initialRetryTime: 100, retries: 12 },
+          createPartitioner: keyPartitioner,
+        });
     const producer = this.producer;
     await this.untilKafkaAnswers('connecting the producer', () => producer.connect());
     if (this.exactlyOnce) {
@@ -286,14 +316,20 @@ export class DeploymentRuntime {
    * Restores the engine and the input positions from the last checkpoint (if any) and returns the node ids whose
    * stored state lives on; state this version cannot keep is a permanent failure unless the deploy allowed the loss.
    */
-  private async restore(contents: ChangelogContents, engine: RunEngine, input: Pick<KafkaInput, 'restorePositions'>): Promise<Set<string>> {
+  private async restore(
+    contents: ChangelogContents,
+    engine: RunEngine,
+    input: Pick<KafkaInput, 'restorePositions'>,
+  ): Promise<Set<string>> {
     const keep = new Set(this.plan.pipeline.nodes.map((n) => n.id));
     if (!contents.restored) return keep;
     const { marker, snapshot } = contents.restored;
     const problems = stateProblems(this.plan.pipeline, snapshot);
     const lost = [...problems.removed.map((id) => `${id} (removed)`), ...problems.retyped];
     if (lost.length > 0 && !this.config.allowStateLoss)
-      throw new PermanentFailure(`the last checkpoint holds state this version cannot keep: ${lost.join(', ')}; deploy with allowStateLoss to drop it`);
+      throw new PermanentFailure(
+        `the last checkpoint holds state this version cannot keep: ${lost.join(', ')}; deploy with allowStateLoss to drop it`,
+      );
     const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
     for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
     // First, so that metrics read while the engine restores show the totals it goes on from.
@@ -304,7 +340,9 @@ export class DeploymentRuntime {
       if (err instanceof GuestCallError && err.error.kind === 'restore') throw new PermanentFailure(err.message);
       throw err;
     }
-    const keptTopics = new Set(this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic));
+    const keptTopics = new Set(
+      this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic),
+    );
     input.restorePositions(marker.offsets, keptTopics);
     this.committedOffsets = marker.offsets;
     this.host.log('info', `restored checkpoint ${marker.id} (${Object.keys(kept.nodes).length} nodes)`);
@@ -313,12 +351,17 @@ export class DeploymentRuntime {
 
   private async readChangelog(): Promise<ChangelogContents> {
     const latest = new Map<string, Buffer>();
-    await readToEnd(this.kafka, this.changelogTopic, `weir-${this.config.deploymentId}-restore`, (_partition, message) => {
-      const key = message.key?.toString('utf8');
-      if (key === undefined) return;
-      if (message.value === null) latest.delete(key);
-      else latest.set(key, message.value);
-    });
+    await readToEnd(
+      this.kafka,
+      this.changelogTopic,
+      `weir-${this.config.deploymentId}-restore`,
+      (_partition, message) => {
+        const key = message.key?.toString('utf8');
+        if (key === undefined) return;
+        if (message.value === null) latest.delete(key);
+        else latest.set(key, message.value);
+      },
+    );
     try {
       return decodeChangelog(latest);
     } catch (err) {
@@ -337,7 +380,8 @@ export class DeploymentRuntime {
         log: (message, nodeId) => this.host.log('info', message, nodeId),
       });
     } catch (err) {
-      if (err instanceof GuestCallError && err.error.kind === 'build') throw new PermanentFailure(`the pipeline does not build: ${err.message}`);
+      if (err instanceof GuestCallError && err.error.kind === 'build')
+        throw new PermanentFailure(`the pipeline does not build: ${err.message}`);
       throw err;
     }
   }
@@ -365,7 +409,8 @@ export class DeploymentRuntime {
       this.fail(err);
       return;
     }
-    if (this.checkpointTimer === null) this.scheduleCheckpoint(Math.max(0, this.plan.checkpointIntervalMs - (Date.now() - started)));
+    if (this.checkpointTimer === null)
+      this.scheduleCheckpoint(Math.max(0, this.plan.checkpointIntervalMs - (Date.now() - started)));
   }
 
   /** Too many sink records wait for the next checkpoint: take it now (or wait for the one in flight). */
@@ -392,7 +437,10 @@ export class DeploymentRuntime {
     const sources: Record<string, string> = {};
     for (const s of this.plan.sources) sources[s.id] = s.topic;
     const plan = this.changelog.plan(snapshot, offsets, sources, counts as unknown as Json, Date.now());
-    const write: CheckpointWrite = { groups: [...records, { topic: this.changelogTopic, messages: plan.messages }], offsets };
+    const write: CheckpointWrite = {
+      groups: [...records, { topic: this.changelogTopic, messages: plan.messages }],
+      offsets,
+    };
     const step = `committing checkpoint ${plan.id}`;
     const commit = retryTransient(() => this.commit(write), {
       step,
@@ -444,7 +492,9 @@ export class DeploymentRuntime {
   metrics(): RuntimeMetrics {
     const now = Date.now();
     const nodes = this.engine ? this.counts.reading(this.engine.metrics, now) : {};
-    const { partitions, lag } = this.input ? this.input.partitionMetrics(this.committedOffsets) : { partitions: [], lag: {} };
+    const { partitions, lag } = this.input
+      ? this.input.partitionMetrics(this.committedOffsets)
+      : { partitions: [], lag: {} };
     return { at: now, nodes, lag, checkpoints: { ...this.checkpoints }, partitions };
   }
 
@@ -486,7 +536,12 @@ export class DeploymentRuntime {
     this.clearTimers();
     const retriable = !(err instanceof PermanentFailure);
     const message =
-      err instanceof GuestCallError || err instanceof IsolateKilledError || err instanceof PermanentFailure || err instanceof MissingTopicsError ? err.message : `${this.failure}`;
+      err instanceof GuestCallError ||
+      err instanceof IsolateKilledError ||
+      err instanceof PermanentFailure ||
+      err instanceof MissingTopicsError
+        ? err.message
+        : `${this.failure}`;
     const maxRetryDelayMs = err instanceof MissingTopicsError ? MissingTopicsError.RETRY_DELAY_MS : undefined;
     void withTimeout(this.disconnect(), 5000).finally(() => this.host.failed(message, retriable, maxRetryDelayMs));
   }

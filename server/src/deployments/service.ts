@@ -7,7 +7,12 @@
  *   await service.start();
  *   await service.deploy(doc, { target: 'flink', parallelism: 2 });
  */
-import type { DeploymentHistory, DeploymentStatus, DeploymentTarget, TailRecord } from '../../../shared/api/deployments.ts';
+import type {
+  DeploymentHistory,
+  DeploymentStatus,
+  DeploymentTarget,
+  TailRecord,
+} from '../../../shared/api/deployments.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { FlinkDeployments } from './flink-deployment.ts';
 import type { DeploymentManager } from './manager.ts';
@@ -54,9 +59,17 @@ export class DeploymentService {
       const there = other.get(id);
       const from = there.target;
       if (there.status !== 'stopped' && there.status !== 'failed') {
-        throw new DeploymentStateError(`pipeline "${id}" is ${there.status} on ${TARGET_NAMES[from]}; stop it there before deploying it to ${TARGET_NAMES[target]}`);
+        throw new DeploymentStateError(
+          `pipeline "${id}" is ${there.status} on ${TARGET_NAMES[from]}; stop it there before deploying it to ${TARGET_NAMES[target]}`,
+        );
       }
-      if (options.allowStateLoss !== true) throw new TargetChangeError(id, Array.isArray(pipeline.nodes) ? pipeline.nodes.map((n) => n.id) : [], from, target);
+      if (options.allowStateLoss !== true)
+        throw new TargetChangeError(
+          id,
+          Array.isArray(pipeline.nodes) ? pipeline.nodes.map((n) => n.id) : [],
+          from,
+          target,
+        );
       other.release(id);
     }
     return here.deploy(pipeline, options);

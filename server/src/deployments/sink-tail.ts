@@ -11,7 +11,13 @@ import { tailTopic, type TopicTail } from '../kafka/read-topic.ts';
 import { DeploymentError } from './types.ts';
 
 /** Calls `listener` for each record of the sink's topic as it arrives; resolves once reading has started. */
-export async function tailSink(kafka: Kafka, deploymentId: string, pipeline: PipelineDoc, sinkId: string, listener: (record: TailRecord) => void): Promise<TopicTail> {
+export async function tailSink(
+  kafka: Kafka,
+  deploymentId: string,
+  pipeline: PipelineDoc,
+  sinkId: string,
+  listener: (record: TailRecord) => void,
+): Promise<TopicTail> {
   const node = pipeline.nodes.find((n) => n.id === sinkId && roleOf(n.type) === 'sink');
   if (!node) throw new DeploymentError('E_NOT_FOUND', `deployment "${deploymentId}" has no sink "${sinkId}"`);
   const topic = node.params.topic as string;
@@ -26,7 +32,15 @@ export async function tailSink(kafka: Kafka, deploymentId: string, pipeline: Pip
         value = text;
       }
     }
-    listener({ sink: sinkId, topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, timestamp: Number(message.timestamp) });
+    listener({
+      sink: sinkId,
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      value,
+      timestamp: Number(message.timestamp),
+    });
   });
 }
 
@@ -36,7 +50,12 @@ export class SinkTails {
 
   constructor(private readonly kafka: Kafka) {}
 
-  async start(deploymentId: string, pipeline: PipelineDoc, sinkId: string, listener: (record: TailRecord) => void): Promise<() => Promise<void>> {
+  async start(
+    deploymentId: string,
+    pipeline: PipelineDoc,
+    sinkId: string,
+    listener: (record: TailRecord) => void,
+  ): Promise<() => Promise<void>> {
     const tail = await tailSink(this.kafka, deploymentId, pipeline, sinkId, listener);
     this.tails.add(tail);
     return async () => {

@@ -64,7 +64,9 @@ export class DeploymentStore {
       } catch (err) {
         const aside = `${file}.unreadable-${Date.now()}`;
         renameSync(file, aside);
-        unreadable(`the deployment record ${name} cannot be read (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and is not loaded`);
+        unreadable(
+          `the deployment record ${name} cannot be read (${err instanceof Error ? err.message : String(err)}); it was moved to ${aside} and is not loaded`,
+        );
       }
     }
     return result.sort((a, b) => a.id.localeCompare(b.id));
@@ -89,7 +91,9 @@ function parseStored(text: string, id: string): StoredDeployment {
   const value = JSON.parse(text) as Partial<StoredDeployment> | null;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
   if (value.id !== id) throw new Error(`its id is ${JSON.stringify(value.id)}, not "${id}"`);
-  if (value.pipeline === null || typeof value.pipeline !== 'object' || !Array.isArray(value.pipeline.nodes)) throw new Error('it holds no pipeline');
-  if (!['running', 'stopped', 'failed'].includes(value.desired as string)) throw new Error(`desired is ${JSON.stringify(value.desired)}`);
+  if (value.pipeline === null || typeof value.pipeline !== 'object' || !Array.isArray(value.pipeline.nodes))
+    throw new Error('it holds no pipeline');
+  if (!['running', 'stopped', 'failed'].includes(value.desired as string))
+    throw new Error(`desired is ${JSON.stringify(value.desired)}`);
   return value as StoredDeployment;
 }

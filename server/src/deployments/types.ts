@@ -4,7 +4,14 @@
  * reports. The wire shapes themselves, every field the server sends included, live in shared/api/deployments.ts.
  */
 import type { ApiErrorCode } from '../../../shared/api/errors.ts';
-import type { CheckpointMetrics, DeploymentInfo, DeploymentMetrics, DeploymentStatus, DeploymentTarget, PartitionMetrics } from '../../../shared/api/deployments.ts';
+import type {
+  CheckpointMetrics,
+  DeploymentInfo,
+  DeploymentMetrics,
+  DeploymentStatus,
+  DeploymentTarget,
+  PartitionMetrics,
+} from '../../../shared/api/deployments.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { KafkaConfig } from '../kafka/config.ts';
 import type { HistoryOptions } from './metrics-history.ts';
@@ -86,11 +93,14 @@ export const WEIR_PARALLELISM =
   'the Weir server runs a deployment as one engine: its parallelism is 1 (deploy with "target": "flink" to run it at a higher parallelism on a Flink cluster)';
 
 export const FLINK_SETUP =
-  'set FLINK_REST_URL to your Flink cluster\'s REST address (e.g. http://flink-jobmanager:8081), or WEIR_FLINK=local to start the local cluster of tools/flink, and restart the server';
+  "set FLINK_REST_URL to your Flink cluster's REST address (e.g. http://flink-jobmanager:8081), or WEIR_FLINK=local to start the local cluster of tools/flink, and restart the server";
 
 /** Every error the manager throws on purpose; `code` is what the HTTP layer answers with. */
 export class DeploymentError extends Error {
-  constructor(readonly code: ApiErrorCode, message: string) {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'DeploymentError';
   }
@@ -114,7 +124,10 @@ export class DeploymentStateError extends DeploymentError {
 /** The pipeline document is invalid; `problems` are the coded problems the editor shows. */
 export class DeploymentValidationError extends DeploymentError {
   constructor(readonly problems: ValidationProblem[]) {
-    super('E_VALIDATION', `the pipeline has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    super(
+      'E_VALIDATION',
+      `the pipeline has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
     this.name = 'DeploymentValidationError';
   }
 }
@@ -135,9 +148,15 @@ export class FlinkUnconfiguredError extends DeploymentError {
 export class StateLossError extends DeploymentError {
   readonly nodes: string[];
 
-  constructor(readonly removed: string[], readonly retyped: string[]) {
+  constructor(
+    readonly removed: string[],
+    readonly retyped: string[],
+  ) {
     const described = [...removed.map((id) => `${id} (removed)`), ...retyped];
-    super('E_STATE_LOSS', `the new version cannot keep the state of ${described.join(', ')}; deploy with allowStateLoss to drop it`);
+    super(
+      'E_STATE_LOSS',
+      `the new version cannot keep the state of ${described.join(', ')}; deploy with allowStateLoss to drop it`,
+    );
     this.name = 'StateLossError';
     this.nodes = [...removed, ...retyped.map((r) => r.slice(0, r.indexOf(' (')))];
   }

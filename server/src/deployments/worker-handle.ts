@@ -52,9 +52,18 @@ export class DeploymentWorker {
   private readonly exited: Promise<void>;
   private stopRequested = false;
 
-  constructor(config: RuntimeConfig, limits: WorkerLimits, private readonly callbacks: WorkerCallbacks) {
+  constructor(
+    config: RuntimeConfig,
+    limits: WorkerLimits,
+    private readonly callbacks: WorkerCallbacks,
+  ) {
     const heartbeatIntervalMs = Math.max(50, Math.min(1000, Math.floor(limits.heartbeatTimeoutMs / 5)));
-    const data: WorkerData = { module: WORKER_MODULE, config, heartbeatIntervalMs, metricsIntervalMs: limits.metricsIntervalMs };
+    const data: WorkerData = {
+      module: WORKER_MODULE,
+      config,
+      heartbeatIntervalMs,
+      metricsIntervalMs: limits.metricsIntervalMs,
+    };
     this.worker = new Worker(ENTRY, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
@@ -63,19 +72,22 @@ export class DeploymentWorker {
       stderr: false,
     });
     const started = Date.now();
-    this.watchdog = setInterval(() => {
-      const silentFor = Date.now() - (this.lastBeat || started);
-      const limit = this.running ? limits.heartbeatTimeoutMs : STARTUP_GRACE_MS;
-      if (silentFor > limit) {
-        this.finish({
-          kind: 'failed',
-          retriable: true,
-          metrics: null,
-          message: `the deployment's worker stopped responding for ${Math.round(silentFor / 1000)} s and was terminated`,
-        });
-        void this.worker.terminate();
-      }
-    }, Math.max(50, Math.floor(limits.heartbeatTimeoutMs / 4)));
+    this.watchdog = setInterval(
+      () => {
+        const silentFor = Date.now() - (this.lastBeat || started);
+        const limit = this.running ? limits.heartbeatTimeoutMs : STARTUP_GRACE_MS;
+        if (silentFor > limit) {
+          this.finish({
+            kind: 'failed',
+            retriable: true,
+            metrics: null,
+            message: `the deployment's worker stopped responding for ${Math.round(silentFor / 1000)} s and was terminated`,
+          });
+          void this.worker.terminate();
+        }
+      },
+      Math.max(50, Math.floor(limits.heartbeatTimeoutMs / 4)),
+    );
     this.worker.on('message', (message: FromWorker) => this.onMessage(message));
     this.worker.on('error', (err: Error & { code?: string }) => {
       const message =
@@ -88,7 +100,13 @@ export class DeploymentWorker {
       this.worker.on('exit', (code) => {
         clearInterval(this.watchdog);
         if (this.stopRequested) this.finish({ kind: 'stopped', retriable: true, metrics: null });
-        else this.finish({ kind: 'failed', retriable: true, metrics: null, message: `the deployment's worker exited (code ${code})` });
+        else
+          this.finish({
+            kind: 'failed',
+            retriable: true,
+            metrics: null,
+            message: `the deployment's worker exited (code ${code})`,
+          });
         resolve();
       });
     });
@@ -109,14 +127,25 @@ export class DeploymentWorker {
       case 'log':
         return this.callbacks.log(message.level, message.message, message.nodeId);
       case 'failed':
-        this.finish({ kind: 'failed', message: message.message, retriable: message.retriable, metrics: message.metrics, ...(message.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: message.maxRetryDelayMs }) });
+        this.finish({
+          kind: 'failed',
+          message: message.message,
+          retriable: message.retriable,
+          metrics: message.metrics,
+          ...(message.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: message.maxRetryDelayMs }),
+        });
         void this.worker.terminate();
         return;
       case 'stopped':
         this.finish(
           message.error === undefined
             ? { kind: 'stopped', retriable: true, metrics: message.metrics }
-            : { kind: 'failed', retriable: true, metrics: message.metrics, message: `the savepoint failed: ${message.error}` },
+            : {
+                kind: 'failed',
+                retriable: true,
+                metrics: message.metrics,
+                message: `the savepoint failed: ${message.error}`,
+              },
         );
         void this.worker.terminate();
         return;
@@ -139,7 +168,12 @@ export class DeploymentWorker {
       this.stopRequested = true;
       this.worker.postMessage({ type: 'stop', savepoint } satisfies ToWorker);
       const timer = setTimeout(() => {
-        this.finish({ kind: 'failed', retriable: true, metrics: null, message: `the deployment did not stop within ${timeoutMs} ms and was terminated` });
+        this.finish({
+          kind: 'failed',
+          retriable: true,
+          metrics: null,
+          message: `the deployment did not stop within ${timeoutMs} ms and was terminated`,
+        });
         void this.worker.terminate();
       }, timeoutMs);
       await this.exited;

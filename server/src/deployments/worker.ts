@@ -16,7 +16,13 @@ const runtime = new DeploymentRuntime(data.config, {
   running: () => send({ type: 'running' }),
   connection: (reconnecting) => send({ type: 'connection', reconnecting }),
   failed: (message, retriable, maxRetryDelayMs) =>
-    finish({ type: 'failed', message, retriable, metrics: safeMetrics(), ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }) }),
+    finish({
+      type: 'failed',
+      message,
+      retriable,
+      metrics: safeMetrics(),
+      ...(maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs }),
+    }),
   log: (level, message, nodeId) => send({ type: 'log', level, message, ...(nodeId === undefined ? {} : { nodeId }) }),
 });
 
@@ -46,7 +52,8 @@ port.on('message', (message: ToWorker) => {
   if (message.type !== 'stop') return;
   runtime.stop(message.savepoint).then(
     () => finish({ type: 'stopped', metrics: safeMetrics() }),
-    (err: unknown) => finish({ type: 'stopped', metrics: safeMetrics(), error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) =>
+      finish({ type: 'stopped', metrics: safeMetrics(), error: err instanceof Error ? err.message : String(err) }),
   );
 });
 

@@ -39,7 +39,9 @@ export interface FlinkSubmission {
 /** A source topic the job needs does not exist yet. */
 export class MissingTopicError extends Error {
   constructor(readonly topics: string[]) {
-    super(`source topic${topics.length === 1 ? '' : 's'} ${topics.map((t) => `"${t}"`).join(', ')} do${topics.length === 1 ? 'es' : ''} not exist yet: create ${topics.length === 1 ? 'it' : 'them'} (weir produce FILE creates a pipeline's source topics from its samples), then deploy again`);
+    super(
+      `source topic${topics.length === 1 ? '' : 's'} ${topics.map((t) => `"${t}"`).join(', ')} do${topics.length === 1 ? 'es' : ''} not exist yet: create ${topics.length === 1 ? 'it' : 'them'} (weir produce FILE creates a pipeline's source topics from its samples), then deploy again`,
+    );
     this.name = 'MissingTopicError';
   }
 }
@@ -63,14 +65,22 @@ export async function sourcePartitions(pipeline: PipelineDoc, kafka: KafkaConfig
 }
 
 /** Kafka's Java client settings for the cluster's sources and sinks, from the server's own Kafka settings. */
-export function javaKafkaSettings(config: KafkaConfig): { bootstrapServers: string; properties: Record<string, string> } {
+export function javaKafkaSettings(config: KafkaConfig): {
+  bootstrapServers: string;
+  properties: Record<string, string>;
+} {
   const properties: Record<string, string> = { 'client.id': `${config.clientId ?? 'weir'}-flink` };
-  if (config.ssl || config.sasl) properties['security.protocol'] = config.ssl ? (config.sasl ? 'SASL_SSL' : 'SSL') : 'SASL_PLAINTEXT';
+  if (config.ssl || config.sasl)
+    properties['security.protocol'] = config.ssl ? (config.sasl ? 'SASL_SSL' : 'SSL') : 'SASL_PLAINTEXT';
   if (config.sasl) {
     const mechanism = config.sasl.mechanism.toUpperCase();
     properties['sasl.mechanism'] = mechanism;
-    const module = mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
-    properties['sasl.jaas.config'] = `${module} required username=${JSON.stringify(config.sasl.username)} password=${JSON.stringify(config.sasl.password)};`;
+    const module =
+      mechanism === 'PLAIN'
+        ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+        : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    properties['sasl.jaas.config'] =
+      `${module} required username=${JSON.stringify(config.sasl.username)} password=${JSON.stringify(config.sasl.password)};`;
   }
   return { bootstrapServers: config.brokers.join(','), properties };
 }
@@ -89,11 +99,18 @@ export class FlinkCluster {
     try {
       overview = await this.client.overview();
     } catch (error) {
-      throw new FlinkClusterError(`the Flink cluster at ${this.restUrl} cannot be reached: ${(error as Error).message}`, 'unreachable');
+      throw new FlinkClusterError(
+        `the Flink cluster at ${this.restUrl} cannot be reached: ${(error as Error).message}`,
+        'unreachable',
+      );
     }
-    if (overview.taskmanagers < 1) throw new FlinkClusterError(`the Flink cluster at ${this.restUrl} has no TaskManager (start one, e.g. npm run flink:start)`, 'unfit');
+    if (overview.taskmanagers < 1)
+      throw new FlinkClusterError(
+        `the Flink cluster at ${this.restUrl} has no TaskManager (start one, e.g. npm run flink:start)`,
+        'unfit',
+      );
     const classpath = await this.client.jobManagerClasspath().catch(() => [] as string[]);
-    if (classpath.length > 0 && !classpath.some((entry) => /polyglot-\d/.test(entry)) ) {
+    if (classpath.length > 0 && !classpath.some((entry) => /polyglot-\d/.test(entry))) {
       throw new FlinkClusterError(
         `the Flink cluster at ${this.restUrl} has no GraalJS on its classpath: put org.graalvm.polyglot:polyglot and js-community 23.1.8 (and their dependencies) in its lib/ folder`,
         'unfit',
@@ -143,7 +160,12 @@ export class FlinkCluster {
         entryClass: RUNNER_ENTRY_CLASS,
         programArgsList: ['--spec', Buffer.from(JSON.stringify(spec)).toString('base64')],
         parallelism: submission.parallelism,
-        ...(submission.savepointPath ? { savepointPath: submission.savepointPath, allowNonRestoredState: submission.allowNonRestoredState ?? false } : {}),
+        ...(submission.savepointPath
+          ? {
+              savepointPath: submission.savepointPath,
+              allowNonRestoredState: submission.allowNonRestoredState ?? false,
+            }
+          : {}),
       });
     } catch (error) {
       if (error instanceof FlinkRestError && error.status === 404) this.jarId = null;

@@ -12,7 +12,12 @@
  * A subtask that restarts counts from zero again; its earlier count is kept, so totals only grow (records replayed
  * from the last checkpoint after a restart count twice, as in Flink's own numRecordsIn).
  */
-import type { BackpressureLevel, CheckpointMetrics, DeploymentMetrics, NodeRuntimeMetrics } from '../../../shared/api/deployments.ts';
+import type {
+  BackpressureLevel,
+  CheckpointMetrics,
+  DeploymentMetrics,
+  NodeRuntimeMetrics,
+} from '../../../shared/api/deployments.ts';
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
 import { isSyntheticNode } from '../deployments/pipeline-plan.ts';
 import type { FlinkCheckpoints, FlinkJob, FlinkMetric, FlinkRestClient } from './rest-client.ts';
@@ -54,7 +59,10 @@ export class FlinkJobMetrics {
   private readonly ids = new Map<string, VertexIds>();
   /** Per `node#subtask`: the last value, and what earlier incarnations of the subtask had counted. */
   private readonly subtasks = new Map<string, { last: NodeMetrics; carried: NodeMetrics }>();
-  private previous = new Map<string, { at: number; in: number; out: number; inPerSecond?: number; outPerSecond?: number }>();
+  private previous = new Map<
+    string,
+    { at: number; in: number; out: number; inPerSecond?: number; outPerSecond?: number }
+  >();
   private current: DeploymentMetrics;
 
   constructor(
@@ -83,7 +91,8 @@ export class FlinkJobMetrics {
     // kept once every node of the pipeline has shown up with all its subtasks (and each source with its lag).
     const found = new Set(readings.flatMap((r) => r?.gauges.map((g) => g.node) ?? []));
     if (readings.every((r) => r?.complete) && this.nodeIds.every((id) => found.has(id))) {
-      for (const [i, reading] of readings.entries()) if (reading!.listed) this.ids.set(job.vertices[i]!.id, reading!.listed);
+      for (const [i, reading] of readings.entries())
+        if (reading!.listed) this.ids.set(job.vertices[i]!.id, reading!.listed);
     }
     const totals = new Map<string, { counts: NodeMetrics; at: number }>();
     const pressure = new Map<string, Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'>>();
@@ -93,7 +102,10 @@ export class FlinkJobMetrics {
       for (const gauge of reading.gauges) {
         const counts = this.grow(gauge);
         const total = totals.get(gauge.node);
-        totals.set(gauge.node, total ? { counts: add(total.counts, counts), at: Math.max(total.at, gauge.at) } : { counts, at: gauge.at });
+        totals.set(
+          gauge.node,
+          total ? { counts: add(total.counts, counts), at: Math.max(total.at, gauge.at) } : { counts, at: gauge.at },
+        );
       }
       const inVertex = new Set(reading.gauges.map((g) => g.node));
       for (const id of inVertex) {
@@ -105,7 +117,13 @@ export class FlinkJobMetrics {
     const nodes: Record<string, NodeRuntimeMetrics> = {};
     const counted = this.withBase(Object.fromEntries([...totals].map(([id, t]) => [id, t.counts])));
     for (const [id, counts] of Object.entries(counted)) {
-      nodes[id] = { in: counts.in, out: counts.out, errors: counts.errors, ...pressure.get(id), ...this.rates(id, counts, totals.get(id)?.at) };
+      nodes[id] = {
+        in: counts.in,
+        out: counts.out,
+        errors: counts.errors,
+        ...pressure.get(id),
+        ...this.rates(id, counts, totals.get(id)?.at),
+      };
     }
     this.current = {
       at: Date.now(),
@@ -120,7 +138,8 @@ export class FlinkJobMetrics {
   /** Totals to carry into the deployment's next job. */
   carried(): MetricsBase {
     const countsBefore: Record<string, NodeMetrics> = {};
-    for (const [id, node] of Object.entries(this.current.nodes)) countsBefore[id] = { in: node.in, out: { ...node.out }, errors: node.errors };
+    for (const [id, node] of Object.entries(this.current.nodes))
+      countsBefore[id] = { in: node.in, out: { ...node.out }, errors: node.errors };
     for (const [id, counts] of Object.entries(this.base.countsBefore)) countsBefore[id] ??= counts;
     const { completed, failed } = this.current.checkpoints;
     return { countsBefore, checkpointsBefore: { completed, failed } };
@@ -131,14 +150,20 @@ export class FlinkJobMetrics {
     let listed: VertexIds | null = null;
     if (!ids) {
       const all = await this.client.vertexMetricIds(this.jobId, vertexId);
-      listed = { gauges: all.filter((id) => id.endsWith(`.${NODE_GAUGE}`)), lag: all.filter((id) => id.endsWith(`.${LAG_METRIC}`)) };
+      listed = {
+        gauges: all.filter((id) => id.endsWith(`.${NODE_GAUGE}`)),
+        lag: all.filter((id) => id.endsWith(`.${LAG_METRIC}`)),
+      };
       ids = listed;
     }
     const [values, pressure] = await Promise.all([
       this.client.vertexMetrics(this.jobId, vertexId, [...ids.gauges, ...ids.lag]),
       this.client.backpressure(this.jobId, vertexId).catch(() => null),
     ]);
-    const gauges = values.filter((m) => m.id.endsWith(`.${NODE_GAUGE}`)).map(parseGauge).filter((g): g is GaugeValue => g !== null);
+    const gauges = values
+      .filter((m) => m.id.endsWith(`.${NODE_GAUGE}`))
+      .map(parseGauge)
+      .filter((g): g is GaugeValue => g !== null);
     const nodes = new Set(gauges.map((g) => g.node));
     const lagListed = ![...nodes].some((id) => this.sourceIds.includes(id)) || ids.lag.length === parallelism;
     const complete = gauges.length > 0 && gauges.length === nodes.size * parallelism && lagListed;
@@ -146,7 +171,10 @@ export class FlinkJobMetrics {
     const lag = lagValues.length > 0 && lagValues.every(Number.isFinite) ? lagValues.reduce((a, b) => a + b, 0) : null;
     let backpressure: Pick<NodeRuntimeMetrics, 'backpressure' | 'backpressureRatio'> | null = null;
     if (pressure?.level && LEVELS.has(pressure.level)) {
-      backpressure = { backpressure: pressure.level as BackpressureLevel, ...(pressure.ratio !== undefined ? { backpressureRatio: pressure.ratio } : {}) };
+      backpressure = {
+        backpressure: pressure.level as BackpressureLevel,
+        ...(pressure.ratio !== undefined ? { backpressureRatio: pressure.ratio } : {}),
+      };
     }
     return { gauges, lag, backpressure, listed, complete };
   }
@@ -169,7 +197,11 @@ export class FlinkJobMetrics {
   }
 
   /** Records per second since the previous reading with a newer gauge time; the last rate while there is none. */
-  private rates(id: string, counts: NodeMetrics, at: number | undefined): Pick<NodeRuntimeMetrics, 'inPerSecond' | 'outPerSecond'> {
+  private rates(
+    id: string,
+    counts: NodeMetrics,
+    at: number | undefined,
+  ): Pick<NodeRuntimeMetrics, 'inPerSecond' | 'outPerSecond'> {
     const before = this.previous.get(id);
     const out = sum(counts.out);
     if (at === undefined) return before ? pick(before) : {};
@@ -179,7 +211,13 @@ export class FlinkJobMetrics {
     }
     if (at <= before.at) return pick(before);
     const seconds = (at - before.at) / 1000;
-    const next = { at, in: counts.in, out, inPerSecond: Math.max(0, Math.round((counts.in - before.in) / seconds)), outPerSecond: Math.max(0, Math.round((out - before.out) / seconds)) };
+    const next = {
+      at,
+      in: counts.in,
+      out,
+      inPerSecond: Math.max(0, Math.round((counts.in - before.in) / seconds)),
+      outPerSecond: Math.max(0, Math.round((out - before.out) / seconds)),
+    };
     this.previous.set(id, next);
     return pick(next);
   }
@@ -187,10 +225,20 @@ export class FlinkJobMetrics {
 
 /** The figures before a job has reported any: the earlier jobs' totals. */
 export function baseMetrics(base: MetricsBase, nodeIds: string[] = Object.keys(base.countsBefore)): DeploymentMetrics {
-  return { at: Date.now(), nodes: withBase(nodeIds, base, {}), lag: {}, partitions: [], checkpoints: checkpointFigures(null, base) };
+  return {
+    at: Date.now(),
+    nodes: withBase(nodeIds, base, {}),
+    lag: {},
+    partitions: [],
+    checkpoints: checkpointFigures(null, base),
+  };
 }
 
-function withBase(nodeIds: string[], base: MetricsBase, counts: Record<string, NodeMetrics>): Record<string, NodeMetrics> {
+function withBase(
+  nodeIds: string[],
+  base: MetricsBase,
+  counts: Record<string, NodeMetrics>,
+): Record<string, NodeMetrics> {
   const result: Record<string, NodeMetrics> = {};
   for (const id of nodeIds) {
     if (isSyntheticNode(id)) continue;
@@ -202,7 +250,10 @@ function withBase(nodeIds: string[], base: MetricsBase, counts: Record<string, N
   return result;
 }
 
-function pick(r: { inPerSecond?: number; outPerSecond?: number }): Pick<NodeRuntimeMetrics, 'inPerSecond' | 'outPerSecond'> {
+function pick(r: {
+  inPerSecond?: number;
+  outPerSecond?: number;
+}): Pick<NodeRuntimeMetrics, 'inPerSecond' | 'outPerSecond'> {
   return r.inPerSecond === undefined ? {} : { inPerSecond: r.inPerSecond, outPerSecond: r.outPerSecond ?? 0 };
 }
 

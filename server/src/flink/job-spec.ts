@@ -49,7 +49,11 @@ export function compiledModules(doc: PipelineDoc): Record<string, CompiledModule
 
 /** The pipeline with each source's samples replaced where `inputs` says (`--input`, a test's inputs). */
 export function withInputs(doc: PipelineDoc, inputs: Record<string, Sample[]> = {}): PipelineDoc {
-  return { ...doc, nodes: doc.nodes.map((n) => (roleOf(n.type) === 'source' && inputs[n.id] ? { ...n, samples: inputs[n.id] } : n)), tests: [] };
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => (roleOf(n.type) === 'source' && inputs[n.id] ? { ...n, samples: inputs[n.id] } : n)),
+    tests: [],
+  };
 }
 
 export function jobSpec(doc: PipelineDoc, udfBudgetMs: number): FlinkJobSpec {

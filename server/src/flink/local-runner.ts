@@ -49,8 +49,13 @@ const RUNNER_STEPS = [
 /** Installs Flink's jars and builds the runner jar when missing or out of date; quiet when there is nothing to do. */
 export function ensureRunner(): void {
   for (const [what, script] of RUNNER_STEPS) {
-    const run = spawnSync('bash', [script, '--quiet'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    if (run.error || run.status !== 0) throw new FlinkRunnerError(`could not ${what} (bash ${script}): ${(run.stderr || String(run.error)).trim()}`);
+    const run = spawnSync('bash', [script, '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    if (run.error || run.status !== 0)
+      throw new FlinkRunnerError(`could not ${what} (bash ${script}): ${(run.stderr || String(run.error)).trim()}`);
   }
   if (!existsSync(RUNNER_JAR)) throw new FlinkRunnerError(`the Flink runner jar is missing: ${RUNNER_JAR}`);
 }
@@ -70,9 +75,15 @@ export async function prepareRunner(): Promise<void> {
   if (!existsSync(RUNNER_JAR)) throw new FlinkRunnerError(`the Flink runner jar is missing: ${RUNNER_JAR}`);
 }
 
-export function runOnFlink(jobs: readonly FlinkSimulationJob[], udfBudgetMs = DEFAULT_UDF_BUDGET_MS): FlinkSimulationResult[] {
+export function runOnFlink(
+  jobs: readonly FlinkSimulationJob[],
+  udfBudgetMs = DEFAULT_UDF_BUDGET_MS,
+): FlinkSimulationResult[] {
   ensureRunner();
-  const input = jobs.map((job) => JSON.stringify({ name: job.name, ...jobSpec(withInputs(job.pipeline, job.inputs), udfBudgetMs) })).join('\n') + '\n';
+  const input =
+    jobs
+      .map((job) => JSON.stringify({ name: job.name, ...jobSpec(withInputs(job.pipeline, job.inputs), udfBudgetMs) }))
+      .join('\n') + '\n';
   const run = spawnSync('java', ['-Xss4m', '-cp', `${FLINK_LIB}/*:${RUNNER_JAR}`, 'dev.weir.flink.Simulate'], {
     cwd: ROOT,
     input,
@@ -80,15 +91,33 @@ export function runOnFlink(jobs: readonly FlinkSimulationJob[], udfBudgetMs = DE
     maxBuffer: 1 << 30,
     env: withoutFlinkConf(process.env),
   });
-  if (run.error) throw new FlinkRunnerError(`could not start Java for the Flink runner: ${run.error.message} (is a JDK 17 installed?)`);
+  if (run.error)
+    throw new FlinkRunnerError(
+      `could not start Java for the Flink runner: ${run.error.message} (is a JDK 17 installed?)`,
+    );
   const results = run.stdout
     .split('\n')
     .filter((line) => line.startsWith(RESULT))
-    .map((line) => JSON.parse(line.slice(RESULT.length)) as { name: string; outputs: Array<{ sink: string; key: Key; value: unknown; timestamp: number }>; failure?: FlinkSimulationResult['failure']; error?: string });
+    .map(
+      (line) =>
+        JSON.parse(line.slice(RESULT.length)) as {
+          name: string;
+          outputs: Array<{ sink: string; key: Key; value: unknown; timestamp: number }>;
+          failure?: FlinkSimulationResult['failure'];
+          error?: string;
+        },
+    );
   if (results.length !== jobs.length) {
-    throw new FlinkRunnerError(`the Flink runner stopped after ${results.length} of ${jobs.length} pipelines (exit ${run.status}):\n${run.stderr.trim().split('\n').slice(-20).join('\n')}`);
+    throw new FlinkRunnerError(
+      `the Flink runner stopped after ${results.length} of ${jobs.length} pipelines (exit ${run.status}):\n${run.stderr.trim().split('\n').slice(-20).join('\n')}`,
+    );
   }
-  return results.map((r) => ({ name: r.name, outputs: r.outputs, ...(r.failure ? { failure: r.failure } : {}), ...(r.error ? { error: r.error } : {}) }));
+  return results.map((r) => ({
+    name: r.name,
+    outputs: r.outputs,
+    ...(r.failure ? { failure: r.failure } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  }));
 }
 
 /** A MiniCluster takes its settings from the job, never from a cluster's configuration directory. */

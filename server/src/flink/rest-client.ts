@@ -25,15 +25,29 @@ export interface FlinkOverview {
 }
 
 export type FlinkJobState =
-  | 'INITIALIZING' | 'CREATED' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED'
-  | 'FINISHED' | 'RESTARTING' | 'SUSPENDED' | 'RECONCILING';
+  | 'INITIALIZING'
+  | 'CREATED'
+  | 'RUNNING'
+  | 'FAILING'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELED'
+  | 'FINISHED'
+  | 'RESTARTING'
+  | 'SUSPENDED'
+  | 'RECONCILING';
 
 export interface FlinkVertex {
   id: string;
   name: string;
   parallelism: number;
   status: string;
-  metrics: { 'read-records': number; 'write-records': number; 'read-records-complete': boolean; 'write-records-complete': boolean };
+  metrics: {
+    'read-records': number;
+    'write-records': number;
+    'read-records-complete': boolean;
+    'write-records-complete': boolean;
+  };
 }
 
 export interface FlinkJob {
@@ -48,7 +62,14 @@ export interface FlinkJob {
 export interface FlinkCheckpoints {
   counts: { completed: number; failed: number; in_progress: number; restored: number; total: number };
   latest: {
-    completed: { id: number; latest_ack_timestamp: number; state_size?: number; checkpointed_size?: number; end_to_end_duration: number; external_path?: string } | null;
+    completed: {
+      id: number;
+      latest_ack_timestamp: number;
+      state_size?: number;
+      checkpointed_size?: number;
+      end_to_end_duration: number;
+      external_path?: string;
+    } | null;
     restored: { id: number; external_path?: string; is_savepoint: boolean } | null;
     failed?: { id: number; failure_timestamp?: number; failure_message?: string } | null;
   };
@@ -74,7 +95,10 @@ export interface RunOptions {
 export class FlinkRestClient {
   readonly baseUrl: string;
 
-  constructor(baseUrl: string, private readonly timeoutMs = 30_000) {
+  constructor(
+    baseUrl: string,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
@@ -112,7 +136,11 @@ export class FlinkRestClient {
   }
 
   async runJar(jarId: string, options: RunOptions): Promise<string> {
-    const body: Record<string, unknown> = { entryClass: options.entryClass, programArgsList: options.programArgsList, parallelism: options.parallelism };
+    const body: Record<string, unknown> = {
+      entryClass: options.entryClass,
+      programArgsList: options.programArgsList,
+      parallelism: options.parallelism,
+    };
     if (options.savepointPath) {
       body.savepointPath = options.savepointPath;
       body.allowNonRestoredState = options.allowNonRestoredState ?? false;
@@ -134,12 +162,20 @@ export class FlinkRestClient {
 
   /** Whether the job's checkpoints outlive it: `enabled` (retained), and then kept on cancellation unless `delete_on_cancellation`. */
   async checkpointRetention(jobId: string): Promise<{ enabled: boolean; delete_on_cancellation: boolean }> {
-    return (await this.request<{ externalization: { enabled: boolean; delete_on_cancellation: boolean } }>('GET', `/jobs/${jobId}/checkpoints/config`)).externalization;
+    return (
+      await this.request<{ externalization: { enabled: boolean; delete_on_cancellation: boolean } }>(
+        'GET',
+        `/jobs/${jobId}/checkpoints/config`,
+      )
+    ).externalization;
   }
 
   /** The root exception of a failing or failed job, if any. */
   async rootException(jobId: string): Promise<string | undefined> {
-    const body = await this.request<{ 'root-exception'?: string; exceptionHistory?: { entries?: Array<{ exceptionName: string; stacktrace: string }> } }>('GET', `/jobs/${jobId}/exceptions?maxExceptions=1`);
+    const body = await this.request<{
+      'root-exception'?: string;
+      exceptionHistory?: { entries?: Array<{ exceptionName: string; stacktrace: string }> };
+    }>('GET', `/jobs/${jobId}/exceptions?maxExceptions=1`);
     const entry = body.exceptionHistory?.entries?.[0];
     const text = body['root-exception'] ?? entry?.stacktrace;
     return text === undefined ? undefined : firstLines(text);
@@ -147,10 +183,12 @@ export class FlinkRestClient {
 
   /** Backpressure of one vertex: 'ok' | 'low' | 'high', or 'deprecated'/undefined when Flink has not sampled yet. */
   async backpressure(jobId: string, vertexId: string): Promise<{ level?: string; ratio?: number }> {
-    const body = await this.request<{ status?: string; backpressureLevel?: string; 'backpressure-level'?: string; subtasks?: Array<{ ratio?: number }> }>(
-      'GET',
-      `/jobs/${jobId}/vertices/${vertexId}/backpressure`,
-    );
+    const body = await this.request<{
+      status?: string;
+      backpressureLevel?: string;
+      'backpressure-level'?: string;
+      subtasks?: Array<{ ratio?: number }>;
+    }>('GET', `/jobs/${jobId}/vertices/${vertexId}/backpressure`);
     const level = body.backpressureLevel ?? body['backpressure-level'];
     const ratio = body.subtasks?.reduce((max, s) => Math.max(max, s.ratio ?? 0), 0);
     return { ...(level ? { level } : {}), ...(ratio !== undefined ? { ratio } : {}) };
@@ -158,7 +196,9 @@ export class FlinkRestClient {
 
   /** The ids of every metric of a job vertex (its subtasks' and their operators': `<subtask>.<operator>.<name>`). */
   async vertexMetricIds(jobId: string, vertexId: string): Promise<string[]> {
-    return (await this.request<Array<{ id: string }>>('GET', `/jobs/${jobId}/vertices/${vertexId}/metrics`)).map((m) => m.id);
+    return (await this.request<Array<{ id: string }>>('GET', `/jobs/${jobId}/vertices/${vertexId}/metrics`)).map(
+      (m) => m.id,
+    );
   }
 
   /** The values of the given metrics of a job vertex; ids Flink does not know (yet) are left out of the answer. */
@@ -183,7 +223,9 @@ export class FlinkRestClient {
       batches[batches.length - 1]!.push(encoded);
       length += encoded.length + 1;
     }
-    const answers = await Promise.all(batches.map((batch) => this.request<FlinkMetric[]>('GET', `${path}?get=${batch.join(',')}`)));
+    const answers = await Promise.all(
+      batches.map((batch) => this.request<FlinkMetric[]>('GET', `${path}?get=${batch.join(',')}`)),
+    );
     return answers.flat();
   }
 
@@ -197,16 +239,23 @@ export class FlinkRestClient {
     const { 'request-id': trigger } = await this.request<{ 'request-id': string }>('POST', `/jobs/${jobId}/stop`, body);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = await this.request<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(
-        'GET',
-        `/jobs/${jobId}/savepoints/${trigger}`,
-      );
+      const status = await this.request<{
+        status: { id: string };
+        operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } };
+      }>('GET', `/jobs/${jobId}/savepoints/${trigger}`);
       if (status.status.id === 'COMPLETED') {
         const location = status.operation?.location;
         if (location) return location;
-        throw new FlinkRestError(this.baseUrl, `the savepoint of job ${jobId} failed: ${firstLines(status.operation?.['failure-cause']?.['stack-trace'] ?? 'no reason given')}`);
+        throw new FlinkRestError(
+          this.baseUrl,
+          `the savepoint of job ${jobId} failed: ${firstLines(status.operation?.['failure-cause']?.['stack-trace'] ?? 'no reason given')}`,
+        );
       }
-      if (Date.now() > deadline) throw new FlinkRestError(this.baseUrl, `the savepoint of job ${jobId} did not complete within ${Math.round(timeoutMs / 1000)} s`);
+      if (Date.now() > deadline)
+        throw new FlinkRestError(
+          this.baseUrl,
+          `the savepoint of job ${jobId} did not complete within ${Math.round(timeoutMs / 1000)} s`,
+        );
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
@@ -222,11 +271,18 @@ export class FlinkRestClient {
       response = await fetch(url, {
         method,
         signal: AbortSignal.timeout(this.timeoutMs),
-        ...(body instanceof FormData ? { body } : body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+        ...(body instanceof FormData
+          ? { body }
+          : body !== undefined
+            ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+            : {}),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new FlinkRestError(this.baseUrl, `cannot reach the Flink cluster: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      throw new FlinkRestError(
+        this.baseUrl,
+        `cannot reach the Flink cluster: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
     }
     const text = await response.text();
     if (!response.ok) {
@@ -237,7 +293,11 @@ export class FlinkRestClient {
       } catch {
         // not JSON: keep the text
       }
-      throw new FlinkRestError(url, `Flink answered ${response.status} to ${method} ${path}: ${firstLines(message)}`, response.status);
+      throw new FlinkRestError(
+        url,
+        `Flink answered ${response.status} to ${method} ${path}: ${firstLines(message)}`,
+        response.status,
+      );
     }
     return (text === '' ? {} : JSON.parse(text)) as T;
   }

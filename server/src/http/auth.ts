@@ -14,7 +14,10 @@ export function requireToken(token: string): RequestHandler {
   return (req, res, next) => {
     const presented = presentedToken(req);
     if (presented === undefined) {
-      return unauthorized(res, 'missing "Authorization: Bearer <token>" header; the token is in the URL `weir serve` printed');
+      return unauthorized(
+        res,
+        'missing "Authorization: Bearer <token>" header; the token is in the URL `weir serve` printed',
+      );
     }
     if (!timingSafeEqual(digest(presented), expected)) {
       return unauthorized(res, 'wrong token; use the one in the URL `weir serve` printed (or WEIR_TOKEN)');

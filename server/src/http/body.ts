@@ -21,15 +21,28 @@ const parse: RequestHandler = (req, _res, next) => {
     const tooDeep = nestedTooDeep(req.body);
     if (tooDeep >= 0) {
       const { line, column } = lineAndColumn(req.body, tooDeep);
-      return next(new HttpError(400, 'E_JSON', `the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (line ${line}, column ${column}), the most the server reads`));
+      return next(
+        new HttpError(
+          400,
+          'E_JSON',
+          `the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (line ${line}, column ${column}), the most the server reads`,
+        ),
+      );
     }
     const parsed = parseJsonText(req.body);
-    if (!parsed.ok) return next(new HttpError(400, 'E_JSON', `the request body is not valid JSON: ${parsed.problem.message}`));
+    if (!parsed.ok)
+      return next(new HttpError(400, 'E_JSON', `the request body is not valid JSON: ${parsed.problem.message}`));
     req.body = parsed.value;
     return next();
   }
   if (hasBody(req.headers) && req.body === undefined) {
-    return next(new HttpError(415, 'E_JSON', `send the body as JSON with "Content-Type: application/json" (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+    return next(
+      new HttpError(
+        415,
+        'E_JSON',
+        `send the body as JSON with "Content-Type: application/json" (got ${req.headers['content-type'] ?? 'no Content-Type'})`,
+      ),
+    );
   }
   next();
 };
@@ -37,7 +50,10 @@ const parse: RequestHandler = (req, _res, next) => {
 export const jsonBody: RequestHandler[] = [readText, parse];
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+  );
 }
 
 /** The body, which a handler that needs one requires; 400 when it is missing. */

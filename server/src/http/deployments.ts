@@ -20,17 +20,26 @@ import { SseStream } from './sse.ts';
  * What the HTTP layer uses of the deployment runtime (a DeploymentService, or a DeploymentManager alone: Weir target
  * only). Its `DeploymentError`s map to statuses in errors.ts.
  */
-export type DeploymentBackend = Pick<DeploymentManager, 'deploy' | 'list' | 'get' | 'history' | 'stop' | 'resume' | 'remove' | 'subscribe' | 'tail'> & {
+export type DeploymentBackend = Pick<
+  DeploymentManager,
+  'deploy' | 'list' | 'get' | 'history' | 'stop' | 'resume' | 'remove' | 'subscribe' | 'tail'
+> & {
   /** The Flink cluster behind the "flink" target; absent or null when there is none. */
   flinkTarget?(): { restUrl: string } | null;
 };
 
-const DEPLOY_BODY = '{ "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }';
+const DEPLOY_BODY =
+  '{ "pipeline": <document>, "allowStateLoss"?: boolean, "target"?: "weir" | "flink", "parallelism"?: number }';
 
-export function deploymentsRouter(deployments: DeploymentBackend | null, log: (message: string, err: unknown) => void): Router {
+export function deploymentsRouter(
+  deployments: DeploymentBackend | null,
+  log: (message: string, err: unknown) => void,
+): Router {
   const router = Router();
   if (!deployments) {
-    router.use((_req, _res, next) => next(new HttpError(503, 'E_UNAVAILABLE', 'deployments are not enabled on this server (it runs without Kafka)')));
+    router.use((_req, _res, next) =>
+      next(new HttpError(503, 'E_UNAVAILABLE', 'deployments are not enabled on this server (it runs without Kafka)')),
+    );
     return router;
   }
 
@@ -47,12 +56,21 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
     const { pipeline, allowStateLoss, target, parallelism, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (pipeline === undefined && 'format' in rest && 'nodes' in rest) {
-      throw new HttpError(400, 'E_BAD_REQUEST', `the body is a pipeline document itself; send it wrapped: ${DEPLOY_BODY}`);
+      throw new HttpError(
+        400,
+        'E_BAD_REQUEST',
+        `the body is a pipeline document itself; send it wrapped: ${DEPLOY_BODY}`,
+      );
     }
     if (unknown.length > 0) {
-      throw new HttpError(400, 'E_BAD_REQUEST', `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; the body is ${DEPLOY_BODY}`);
+      throw new HttpError(
+        400,
+        'E_BAD_REQUEST',
+        `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; the body is ${DEPLOY_BODY}`,
+      );
     }
-    if (pipeline === undefined) throw new HttpError(400, 'E_BAD_REQUEST', 'the body needs "pipeline": the pipeline document to deploy');
+    if (pipeline === undefined)
+      throw new HttpError(400, 'E_BAD_REQUEST', 'the body needs "pipeline": the pipeline document to deploy');
     if (allowStateLoss !== undefined && typeof allowStateLoss !== 'boolean') {
       throw new HttpError(400, 'E_BAD_REQUEST', '"allowStateLoss" must be true or false');
     }
@@ -61,7 +79,10 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
     if (!result.ok) throw validationError(result.problems, 'the pipeline to deploy');
     const deployed = await deployments.deploy(result.pipeline, { ...options, allowStateLoss: allowStateLoss === true });
     const answer: DeployResponse = { id: deployed.id, status: deployed.status };
-    res.status(201).location(`/api/deployments/${encodeURIComponent(deployed.id)}`).json(answer);
+    res
+      .status(201)
+      .location(`/api/deployments/${encodeURIComponent(deployed.id)}`)
+      .json(answer);
   });
 
   router.get('/:id', (req, res) => {
@@ -108,7 +129,11 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
     const sinkId = req.params.sinkId;
     if (!Object.hasOwn(info.sinks, sinkId)) {
       const known = Object.keys(info.sinks);
-      throw new HttpError(404, 'E_NOT_FOUND', `deployment "${info.id}" has no sink "${sinkId}"${known.length ? `; its sinks: ${known.join(', ')}` : ''}`);
+      throw new HttpError(
+        404,
+        'E_NOT_FOUND',
+        `deployment "${info.id}" has no sink "${sinkId}"${known.length ? `; its sinks: ${known.join(', ')}` : ''}`,
+      );
     }
     const stream = new SseStream(req, res);
     let gapPending = false;
@@ -122,7 +147,9 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
           stream.dropped = 0;
         });
       });
-      stream.onClose(() => void stop().catch((err: unknown) => log(`stopping the tail of ${info.id}/${sinkId} failed`, err)));
+      stream.onClose(
+        () => void stop().catch((err: unknown) => log(`stopping the tail of ${info.id}/${sinkId} failed`, err)),
+      );
     } catch (err) {
       // The stream has begun, so the status code is spent: the reason goes out as an event.
       stream.send('end', { reason: `the tail of "${sinkId}" failed: ${(err as Error).message}` });
@@ -136,20 +163,40 @@ export function deploymentsRouter(deployments: DeploymentBackend | null, log: (m
 /** GET /api/info: what the editor may offer. */
 export function serverInfo(deployments: DeploymentBackend | null): ServerInfo {
   const flink = deployments?.flinkTarget?.() ?? null;
-  return { deployments: deployments !== null, targets: deployments === null ? [] : flink ? ['weir', 'flink'] : ['weir'], flink };
+  return {
+    deployments: deployments !== null,
+    targets: deployments === null ? [] : flink ? ['weir', 'flink'] : ['weir'],
+    flink,
+  };
 }
 
 /** `target` and `parallelism` of a deploy request, checked before the pipeline is (they say where it is to run). */
-function deployOptions(target: unknown, parallelism: unknown, deployments: DeploymentBackend): { target: DeploymentTarget; parallelism: number } {
+function deployOptions(
+  target: unknown,
+  parallelism: unknown,
+  deployments: DeploymentBackend,
+): { target: DeploymentTarget; parallelism: number } {
   if (target !== undefined && !DEPLOYMENT_TARGETS.includes(target as DeploymentTarget)) {
-    throw new HttpError(400, 'E_BAD_REQUEST', `"target" must be ${DEPLOYMENT_TARGETS.map((t) => `"${t}"`).join(' or ')}, got ${JSON.stringify(target)}`);
+    throw new HttpError(
+      400,
+      'E_BAD_REQUEST',
+      `"target" must be ${DEPLOYMENT_TARGETS.map((t) => `"${t}"`).join(' or ')}, got ${JSON.stringify(target)}`,
+    );
   }
-  if (parallelism !== undefined && (typeof parallelism !== 'number' || !Number.isInteger(parallelism) || parallelism < 1)) {
-    throw new HttpError(400, 'E_BAD_REQUEST', `"parallelism" must be a whole number of at least 1, got ${JSON.stringify(parallelism)}`);
+  if (
+    parallelism !== undefined &&
+    (typeof parallelism !== 'number' || !Number.isInteger(parallelism) || parallelism < 1)
+  ) {
+    throw new HttpError(
+      400,
+      'E_BAD_REQUEST',
+      `"parallelism" must be a whole number of at least 1, got ${JSON.stringify(parallelism)}`,
+    );
   }
   const chosen = (target ?? 'weir') as DeploymentTarget;
   const count = (parallelism ?? 1) as number;
-  if (chosen === 'weir' && count !== 1) throw new HttpError(400, 'E_BAD_REQUEST', `"parallelism": ${count} with the Weir target: ${WEIR_PARALLELISM}`);
+  if (chosen === 'weir' && count !== 1)
+    throw new HttpError(400, 'E_BAD_REQUEST', `"parallelism": ${count} with the Weir target: ${WEIR_PARALLELISM}`);
   if (chosen === 'flink' && !deployments.flinkTarget?.()) {
     throw new HttpError(409, 'E_FLINK_UNCONFIGURED', `this server has no Flink cluster to deploy to: ${FLINK_SETUP}`);
   }

@@ -27,7 +27,13 @@ export function validationError(problems: ValidationProblem[], what = 'the pipel
   return new HttpError(400, 'E_VALIDATION', `${what} has ${count}; nothing was changed`, { problems });
 }
 
-export function sendError(res: Response, status: number, code: ApiErrorCode, message: string, extras: ErrorExtras = {}): void {
+export function sendError(
+  res: Response,
+  status: number,
+  code: ApiErrorCode,
+  message: string,
+  extras: ErrorExtras = {},
+): void {
   const body: ApiErrorBody = { error: { code, message, ...extras } };
   res.status(status).json(body);
 }
@@ -53,12 +59,22 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
     if (err instanceof StoredFileError) {
       // Not a bug of ours: a file in the data directory was edited into something unreadable. No stack helps here.
       log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err.message);
-      return sendError(res, 500, 'E_INTERNAL', `${err.shown} in the server's data directory: ${err.problem}; repair that file, or PUT the pipeline again to replace it`);
+      return sendError(
+        res,
+        500,
+        'E_INTERNAL',
+        `${err.shown} in the server's data directory: ${err.problem}; repair that file, or PUT the pipeline again to replace it`,
+      );
     }
     const type = (err as { type?: unknown } | null)?.type;
     switch (type) {
       case 'entity.too.large':
-        return sendError(res, 413, 'E_TOO_LARGE', `the request body is larger than the limit of ${MAX_BODY_BYTES / (1024 * 1024)} MB`);
+        return sendError(
+          res,
+          413,
+          'E_TOO_LARGE',
+          `the request body is larger than the limit of ${MAX_BODY_BYTES / (1024 * 1024)} MB`,
+        );
       case 'encoding.unsupported':
       case 'charset.unsupported':
         return sendError(res, 415, 'E_JSON', 'send the body as JSON in UTF-8 (Content-Type: application/json)');
@@ -70,7 +86,12 @@ export function errorHandler(log: (message: string, err: unknown) => void): Erro
     // not decompress) with a 4xx status.
     const status = (err as { status?: unknown } | null)?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(res, status, status === 404 ? 'E_NOT_FOUND' : 'E_BAD_REQUEST', err instanceof Error ? err.message : String(err));
+      return sendError(
+        res,
+        status,
+        status === 404 ? 'E_NOT_FOUND' : 'E_BAD_REQUEST',
+        err instanceof Error ? err.message : String(err),
+      );
     }
     log(`${req.method} ${req.originalUrl.split('?')[0]} failed`, err);
     // Its message may name files of the server (an fs error does): the log has it, the client gets the catalogue's.

@@ -15,7 +15,10 @@ export class SseStream {
   /** Events dropped since the last successful write. */
   dropped = 0;
 
-  constructor(req: Request, private readonly res: Response) {
+  constructor(
+    req: Request,
+    private readonly res: Response,
+  ) {
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

@@ -97,7 +97,11 @@ const viteBuild: WebBuild = async (configFile) => {
  * (an update), so the editor always simulates with the same engine the server deploys with. A failed rebuild keeps
  * the previous build, with a warning; a failed first build is an error. Undefined when there is nothing to build from.
  */
-export async function ensureWebBuild(root: string, say: (line: string) => void, build: WebBuild = viteBuild): Promise<string | undefined> {
+export async function ensureWebBuild(
+  root: string,
+  say: (line: string) => void,
+  build: WebBuild = viteBuild,
+): Promise<string | undefined> {
   const dist = join(root, 'web/dist');
   const index = join(dist, 'index.html');
   const configFile = join(root, 'web/vite.config.ts');
@@ -108,14 +112,20 @@ export async function ensureWebBuild(root: string, say: (line: string) => void, 
     return undefined;
   }
   if (built && statSync(index).mtimeMs >= newestSource(root)) return dist;
-  say(built ? 'Rebuilding the web app: its sources changed since the last build…' : 'Building the web app (first start only; about a minute)…');
+  say(
+    built
+      ? 'Rebuilding the web app: its sources changed since the last build…'
+      : 'Building the web app (first start only; about a minute)…',
+  );
   const started = Date.now();
   try {
     await build(configFile);
     if (!existsSync(index)) throw new Error(`the web build finished but ${index} is missing`);
   } catch (err) {
     if (!built || !existsSync(index)) throw err;
-    say(`Rebuilding the web app failed (${(err as Error).message}); serving the previous build. \`npm run build\` shows the whole output.`);
+    say(
+      `Rebuilding the web app failed (${(err as Error).message}); serving the previous build. \`npm run build\` shows the whole output.`,
+    );
     return dist;
   }
   say(`Built the web app in ${Math.round((Date.now() - started) / 1000)} s.`);

@@ -40,7 +40,11 @@ export class GuestCallError extends Error {
 
 /** The isolate was ended from outside: user code hung or the memory limit was reached. */
 export class IsolateKilledError extends Error {
-  constructor(readonly reason: 'hang' | 'memory' | 'disposed', message: string, readonly nodeId?: string) {
+  constructor(
+    readonly reason: 'hang' | 'memory' | 'disposed',
+    message: string,
+    readonly nodeId?: string,
+  ) {
     super(message);
     this.name = 'IsolateKilledError';
   }
@@ -71,16 +75,29 @@ export class EngineIsolate {
   }
 
   /** Starts an isolate running the guest script (guest-script.ts); `pipeline` names nodes in hang messages. */
-  static async create(script: string, limits: IsolateLimits, pipeline: PipelineDoc | null = null): Promise<EngineIsolate> {
+  static async create(
+    script: string,
+    limits: IsolateLimits,
+    pipeline: PipelineDoc | null = null,
+  ): Promise<EngineIsolate> {
     const isolate = new ivm.Isolate({ memoryLimit: Math.max(16, Math.round(limits.memoryMb)) });
     const host = new EngineIsolate(isolate, pipeline, limits);
     try {
       const context = await isolate.createContext();
-      await context.global.set('__weirProgress', new ivm.ExternalCopy(host.progress.buffer).copyInto({ release: true }));
+      await context.global.set(
+        '__weirProgress',
+        new ivm.ExternalCopy(host.progress.buffer).copyInto({ release: true }),
+      );
       const compiled = await isolate.compileScript(script, { filename: 'weir-guest.js' });
       await compiled.run(context);
-      const guest = (await context.global.get('__weirGuest', { reference: true })) as ivm.Reference<Record<string, unknown>>;
-      for (const name of GUEST_FUNCTIONS) host.functions.set(name, (await guest.get(name, { reference: true })) as ivm.Reference<(...args: unknown[]) => unknown>);
+      const guest = (await context.global.get('__weirGuest', { reference: true })) as ivm.Reference<
+        Record<string, unknown>
+      >;
+      for (const name of GUEST_FUNCTIONS)
+        host.functions.set(
+          name,
+          (await guest.get(name, { reference: true })) as ivm.Reference<(...args: unknown[]) => unknown>,
+        );
       await context.global.delete('__weirGuest');
     } catch (err) {
       host.dispose();
@@ -104,7 +121,10 @@ export class EngineIsolate {
     this.lastCount = -1;
     let result: GuestResult<T>;
     try {
-      result = (await fn.apply(undefined, args, { arguments: { copy: true }, result: { copy: true } })) as GuestResult<T>;
+      result = (await fn.apply(undefined, args, {
+        arguments: { copy: true },
+        result: { copy: true },
+      })) as GuestResult<T>;
     } catch (err) {
       throw this.killed ?? this.explain(err);
     } finally {

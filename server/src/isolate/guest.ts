@@ -14,7 +14,13 @@
  * runs; a call during which the count stands still while the isolate burns CPU is user code that does not return
  * (a backtracking regular expression: the budget guard is never reached), and the host names that node.
  */
-import { Engine, PipelineBuildError, RestoreError, type EngineSnapshot, type NodeMetrics } from '../../../shared/engine/engine.ts';
+import {
+  Engine,
+  PipelineBuildError,
+  RestoreError,
+  type EngineSnapshot,
+  type NodeMetrics,
+} from '../../../shared/engine/engine.ts';
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import type { SourceOperator } from '../../../shared/engine/source.ts';
 import type { StreamRecord } from '../../../shared/engine/record.ts';
@@ -30,7 +36,8 @@ type Globals = Record<string, unknown>;
 const g = globalThis as unknown as Globals;
 
 // Bare V8 has no structuredClone; the engine clones only JSON values with it (param defaults).
-if (typeof g.structuredClone !== 'function') g.structuredClone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+if (typeof g.structuredClone !== 'function')
+  g.structuredClone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
 
 // The host hands in the shared progress counters as a global; take it and remove what could block or share memory.
 const progress = new Int32Array(g.__weirProgress as SharedArrayBuffer);
@@ -41,7 +48,10 @@ const NODE = 1;
 
 /** A node's UDF budget that also tells the host's watchdog which node is being called. */
 class WatchedBudget extends UdfBudget {
-  constructor(budgetMs: number, private readonly nodeIndex: number) {
+  constructor(
+    budgetMs: number,
+    private readonly nodeIndex: number,
+  ) {
     super(budgetMs, Date.now);
   }
 
@@ -53,11 +63,22 @@ class WatchedBudget extends UdfBudget {
 }
 
 function budgets(pipeline: PipelineDoc): (nodeId: string, budgetMs: number) => UdfBudget {
-  return (nodeId, budgetMs) => new WatchedBudget(budgetMs, pipeline.nodes.findIndex((n) => n.id === nodeId));
+  return (nodeId, budgetMs) =>
+    new WatchedBudget(
+      budgetMs,
+      pipeline.nodes.findIndex((n) => n.id === nodeId),
+    );
 }
 
 function errorOf(err: unknown): GuestError {
-  if (err instanceof PipelineFailure) return { kind: 'failure', message: err.message, nodeId: err.nodeId, reason: err.reason, input: safeJson(err.input) };
+  if (err instanceof PipelineFailure)
+    return {
+      kind: 'failure',
+      message: err.message,
+      nodeId: err.nodeId,
+      reason: err.reason,
+      input: safeJson(err.input),
+    };
   if (err instanceof PipelineBuildError) return { kind: 'build', message: err.message };
   if (err instanceof RestoreError) return { kind: 'restore', message: err.message };
   return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
@@ -154,7 +175,8 @@ function ingest(batch: IngestBatch, now: number): Slice {
     for (let i = 0; i < offsets.length; i++) {
       progress[COUNT]!++;
       const h = headers[i] ?? undefined;
-      for (let s = 0; s < sources.length; s++) sources[s]!.ingestKafka(partition, offsets[i]!, keys[i]!, values[i]!, timestamps[i]!, h);
+      for (let s = 0; s < sources.length; s++)
+        sources[s]!.ingestKafka(partition, offsets[i]!, keys[i]!, values[i]!, timestamps[i]!, h);
     }
     e.advanceProcessingTime(now);
   } catch (err) {
@@ -184,7 +206,10 @@ function snapshot(): { snapshot: EngineSnapshot; metrics: Record<string, NodeMet
 // ---- the CLI's simulation ----
 
 /** Runs a simulation to its end; each sink record comes back as the JSON line `weir simulate` prints. */
-function simulate(pipeline: PipelineDoc, options: { inputs?: Record<string, Sample[]>; checkpointEvery?: number; budgetMs?: number }): { lines: string[]; failure?: GuestError } {
+function simulate(
+  pipeline: PipelineDoc,
+  options: { inputs?: Record<string, Sample[]>; checkpointEvery?: number; budgetMs?: number },
+): { lines: string[]; failure?: GuestError } {
   const lines: string[] = [];
   const simulation = new Simulation(pipeline, {
     operators: OPERATORS,

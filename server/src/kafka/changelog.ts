@@ -112,7 +112,13 @@ export class Changelog {
     return this.nextId > 1 ? this.nextId - 1 : null;
   }
 
-  plan(snapshot: EngineSnapshot, offsets: InputOffsets, sources: Record<string, string>, counts: Json, at: number): CheckpointPlan {
+  plan(
+    snapshot: EngineSnapshot,
+    offsets: InputOffsets,
+    sources: Record<string, string>,
+    counts: Json,
+    at: number,
+  ): CheckpointPlan {
     const id = this.nextId;
     const messages: Message[] = [];
     const nodes: Record<string, NodeEntry> = {};
@@ -138,10 +144,21 @@ export class Changelog {
       if (previous) for (let i = 0; i < previous.pieces; i++) superseded.push(pieceKey(previous.checkpoint, nodeId, i));
     }
     for (const [nodeId, previous] of Object.entries(this.nodes)) {
-      if (!(nodeId in nodes)) for (let i = 0; i < previous.pieces; i++) superseded.push(pieceKey(previous.checkpoint, nodeId, i));
+      if (!(nodeId in nodes))
+        for (let i = 0; i < previous.pieces; i++) superseded.push(pieceKey(previous.checkpoint, nodeId, i));
     }
     const { nodes: _omitted, ...head } = snapshot;
-    const marker: CheckpointMarker = { format: CHANGELOG_FORMAT, id, pipelineId: this.pipelineId, at, head, nodes, offsets, sources, counts };
+    const marker: CheckpointMarker = {
+      format: CHANGELOG_FORMAT,
+      id,
+      pipelineId: this.pipelineId,
+      at,
+      head,
+      nodes,
+      offsets,
+      sources,
+      counts,
+    };
     const markerValue = JSON.stringify(marker);
     messages.push({ key: MARKER_KEY, value: markerValue });
     writtenBytes += Buffer.byteLength(markerValue);
@@ -177,18 +194,27 @@ export function decodeChangelog(latest: ReadonlyMap<string, Buffer>): ChangelogC
   const markerBytes = latest.get(MARKER_KEY);
   if (!markerBytes) return { restored: null, pieceKeys, maxCheckpointSeen };
   const marker = JSON.parse(markerBytes.toString('utf8')) as CheckpointMarker;
-  if (marker.format !== CHANGELOG_FORMAT) throw new ChangelogError(`the changelog marker has format ${JSON.stringify(marker.format)}, expected ${CHANGELOG_FORMAT}`);
+  if (marker.format !== CHANGELOG_FORMAT)
+    throw new ChangelogError(
+      `the changelog marker has format ${JSON.stringify(marker.format)}, expected ${CHANGELOG_FORMAT}`,
+    );
   if (marker.id > maxCheckpointSeen) maxCheckpointSeen = marker.id;
   const nodes: Record<string, NodeSnapshot> = {};
   for (const [nodeId, entry] of Object.entries(marker.nodes)) {
     const parts: Buffer[] = [];
     for (let i = 0; i < entry.pieces; i++) {
       const piece = latest.get(pieceKey(entry.checkpoint, nodeId, i));
-      if (!piece) throw new ChangelogError(`checkpoint ${marker.id} is incomplete: piece ${i} of node "${nodeId}" (written by checkpoint ${entry.checkpoint}) is missing`);
+      if (!piece)
+        throw new ChangelogError(
+          `checkpoint ${marker.id} is incomplete: piece ${i} of node "${nodeId}" (written by checkpoint ${entry.checkpoint}) is missing`,
+        );
       parts.push(piece);
     }
     const bytes = Buffer.concat(parts);
-    if (bytes.length !== entry.bytes) throw new ChangelogError(`checkpoint ${marker.id}: the state of node "${nodeId}" has ${bytes.length} bytes, the marker says ${entry.bytes}`);
+    if (bytes.length !== entry.bytes)
+      throw new ChangelogError(
+        `checkpoint ${marker.id}: the state of node "${nodeId}" has ${bytes.length} bytes, the marker says ${entry.bytes}`,
+      );
     nodes[nodeId] = JSON.parse(bytes.toString('utf8')) as NodeSnapshot;
   }
   return { restored: { marker, snapshot: { ...marker.head, nodes } }, pieceKeys, maxCheckpointSeen };

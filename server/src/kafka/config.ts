@@ -42,7 +42,10 @@ export interface KafkaConfig {
  * and `WEIR_KAFKA_CLIENT` (`kafkajs` or `librdkafka`).
  */
 export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig | undefined {
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (brokers.length === 0) return undefined;
   const config: KafkaConfig = { brokers };
   if (env.KAFKA_CLIENT_ID) config.clientId = env.KAFKA_CLIENT_ID;
@@ -62,7 +65,8 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
 export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig['client'] {
   const client = env.WEIR_KAFKA_CLIENT?.trim().toLowerCase();
   if (!client) return undefined;
-  if (client !== 'kafkajs' && client !== 'librdkafka') throw new Error(`WEIR_KAFKA_CLIENT must be kafkajs or librdkafka, not "${client}"`);
+  if (client !== 'kafkajs' && client !== 'librdkafka')
+    throw new Error(`WEIR_KAFKA_CLIENT must be kafkajs or librdkafka, not "${client}"`);
   return client;
 }
 
@@ -71,7 +75,11 @@ export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
  * A kafkajs client. `onConnectionError` hears of every failed connection or request to a broker as kafkajs reports it
  * (kafkajs retries them itself first), so a deployment can say it is reconnecting long before a retry gives up.
  */
-export function createKafka(config: KafkaConfig, clientIdSuffix: string, onConnectionError?: (message: string) => void): Kafka {
+export function createKafka(
+  config: KafkaConfig,
+  clientIdSuffix: string,
+  onConnectionError?: (message: string) => void,
+): Kafka {
   const options: KafkajsConfig = {
     clientId: `${config.clientId ?? 'weir'}-${clientIdSuffix}`,
     brokers: config.brokers,
@@ -93,4 +101,5 @@ export function createKafka(config: KafkaConfig, clientIdSuffix: string, onConne
 }
 
 /** What kafkajs logs when a broker cannot be reached or answers that it cannot serve right now. */
-const CONNECTION_TROUBLE = /connect|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|timed? ?out|not available|leader|disconnected|Closed connection/i;
+const CONNECTION_TROUBLE =
+  /connect|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|timed? ?out|not available|leader|disconnected|Closed connection/i;

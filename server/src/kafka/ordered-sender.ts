@@ -58,7 +58,10 @@ export class OrderedSender {
       this.active.sort((a, b) => a - b);
     }
     const open = lane.open;
-    if (open.messages.length > 0 && (open.bytes + bytes > this.options.chunkBytes || open.messages.length >= this.options.chunkMessages)) {
+    if (
+      open.messages.length > 0 &&
+      (open.bytes + bytes > this.options.chunkBytes || open.messages.length >= this.options.chunkMessages)
+    ) {
       lane.ready.push(open);
       lane.open = { messages: [], bytes: 0 };
       this.pump();
@@ -85,7 +88,8 @@ export class OrderedSender {
   /** Sends everything added and resolves when the broker acknowledged all of it, or rejects as `room()` does. */
   async flush(): Promise<void> {
     this.closeOpenChunks();
-    while (!this.failed && (this.inFlight > 0 || this.lanes.some((lane) => lane && lane.ready.length > 0))) await this.settled();
+    while (!this.failed && (this.inFlight > 0 || this.lanes.some((lane) => lane && lane.ready.length > 0)))
+      await this.settled();
     await this.throwIfFailed();
   }
 
@@ -128,25 +132,28 @@ export class OrderedSender {
       this.next = (this.next + 1) % partitions.length;
       const messages = taken.length === 1 ? taken[0]!.chunk.messages : taken.flatMap((t) => t.chunk.messages);
       this.inFlight++;
-      this.options.send(messages).then(
-        () => {
-          this.buffered -= bytes;
-          this.options.onSent?.(messages.length);
-        },
-        (error: unknown) => {
-          if (!this.failed) {
-            this.failed = true;
-            this.failure = error;
-          }
-        },
-      ).finally(() => {
-        this.inFlight--;
-        for (const t of taken) t.lane.busy = false;
-        this.pump();
-        const waiters = this.waiters;
-        this.waiters = [];
-        for (const wake of waiters) wake();
-      });
+      this.options
+        .send(messages)
+        .then(
+          () => {
+            this.buffered -= bytes;
+            this.options.onSent?.(messages.length);
+          },
+          (error: unknown) => {
+            if (!this.failed) {
+              this.failed = true;
+              this.failure = error;
+            }
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          for (const t of taken) t.lane.busy = false;
+          this.pump();
+          const waiters = this.waiters;
+          this.waiters = [];
+          for (const wake of waiters) wake();
+        });
     }
   }
 }

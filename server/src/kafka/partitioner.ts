@@ -40,7 +40,8 @@ export const keyPartitioner: ICustomPartitioner = () => {
   return ({ partitionMetadata, message }) => {
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     const key = message.key;
-    if (key !== null && key !== undefined) return (murmur2(typeof key === 'string' ? Buffer.from(key) : key) & 0x7fffffff) % partitionMetadata.length;
+    if (key !== null && key !== undefined)
+      return (murmur2(typeof key === 'string' ? Buffer.from(key) : key) & 0x7fffffff) % partitionMetadata.length;
     next = (next + 1) & 0x7fffffff;
     return partitionMetadata[next % partitionMetadata.length]!.partitionId;
   };

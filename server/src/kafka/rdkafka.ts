@@ -40,10 +40,16 @@ function binding(): typeof RdKafka {
   } catch (err) {
     const message = String((err as Error).message);
     if (message.includes('did not self-register')) {
-      throw new Error('librdkafka is in use by another thread of this process: one deployment at a time can run on it (WEIR_KAFKA_CLIENT=librdkafka)', { cause: err });
+      throw new Error(
+        'librdkafka is in use by another thread of this process: one deployment at a time can run on it (WEIR_KAFKA_CLIENT=librdkafka)',
+        { cause: err },
+      );
     }
     if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') {
-      throw new Error('@confluentinc/kafka-javascript is not installed (an optional dependency: its native build needs a C++ toolchain, see README)', { cause: err });
+      throw new Error(
+        '@confluentinc/kafka-javascript is not installed (an optional dependency: its native build needs a C++ toolchain, see README)',
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -67,7 +73,8 @@ export function rdkafkaConfig(config: KafkaConfig, clientIdSuffix: string): Reco
     log_level: 0,
     event_cb: false,
   };
-  if (config.ssl || config.sasl) properties['security.protocol'] = `${config.sasl ? 'sasl_' : ''}${config.ssl ? 'ssl' : 'plaintext'}`;
+  if (config.ssl || config.sasl)
+    properties['security.protocol'] = `${config.sasl ? 'sasl_' : ''}${config.ssl ? 'ssl' : 'plaintext'}`;
   if (config.sasl) {
     properties['sasl.mechanisms'] = config.sasl.mechanism.toUpperCase();
     properties['sasl.username'] = config.sasl.username;
@@ -86,7 +93,7 @@ export function connect<C extends KafkaConsumer | Producer>(client: C, timeoutMs
 }
 
 export function disconnect(client: KafkaConsumer | Producer | null | undefined): Promise<void> {
-  if (!client || !client.isConnected()) return Promise.resolve();
+  if (!client?.isConnected()) return Promise.resolve();
   return new Promise((resolve) => client.disconnect(() => resolve()));
 }
 
@@ -152,7 +159,11 @@ export class RdProducer {
   }
 
   /** Offsets (the next to read) committed with the transaction, with the consumer's group metadata (KIP-447). */
-  sendOffsetsToTransaction(offsets: RdKafka.TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
+  sendOffsetsToTransaction(
+    offsets: RdKafka.TopicPartitionOffset[],
+    consumer: KafkaConsumer,
+    timeoutMs = 30_000,
+  ): Promise<void> {
     return call((done) => this.producer.sendOffsetsToTransaction(offsets, consumer, timeoutMs, done));
   }
 
@@ -173,7 +184,15 @@ export class RdProducer {
     for (let i = 0; i < messages.length; ) {
       const m = messages[i]!;
       try {
-        producer.produce(topic, m.partition ?? null, toBuffer(m.value), m.key ?? null, m.timestamp === undefined ? null : Number(m.timestamp), undefined, toHeaders(m.headers));
+        producer.produce(
+          topic,
+          m.partition ?? null,
+          toBuffer(m.value),
+          m.key ?? null,
+          m.timestamp === undefined ? null : Number(m.timestamp),
+          undefined,
+          toHeaders(m.headers),
+        );
         i++;
       } catch (err) {
         if ((err as { code?: number }).code !== ERR_QUEUE_FULL) throw asError(err);
@@ -222,7 +241,9 @@ export function decodeRdHeaders(headers: RdKafka.MessageHeader[] | undefined): R
 
 /** Commits group offsets (the next to read) outside any transaction; resolves once the broker took them. */
 export function commitOffsets(consumer: KafkaConsumer, offsets: RdKafka.TopicPartitionOffset[]): Promise<void> {
-  const withCallback = consumer as unknown as { commitCb(offsets: RdKafka.TopicPartitionOffset[], cb: (err: LibrdKafkaError | null) => void): void };
+  const withCallback = consumer as unknown as {
+    commitCb(offsets: RdKafka.TopicPartitionOffset[], cb: (err: LibrdKafkaError | null) => void): void;
+  };
   return call((done) => withCallback.commitCb(offsets, done));
 }
 
@@ -231,7 +252,10 @@ export function partitionsOf(client: KafkaConsumer | Producer, topic: string, ti
   return new Promise((resolve, reject) =>
     (client as Producer).getMetadata({ topic, timeout: timeoutMs }, (err, metadata) => {
       if (err) reject(asError(err));
-      else resolve((metadata.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.id).sort((a, b) => a - b));
+      else
+        resolve(
+          (metadata.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.id).sort((a, b) => a - b),
+        );
     }),
   );
 }
@@ -242,5 +266,7 @@ export const OFFSET_END = -1;
 
 /** Up to `max` messages (waiting at most `timeoutMs` for the first); an empty array when none came. */
 export function consume(consumer: KafkaConsumer, max: number): Promise<RdMessage[]> {
-  return new Promise((resolve, reject) => consumer.consume(max, (err, messages) => (err ? reject(asError(err)) : resolve(messages ?? []))));
+  return new Promise((resolve, reject) =>
+    consumer.consume(max, (err, messages) => (err ? reject(asError(err)) : resolve(messages ?? []))),
+  );
 }

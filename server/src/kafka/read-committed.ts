@@ -37,14 +37,23 @@ function isAbortMarker(message: FetchedMessage): boolean {
  * at offset o is dropped when an aborted transaction of P started at or before o and P's ABORT marker has not been
  * passed since. Control records are kept (kafkajs's Batch drops them after this).
  */
-export function filterAbortedMessages<M extends FetchedMessage>({ messages, abortedTransactions }: { messages: M[]; abortedTransactions?: AbortedTransaction[] }): M[] {
+export function filterAbortedMessages<M extends FetchedMessage>({
+  messages,
+  abortedTransactions,
+}: {
+  messages: M[];
+  abortedTransactions?: AbortedTransaction[];
+}): M[] {
   if (!abortedTransactions || abortedTransactions.length === 0) return messages;
-  const pending = [...abortedTransactions].sort((a, b) => (BigInt(a.firstOffset) < BigInt(b.firstOffset) ? -1 : BigInt(a.firstOffset) > BigInt(b.firstOffset) ? 1 : 0));
+  const pending = [...abortedTransactions].sort((a, b) =>
+    BigInt(a.firstOffset) < BigInt(b.firstOffset) ? -1 : BigInt(a.firstOffset) > BigInt(b.firstOffset) ? 1 : 0,
+  );
   const aborted = new Set<string>();
   let next = 0;
   return messages.filter((message) => {
     const offset = BigInt(message.offset);
-    while (next < pending.length && offset >= BigInt(pending[next]!.firstOffset)) aborted.add(String(pending[next++]!.producerId));
+    while (next < pending.length && offset >= BigInt(pending[next]!.firstOffset))
+      aborted.add(String(pending[next++]!.producerId));
     const producerId = String(message.batchContext.producerId);
     if (isAbortMarker(message)) {
       aborted.delete(producerId);
@@ -66,10 +75,13 @@ function install(): void {
   const require = createRequire(import.meta.url);
   const path = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js');
   const batchPath = require.resolve('kafkajs/src/consumer/batch.js');
-  const installed = (fn: unknown) => typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[INSTALLED] === true;
+  const installed = (fn: unknown) =>
+    typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[INSTALLED] === true;
   if (installed(require.cache[path]?.exports)) return;
   if (require.cache[batchPath] !== undefined) {
-    throw new Error('kafkajs was loaded before server/src/kafka/read-committed.ts: import that module before kafkajs, or read_committed consumers return records of aborted transactions');
+    throw new Error(
+      'kafkajs was loaded before server/src/kafka/read-committed.ts: import that module before kafkajs, or read_committed consumers return records of aborted transactions',
+    );
   }
   require(path);
   Object.defineProperty(filterAbortedMessages, INSTALLED, { value: true });

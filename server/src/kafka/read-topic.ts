@@ -55,7 +55,8 @@ export async function readToEnd(
     await new Promise<void>((resolve, reject) => {
       let lastProgress = Date.now();
       const watchdog = setInterval(() => {
-        if (Date.now() - lastProgress > timeoutMs) reject(new Error(`reading ${topic} made no progress for ${timeoutMs} ms`));
+        if (Date.now() - lastProgress > timeoutMs)
+          reject(new Error(`reading ${topic} made no progress for ${timeoutMs} ms`));
       }, 500);
       const done = () => {
         clearInterval(watchdog);
@@ -115,7 +116,12 @@ export async function tailTopic(
   onMessage: (partition: number, message: KafkaMessage) => void,
 ): Promise<TopicTail> {
   const ends = await topicEnds(kafka, topic);
-  const consumer: Consumer = kafka.consumer({ groupId: uniqueGroup(groupPrefix), readUncommitted: false, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId: uniqueGroup(groupPrefix),
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: false });

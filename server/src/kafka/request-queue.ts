@@ -16,9 +16,13 @@ interface RequestQueue {
 }
 
 const require = createRequire(import.meta.url);
-const RequestQueueClass = require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueue & { scheduleCheckPendingRequests(): void } };
+const RequestQueueClass = require('kafkajs/src/network/requestQueue/index.js') as {
+  prototype: RequestQueue & { scheduleCheckPendingRequests(): void };
+};
 
-RequestQueueClass.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueue): void {
+RequestQueueClass.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(
+  this: RequestQueue,
+): void {
   if (this.throttleCheckTimeoutId) return;
   let scheduleAt = this.throttledUntil - Date.now();
   if (scheduleAt <= 0) scheduleAt = this.pending.length > 0 ? CHECK_PENDING_REQUESTS_INTERVAL : 0;

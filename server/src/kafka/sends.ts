@@ -19,7 +19,11 @@ export const MAX_SEND_MESSAGES = 500;
  * one partition in one send into one record batch, and a broker refuses a batch larger than its
  * `max.message.bytes` (1 MiB by default).
  */
-export function planSends(groups: TopicMessages[], maxBytes = 512 * 1024, maxMessages = MAX_SEND_MESSAGES): TopicMessages[][] {
+export function planSends(
+  groups: TopicMessages[],
+  maxBytes = 512 * 1024,
+  maxMessages = MAX_SEND_MESSAGES,
+): TopicMessages[][] {
   const sends: TopicMessages[][] = [];
   let current: TopicMessages[] = [];
   let size = 0;

@@ -46,7 +46,8 @@ function isLibrdKafkaError(err: Error): err is Error & { code: number; isRetriab
 export function isTransientKafkaError(err: unknown): boolean {
   let current: unknown = err;
   for (let depth = 0; current instanceof Error && depth < 8; depth++) {
-    if (isLibrdKafkaError(current)) return current.isFatal !== true && (current.isRetriable === true || TRANSIENT_RDKAFKA_CODES.has(current.code));
+    if (isLibrdKafkaError(current))
+      return current.isFatal !== true && (current.isRetriable === true || TRANSIENT_RDKAFKA_CODES.has(current.code));
     if (!current.name.startsWith('KafkaJS')) return false;
     const { retriable, type } = current as { retriable?: unknown; type?: unknown };
     if (retriable === true || (typeof type === 'string' && TRANSIENT_TYPES.has(type))) return true;
@@ -57,8 +58,14 @@ export function isTransientKafkaError(err: unknown): boolean {
 
 /** A step that kept failing with transient Kafka errors through every retry: Kafka is not just passing through. */
 export class KafkaUnavailableError extends Error {
-  constructor(readonly step: string, readonly attempts: number, readonly last: unknown) {
-    super(`${step}: Kafka answered "${last instanceof Error ? last.message : String(last)}" ${attempts} times in a row`);
+  constructor(
+    readonly step: string,
+    readonly attempts: number,
+    readonly last: unknown,
+  ) {
+    super(
+      `${step}: Kafka answered "${last instanceof Error ? last.message : String(last)}" ${attempts} times in a row`,
+    );
     this.name = 'KafkaUnavailableError';
   }
 }

@@ -18,7 +18,19 @@
  * pid reused by an unrelated process after a crash does not pass for the server that held it.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,7 +87,8 @@ export class DataDirLock {
     const content = JSON.stringify(self) + '\n';
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`could not take ${file}: it kept changing (other servers starting at the same time?)`);
+      if (Date.now() > deadline)
+        throw new Error(`could not take ${file}: it kept changing (other servers starting at the same time?)`);
       if (create(file, content)) return new DataDirLock(file, content);
       const seen = readText(file);
       if (seen === null) continue; // released in the meantime: try again
@@ -112,7 +125,8 @@ function create(file: string, content: string): boolean {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     // File systems without hard links (some network and FUSE mounts): create-if-absent with O_EXCL instead.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') return createExclusive(file, content);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP')
+      return createExclusive(file, content);
     throw err;
   } finally {
     try {

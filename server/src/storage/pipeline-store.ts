@@ -41,7 +41,10 @@ interface Meta {
 export type Precondition = number | 'absent' | undefined;
 
 export class RevisionConflict extends Error {
-  constructor(readonly id: string, readonly current: number | null) {
+  constructor(
+    readonly id: string,
+    readonly current: number | null,
+  ) {
     super(current === null ? `pipeline "${id}" does not exist` : `pipeline "${id}" is at revision ${current}`);
     this.name = 'RevisionConflict';
   }
@@ -54,7 +57,10 @@ export class RevisionConflict extends Error {
 export class StoredFileError extends Error {
   readonly shown: string;
 
-  constructor(readonly file: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'StoredFileError';
     this.shown = `${basename(dirname(file))}/${basename(file)}`;
@@ -116,7 +122,11 @@ export class PipelineStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    return { pipeline, revision: (meta?.revision ?? (await this.deletedRevision(id)) ?? 0) + 1, updatedAt: mtime.toISOString() };
+    return {
+      pipeline,
+      revision: (meta?.revision ?? (await this.deletedRevision(id)) ?? 0) + 1,
+      updatedAt: mtime.toISOString(),
+    };
   }
 
   /** One listing entry: from the cache while the files are as they were, else read again; undefined once deleted. */
@@ -167,7 +177,8 @@ export class PipelineStore {
     return this.locked(pipeline.id, async () => {
       const current = await this.revisionOf(pipeline.id);
       checkPrecondition(pipeline.id, current, precondition);
-      const previous = current ?? (await this.readMeta(pipeline.id))?.revision ?? (await this.deletedRevision(pipeline.id)) ?? 0;
+      const previous =
+        current ?? (await this.readMeta(pipeline.id))?.revision ?? (await this.deletedRevision(pipeline.id)) ?? 0;
       const meta: Meta = { revision: previous + 1, updatedAt: new Date().toISOString() };
       await mkdir(this.dir, { recursive: true });
       // Document first: a crash between the two writes leaves the new document under the old revision, which a
@@ -240,13 +251,21 @@ export class PipelineStore {
     }
     try {
       const ledger = JSON.parse(text) as unknown;
-      if (typeof ledger === 'object' && ledger !== null && !Array.isArray(ledger) && Object.values(ledger).every((r) => Number.isSafeInteger(r) && r >= 0)) {
+      if (
+        typeof ledger === 'object' &&
+        ledger !== null &&
+        !Array.isArray(ledger) &&
+        Object.values(ledger).every((r) => Number.isSafeInteger(r) && r >= 0)
+      ) {
         return ledger as Record<string, number>;
       }
     } catch {
       // reported below
     }
-    throw new StoredFileError(file, 'not a record of deleted pipelines { "<id>": <last revision> }; delete it, and revisions of re-created pipelines start again at 1');
+    throw new StoredFileError(
+      file,
+      'not a record of deleted pipelines { "<id>": <last revision> }; delete it, and revisions of re-created pipelines start again at 1',
+    );
   }
 
   private async readMeta(id: string): Promise<Meta | undefined> {
@@ -264,7 +283,10 @@ export class PipelineStore {
     } catch {
       // reported below
     }
-    throw new StoredFileError(file, 'not a revision record { "revision", "updatedAt" }; delete it to start the revisions again');
+    throw new StoredFileError(
+      file,
+      'not a revision record { "revision", "updatedAt" }; delete it to start the revisions again',
+    );
   }
 
   private async locked<T>(id: string, fn: () => Promise<T>): Promise<T> {

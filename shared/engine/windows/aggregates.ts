@@ -82,10 +82,10 @@ export class MinAggregate extends FieldAggregate {
     return Infinity;
   }
   add(acc: number, input: number): number {
-    return input < acc ? input : acc;
+    return Math.min(input, acc);
   }
   merge(a: number, b: number): number {
-    return b < a ? b : a;
+    return Math.min(b, a);
   }
   getResult(acc: number): number {
     return acc;
@@ -97,10 +97,10 @@ export class MaxAggregate extends FieldAggregate {
     return -Infinity;
   }
   add(acc: number, input: number): number {
-    return input > acc ? input : acc;
+    return Math.max(input, acc);
   }
   merge(a: number, b: number): number {
-    return b > a ? b : a;
+    return Math.max(b, a);
   }
   getResult(acc: number): number {
     return acc;
@@ -266,7 +266,12 @@ export class ProcessAggregate extends AggregateFunction {
 export const AGGREGATE_CODE_PATH = 'params.aggregate.code';
 
 /** Builds the aggregate of a `window` or `aggregate` node; `merging` (session windows) requires `merge`. */
-export function createAggregate(params: AggregateParams, env: OperatorEnv, ctx: WindowUdfContext, merging: boolean): AggregateFunction {
+export function createAggregate(
+  params: AggregateParams,
+  env: OperatorEnv,
+  ctx: WindowUdfContext,
+  merging: boolean,
+): AggregateFunction {
   switch (params.kind) {
     case 'count':
       return new CountAggregate();

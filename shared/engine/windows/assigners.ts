@@ -41,7 +41,8 @@ export abstract class PeriodicWindowAssigner {
 
   assignWindows(ts: number): TimeWindow[] {
     const windows: TimeWindow[] = [];
-    for (let s = this.lastStart(ts); s > ts - this.size; s -= this.slide) windows.push({ start: s, end: s + this.size });
+    for (let s = this.lastStart(ts); s > ts - this.size; s -= this.slide)
+      windows.push({ start: s, end: s + this.size });
     return windows;
   }
 }
@@ -144,9 +145,13 @@ export function assignerProblems(params: AssignerParams): AssignerProblem[] {
     case 'tumbling': {
       positive('sizeMs', params.sizeMs, ' number of milliseconds');
       const offset = params.offsetMs ?? 0;
-      if (!Number.isSafeInteger(offset)) problems.push({ field: 'offsetMs', message: `must be an integer number of milliseconds, got ${offset}` });
+      if (!Number.isSafeInteger(offset))
+        problems.push({ field: 'offsetMs', message: `must be an integer number of milliseconds, got ${offset}` });
       else if (positiveInteger(params.sizeMs) && Math.abs(offset) >= params.sizeMs)
-        problems.push({ field: 'offsetMs', message: `must be smaller than sizeMs in magnitude (|offsetMs| < sizeMs), got ${offset} with sizeMs ${params.sizeMs}; an offset of ${floorMod(offset, params.sizeMs)} gives the same windows` });
+        problems.push({
+          field: 'offsetMs',
+          message: `must be smaller than sizeMs in magnitude (|offsetMs| < sizeMs), got ${offset} with sizeMs ${params.sizeMs}; an offset of ${floorMod(offset, params.sizeMs)} gives the same windows`,
+        });
       break;
     }
     case 'sliding': {
@@ -154,10 +159,17 @@ export function assignerProblems(params: AssignerParams): AssignerProblem[] {
       positive('slideMs', params.slideMs, ' number of milliseconds');
       const offset = params.offsetMs ?? 0;
       if (positiveInteger(params.sizeMs) && positiveInteger(params.slideMs) && params.slideMs > params.sizeMs)
-        problems.push({ field: 'slideMs', message: `must not exceed sizeMs (slideMs ≤ sizeMs), got ${params.slideMs} with sizeMs ${params.sizeMs}; a slide larger than the size would leave records in no window` });
-      if (!Number.isSafeInteger(offset)) problems.push({ field: 'offsetMs', message: `must be an integer number of milliseconds, got ${offset}` });
+        problems.push({
+          field: 'slideMs',
+          message: `must not exceed sizeMs (slideMs ≤ sizeMs), got ${params.slideMs} with sizeMs ${params.sizeMs}; a slide larger than the size would leave records in no window`,
+        });
+      if (!Number.isSafeInteger(offset))
+        problems.push({ field: 'offsetMs', message: `must be an integer number of milliseconds, got ${offset}` });
       else if (positiveInteger(params.slideMs) && Math.abs(offset) >= params.slideMs)
-        problems.push({ field: 'offsetMs', message: `must be smaller than slideMs in magnitude (|offsetMs| < slideMs), got ${offset} with slideMs ${params.slideMs}; an offset of ${floorMod(offset, params.slideMs)} gives the same windows` });
+        problems.push({
+          field: 'offsetMs',
+          message: `must be smaller than slideMs in magnitude (|offsetMs| < slideMs), got ${offset} with slideMs ${params.slideMs}; an offset of ${floorMod(offset, params.slideMs)} gives the same windows`,
+        });
       break;
     }
     case 'session':
@@ -172,5 +184,6 @@ export function assignerProblems(params: AssignerParams): AssignerProblem[] {
 }
 
 function throwOnProblems(kind: string, problems: AssignerProblem[]): void {
-  if (problems.length > 0) throw new Error(`${kind} windows: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`${kind} windows: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
 }

@@ -25,16 +25,7 @@ import type { EngineObserver, StateSize, WindowEvent } from '../operator.ts';
 import type { KeyRef, StreamRecord } from '../record.ts';
 import { TimerQueue } from '../timers.ts';
 import { SessionWindowAssigner, type PeriodicWindowAssigner, type TimeWindowAssigner } from './assigners.ts';
-import {
-  byStart,
-  EMPTY,
-  END_TIMER,
-  KeyPanes,
-  Pane,
-  paneExtras,
-  restorePaneExtras,
-  type PaneExtras,
-} from './panes.ts';
+import { byStart, EMPTY, END_TIMER, KeyPanes, Pane, paneExtras, restorePaneExtras, type PaneExtras } from './panes.ts';
 import { PaneTriggerContext, removeTime } from './trigger-context.ts';
 import { CONTINUE, FIRE, PURGE, type Trigger, type TriggerResult } from './triggers.ts';
 

@@ -134,7 +134,7 @@ export class CountWindowOperator extends Operator {
     const entry = this.keyed.get(record.keyRef);
     let acc: unknown;
     try {
-      acc = fn.add(entry !== undefined && entry.state.hasAcc ? entry.state.acc : fn.createAccumulator(), input, 0);
+      acc = fn.add(entry?.state.hasAcc ? entry.state.acc : fn.createAccumulator(), input, 0);
     } catch (err) {
       return this.handleError(err, record);
     }

@@ -9,7 +9,8 @@ const offsetField = defineField({
   kind: 'duration',
   label: 'Offset',
   optional: true,
-  description: 'shifts window starts, e.g. -8h for days in UTC+8; |offset| below the size (tumbling) or slide (sliding)',
+  description:
+    'shifts window starts, e.g. -8h for days in UTC+8; |offset| below the size (tumbling) or slide (sliding)',
 });
 
 const TIME_ASSIGNERS = {
@@ -85,7 +86,8 @@ export const aggregateField = defineField({
           label: 'Reduce function',
           exports: ['default'],
           signature: '(acc, value) => value',
-          template: 'export default (acc: any, value: any) => {\n  return { ...value, total: acc.total + value.total };\n};',
+          template:
+            'export default (acc: any, value: any) => {\n  return { ...value, total: acc.total + value.total };\n};',
         },
       },
     },

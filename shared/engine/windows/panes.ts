@@ -124,11 +124,7 @@ export interface PaneExtras {
   timers?: number[];
 }
 
-export function paneExtras(
-  pane: Pane,
-  hold: TriggerHold | undefined,
-  endTimerByDefault: boolean,
-): PaneExtras | null {
+export function paneExtras(pane: Pane, hold: TriggerHold | undefined, endTimerByDefault: boolean): PaneExtras | null {
   let extras: PaneExtras | null = null;
   const endTimer = (pane.flags & END_TIMER) !== 0;
   if (endTimer !== endTimerByDefault) (extras ??= {}).endTimer = endTimer;

@@ -19,9 +19,20 @@ export function validateAssigner(assigner: AssignerParams, path: string, out: Va
  * Session windows merge panes, so the `aggregate` kind's module must export `merge` (SPEC §3). A module that does
  * not compile is reported by the code-field check, not here.
  */
-export function validateMergeExport(aggregate: { kind: string; code?: Code }, merging: boolean, path: string, out: ValidationProblem[]): void {
+export function validateMergeExport(
+  aggregate: { kind: string; code?: Code },
+  merging: boolean,
+  path: string,
+  out: ValidationProblem[],
+): void {
   if (!merging || aggregate.kind !== 'aggregate' || aggregate.code === undefined) return;
   const compiled = compileModule(codeText(aggregate.code));
   if (compiled.ok && !compiled.module.exports.includes('merge'))
-    out.push(problem(`${path}.code`, 'E_UDF_EXPORT', 'session windows merge panes: the module must also export a function named `merge(a, b)` that combines two accumulators'));
+    out.push(
+      problem(
+        `${path}.code`,
+        'E_UDF_EXPORT',
+        'session windows merge panes: the module must also export a function named `merge(a, b)` that combines two accumulators',
+      ),
+    );
 }

@@ -14,7 +14,14 @@ export const artifactsDir = join(repoRoot, 'test-artifacts');
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -31,12 +38,18 @@ export interface AppPage {
  */
 function reportViolations(): void {
   document.addEventListener('securitypolicyviolation', (e) => {
-    console.error(`Content-Security-Policy violation: ${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    console.error(
+      `Content-Security-Policy violation: ${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+    );
   });
 }
 
 export async function openApp(browser: Browser, url: string): Promise<AppPage> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+    deviceScaleFactor: 1,
+  });
   // Playwright's waits end as soon as what they wait for happens; only a page that never gets there should fail.
   context.setDefaultTimeout(PATIENCE_MS);
   await context.addInitScript(reportViolations);

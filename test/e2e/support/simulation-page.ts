@@ -17,7 +17,11 @@ export function storeField<T>(page: Page, name: string): Promise<T> {
 }
 
 export async function waitForSimulation(page: Page, timeout = PATIENCE_MS): Promise<string> {
-  await page.waitForFunction(() => (window as unknown as StoreWindow).weir.store.getState().simulationStatus !== 'running', undefined, { timeout });
+  await page.waitForFunction(
+    () => (window as unknown as StoreWindow).weir.store.getState().simulationStatus !== 'running',
+    undefined,
+    { timeout },
+  );
   return storeField<string>(page, 'simulationStatus');
 }
 
@@ -40,7 +44,12 @@ export async function graphFitted(page: Page): Promise<void> {
             requestAnimationFrame(() => {
               const inside = [...document.querySelectorAll('.react-flow__node')].every((n) => {
                 const box = n.getBoundingClientRect();
-                return box.left >= canvas.left && box.top >= canvas.top && box.right <= canvas.right && box.bottom <= canvas.bottom;
+                return (
+                  box.left >= canvas.left &&
+                  box.top >= canvas.top &&
+                  box.right <= canvas.right &&
+                  box.bottom <= canvas.bottom
+                );
               });
               resolve(inside && viewport.style.transform === before);
             }),
@@ -58,7 +67,9 @@ export const portHandle = (page: Page, label: string) => page.getByLabel(label, 
 
 /** Drags a palette entry onto the canvas, `x`/`y` from the canvas' top-left corner. */
 export async function dropOperator(page: Page, label: string, x: number, y: number): Promise<void> {
-  await page.getByRole('button', { name: label, exact: true }).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await page
+    .getByRole('button', { name: label, exact: true })
+    .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
 /** Drags from one port handle to another with the mouse. */

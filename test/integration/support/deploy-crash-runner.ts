@@ -31,7 +31,14 @@ manager.subscribe(pipeline.id, (event) => {
   if (event.type === 'status') print({ type: 'status', status: event.data.status, error: event.data.error ?? null });
   else {
     const c = event.data.checkpoints;
-    print({ type: 'metrics', in: event.data.nodes.events ? event.data.nodes.events.out.out : null, checkpoints: c.completed, lastId: c.lastId, lastDurationMs: c.lastDurationMs, lag: event.data.lag.events ?? null });
+    print({
+      type: 'metrics',
+      in: event.data.nodes.events ? event.data.nodes.events.out.out : null,
+      checkpoints: c.completed,
+      lastId: c.lastId,
+      lastDurationMs: c.lastDurationMs,
+      lag: event.data.lag.events ?? null,
+    });
   }
 });
 print({ type: 'started', pid: process.pid });

@@ -54,13 +54,22 @@ export interface PageViewsNames {
 
 export function pageViewsNames(prefix: string): PageViewsNames {
   const s = uniqueSuffix();
-  return { id: `${prefix}-${s}`, input: `${prefix}-${s}-events`, output: `${prefix}-${s}-counts`, late: `${prefix}-${s}-late` };
+  return {
+    id: `${prefix}-${s}`,
+    input: `${prefix}-${s}-events`,
+    output: `${prefix}-${s}-counts`,
+    late: `${prefix}-${s}-late`,
+  };
 }
 
 /** examples/page-views.weir.json with its own id and topics (samples and tests dropped: Kafka is the input). */
 export function pageViewsPipeline(names: PageViewsNames, settings: PipelineDoc['settings'] = {}): PipelineDoc {
   const doc = JSON.parse(readFileSync(join(ROOT, 'examples/page-views.weir.json'), 'utf8')) as PipelineDoc;
-  const topics: Record<string, string> = { events: names.input, page_view_counts: names.output, late_page_views: names.late };
+  const topics: Record<string, string> = {
+    events: names.input,
+    page_view_counts: names.output,
+    late_page_views: names.late,
+  };
   const nodes = doc.nodes.map((node): NodeDoc => {
     const { samples: _samples, ...rest } = node;
     return topics[node.id] ? { ...rest, params: { ...rest.params, topic: topics[node.id] } } : rest;
@@ -82,7 +91,10 @@ export interface InputEvent {
  * partition `user % partitions` (so every partition is in event-time order and no record is late). Every fourth
  * event is a click, which the example's filter drops. Event times sit in the present so retention keeps them.
  */
-export function pageViewEvents(count: number, options: { users?: number; partitions?: number; start?: number; stepMs?: number } = {}): InputEvent[] {
+export function pageViewEvents(
+  count: number,
+  options: { users?: number; partitions?: number; start?: number; stepMs?: number } = {},
+): InputEvent[] {
   const users = options.users ?? 7;
   const partitions = options.partitions ?? 3;
   const start = options.start ?? Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
@@ -99,7 +111,12 @@ export function pageViewEvents(count: number, options: { users?: number; partiti
 
 /** The events as the samples of `sourceId`, for `simulate()`. */
 export function asSamples(events: InputEvent[]): RecordSample[] {
-  return events.map((e) => ({ value: e.value as RecordSample['value'], key: e.key, timestamp: e.timestamp, partition: e.partition }));
+  return events.map((e) => ({
+    value: e.value as RecordSample['value'],
+    key: e.key,
+    timestamp: e.timestamp,
+    partition: e.partition,
+  }));
 }
 
 export interface OutputRecord {
@@ -117,7 +134,12 @@ export interface OutputRecord {
 export function expectedOutput(pipeline: PipelineDoc, sourceId: string, events: InputEvent[]): OutputRecord[] {
   const simulation = new Simulation(pipeline, { operators: OPERATORS, inputs: { [sourceId]: asSamples(events) } });
   while (simulation.step());
-  return simulation.outputs.map((o) => ({ sink: o.sink, key: encodeKey(o.key), value: JSON.stringify(o.value), timestamp: o.timestamp }));
+  return simulation.outputs.map((o) => ({
+    sink: o.sink,
+    key: encodeKey(o.key),
+    value: JSON.stringify(o.value),
+    timestamp: o.timestamp,
+  }));
 }
 
 export function canonical(records: OutputRecord[]): string[] {
@@ -125,20 +147,28 @@ export function canonical(records: OutputRecord[]): string[] {
 }
 
 /** Produces `events` in batches; `pauseMs` between batches makes a stream of them instead of a backlog. */
-export async function produceEvents(brokers: string[], topic: string, events: InputEvent[], batchSize = 2000, pauseMs = 0): Promise<void> {
+export async function produceEvents(
+  brokers: string[],
+  topic: string,
+  events: InputEvent[],
+  batchSize = 2000,
+  pauseMs = 0,
+): Promise<void> {
   const producer = kafkaClient(brokers, 'weir-test-producer').producer();
   await producer.connect();
   try {
     for (let i = 0; i < events.length; i += batchSize) {
-      await retrying(() => producer.send({
-        topic,
-        messages: events.slice(i, i + batchSize).map((e) => ({
-          partition: e.partition,
-          key: e.key,
-          value: typeof e.value === 'string' ? e.value : JSON.stringify(e.value),
-          timestamp: String(e.timestamp),
-        })),
-      }));
+      await retrying(() =>
+        producer.send({
+          topic,
+          messages: events.slice(i, i + batchSize).map((e) => ({
+            partition: e.partition,
+            key: e.key,
+            value: typeof e.value === 'string' ? e.value : JSON.stringify(e.value),
+            timestamp: String(e.timestamp),
+          })),
+        }),
+      );
       if (pauseMs > 0) await sleep(pauseMs);
     }
   } finally {
@@ -147,14 +177,23 @@ export async function produceEvents(brokers: string[], topic: string, events: In
 }
 
 /** Produces raw text values (malformed JSON and the like) to one partition. */
-export async function produceRaw(brokers: string[], topic: string, values: Array<{ key?: string; value: string; timestamp?: number; partition?: number }>): Promise<void> {
+export async function produceRaw(
+  brokers: string[],
+  topic: string,
+  values: Array<{ key?: string; value: string; timestamp?: number; partition?: number }>,
+): Promise<void> {
   const producer = kafkaClient(brokers, 'weir-test-producer').producer();
   await producer.connect();
   try {
     await retrying(() =>
       producer.send({
         topic,
-        messages: values.map((v) => ({ partition: v.partition ?? 0, key: v.key ?? null, value: v.value, timestamp: String(v.timestamp ?? Date.now()) })),
+        messages: values.map((v) => ({
+          partition: v.partition ?? 0,
+          key: v.key ?? null,
+          value: v.value,
+          timestamp: String(v.timestamp ?? Date.now()),
+        })),
       }),
     );
   } finally {
@@ -167,7 +206,10 @@ export class CommittedReader {
   readonly records: OutputRecord[] = [];
   private consumer: Consumer | null = null;
 
-  constructor(private readonly brokers: string[], private readonly topics: Record<string, string>) {}
+  constructor(
+    private readonly brokers: string[],
+    private readonly topics: Record<string, string>,
+  ) {}
 
   /** Starts reading once every topic exists (a deployment creates its sink topics when it starts). */
   async start(timeoutMs = PATIENCE_MS): Promise<this> {
@@ -195,7 +237,12 @@ export class CommittedReader {
     await consumer.subscribe({ topics: [...sinkOf.keys()], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, message }: { topic: string; message: KafkaMessage }) => {
-        this.records.push({ sink: sinkOf.get(topic)!, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', timestamp: Number(message.timestamp) });
+        this.records.push({
+          sink: sinkOf.get(topic)!,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+          timestamp: Number(message.timestamp),
+        });
       },
     });
     return this;
@@ -241,7 +288,12 @@ export interface KeyedWindowNames {
 
 export function keyedWindowNames(prefix: string): KeyedWindowNames {
   const s = uniqueSuffix();
-  return { id: `${prefix}-${s}`, input: `${prefix}-${s}-events`, counts: `${prefix}-${s}-counts`, enriched: `${prefix}-${s}-enriched` };
+  return {
+    id: `${prefix}-${s}`,
+    input: `${prefix}-${s}-events`,
+    counts: `${prefix}-${s}-counts`,
+    enriched: `${prefix}-${s}-enriched`,
+  };
 }
 
 /**
@@ -258,11 +310,27 @@ export function keyedWindowPipeline(names: KeyedWindowNames, settings: PipelineD
       {
         id: 'events',
         type: 'source.kafka',
-        params: { topic: names.input, timestamp: { from: 'field', field: 'ts' }, watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 1000 } },
+        params: {
+          topic: names.input,
+          timestamp: { from: 'field', field: 'ts' },
+          watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 1000 },
+        },
       },
       { id: 'byUser', type: 'keyBy', params: { field: 'user_id' } },
-      { id: 'counts', type: 'window', params: { assigner: { kind: 'tumbling', sizeMs: 10_000 }, aggregate: { kind: 'count' } } },
-      { id: 'enrich', type: 'map', params: { code: ['export default (e: { seq: number; user_id: number; ts: number }) => ({ seq: e.seq, user: e.user_id, minute: Math.floor(e.ts / 60000) });'] } },
+      {
+        id: 'counts',
+        type: 'window',
+        params: { assigner: { kind: 'tumbling', sizeMs: 10_000 }, aggregate: { kind: 'count' } },
+      },
+      {
+        id: 'enrich',
+        type: 'map',
+        params: {
+          code: [
+            'export default (e: { seq: number; user_id: number; ts: number }) => ({ seq: e.seq, user: e.user_id, minute: Math.floor(e.ts / 60000) });',
+          ],
+        },
+      },
       { id: 'countsOut', type: 'sink.kafka', params: { topic: names.counts } },
       { id: 'enrichedOut', type: 'sink.kafka', params: { topic: names.enriched } },
     ],
@@ -277,7 +345,10 @@ export function keyedWindowPipeline(names: KeyedWindowNames, settings: PipelineD
 }
 
 /** `count` events `stepMs` apart in event time, user `seq % users` on partition `user % partitions`. */
-export function userEvents(count: number, options: { users?: number; partitions?: number; start?: number; stepMs?: number } = {}): InputEvent[] {
+export function userEvents(
+  count: number,
+  options: { users?: number; partitions?: number; start?: number; stepMs?: number } = {},
+): InputEvent[] {
   const users = options.users ?? 50;
   const partitions = options.partitions ?? 3;
   const start = options.start ?? Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;

@@ -61,17 +61,23 @@ async function freePorts(): Promise<{ rest: number; rpc: number }> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const rest = 18100 + Math.floor(Math.random() * 200);
     const rpc = 16400 + 3 * Math.floor(Math.random() * 200);
-    if ((await portFree(rest)) && (await portFree(rpc)) && (await portFree(rpc + 1)) && (await portFree(rpc + 2))) return { rest, rpc };
+    if ((await portFree(rest)) && (await portFree(rpc)) && (await portFree(rpc + 1)) && (await portFree(rpc + 2)))
+      return { rest, rpc };
   }
   throw new Error('no free ports for a Flink cluster in 18100-18299 / 16400-16999');
 }
 
 function run(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   return new Promise((resolveRun, reject) => {
-    execFile('bash', [script], { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`bash ${script} failed: ${err.message}\n${stderr}${stdout}`));
-      else resolveRun(stdout);
-    });
+    execFile(
+      'bash',
+      [script],
+      { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`bash ${script} failed: ${err.message}\n${stderr}${stdout}`));
+        else resolveRun(stdout);
+      },
+    );
   });
 }
 
@@ -146,7 +152,8 @@ export async function startFlink(options: StartFlinkOptions = {}): Promise<Runni
       } catch {
         // gone already, or not Linux
       }
-      if (!cmdline.includes(`--configDir ${join(stateDir, 'conf')} `)) throw new Error(`pid ${pid} is not this cluster's TaskManager (${cmdline.slice(0, 200) || 'not running'})`);
+      if (!cmdline.includes(`--configDir ${join(stateDir, 'conf')} `))
+        throw new Error(`pid ${pid} is not this cluster's TaskManager (${cmdline.slice(0, 200) || 'not running'})`);
       process.kill(pid, 'SIGKILL');
       const deadline = Date.now() + 60_000;
       while (alive(pid)) {

@@ -53,7 +53,13 @@ export interface StartKafkaOptions {
 export async function startKafka(options: StartKafkaOptions = {}): Promise<RunningKafka> {
   const external = process.env.WEIR_TEST_KAFKA_BROKERS?.trim();
   if (external) {
-    return { brokers: external.split(',').map((b) => b.trim()).filter(Boolean), stop: async () => {} };
+    return {
+      brokers: external
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      stop: async () => {},
+    };
   }
   const port = options.port ?? DEFAULT_TEST_KAFKA_PORT;
   const timeoutMs = options.timeoutMs ?? PATIENCE_MS;

@@ -30,7 +30,13 @@ export function useDeploymentManager(
   beforeAll(async () => {
     kafka = await startKafka();
     dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
-    manager = new DeploymentManager({ sessionTimeoutMs: 6000, log: () => {}, ...options, dataDir, kafka: { brokers: kafka.brokers } });
+    manager = new DeploymentManager({
+      sessionTimeoutMs: 6000,
+      log: () => {},
+      ...options,
+      dataDir,
+      kafka: { brokers: kafka.brokers },
+    });
     await manager.start();
   });
 
@@ -47,7 +53,8 @@ export function useDeploymentManager(
       return kafka;
     },
     get manager() {
-      if (!manager) throw new Error('the manager is not started yet: use the suite inside tests, not at collection time');
+      if (!manager)
+        throw new Error('the manager is not started yet: use the suite inside tests, not at collection time');
       return manager;
     },
   };

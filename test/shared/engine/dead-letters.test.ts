@@ -7,7 +7,12 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../shared/engine/engine.ts';
-import { DEAD_LETTER_INPUT_BYTES, ERROR_TEXT_CHARS, MAX_JSON_DEPTH, deadLetter } from '../../../shared/engine/dead-letter.ts';
+import {
+  DEAD_LETTER_INPUT_BYTES,
+  ERROR_TEXT_CHARS,
+  MAX_JSON_DEPTH,
+  deadLetter,
+} from '../../../shared/engine/dead-letter.ts';
 import { jsonStringBytes, prefixWithinJsonBytes, utf8Length } from '../../../shared/engine/json-text.ts';
 import { PipelineFailure } from '../../../shared/engine/operator.ts';
 import type { StreamRecord } from '../../../shared/engine/record.ts';
@@ -25,16 +30,31 @@ interface Captured {
 }
 
 /** source `events` → [node `step`] → sink `out`; every error port that exists → sink `dead`. Checked valid. */
-function engineFor(sourceOnError: ErrorPolicy, step?: NodeDoc, sourceParams: Record<string, unknown> = {}): { engine: Engine; captured: Captured[] } {
+function engineFor(
+  sourceOnError: ErrorPolicy,
+  step?: NodeDoc,
+  sourceParams: Record<string, unknown> = {},
+): { engine: Engine; captured: Captured[] } {
   const events: NodeDoc = { ...source('events', [], sourceParams), onError: sourceOnError };
   const nodes = [events, ...(step ? [step] : []), sink('out'), sink('dead')];
   const edges = step
-    ? [{ from: 'events', to: step.id }, { from: step.id, to: 'out' }, { from: 'events', fromPort: 'error', to: 'dead' }, { from: step.id, fromPort: 'error', to: 'dead' }]
-    : [{ from: 'events', to: 'out' }, { from: 'events', fromPort: 'error', to: 'dead' }];
+    ? [
+        { from: 'events', to: step.id },
+        { from: step.id, to: 'out' },
+        { from: 'events', fromPort: 'error', to: 'dead' },
+        { from: step.id, fromPort: 'error', to: 'dead' },
+      ]
+    : [
+        { from: 'events', to: 'out' },
+        { from: 'events', fromPort: 'error', to: 'dead' },
+      ];
   const doc: PipelineDoc = pipeline(nodes, edges);
   expect(validatePipeline(doc).problems).toEqual([]);
   const captured: Captured[] = [];
-  const engine = new Engine(doc, { operators: OPERATORS, sink: (sinkId, record) => captured.push({ sink: sinkId, record }) });
+  const engine = new Engine(doc, {
+    operators: OPERATORS,
+    sink: (sinkId, record) => captured.push({ sink: sinkId, record }),
+  });
   return { engine, captured };
 }
 
@@ -63,7 +83,13 @@ describe('dead letters', () => {
     const { engine, captured } = engineFor('route');
     engine.source('events').ingestKafka(0, 41, 'k', raw, 1_000);
     const [dead] = deadOf(captured);
-    const letter = dead!.value as { error: string; node: string; input: string; truncated: boolean; originalBytes: number };
+    const letter = dead!.value as {
+      error: string;
+      node: string;
+      input: string;
+      truncated: boolean;
+      originalBytes: number;
+    };
 
     expect(Object.keys(letter)).toEqual(['error', 'node', 'input', 'truncated', 'originalBytes']);
     expect(letter.error).toMatch(/^malformed JSON at partition 0 offset 41: /);
@@ -82,7 +108,12 @@ describe('dead letters', () => {
     const [dead] = deadOf(captured);
     const letter = dead!.value as { error: string; input: string; originalBytes: number };
     const text = JSON.stringify(value);
-    expect(letter).toMatchObject({ error: 'record has no event time: field "ts" is missing', node: 'events', truncated: true, originalBytes: Buffer.byteLength(text, 'utf8') });
+    expect(letter).toMatchObject({
+      error: 'record has no event time: field "ts" is missing',
+      node: 'events',
+      truncated: true,
+      originalBytes: Buffer.byteLength(text, 'utf8'),
+    });
     expect(text.startsWith(letter.input)).toBe(true);
     expect(Buffer.byteLength(JSON.stringify(letter.input), 'utf8')).toBeLessThanOrEqual(DEAD_LETTER_INPUT_BYTES);
     expect(encodedBytes(letter)).toBeLessThan(100 * 1024);
@@ -90,7 +121,12 @@ describe('dead letters', () => {
   });
 
   it('describe a value nested 20 000 deep that a UDF failed on instead of overflowing the stack encoding it', () => {
-    const step = node('copy', 'map', { code: ['export default (value) => JSON.parse(JSON.stringify(value));'] }, 'route');
+    const step = node(
+      'copy',
+      'map',
+      { code: ['export default (value) => JSON.parse(JSON.stringify(value));'] },
+      'route',
+    );
     const { engine, captured } = engineFor('fail', step);
     expect(() => engine.source('events').ingestSample({ key: 7, value: nested(20_000), timestamp: 3 })).not.toThrow();
     const [dead] = deadOf(captured);
@@ -113,7 +149,12 @@ describe('dead letters', () => {
   });
 
   it('cap the error message, whatever the UDF threw', () => {
-    const step = node('loud', 'filter', { code: ['export default (v) => { throw new Error("no! ".repeat(500_000)); };'] }, 'route');
+    const step = node(
+      'loud',
+      'filter',
+      { code: ['export default (v) => { throw new Error("no! ".repeat(500_000)); };'] },
+      'route',
+    );
     const { engine, captured } = engineFor('fail', step);
     engine.source('events').ingestSample({ value: { n: 1 }, timestamp: 1 });
     const letter = deadOf(captured)[0]!.value as { error: string };
@@ -127,10 +168,21 @@ describe('dead letters', () => {
     const { engine, captured } = engineFor('fail', filter);
     engine.source('events').ingestSample({ value: { deep: nested(5_000) }, timestamp: 1 });
     const letter = deadOf(captured)[0]!.value as Record<string, unknown>;
-    expect(letter.error).toBe(`the filter must return true or false, got (a JSON value nested deeper than ${MAX_JSON_DEPTH} levels)`);
-    expect(letter).toMatchObject({ node: 'f', input: `(a JSON value nested deeper than ${MAX_JSON_DEPTH} levels)`, truncated: true });
+    expect(letter.error).toBe(
+      `the filter must return true or false, got (a JSON value nested deeper than ${MAX_JSON_DEPTH} levels)`,
+    );
+    expect(letter).toMatchObject({
+      node: 'f',
+      input: `(a JSON value nested deeper than ${MAX_JSON_DEPTH} levels)`,
+      truncated: true,
+    });
 
-    const keyBy = node('key', 'keyBy', { code: ['export default (v) => { const o: any = {}; o.self = o; return o; };'] }, 'route');
+    const keyBy = node(
+      'key',
+      'keyBy',
+      { code: ['export default (v) => { const o: any = {}; o.self = o; return o; };'] },
+      'route',
+    );
     const keyed = engineFor('fail', keyBy);
     expect(() => keyed.engine.source('events').ingestSample({ value: 1, timestamp: 1 })).not.toThrow();
     expect(deadOf(keyed.captured)[0]!.value).toStrictEqual({
@@ -154,17 +206,31 @@ describe('dead letters', () => {
       failure = err;
     }
     expect(failure).toBeInstanceOf(PipelineFailure);
-    expect((failure as PipelineFailure).message).toBe(`node "boom" failed: boom (input: (a JSON value nested deeper than ${MAX_JSON_DEPTH} levels))`);
+    expect((failure as PipelineFailure).message).toBe(
+      `node "boom" failed: boom (input: (a JSON value nested deeper than ${MAX_JSON_DEPTH} levels))`,
+    );
   });
 
   it('keep exactly { error, node, input } for small failures: bad JSON at a source, a throwing UDF', () => {
-    const step = node('m', 'map', { code: ['export default (v) => { if (v.n === 2) throw new Error("two"); return v; };'] }, 'route');
+    const step = node(
+      'm',
+      'map',
+      { code: ['export default (v) => { if (v.n === 2) throw new Error("two"); return v; };'] },
+      'route',
+    );
     const { engine, captured } = engineFor('route', step);
     engine.source('events').ingestKafka(0, 3, null, '{"n": 2, "ts": ', 10);
     engine.source('events').ingestKafka(0, 4, 'k', '{"n": 2}', 20);
     const dead = deadOf(captured);
-    expect(dead.map((r) => [r.key, r.timestamp])).toEqual([[null, 10], ['k', 20]]);
-    expect(dead[0]!.value).toStrictEqual({ error: expect.stringMatching(/^malformed JSON at partition 0 offset 3: /), node: 'events', input: '{"n": 2, "ts": ' });
+    expect(dead.map((r) => [r.key, r.timestamp])).toEqual([
+      [null, 10],
+      ['k', 20],
+    ]);
+    expect(dead[0]!.value).toStrictEqual({
+      error: expect.stringMatching(/^malformed JSON at partition 0 offset 3: /),
+      node: 'events',
+      input: '{"n": 2, "ts": ',
+    });
     expect(dead[1]!.value).toStrictEqual({ error: 'two', node: 'm', input: { n: 2 } });
   });
 
@@ -172,7 +238,13 @@ describe('dead letters', () => {
     const fits = 'x'.repeat(DEAD_LETTER_INPUT_BYTES - 2);
     expect(deadLetter('e', 'n', fits)).toStrictEqual({ error: 'e', node: 'n', input: fits });
     const over = fits + 'y';
-    expect(deadLetter('e', 'n', over)).toStrictEqual({ error: 'e', node: 'n', input: fits, truncated: true, originalBytes: DEAD_LETTER_INPUT_BYTES - 1 });
+    expect(deadLetter('e', 'n', over)).toStrictEqual({
+      error: 'e',
+      node: 'n',
+      input: fits,
+      truncated: true,
+      originalBytes: DEAD_LETTER_INPUT_BYTES - 1,
+    });
     const array = [fits.slice(2)];
     expect(JSON.stringify(array)).toHaveLength(DEAD_LETTER_INPUT_BYTES);
     expect(deadLetter('e', 'n', array)).toStrictEqual({ error: 'e', node: 'n', input: array });

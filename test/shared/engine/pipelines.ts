@@ -34,7 +34,9 @@ export function chain(...nodes: NodeDoc[]): PipelineDoc {
 
 /** Record samples with the given event times (Kafka timestamps) and values. */
 export function records(...items: Array<[timestamp: number, value: unknown, key?: string | number | null]>): Sample[] {
-  return items.map(([timestamp, value, key]) => (key === undefined ? { timestamp, value } : { timestamp, value, key }) as Sample);
+  return items.map(
+    ([timestamp, value, key]) => (key === undefined ? { timestamp, value } : { timestamp, value, key }) as Sample,
+  );
 }
 
 /** Simulation options; the node types are the built-in ones. */

@@ -6,7 +6,13 @@ import { OPERATORS } from '../../../shared/operators/registry.ts';
 
 /** Sources A and B (A listed first) into one sink. */
 function twoSources(a: Sample[], b: Sample[], params: Record<string, unknown> = {}) {
-  return pipeline([source('A', a, params), source('B', b, params), sink()], [{ from: 'A', to: 'out' }, { from: 'B', to: 'out' }]);
+  return pipeline(
+    [source('A', a, params), source('B', b, params), sink()],
+    [
+      { from: 'A', to: 'out' },
+      { from: 'B', to: 'out' },
+    ],
+  );
 }
 
 describe('simulation', () => {
@@ -36,22 +42,51 @@ describe('simulation', () => {
         watermark: (id, wm) => (id === 'A' || id === 'B') && log.push(`${id} watermark ${wm}`),
       },
     });
-    expect(log).toEqual(['record b10', 'B watermark 9', 'A watermark 20', 'record b22', 'B watermark 21', 'record a25', 'A watermark 24', 'A watermark Infinity', 'B watermark Infinity']);
+    expect(log).toEqual([
+      'record b10',
+      'B watermark 9',
+      'A watermark 20',
+      'record b22',
+      'B watermark 21',
+      'record a25',
+      'A watermark 24',
+      'A watermark Infinity',
+      'B watermark Infinity',
+    ]);
   });
 
   it('processes each record through the whole graph before the next one arrives', () => {
     const log: string[] = [];
     const doc = pipeline(
-      [source('s', records([1, 'x'], [2, 'y'])), node('m1', 'map', { code: 'export default (v) => v + "!";' }), node('m2', 'map', { code: 'export default (v) => v + "?";' }), sink()],
-      [{ from: 's', to: 'm1' }, { from: 'm1', to: 'm2' }, { from: 'm2', to: 'out' }],
+      [
+        source('s', records([1, 'x'], [2, 'y'])),
+        node('m1', 'map', { code: 'export default (v) => v + "!";' }),
+        node('m2', 'map', { code: 'export default (v) => v + "?";' }),
+        sink(),
+      ],
+      [
+        { from: 's', to: 'm1' },
+        { from: 'm1', to: 'm2' },
+        { from: 'm2', to: 'out' },
+      ],
     );
-    simulate(doc, { operators: OPERATORS, observer: { record: (id, port, r) => port === 'out' && log.push(`${id}:${r.value}`) } });
+    simulate(doc, {
+      operators: OPERATORS,
+      observer: { record: (id, port, r) => port === 'out' && log.push(`${id}:${r.value}`) },
+    });
     expect(log).toEqual(['s:x', 'm1:x!', 'm2:x!?', 's:y', 'm1:y!', 'm2:y!?']);
   });
 
   it('runs a virtual processing-time clock that follows the event time of each record, never backwards', () => {
-    const samples: Sample[] = [{ timestamp: 100, value: 1 }, { timestamp: 50, value: 2 }, { watermark: 500 }, { timestamp: 300, value: 3 }];
-    const sim = new Simulation(pipeline([source('s', samples), sink()], [{ from: 's', to: 'out' }]), { operators: OPERATORS });
+    const samples: Sample[] = [
+      { timestamp: 100, value: 1 },
+      { timestamp: 50, value: 2 },
+      { watermark: 500 },
+      { timestamp: 300, value: 3 },
+    ];
+    const sim = new Simulation(pipeline([source('s', samples), sink()], [{ from: 's', to: 'out' }]), {
+      operators: OPERATORS,
+    });
     const clock: number[] = [];
     while (sim.step()) clock.push(sim.engine.processingTime());
     expect(clock).toEqual([100, 100, 100, 300]);
@@ -69,19 +104,42 @@ describe('simulation', () => {
         ctx.emit(\`\${ctx.timeDomain} \${timestamp} wm \${ctx.watermark}\`);
       }`;
     const doc = pipeline(
-      [source('A', records([10, 'a', 'a'])), source('B', records([20, 'b', 'b'])), node('p', 'process', { code }), sink()],
-      [{ from: 'A', to: 'p' }, { from: 'B', to: 'p' }, { from: 'p', to: 'out' }],
+      [
+        source('A', records([10, 'a', 'a'])),
+        source('B', records([20, 'b', 'b'])),
+        node('p', 'process', { code }),
+        sink(),
+      ],
+      [
+        { from: 'A', to: 'p' },
+        { from: 'B', to: 'p' },
+        { from: 'p', to: 'out' },
+      ],
     );
     const outputs = simulate(doc, { operators: OPERATORS }).outputs;
     // After B's record the node watermark is min(9, 19) = 9: neither timer (11, 21) is due before end of input.
-    expect(outputs.map((o) => o.value)).toEqual(['event 11 wm 19', 'event 21 wm Infinity', 'processing 999980 wm Infinity', 'processing 999990 wm Infinity']);
+    expect(outputs.map((o) => o.value)).toEqual([
+      'event 11 wm 19',
+      'event 21 wm Infinity',
+      'processing 999980 wm Infinity',
+      'processing 999990 wm Infinity',
+    ]);
   });
 
   it('stops after stopAfter samples without ending the input, and can be stepped and finished later', () => {
     const code = `
       export function processElement(value: string, ctx: ProcessContext) { ctx.timers.registerEventTime(ctx.timestamp + 100); }
       export function onTimer(timestamp: number, ctx: ProcessContext) { ctx.emit(timestamp); }`;
-    const sim = new Simulation(pipeline([source('s', records([1, 'x', 'k'], [2, 'y', 'k'])), node('p', 'process', { code }), sink()], [{ from: 's', to: 'p' }, { from: 'p', to: 'out' }]), { operators: OPERATORS, stopAfter: 1 });
+    const sim = new Simulation(
+      pipeline(
+        [source('s', records([1, 'x', 'k'], [2, 'y', 'k'])), node('p', 'process', { code }), sink()],
+        [
+          { from: 's', to: 'p' },
+          { from: 'p', to: 'out' },
+        ],
+      ),
+      { operators: OPERATORS, stopAfter: 1 },
+    );
     expect(sim.run().samplesDone).toBe(1);
     expect(sim.isFinished).toBe(false);
     expect(sim.outputs).toEqual([]);

@@ -25,7 +25,11 @@ function snapshotAfter(doc: PipelineDoc, samples: number): EngineSnapshot {
 }
 
 /** A fresh simulation of `doc` restored from `snapshot`, run to the end; its sink values. */
-function resume(doc: PipelineDoc, snapshot: EngineSnapshot, options: { dropUnknownState?: boolean; adopt?: boolean } = {}): unknown[] {
+function resume(
+  doc: PipelineDoc,
+  snapshot: EngineSnapshot,
+  options: { dropUnknownState?: boolean; adopt?: boolean } = {},
+): unknown[] {
   const sim = new Simulation(doc, { operators: OPERATORS });
   sim.engine.restore(snapshot, options);
   while (sim.step());
@@ -146,7 +150,12 @@ describe('snapshot and restore', () => {
     const snapshot = snapshotAfter(chain(source('s', samples), counter('p'), sink()), 4);
     const groups = (snapshot.nodes.p!.state as { keys: { groups: Record<string, Array<[unknown]>> } }).keys.groups;
     const where = Object.entries(groups).flatMap(([group, entries]) => entries.map(([key]) => [key, Number(group)]));
-    expect(where).toEqual(expect.arrayContaining([['k', keyGroupOf(keyIdOf('k'), 128)], ['j', keyGroupOf(keyIdOf('j'), 128)]]));
+    expect(where).toEqual(
+      expect.arrayContaining([
+        ['k', keyGroupOf(keyIdOf('k'), 128)],
+        ['j', keyGroupOf(keyIdOf('j'), 128)],
+      ]),
+    );
     expect(where).toHaveLength(2);
   });
 
@@ -160,12 +169,29 @@ describe('snapshot and restore', () => {
 
   it('starts a node id new to the pipeline empty while the others keep their state', () => {
     const snapshot = snapshotAfter(chain(source('s', samples), counter('p'), sink()), 2);
-    const withNew: NodeDoc[] = [source('s', samples), counter('p'), node('tag', 'map', { code: 'export default (v) => v;' }), counter('q'), sink()];
-    const doc = pipeline(withNew, [{ from: 's', to: 'p' }, { from: 'p', to: 'tag' }, { from: 'tag', to: 'q' }, { from: 'q', to: 'out' }]);
-    expect(resume(doc, snapshot)).toEqual(['q k #1', 'q j #1']);
-    const direct = pipeline([source('s', samples), counter('p'), counter('q'), sink(), sink('raw')], [
-      { from: 's', to: 'p' }, { from: 'p', to: 'raw' }, { from: 's', to: 'q' }, { from: 'q', to: 'out' },
+    const withNew: NodeDoc[] = [
+      source('s', samples),
+      counter('p'),
+      node('tag', 'map', { code: 'export default (v) => v;' }),
+      counter('q'),
+      sink(),
+    ];
+    const doc = pipeline(withNew, [
+      { from: 's', to: 'p' },
+      { from: 'p', to: 'tag' },
+      { from: 'tag', to: 'q' },
+      { from: 'q', to: 'out' },
     ]);
+    expect(resume(doc, snapshot)).toEqual(['q k #1', 'q j #1']);
+    const direct = pipeline(
+      [source('s', samples), counter('p'), counter('q'), sink(), sink('raw')],
+      [
+        { from: 's', to: 'p' },
+        { from: 'p', to: 'raw' },
+        { from: 's', to: 'q' },
+        { from: 'q', to: 'out' },
+      ],
+    );
     expect(resume(direct, snapshot)).toEqual(['p k #3', 'q k #1', 'p j #1', 'q j #1']);
   });
 
@@ -173,7 +199,12 @@ describe('snapshot and restore', () => {
     const snapshot = snapshotAfter(chain(source('s', samples), counter('p'), sink()), 2);
     const retyped = chain(source('s', samples), node('p', 'map', { code: 'export default (v) => v;' }), sink());
     expect(() => resume(retyped, snapshot)).toThrow(/changed type.*p \(process → map\)/);
-    expect(() => new Engine(retyped, { operators: OPERATORS }).restore({ ...snapshot, format: 'other' as EngineSnapshot['format'] })).toThrow(RestoreError);
+    expect(() =>
+      new Engine(retyped, { operators: OPERATORS }).restore({
+        ...snapshot,
+        format: 'other' as EngineSnapshot['format'],
+      }),
+    ).toThrow(RestoreError);
   });
 
   it('leaves no state behind in stateless operators and in a process that clears what it keeps', () => {
@@ -200,6 +231,10 @@ describe('snapshot and restore', () => {
     const sim = new Simulation(doc, { operators: OPERATORS });
     sim.run();
     for (const [id, size] of Object.entries(sim.engine.stateSize())) expect(size, id).toEqual({ keys: 0, timers: 0 });
-    expect(sim.outputs.map((o) => [o.key, o.value, o.timestamp])).toEqual([['a', [10], 11], ['b', [20], 12], ['c', [30], 40]]);
+    expect(sim.outputs.map((o) => [o.key, o.value, o.timestamp])).toEqual([
+      ['a', [10], 11],
+      ['b', [20], 12],
+      ['c', [30], 40],
+    ]);
   });
 });

@@ -13,14 +13,29 @@ const identity = node('m', 'map', { code: 'export default (v) => v;' });
 
 describe('watermarks', () => {
   it('under the bounded strategy follow maxTimestamp - B - 1 and ignore out-of-order records', () => {
-    const samples: Sample[] = [{ timestamp: 100, value: 1 }, { timestamp: 90, value: 2 }, { timestamp: 120, value: 3 }, { timestamp: 120, value: 4 }];
-    const seen = watermarksOf(chain(source('s', samples, { watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 5 } }), identity, sink()));
+    const samples: Sample[] = [
+      { timestamp: 100, value: 1 },
+      { timestamp: 90, value: 2 },
+      { timestamp: 120, value: 3 },
+      { timestamp: 120, value: 4 },
+    ];
+    const seen = watermarksOf(
+      chain(source('s', samples, { watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 5 } }), identity, sink()),
+    );
     expect(seen.s).toEqual([94, 114, Infinity]);
     expect(seen.m).toEqual([94, 114, Infinity]);
   });
 
   it('default to bounded with B = 0: the watermark trails the largest timestamp by 1 ms', () => {
-    const seen = watermarksOf(chain(source('s', [{ timestamp: 10, value: 1 }, { timestamp: 20, value: 2 }]), sink()));
+    const seen = watermarksOf(
+      chain(
+        source('s', [
+          { timestamp: 10, value: 1 },
+          { timestamp: 20, value: 2 },
+        ]),
+        sink(),
+      ),
+    );
     expect(seen.s).toEqual([9, 19, Infinity]);
   });
 
@@ -53,17 +68,32 @@ describe('watermarks', () => {
   });
 
   it('honour markers under the bounded strategy too, and a later record cannot pull them back', () => {
-    const samples: Sample[] = [{ timestamp: 100, value: 'a' }, { watermark: 500 }, { timestamp: 300, value: 'b' }, { timestamp: 700, value: 'c' }];
+    const samples: Sample[] = [
+      { timestamp: 100, value: 'a' },
+      { watermark: 500 },
+      { timestamp: 300, value: 'b' },
+      { timestamp: 700, value: 'c' },
+    ];
     const seen = watermarksOf(chain(source('s', samples), sink()));
     expect(seen.s).toEqual([99, 500, 699, Infinity]);
   });
 
   it('of a node are the minimum over its input edges (a union of two sources)', () => {
-    const a: Sample[] = [{ timestamp: 100, value: 'a1' }, { timestamp: 300, value: 'a2' }];
-    const b: Sample[] = [{ timestamp: 200, value: 'b1' }, { timestamp: 400, value: 'b2' }];
+    const a: Sample[] = [
+      { timestamp: 100, value: 'a1' },
+      { timestamp: 300, value: 'a2' },
+    ];
+    const b: Sample[] = [
+      { timestamp: 200, value: 'b1' },
+      { timestamp: 400, value: 'b2' },
+    ];
     const doc = pipeline(
       [source('A', a), source('B', b), identity, sink()],
-      [{ from: 'A', to: 'm' }, { from: 'B', to: 'm' }, { from: 'm', to: 'out' }],
+      [
+        { from: 'A', to: 'm' },
+        { from: 'B', to: 'm' },
+        { from: 'm', to: 'out' },
+      ],
     );
     const seen = watermarksOf(doc);
     expect(seen.A).toEqual([99, 299, Infinity]);
@@ -74,11 +104,17 @@ describe('watermarks', () => {
 
   it('never go backwards at any node, whatever the order of records and markers', () => {
     const samples: Sample[] = [
-      { timestamp: 500, value: 1, partition: 0 }, { timestamp: 20, value: 2, partition: 1 }, { watermark: 10, partition: 1 },
-      { timestamp: 5, value: 3, partition: 0 }, { timestamp: 900, value: 4, partition: 1 }, { watermark: 100, partition: 0 },
+      { timestamp: 500, value: 1, partition: 0 },
+      { timestamp: 20, value: 2, partition: 1 },
+      { watermark: 10, partition: 1 },
+      { timestamp: 5, value: 3, partition: 0 },
+      { timestamp: 900, value: 4, partition: 1 },
+      { watermark: 100, partition: 0 },
       { timestamp: 450, value: 5, partition: 1 },
     ];
-    const seen = watermarksOf(chain(source('s', samples, { watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 50 } }), identity, sink()));
+    const seen = watermarksOf(
+      chain(source('s', samples, { watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 50 } }), identity, sink()),
+    );
     for (const [id, list] of Object.entries(seen)) {
       for (let i = 1; i < list.length; i++) expect(list[i], `${id} watermark #${i}`).toBeGreaterThan(list[i - 1]!);
     }

@@ -126,10 +126,19 @@ describe('trigger results', () => {
     ];
     expect(results).toEqual([FIRE_AND_PURGE, CONTINUE, PURGE]);
     expect(purging.canMerge).toBe(false);
-    expect(() => new WindowCore({
-      nodeId: 'op', assigner: new SessionWindowAssigner(10), trigger: purging, fn: values,
-      owner: { firePane: () => {} }, eventTime: true, allowedLateness: 0, observer: null,
-    })).toThrow('session windows need a trigger that can merge');
+    expect(
+      () =>
+        new WindowCore({
+          nodeId: 'op',
+          assigner: new SessionWindowAssigner(10),
+          trigger: purging,
+          fn: values,
+          owner: { firePane: () => {} },
+          eventTime: true,
+          allowedLateness: 0,
+          observer: null,
+        }),
+    ).toThrow('session windows need a trigger that can merge');
   });
 });
 

@@ -133,12 +133,16 @@ describe('interval join', () => {
   });
 
   it('routes a failing join function with both values, key and the pair’s timestamp', () => {
-    const code = 'export default (l: string, r: string) => { if (l === r) throw new Error("same " + l); return l + r; };';
+    const code =
+      'export default (l: string, r: string) => { if (l === r) throw new Error("same " + l); return l + r; };';
     checkSteps(
       join(-10, 10, code, 'route'),
       [
         [left('k', 'x', 1), []],
-        [right('k', 'x', 4), [emitted('error', 'k', { error: 'same x', node: 'op', input: { left: 'x', right: 'x' } }, 4)]],
+        [
+          right('k', 'x', 4),
+          [emitted('error', 'k', { error: 'same x', node: 'op', input: { left: 'x', right: 'x' } }, 4)],
+        ],
         [right('k', 'y', 2), [out('k', 'xy', 2)]],
         [endOfInput(), []],
       ],

@@ -2,7 +2,11 @@ import { describe, it } from 'vitest';
 import { checkSteps, emitted, endOfInput, out, record, watermark } from '../harness.ts';
 
 const PAIR = 'export default (left: string, right: string) => left + "+" + right;';
-const join = (assigner: Record<string, unknown>, code = PAIR, onError?: 'route') => ({ type: 'join.window', params: { assigner, code }, ...(onError ? { onError } : {}) });
+const join = (assigner: Record<string, unknown>, code = PAIR, onError?: 'route') => ({
+  type: 'join.window',
+  params: { assigner, code },
+  ...(onError ? { onError } : {}),
+});
 const left = (key: string, value: string, ts: number) => record(key, value, ts, 'left');
 const right = (key: string, value: string, ts: number) => record(key, value, ts, 'right');
 
@@ -19,7 +23,11 @@ describe('window join', () => {
         [right('a', 'r3', 12), [], { keys: 2, timers: 3 }],
         // The node's watermark is the minimum of its two inputs: nothing fires until both reach 9.
         [watermark(9, 'left'), []],
-        [watermark(9, 'right'), [out('a', 'l1+r1', 9), out('a', 'l1+r2', 9), out('a', 'l2+r1', 9), out('a', 'l2+r2', 9)], { keys: 1, timers: 1 }],
+        [
+          watermark(9, 'right'),
+          [out('a', 'l1+r1', 9), out('a', 'l1+r2', 9), out('a', 'l2+r1', 9), out('a', 'l2+r2', 9)],
+          { keys: 1, timers: 1 },
+        ],
         // No allowed lateness: a record for the fired window is dropped, with no late port.
         [left('a', 'late', 5), [], { keys: 1, timers: 1 }],
         [left('a', 'l3', 19), []],
@@ -59,7 +67,8 @@ describe('window join', () => {
   });
 
   it('routes a failing join function with both values, key and end - 1, and goes on with the other pairs', () => {
-    const code = 'export default (l: string, r: string) => { if (r === "bad") throw new Error("bad right"); return l + r; };';
+    const code =
+      'export default (l: string, r: string) => { if (r === "bad") throw new Error("bad right"); return l + r; };';
     checkSteps(
       join({ kind: 'tumbling', sizeMs: 10 }, code, 'route'),
       [
@@ -68,7 +77,10 @@ describe('window join', () => {
         [right('a', 'ok', 3), []],
         [
           endOfInput(),
-          [emitted('error', 'a', { error: 'bad right', node: 'op', input: { left: 'l', right: 'bad' } }, 9), out('a', 'lok', 9)],
+          [
+            emitted('error', 'a', { error: 'bad right', node: 'op', input: { left: 'l', right: 'bad' } }, 9),
+            out('a', 'lok', 9),
+          ],
         ],
       ],
       { leakCheck: true },

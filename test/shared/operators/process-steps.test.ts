@@ -26,8 +26,19 @@ describe('process, step by step with a restore before every step', () => {
       [record('b', { n: 7, at: 100 }, 20), [], { keys: 2, timers: 3 }],
       [record('a', { n: 6, pt: 1000 }, 30), [emitted('alerts', 'a', { total: 11 }, 30)], { keys: 2, timers: 3 }],
       [watermark(99), [], { keys: 2, timers: 3 }],
-      [processingTime(1000), [out('a', { domain: 'processing', total: 11, watermark: 99 }, 1000)], { keys: 2, timers: 2 }],
-      [watermark(100), [out('a', { domain: 'event', total: 11, watermark: 100 }, 100), out('b', { domain: 'event', total: 7, watermark: 100 }, 100)], { keys: 0, timers: 0 }],
+      [
+        processingTime(1000),
+        [out('a', { domain: 'processing', total: 11, watermark: 99 }, 1000)],
+        { keys: 2, timers: 2 },
+      ],
+      [
+        watermark(100),
+        [
+          out('a', { domain: 'event', total: 11, watermark: 100 }, 100),
+          out('b', { domain: 'event', total: 7, watermark: 100 }, 100),
+        ],
+        { keys: 0, timers: 0 },
+      ],
       [record('b', { n: 1, at: 150, unAt: 150, pt: 2000, unPt: 2000 }, 120), [], { keys: 1, timers: 0 }],
       [endOfInput(), [], { keys: 1, timers: 0 }],
     ]);
@@ -37,12 +48,16 @@ describe('process, step by step with a restore before every step', () => {
     const timerOnly = `
       export function processElement(value: number, ctx: ProcessContext) { ctx.timers.registerEventTime(value); }
       export function onTimer(timestamp: number, ctx: ProcessContext) { ctx.emit(timestamp); }`;
-    checkSteps({ type: 'process', params: { code: timerOnly } }, [
-      [record('k', 50, 1), [], { keys: 1, timers: 1 }],
-      [record('k', 60, 2), [], { keys: 1, timers: 2 }],
-      [watermark(55), [out('k', 50, 50)], { keys: 1, timers: 1 }],
-      [endOfInput(), [out('k', 60, 60)], { keys: 0, timers: 0 }],
-    ], { leakCheck: true });
+    checkSteps(
+      { type: 'process', params: { code: timerOnly } },
+      [
+        [record('k', 50, 1), [], { keys: 1, timers: 1 }],
+        [record('k', 60, 2), [], { keys: 1, timers: 2 }],
+        [watermark(55), [out('k', 50, 50)], { keys: 1, timers: 1 }],
+        [endOfInput(), [out('k', 60, 60)], { keys: 0, timers: 0 }],
+      ],
+      { leakCheck: true },
+    );
   });
 
   it('at end of input fires, in timestamp order, the event-time timers that onTimer registers while the +∞ watermark fires', () => {
@@ -52,11 +67,19 @@ describe('process, step by step with a restore before every step', () => {
         ctx.emit(timestamp);
         if (timestamp < 300) ctx.timers.registerEventTime(timestamp + 100);
       }`;
-    checkSteps({ type: 'process', params: { code: chained } }, [
-      [record('k', 100, 1), [], { keys: 1, timers: 1 }],
-      [record('j', 250, 2), [], { keys: 2, timers: 2 }],
-      [watermark(100), [out('k', 100, 100)], { keys: 2, timers: 2 }],
-      [endOfInput(), [out('k', 200, 200), out('j', 250, 250), out('k', 300, 300), out('j', 350, 350)], { keys: 0, timers: 0 }],
-    ], { leakCheck: true });
+    checkSteps(
+      { type: 'process', params: { code: chained } },
+      [
+        [record('k', 100, 1), [], { keys: 1, timers: 1 }],
+        [record('j', 250, 2), [], { keys: 2, timers: 2 }],
+        [watermark(100), [out('k', 100, 100)], { keys: 2, timers: 2 }],
+        [
+          endOfInput(),
+          [out('k', 200, 200), out('j', 250, 250), out('k', 300, 300), out('j', 350, 350)],
+          { keys: 0, timers: 0 },
+        ],
+      ],
+      { leakCheck: true },
+    );
   });
 });

@@ -18,7 +18,11 @@ function processNode(code: string, params: Record<string, unknown> = {}, onError
 function withErrors(samples: ReturnType<typeof records>, code: string, onError: ErrorPolicy = 'route') {
   return pipeline(
     [source('s', samples), processNode(code, {}, onError), sink('out'), sink('errors')],
-    [{ from: 's', to: 'p' }, { from: 'p', to: 'out' }, { from: 'p', fromPort: 'error', to: 'errors' }],
+    [
+      { from: 's', to: 'p' },
+      { from: 'p', to: 'out' },
+      { from: 'p', fromPort: 'error', to: 'errors' },
+    ],
   );
 }
 
@@ -49,7 +53,13 @@ describe('process: keyed state', () => {
         ctx.emit(last.get());
         if (value === 'clear') last.clear(); else last.set(value);
       }`;
-    const outputs = run(chain(source('s', records([1, 'x', 'k'], [2, 'clear', 'k'], [3, 'y', 'k'], [4, 'z', 'k'])), processNode(code), sink()));
+    const outputs = run(
+      chain(
+        source('s', records([1, 'x', 'k'], [2, 'clear', 'k'], [3, 'y', 'k'], [4, 'z', 'k'])),
+        processNode(code),
+        sink(),
+      ),
+    );
     expect(outputs.map((o) => o.value)).toEqual(['none', 'x', 'none', 'y']);
   });
 
@@ -65,7 +75,12 @@ describe('process: keyed state', () => {
       }`;
     const samples = records([1, 'x', 'a'], [2, 'y', 'b'], [3, 'unsaved', 'a'], [4, 'z', 'a']);
     const outputs = runWithCheckpoints(chain(source('s', samples), processNode(code), sink()));
-    expect(outputs.map((o) => o.value)).toEqual([{ items: ['x'] }, { items: ['y'] }, { items: ['x'] }, { items: ['x', 'z'] }]);
+    expect(outputs.map((o) => o.value)).toEqual([
+      { items: ['x'] },
+      { items: ['y'] },
+      { items: ['x'] },
+      { items: ['x', 'z'] },
+    ]);
   });
 
   it('appends to a list state per key and clears it', () => {
@@ -79,7 +94,14 @@ describe('process: keyed state', () => {
           seen.add(value);
         }
       }`;
-    const samples = records([1, 'a', 'k'], [2, 'x', 'j'], [3, 'b', 'k'], [4, 'flush', 'k'], [5, 'flush', 'k'], [6, 'flush', 'j']);
+    const samples = records(
+      [1, 'a', 'k'],
+      [2, 'x', 'j'],
+      [3, 'b', 'k'],
+      [4, 'flush', 'k'],
+      [5, 'flush', 'k'],
+      [6, 'flush', 'j'],
+    );
     const outputs = runWithCheckpoints(chain(source('s', samples), processNode(code), sink()));
     expect(triples(outputs)).toEqual([
       ['k', ['a', 'b'], 4],
@@ -108,8 +130,22 @@ describe('process: keyed state', () => {
     const outputs = runWithCheckpoints(chain(source('s', samples), processNode(code), sink()));
     expect(outputs.map((o) => o.value)).toEqual([
       { entries: [[1, 'number']], one: 'number', hasOne: true },
-      { entries: [[1, 'number'], ['1', 'string']], one: 'number', hasOne: true },
-      { entries: [[1, 'number again'], ['1', 'string']], one: 'number again', hasOne: true },
+      {
+        entries: [
+          [1, 'number'],
+          ['1', 'string'],
+        ],
+        one: 'number',
+        hasOne: true,
+      },
+      {
+        entries: [
+          [1, 'number again'],
+          ['1', 'string'],
+        ],
+        one: 'number again',
+        hasOne: true,
+      },
       { entries: [], one: null, hasOne: false },
       { entries: [['1', 'string']], one: null, hasOne: false },
       { entries: [], one: null, hasOne: false },
@@ -125,7 +161,13 @@ describe('process: keyed state', () => {
         if (value === 'objkey') ctx.state.map('m').set({ a: 1 }, 1);
         ctx.emit(value);
       }`;
-    const samples = records([1, 'undefined', 'k'], [2, 'nan', 'k'], [3, 'kinds', 'k'], [4, 'objkey', 'k'], [5, 'fine', 'k']);
+    const samples = records(
+      [1, 'undefined', 'k'],
+      [2, 'nan', 'k'],
+      [3, 'kinds', 'k'],
+      [4, 'objkey', 'k'],
+      [5, 'fine', 'k'],
+    );
     const outputs = run(withErrors(samples, code));
     expect(triples(outputs, 'out')).toEqual([['k', 'fine', 5]]);
     const errors = outputs.filter((o) => o.sink === 'errors').map((o) => (o.value as { error: string }).error);
@@ -152,7 +194,10 @@ describe('process: keyed state', () => {
     // End of input fired b's timer, which did not clear b's value, list and map state.
     expect(sim.engine.stateSize().p).toEqual({ keys: 1, timers: 0 });
 
-    const stepped = new Simulation(chain(source('s', samples), processNode(code), sink()), { operators: OPERATORS, stopAfter: 3 });
+    const stepped = new Simulation(chain(source('s', samples), processNode(code), sink()), {
+      operators: OPERATORS,
+      stopAfter: 3,
+    });
     stepped.run();
     expect(stepped.engine.stateSize().p).toEqual({ keys: 2, timers: 2 });
     stepped.step();
@@ -184,7 +229,13 @@ describe('process: event-time timers', () => {
   });
 
   it('fires due timers in order of timestamp, then of the order their keys were first seen; one timer per key and time', () => {
-    const samples = records([1, { at: 100 }, 'b'], [2, { at: 100 }, 'a'], [3, { at: 100 }, 'c'], [4, { at: 50 }, 'c'], [5, { at: 100 }, 'a']);
+    const samples = records(
+      [1, { at: 100 }, 'b'],
+      [2, { at: 100 }, 'a'],
+      [3, { at: 100 }, 'c'],
+      [4, { at: 50 }, 'c'],
+      [5, { at: 100 }, 'a'],
+    );
     const outputs = runWithCheckpoints(chain(source('s', samples), processNode(timerCode), sink()));
     expect(triples(outputs).filter(([, v]) => String(v).startsWith('timer'))).toEqual([
       ['c', 'timer 50 wm Infinity event', 50],
@@ -195,9 +246,17 @@ describe('process: event-time timers', () => {
   });
 
   it('does not fire a deleted timer, and deleting a timer that does not exist is harmless', () => {
-    const samples = records([1, { at: 20 }, 'k'], [2, { at: 30 }, 'k'], [3, { del: 20 }, 'k'], [4, { del: 999 }, 'j'], [5, { del: 20 }, 'k']);
+    const samples = records(
+      [1, { at: 20 }, 'k'],
+      [2, { at: 30 }, 'k'],
+      [3, { del: 20 }, 'k'],
+      [4, { del: 999 }, 'j'],
+      [5, { del: 20 }, 'k'],
+    );
     const outputs = runWithCheckpoints(chain(source('s', samples), processNode(timerCode), sink()));
-    expect(triples(outputs).filter(([, v]) => String(v).startsWith('timer'))).toEqual([['k', 'timer 30 wm Infinity event', 30]]);
+    expect(triples(outputs).filter(([, v]) => String(v).startsWith('timer'))).toEqual([
+      ['k', 'timer 30 wm Infinity event', 30],
+    ]);
   });
 
   it('fires a timer registered at or below the current watermark on the next watermark advance, as Flink does', () => {
@@ -221,9 +280,16 @@ describe('process: event-time timers', () => {
         ctx.timers.registerEventTime(timestamp + 1000);
       }`;
     const samples = records([0, 'start', 'k'], [3500, 'later', 'k'], [9000, 'not fed', 'k']);
-    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()), { operators: OPERATORS, stopAfter: 2 });
+    const sim = new Simulation(chain(source('s', samples), processNode(code), sink()), {
+      operators: OPERATORS,
+      stopAfter: 2,
+    });
     sim.run();
-    expect(sim.outputs.map((o) => [o.value, o.timestamp])).toEqual([[1000, 1000], [2000, 2000], [3000, 3000]]);
+    expect(sim.outputs.map((o) => [o.value, o.timestamp])).toEqual([
+      [1000, 1000],
+      [2000, 2000],
+      [3000, 3000],
+    ]);
     expect(sim.engine.stateSize().p).toEqual({ keys: 1, timers: 1 });
   });
 
@@ -262,7 +328,9 @@ describe('process: event-time timers', () => {
         ctx.emit(\`\${ctx.timeDomain} \${timestamp}\`);
         ctx.timers.registerProcessingTime(timestamp + 500);
       }`;
-    const result = simulate(chain(source('s', records([0, 'x', 'k'])), processNode(code), sink()), { operators: OPERATORS });
+    const result = simulate(chain(source('s', records([0, 'x', 'k'])), processNode(code), sink()), {
+      operators: OPERATORS,
+    });
     // The event-time timer registers the processing-time timer at 1500, which fires; the one it registers stays.
     expect(result.outputs.map((o) => o.value)).toEqual(['event 1000', 'processing 1500']);
     expect(result.engine.stateSize().p).toEqual({ keys: 1, timers: 1 });
@@ -286,7 +354,13 @@ describe('process: event-time timers', () => {
     expect(fired[MAX_TIMER_CHAIN_AT_END - 2]).toEqual(['k', failed - 1000, failed - 1000]);
     // The processing-time timer still fires after the failed chain.
     expect(fired[MAX_TIMER_CHAIN_AT_END - 1]).toEqual(['k', 1, 1]);
-    expect(triples(result.outputs, 'errors')).toEqual([['k', { error: expect.stringMatching(/watermark is \+∞.*re-registers itself/), node: 'p', input: { timer: failed } }, failed]]);
+    expect(triples(result.outputs, 'errors')).toEqual([
+      [
+        'k',
+        { error: expect.stringMatching(/watermark is \+∞.*re-registers itself/), node: 'p', input: { timer: failed } },
+        failed,
+      ],
+    ]);
     expect(result.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
     let failure: unknown;
     try {
@@ -296,7 +370,9 @@ describe('process: event-time timers', () => {
     }
     expect(failure).toBeInstanceOf(PipelineFailure);
     expect((failure as PipelineFailure).input).toEqual({ timer: failed });
-    expect((failure as PipelineFailure).reason).toContain(`after a chain of ${MAX_TIMER_CHAIN_AT_END} timers that each registered the next`);
+    expect((failure as PipelineFailure).reason).toContain(
+      `after a chain of ${MAX_TIMER_CHAIN_AT_END} timers that each registered the next`,
+    );
   });
 
   it('raises an alert when a user has had no activity for 30 s (inactivity timer pattern)', () => {
@@ -314,7 +390,13 @@ describe('process: event-time timers', () => {
         ctx.state.value('deadline').clear();
       }`;
     const events = [
-      ['u1', 0], ['u2', 10_000], ['u1', 25_000], ['u3', 42_000], ['u1', 50_000], ['u3', 70_000], ['u2', 85_000],
+      ['u1', 0],
+      ['u2', 10_000],
+      ['u1', 25_000],
+      ['u3', 42_000],
+      ['u1', 50_000],
+      ['u3', 70_000],
+      ['u2', 85_000],
     ].map(([user, ts]) => ({ value: { user, ts } }));
     const doc = chain(
       source('events', events, { timestamp: { from: 'field', field: 'ts' } }),
@@ -360,15 +442,30 @@ describe('process: processing-time timers', () => {
   });
 
   it('keeps processing time from going backwards and does not move it on watermark markers', () => {
-    const samples: Sample[] = [{ timestamp: 2000, value: { at: 2500 }, key: 'k' }, { watermark: 9000 }, { timestamp: 500, value: {}, key: 'k' }, { timestamp: 3000, value: {}, key: 'k' }];
+    const samples: Sample[] = [
+      { timestamp: 2000, value: { at: 2500 }, key: 'k' },
+      { watermark: 9000 },
+      { timestamp: 500, value: {}, key: 'k' },
+      { timestamp: 3000, value: {}, key: 'k' },
+    ];
     const outputs = run(chain(source('s', samples), processNode(code), sink()));
-    expect(outputs.map((o) => o.value)).toEqual(['seen 2000 at 2000', 'seen 500 at 2000', 'processing timer 2500 at 3000', 'seen 3000 at 3000']);
+    expect(outputs.map((o) => o.value)).toEqual([
+      'seen 2000 at 2000',
+      'seen 500 at 2000',
+      'processing timer 2500 at 3000',
+      'seen 3000 at 3000',
+    ]);
   });
 
   it('fires a processing-time timer registered in the past right after the record, and not a deleted one', () => {
     const samples = records([2000, { at: 100 }, 'k'], [2001, { at: 5000 }, 'k'], [2002, { del: 5000 }, 'k']);
     const outputs = runWithCheckpoints(chain(source('s', samples), processNode(code), sink()));
-    expect(outputs.map((o) => o.value)).toEqual(['seen 2000 at 2000', 'processing timer 100 at 2000', 'seen 2001 at 2001', 'seen 2002 at 2002']);
+    expect(outputs.map((o) => o.value)).toEqual([
+      'seen 2000 at 2000',
+      'processing timer 100 at 2000',
+      'seen 2001 at 2001',
+      'seen 2002 at 2002',
+    ]);
   });
 
   it('at end of input fires event-time timers first, in timestamp order, then processing-time timers', () => {
@@ -398,7 +495,9 @@ describe('process: context and outputs', () => {
         ctx.emit({ key: ctx.key, ts: ctx.timestamp, wm: ctx.watermark, current: ctx.timers.currentWatermark(),
                    clock: ctx.timers.currentProcessingTime(), node: ctx.nodeId, domain: ctx.timeDomain });
       }`;
-    const outputs = run(chain(source('s', records([100, 'a', 'k'], [200, 'b', null])), processNode(code, {}, undefined, 'proc'), sink()));
+    const outputs = run(
+      chain(source('s', records([100, 'a', 'k'], [200, 'b', null])), processNode(code, {}, undefined, 'proc'), sink()),
+    );
     expect(outputs.map((o) => o.value)).toEqual([
       { key: 'k', ts: 100, wm: -Infinity, current: -Infinity, clock: 100, node: 'proc', domain: null },
       { key: null, ts: 200, wm: 99, current: 99, clock: 200, node: 'proc', domain: null },
@@ -412,8 +511,19 @@ describe('process: context and outputs', () => {
         ctx.emit(value * 2);
       }`;
     const doc = pipeline(
-      [source('s', records([1, 5, 'a'], [2, 50, 'b'])), processNode(code, { outputs: ['small', 'large'] }), sink('all'), sink('smalls'), sink('larges')],
-      [{ from: 's', to: 'p' }, { from: 'p', to: 'all' }, { from: 'p', fromPort: 'small', to: 'smalls' }, { from: 'p', fromPort: 'large', to: 'larges' }],
+      [
+        source('s', records([1, 5, 'a'], [2, 50, 'b'])),
+        processNode(code, { outputs: ['small', 'large'] }),
+        sink('all'),
+        sink('smalls'),
+        sink('larges'),
+      ],
+      [
+        { from: 's', to: 'p' },
+        { from: 'p', to: 'all' },
+        { from: 'p', fromPort: 'small', to: 'smalls' },
+        { from: 'p', fromPort: 'large', to: 'larges' },
+      ],
     );
     const outputs = run(doc);
     expect(outputs.map((o) => [o.sink, o.key, o.value, o.timestamp])).toEqual([
@@ -461,7 +571,9 @@ describe('process: errors in user code', () => {
   });
 
   it('skips failing calls and counts them', () => {
-    const result = simulate(withErrors(records([1, 'bad', 'k'], [2, 'good', 'j']), code, 'skip'), { operators: OPERATORS });
+    const result = simulate(withErrors(records([1, 'bad', 'k'], [2, 'good', 'j']), code, 'skip'), {
+      operators: OPERATORS,
+    });
     expect(triples(result.outputs)).toEqual([['j', 'before the throw', 2]]);
     expect(result.engine.metrics().p!.errors).toBe(2);
     expect(result.engine.stateSize().p).toEqual({ keys: 0, timers: 0 });
@@ -484,12 +596,15 @@ describe('process: errors in user code', () => {
     const endless = `export function processElement(value: unknown, ctx: ProcessContext) { while (true) {} }`;
     let now = 0;
     const outputs = run(withErrors(records([1, 'x', 'k']), endless), { udfBudgetMs: 100, budgetClock: () => now++ });
-    expect(triples(outputs, 'errors')).toEqual([['k', { error: expect.stringMatching(/budget of 100 ms/), node: 'p', input: 'x' }, 1]]);
+    expect(triples(outputs, 'errors')).toEqual([
+      ['k', { error: expect.stringMatching(/budget of 100 ms/), node: 'p', input: 'x' }, 1],
+    ]);
     expect(now).toBe(102);
   });
 
   it('rejects a module without processElement, or with an onTimer that is not a function, when the engine is built', () => {
-    const build = (code: string) => () => simulate(chain(source('s', records([1, 'x'])), processNode(code), sink()), { operators: OPERATORS });
+    const build = (code: string) => () =>
+      simulate(chain(source('s', records([1, 'x'])), processNode(code), sink()), { operators: OPERATORS });
     expect(build('export function onTimer() {}')).toThrow(PipelineBuildError);
     expect(build('export function onTimer() {}')).toThrow(/nodes\[1\]\.params\.code: E_UDF_EXPORT: .*processElement/);
     expect(build('export function processElement() {}\nexport const onTimer = 5;')).toThrow(/E_UDF_EXPORT: .*onTimer/);
@@ -514,7 +629,12 @@ describe('process: validation of extra outputs', () => {
       ['nodes[2].params.outputs[4]', 'E_PATTERN'],
     ]);
     const patternProblems: ValidationProblem[] = [];
-    validateField(['1st', 'has space', 'fine-name_2'], keyedProcess.params.outputs, 'nodes[2].params.outputs', patternProblems);
+    validateField(
+      ['1st', 'has space', 'fine-name_2'],
+      keyedProcess.params.outputs,
+      'nodes[2].params.outputs',
+      patternProblems,
+    );
     expect(patternProblems.map((p) => [p.path, p.code])).toEqual([
       ['nodes[2].params.outputs[0]', 'E_PATTERN'],
       ['nodes[2].params.outputs[1]', 'E_PATTERN'],

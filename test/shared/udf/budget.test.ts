@@ -10,7 +10,11 @@ import { OPERATORS } from '../../../shared/operators/registry.ts';
 function around(tested: NodeDoc) {
   return pipeline(
     [source('s', records([1, 'first', 'k'], [2, 'second', 'k'])), tested, sink('out'), sink('errors')],
-    [{ from: 's', to: tested.id }, { from: tested.id, to: 'out' }, { from: tested.id, fromPort: 'error', to: 'errors' }],
+    [
+      { from: 's', to: tested.id },
+      { from: tested.id, to: 'out' },
+      { from: tested.id, fromPort: 'error', to: 'errors' },
+    ],
   );
 }
 
@@ -32,17 +36,46 @@ function steppingClock() {
 function runOnSteppingClock(tested: NodeDoc) {
   const clock = steppingClock();
   const readingAt: number[] = [];
-  const outputs = simulate(around(tested), { operators: OPERATORS, udfBudgetMs: 100, budgetClock: clock.read, onOutput: () => readingAt.push(clock.now) }).outputs;
+  const outputs = simulate(around(tested), {
+    operators: OPERATORS,
+    udfBudgetMs: 100,
+    budgetClock: clock.read,
+    onOutput: () => readingAt.push(clock.now),
+  }).outputs;
   return { outputs, readingAt };
 }
 
 const runaway: Array<[string, string, string]> = [
-  ['an endless while(true) in map', 'map', 'export default (v) => { if (v === "first") { while (true) {} } return v; };'],
-  ['an endless for(;;) without braces in filter', 'filter', 'export default (v) => { let n = 0; if (v === "first") for (;;) n++; return true; };'],
-  ['an endless loop in a flatMap generator', 'flatMap', 'export default function* (v) { if (v === "first") { while (true) {} } yield v; }'],
-  ['a flatMap generator that yields forever', 'flatMap', 'export default function* (v) { if (v === "first") { while (true) yield 1; } yield v; }'],
-  ['a flatMap iterator that never ends and has no loop', 'flatMap', 'export default (v) => v === "first" ? { [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }) }) } : [v];'],
-  ['an endless do-while in a keyBy function', 'keyBy', 'export default (v) => { if (v === "first") { do {} while (true); } return v; };'],
+  [
+    'an endless while(true) in map',
+    'map',
+    'export default (v) => { if (v === "first") { while (true) {} } return v; };',
+  ],
+  [
+    'an endless for(;;) without braces in filter',
+    'filter',
+    'export default (v) => { let n = 0; if (v === "first") for (;;) n++; return true; };',
+  ],
+  [
+    'an endless loop in a flatMap generator',
+    'flatMap',
+    'export default function* (v) { if (v === "first") { while (true) {} } yield v; }',
+  ],
+  [
+    'a flatMap generator that yields forever',
+    'flatMap',
+    'export default function* (v) { if (v === "first") { while (true) yield 1; } yield v; }',
+  ],
+  [
+    'a flatMap iterator that never ends and has no loop',
+    'flatMap',
+    'export default (v) => v === "first" ? { [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }) }) } : [v];',
+  ],
+  [
+    'an endless do-while in a keyBy function',
+    'keyBy',
+    'export default (v) => { if (v === "first") { do {} while (true); } return v; };',
+  ],
 ];
 
 describe('the UDF budget', () => {
@@ -50,7 +83,9 @@ describe('the UDF budget', () => {
     it(`fails the record of ${what} at the first reading of the clock past the budget, routes it, then goes on`, () => {
       const { outputs, readingAt } = runOnSteppingClock(node('n', type, { code }, 'route'));
       const errors = outputs.filter((o) => o.sink === 'errors');
-      expect(errors.map((o) => o.value)).toEqual([{ error: 'user code ran longer than its budget of 100 ms (an endless loop?)', node: 'n', input: 'first' }]);
+      expect(errors.map((o) => o.value)).toEqual([
+        { error: 'user code ran longer than its budget of 100 ms (an endless loop?)', node: 'n', input: 'first' },
+      ]);
       // The call's first reading is 0: the one that ends it is 101, the first past the budget of 100 ms.
       expect(readingAt[outputs.indexOf(errors[0]!)]).toBe(101);
       expect(outputs.filter((o) => o.sink === 'out').map((o) => o.value)).toEqual(['second']);
@@ -58,9 +93,15 @@ describe('the UDF budget', () => {
   }
 
   it('fails the record of an endless loop on the real clock too, and the run ends', () => {
-    const outputs = simulate(around(node('n', 'map', { code: runaway[0]![2] }, 'route')), { operators: OPERATORS, udfBudgetMs: 100 }).outputs;
+    const outputs = simulate(around(node('n', 'map', { code: runaway[0]![2] }, 'route')), {
+      operators: OPERATORS,
+      udfBudgetMs: 100,
+    }).outputs;
     expect(outputs.map((o) => [o.sink, o.value])).toEqual([
-      ['errors', { error: 'user code ran longer than its budget of 100 ms (an endless loop?)', node: 'n', input: 'first' }],
+      [
+        'errors',
+        { error: 'user code ran longer than its budget of 100 ms (an endless loop?)', node: 'n', input: 'first' },
+      ],
       ['out', 'second'],
     ]);
   });
@@ -68,24 +109,39 @@ describe('the UDF budget', () => {
   it('stops the simulation under onError "fail" instead of hanging', () => {
     let failure: unknown;
     try {
-      simulate(around(node('n', 'map', { code: runaway[0]![2] })), { operators: OPERATORS, udfBudgetMs: 100, budgetClock: steppingClock().read });
+      simulate(around(node('n', 'map', { code: runaway[0]![2] })), {
+        operators: OPERATORS,
+        udfBudgetMs: 100,
+        budgetClock: steppingClock().read,
+      });
     } catch (err) {
       failure = err;
     }
     expect(failure).toBeInstanceOf(PipelineFailure);
-    expect((failure as PipelineFailure).message).toMatch(/node "n" failed: user code ran longer than its budget of 100 ms/);
+    expect((failure as PipelineFailure).message).toMatch(
+      /node "n" failed: user code ran longer than its budget of 100 ms/,
+    );
   });
 
   it('skips and counts the runaway record under onError "skip"', () => {
     const policy: ErrorPolicy = 'skip';
-    const result = simulate(around(node('n', 'flatMap', { code: runaway[2]![2] }, policy)), { operators: OPERATORS, udfBudgetMs: 100 });
+    const result = simulate(around(node('n', 'flatMap', { code: runaway[2]![2] }, policy)), {
+      operators: OPERATORS,
+      udfBudgetMs: 100,
+    });
     expect(result.outputs.map((o) => o.value)).toEqual(['second']);
     expect(result.engine.metrics().n!.errors).toBe(1);
   });
 
   it('refuses a module whose top-level code never finishes when the engine is built', () => {
     const clock = steppingClock();
-    expect(() => simulate(around(node('n', 'map', { code: 'while (true) {}\nexport default (v) => v;' })), { operators: OPERATORS, udfBudgetMs: 100, budgetClock: clock.read })).toThrow(PipelineBuildError);
+    expect(() =>
+      simulate(around(node('n', 'map', { code: 'while (true) {}\nexport default (v) => v;' })), {
+        operators: OPERATORS,
+        udfBudgetMs: 100,
+        budgetClock: clock.read,
+      }),
+    ).toThrow(PipelineBuildError);
     expect(clock.now).toBe(101);
   });
 

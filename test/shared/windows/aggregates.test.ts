@@ -41,7 +41,13 @@ describe('window aggregates', () => {
   });
 
   it('reduce with the first value as the initial accumulator, in arrival order', () => {
-    expectResult({ kind: 'reduce', code: 'export default (acc: any, value: any) => ({ v: acc.v * 10 + value.v, name: acc.name + value.name });' }, { v: 312, name: 'cab' });
+    expectResult(
+      {
+        kind: 'reduce',
+        code: 'export default (acc: any, value: any) => ({ v: acc.v * 10 + value.v, name: acc.name + value.name });',
+      },
+      { v: 312, name: 'cab' },
+    );
   });
 
   it('aggregate with a module of createAccumulator, add and getResult (merge optional outside sessions)', () => {
@@ -54,7 +60,8 @@ describe('window aggregates', () => {
   });
 
   it('process with all values in arrival order, ctx.key and ctx.window', () => {
-    const code = 'export default (values: any[], ctx: any) => ({ key: ctx.key, window: ctx.window, names: values.map((v) => v.name), ts: ctx.timestamp });';
+    const code =
+      'export default (values: any[], ctx: any) => ({ key: ctx.key, window: ctx.window, names: values.map((v) => v.name), ts: ctx.timestamp });';
     expectResult({ kind: 'process', code }, { key: 'k', window: { start: 0, end: 10 }, names: ['c', 'a', 'b'], ts: 9 });
   });
 
@@ -82,9 +89,19 @@ describe('window aggregate errors', () => {
       windowSpec(tumbling10, { kind: 'sum', field: 'v' }, route),
       [
         [record('k', { v: 1 }, 1), []],
-        [record('k', { v: '2' }, 2), [emitted('error', 'k', { error: 'field "v" is not a number: "2"', node: 'op', input: { v: '2' } }, 2)]],
-        [record('k', { w: 2 }, 3), [emitted('error', 'k', { error: 'field "v" is missing', node: 'op', input: { w: 2 } }, 3)]],
-        [record('j', null, 4), [emitted('error', 'j', { error: 'field "v" is missing', node: 'op', input: null }, 4)], { keys: 1, timers: 1 }],
+        [
+          record('k', { v: '2' }, 2),
+          [emitted('error', 'k', { error: 'field "v" is not a number: "2"', node: 'op', input: { v: '2' } }, 2)],
+        ],
+        [
+          record('k', { w: 2 }, 3),
+          [emitted('error', 'k', { error: 'field "v" is missing', node: 'op', input: { w: 2 } }, 3)],
+        ],
+        [
+          record('j', null, 4),
+          [emitted('error', 'j', { error: 'field "v" is missing', node: 'op', input: null }, 4)],
+          { keys: 1, timers: 1 },
+        ],
         [endOfInput(), [pane('k', 0, 10, 1)]],
       ],
       { leakCheck: true },
@@ -92,7 +109,8 @@ describe('window aggregate errors', () => {
   });
 
   it('route a throwing reduce with its record; the pane keeps what it had', () => {
-    const code = 'export default (acc: number, v: number) => { if (v < 0) throw new Error("negative " + v); return acc + v; };';
+    const code =
+      'export default (acc: number, v: number) => { if (v < 0) throw new Error("negative " + v); return acc + v; };';
     checkSteps(
       windowSpec(tumbling10, { kind: 'reduce', code }, route),
       [
@@ -114,7 +132,11 @@ describe('window aggregate errors', () => {
     checkSteps(
       windowSpec(tumbling10, { kind: 'aggregate', code }, route),
       [
-        [record('k', 'x', 1), [emitted('error', 'k', { error: 'not a number', node: 'op', input: 'x' }, 1)], { keys: 0, timers: 0 }],
+        [
+          record('k', 'x', 1),
+          [emitted('error', 'k', { error: 'not a number', node: 'op', input: 'x' }, 1)],
+          { keys: 0, timers: 0 },
+        ],
         [record('k', 4, 2), []],
         [endOfInput(), [pane('k', 0, 10, 4)]],
       ],
@@ -123,14 +145,26 @@ describe('window aggregate errors', () => {
   });
 
   it('route a throwing process function when the pane fires, with key, window and end - 1', () => {
-    const code = 'export default (values: number[]) => { if (values.length > 1) throw new Error("too many"); return values[0]; };';
+    const code =
+      'export default (values: number[]) => { if (values.length > 1) throw new Error("too many"); return values[0]; };';
     checkSteps(
       windowSpec(tumbling10, { kind: 'process', code }, route),
       [
         [record('k', 1, 1), []],
         [record('k', 2, 2), []],
         [record('j', 3, 3), []],
-        [watermark(9), [emitted('error', 'k', { error: 'too many', node: 'op', input: { key: 'k', window: { start: 0, end: 10 } } }, 9), pane('j', 0, 10, 3)]],
+        [
+          watermark(9),
+          [
+            emitted(
+              'error',
+              'k',
+              { error: 'too many', node: 'op', input: { key: 'k', window: { start: 0, end: 10 } } },
+              9,
+            ),
+            pane('j', 0, 10, 3),
+          ],
+        ],
         [endOfInput(), []],
       ],
       { leakCheck: true },
@@ -139,10 +173,24 @@ describe('window aggregate errors', () => {
 
   it('route a UDF that returns undefined', () => {
     checkSteps(
-      windowSpec(tumbling10, { kind: 'reduce', code: 'export default (acc: number, v: number) => { acc + v; };' }, route),
+      windowSpec(
+        tumbling10,
+        { kind: 'reduce', code: 'export default (acc: number, v: number) => { acc + v; };' },
+        route,
+      ),
       [
         [record('k', 1, 1), []],
-        [record('k', 2, 2), [emitted('error', 'k', { error: 'reduce returned undefined; return the combined value (null is allowed)', node: 'op', input: 2 }, 2)]],
+        [
+          record('k', 2, 2),
+          [
+            emitted(
+              'error',
+              'k',
+              { error: 'reduce returned undefined; return the combined value (null is allowed)', node: 'op', input: 2 },
+              2,
+            ),
+          ],
+        ],
         [endOfInput(), [pane('k', 0, 10, 1)]],
       ],
       { leakCheck: true },
@@ -151,14 +199,23 @@ describe('window aggregate errors', () => {
 
   it('stop a runaway process function with the UDF budget and route it', () => {
     let clock = 0;
-    const harness = new OperatorHarness(windowSpec(tumbling10, { kind: 'process', code: 'export default (values: any[]) => { while (true) {} };' }, route), {
-      udfBudgetMs: 50,
-      budgetClock: () => (clock += 10),
-    });
+    const harness = new OperatorHarness(
+      windowSpec(
+        tumbling10,
+        { kind: 'process', code: 'export default (values: any[]) => { while (true) {} };' },
+        route,
+      ),
+      {
+        udfBudgetMs: 50,
+        budgetClock: () => (clock += 10),
+      },
+    );
     harness.push(record('k', 1, 1));
     const [error] = harness.push(watermark(9));
     expect(error!.port).toBe('error');
-    expect((error!.value as { error: string }).error).toBe('user code ran longer than its budget of 50 ms (an endless loop?)');
+    expect((error!.value as { error: string }).error).toBe(
+      'user code ran longer than its budget of 50 ms (an endless loop?)',
+    );
   });
 
   it('skip failed records under onError "skip" and stop the run under "fail"', () => {
@@ -173,6 +230,8 @@ describe('window aggregate errors', () => {
     );
     const harness = new OperatorHarness(windowSpec(tumbling10, { kind: 'sum', field: 'v' }));
     expect(() => harness.push(record('k', { v: 'x' }, 1))).toThrow(PipelineFailure);
-    expect(() => harness.push(record('k', { v: 'x' }, 1))).toThrow('node "op" failed: field "v" is not a number: "x" (input: {"v":"x"})');
+    expect(() => harness.push(record('k', { v: 'x' }, 1))).toThrow(
+      'node "op" failed: field "v" is not a number: "x" (input: {"v":"x"})',
+    );
   });
 });

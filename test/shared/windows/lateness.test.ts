@@ -56,7 +56,9 @@ describe('allowed lateness', () => {
   });
 
   it('tells the observer when panes open, fire and purge, and when a record is late', () => {
-    const harness = new OperatorHarness(windowSpec(tumbling10, sumV, { params: { allowedLatenessMs: 5 } }), { observeWindows: true });
+    const harness = new OperatorHarness(windowSpec(tumbling10, sumV, { params: { allowedLatenessMs: 5 } }), {
+      observeWindows: true,
+    });
     harness.push(record('a', { v: 1 }, 3));
     harness.push(watermark(9));
     harness.push(record('a', { v: 1 }, 4));

@@ -5,10 +5,21 @@ import type { Sample } from '../../../shared/pipeline/types.ts';
 describe('window in a simulated pipeline', () => {
   it('counts page views per user per minute with bounded out-of-orderness, late data on its own sink, the same with checkpoints', () => {
     const views = (user: number, ts: number): Sample => ({ value: { user_id: user, ts } });
-    const samples = [views(1, 1000), views(2, 30000), views(1, 59000), views(1, 64999), views(2, 65000), views(1, 59999), views(1, 120000)];
+    const samples = [
+      views(1, 1000),
+      views(2, 30000),
+      views(1, 59000),
+      views(1, 64999),
+      views(2, 65000),
+      views(1, 59999),
+      views(1, 120000),
+    ];
     const doc = pipeline(
       [
-        source('events', samples, { timestamp: { from: 'field', field: 'ts' }, watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 5000 } }),
+        source('events', samples, {
+          timestamp: { from: 'field', field: 'ts' },
+          watermark: { strategy: 'bounded', maxOutOfOrdernessMs: 5000 },
+        }),
         node('byUser', 'keyBy', { field: 'user_id' }),
         node('perMinute', 'window', { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: { kind: 'count' } }),
         sink('out'),

@@ -16,7 +16,11 @@ describe('processing-time windows', () => {
         [record('a', 'old event time', -50), []],
         [record('b', 'b', 7), []],
         [processingTime(8), []],
-        [processingTime(9), [pane('a', 0, 10, ['first', 'old event time']), pane('b', 0, 10, ['b'])], { keys: 0, timers: 0 }],
+        [
+          processingTime(9),
+          [pane('a', 0, 10, ['first', 'old event time']), pane('b', 0, 10, ['b'])],
+          { keys: 0, timers: 0 },
+        ],
         [processingTime(12), []],
         [record('a', 'second', 0), [], { keys: 1, timers: 1 }],
         [endOfInput(), [pane('a', 10, 20, ['second'])]],
@@ -27,7 +31,11 @@ describe('processing-time windows', () => {
 
   it('clean processing-time panes when they fire, whatever the allowed lateness', () => {
     checkSteps(
-      windowSpec({ kind: 'sliding', sizeMs: 10, slideMs: 5 }, { kind: 'count' }, { params: { time: 'processing', allowedLatenessMs: 1000 } }),
+      windowSpec(
+        { kind: 'sliding', sizeMs: 10, slideMs: 5 },
+        { kind: 'count' },
+        { params: { time: 'processing', allowedLatenessMs: 1000 } },
+      ),
       [
         [processingTime(7), []],
         [record('a', 'x', 0), [], { keys: 1, timers: 2 }],

@@ -11,7 +11,9 @@ describe('session window assigner', () => {
     expect(SessionWindowAssigner.mergeable(0, 10, 10, 20)).toBe(true);
     expect(SessionWindowAssigner.mergeable(10, 20, 0, 10)).toBe(true);
     expect(SessionWindowAssigner.mergeable(0, 10, 11, 21)).toBe(false);
-    expect(() => new SessionWindowAssigner(0)).toThrow('gapMs must be a positive integer number of milliseconds, got 0');
+    expect(() => new SessionWindowAssigner(0)).toThrow(
+      'gapMs must be a positive integer number of milliseconds, got 0',
+    );
   });
 });
 
@@ -70,7 +72,12 @@ describe('session windows', () => {
   });
 
   it('merge built-in accumulators: sum, avg, min and max over merged sessions', () => {
-    for (const [kind, result] of [['sum', 10], ['avg', 2.5], ['min', 1], ['max', 4]] as const) {
+    for (const [kind, result] of [
+      ['sum', 10],
+      ['avg', 2.5],
+      ['min', 1],
+      ['max', 4],
+    ] as const) {
       checkSteps(
         windowSpec(session(10), { kind, field: 'v' }),
         [

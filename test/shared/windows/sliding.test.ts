@@ -6,22 +6,49 @@ import { pane, VALUES, windowSpec } from './support.ts';
 describe('sliding window assigner', () => {
   it('gives the windows [s, s + size) for s = last, last - slide, … while s > ts - size', () => {
     const a = new SlidingWindowAssigner(10, 5);
-    expect(a.assignWindows(7)).toEqual([{ start: 5, end: 15 }, { start: 0, end: 10 }]);
-    expect(a.assignWindows(5)).toEqual([{ start: 5, end: 15 }, { start: 0, end: 10 }]);
-    expect(a.assignWindows(4)).toEqual([{ start: 0, end: 10 }, { start: -5, end: 5 }]);
-    expect(a.assignWindows(-3)).toEqual([{ start: -5, end: 5 }, { start: -10, end: 0 }]);
+    expect(a.assignWindows(7)).toEqual([
+      { start: 5, end: 15 },
+      { start: 0, end: 10 },
+    ]);
+    expect(a.assignWindows(5)).toEqual([
+      { start: 5, end: 15 },
+      { start: 0, end: 10 },
+    ]);
+    expect(a.assignWindows(4)).toEqual([
+      { start: 0, end: 10 },
+      { start: -5, end: 5 },
+    ]);
+    expect(a.assignWindows(-3)).toEqual([
+      { start: -5, end: 5 },
+      { start: -10, end: 0 },
+    ]);
     // A size that is not a multiple of the slide: 4 windows or 3, depending on the timestamp.
     const b = new SlidingWindowAssigner(10, 3, 1);
-    expect(b.assignWindows(7)).toEqual([{ start: 7, end: 17 }, { start: 4, end: 14 }, { start: 1, end: 11 }, { start: -2, end: 8 }]);
-    expect(b.assignWindows(8)).toEqual([{ start: 7, end: 17 }, { start: 4, end: 14 }, { start: 1, end: 11 }]);
+    expect(b.assignWindows(7)).toEqual([
+      { start: 7, end: 17 },
+      { start: 4, end: 14 },
+      { start: 1, end: 11 },
+      { start: -2, end: 8 },
+    ]);
+    expect(b.assignWindows(8)).toEqual([
+      { start: 7, end: 17 },
+      { start: 4, end: 14 },
+      { start: 1, end: 11 },
+    ]);
     // slide = size is tumbling.
     expect(new SlidingWindowAssigner(10, 10).assignWindows(-1)).toEqual([{ start: -10, end: 0 }]);
   });
 
   it('refuses a slide larger than the size and an offset as large as the slide', () => {
-    expect(() => new SlidingWindowAssigner(10, 11)).toThrow('slideMs must not exceed sizeMs (slideMs ≤ sizeMs), got 11 with sizeMs 10');
-    expect(() => new SlidingWindowAssigner(10, 5, 5)).toThrow('offsetMs must be smaller than slideMs in magnitude (|offsetMs| < slideMs), got 5 with slideMs 5');
-    expect(() => new SlidingWindowAssigner(10, 0)).toThrow('slideMs must be a positive integer number of milliseconds, got 0');
+    expect(() => new SlidingWindowAssigner(10, 11)).toThrow(
+      'slideMs must not exceed sizeMs (slideMs ≤ sizeMs), got 11 with sizeMs 10',
+    );
+    expect(() => new SlidingWindowAssigner(10, 5, 5)).toThrow(
+      'offsetMs must be smaller than slideMs in magnitude (|offsetMs| < slideMs), got 5 with slideMs 5',
+    );
+    expect(() => new SlidingWindowAssigner(10, 0)).toThrow(
+      'slideMs must be a positive integer number of milliseconds, got 0',
+    );
   });
 });
 

@@ -2,7 +2,11 @@
 import type { Key } from '../../../shared/pipeline/types.ts';
 import { out, type Emitted, type OperatorSpec } from '../harness.ts';
 
-export function windowSpec(assigner: Record<string, unknown>, aggregate: Record<string, unknown> = { kind: 'count' }, extra: Partial<OperatorSpec> & { params?: Record<string, unknown> } = {}): OperatorSpec {
+export function windowSpec(
+  assigner: Record<string, unknown>,
+  aggregate: Record<string, unknown> = { kind: 'count' },
+  extra: Partial<OperatorSpec> & { params?: Record<string, unknown> } = {},
+): OperatorSpec {
   const { params, ...rest } = extra;
   return { type: 'window', params: { assigner, aggregate, ...params }, ...rest };
 }

@@ -31,8 +31,12 @@ describe('tumbling window assigner', () => {
   });
 
   it('refuses a non-positive size and an offset as large as the size, saying how to fix them', () => {
-    expect(() => new TumblingWindowAssigner(0)).toThrow('sizeMs must be a positive integer number of milliseconds, got 0');
-    expect(() => new TumblingWindowAssigner(10, 10)).toThrow('offsetMs must be smaller than sizeMs in magnitude (|offsetMs| < sizeMs), got 10 with sizeMs 10; an offset of 0 gives the same windows');
+    expect(() => new TumblingWindowAssigner(0)).toThrow(
+      'sizeMs must be a positive integer number of milliseconds, got 0',
+    );
+    expect(() => new TumblingWindowAssigner(10, 10)).toThrow(
+      'offsetMs must be smaller than sizeMs in magnitude (|offsetMs| < sizeMs), got 10 with sizeMs 10; an offset of 0 gives the same windows',
+    );
     expect(() => new TumblingWindowAssigner(10, -12)).toThrow('an offset of 8 gives the same windows');
   });
 });

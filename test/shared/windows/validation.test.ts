@@ -18,7 +18,14 @@ const at = 'nodes[1].params';
 describe('window params', () => {
   it('accept a complete window and fill in the defaults', () => {
     expect(problems('window', { assigner: { kind: 'tumbling', sizeMs: 60000 }, aggregate: count })).toEqual([]);
-    expect(problems('window', { assigner: { kind: 'sliding', sizeMs: 10, slideMs: 10, offsetMs: -9 }, aggregate: count, allowedLatenessMs: 0, time: 'processing' })).toEqual([]);
+    expect(
+      problems('window', {
+        assigner: { kind: 'sliding', sizeMs: 10, slideMs: 10, offsetMs: -9 },
+        aggregate: count,
+        allowedLatenessMs: 0,
+        time: 'processing',
+      }),
+    ).toEqual([]);
     expect(problems('window', { assigner: { kind: 'count', size: 3, slide: 1 }, aggregate: count })).toEqual([]);
   });
 
@@ -26,7 +33,9 @@ describe('window params', () => {
     expect(problems('window', { assigner: { kind: 'tumbling', sizeMs: 0 }, aggregate: count })).toEqual([
       `${at}.assigner.sizeMs: E_RANGE: must be a positive integer number of milliseconds, got 0`,
     ]);
-    expect(problems('window', { assigner: { kind: 'session', gapMs: -5 }, aggregate: count, allowedLatenessMs: -1 })).toEqual([
+    expect(
+      problems('window', { assigner: { kind: 'session', gapMs: -5 }, aggregate: count, allowedLatenessMs: -1 }),
+    ).toEqual([
       `${at}.assigner.gapMs: E_RANGE: must be a positive integer number of milliseconds, got -5`,
       `${at}.allowedLatenessMs: E_RANGE: must be an integer number of milliseconds of at least 0, got -1`,
     ]);
@@ -37,10 +46,14 @@ describe('window params', () => {
   });
 
   it('require |offsetMs| below the size of tumbling windows and below the slide of sliding ones', () => {
-    expect(problems('window', { assigner: { kind: 'tumbling', sizeMs: 10, offsetMs: -10 }, aggregate: count })).toEqual([
-      `${at}.assigner.offsetMs: E_RANGE: must be smaller than sizeMs in magnitude (|offsetMs| < sizeMs), got -10 with sizeMs 10; an offset of 0 gives the same windows`,
-    ]);
-    expect(problems('window', { assigner: { kind: 'sliding', sizeMs: 10, slideMs: 5, offsetMs: 7 }, aggregate: count })).toEqual([
+    expect(problems('window', { assigner: { kind: 'tumbling', sizeMs: 10, offsetMs: -10 }, aggregate: count })).toEqual(
+      [
+        `${at}.assigner.offsetMs: E_RANGE: must be smaller than sizeMs in magnitude (|offsetMs| < sizeMs), got -10 with sizeMs 10; an offset of 0 gives the same windows`,
+      ],
+    );
+    expect(
+      problems('window', { assigner: { kind: 'sliding', sizeMs: 10, slideMs: 5, offsetMs: 7 }, aggregate: count }),
+    ).toEqual([
       `${at}.assigner.offsetMs: E_RANGE: must be smaller than slideMs in magnitude (|offsetMs| < slideMs), got 7 with slideMs 5; an offset of 2 gives the same windows`,
     ]);
   });
@@ -60,19 +73,41 @@ describe('window params', () => {
   });
 
   it('require merge from an aggregate module under session windows only', () => {
-    const code = ['export const createAccumulator = () => 0;', 'export const add = (a: number) => a + 1;', 'export const getResult = (a: number) => a;'];
-    expect(problems('window', { assigner: { kind: 'tumbling', sizeMs: 10 }, aggregate: { kind: 'aggregate', code } })).toEqual([]);
-    expect(problems('window', { assigner: { kind: 'session', gapMs: 10 }, aggregate: { kind: 'aggregate', code } })).toEqual([
+    const code = [
+      'export const createAccumulator = () => 0;',
+      'export const add = (a: number) => a + 1;',
+      'export const getResult = (a: number) => a;',
+    ];
+    expect(
+      problems('window', { assigner: { kind: 'tumbling', sizeMs: 10 }, aggregate: { kind: 'aggregate', code } }),
+    ).toEqual([]);
+    expect(
+      problems('window', { assigner: { kind: 'session', gapMs: 10 }, aggregate: { kind: 'aggregate', code } }),
+    ).toEqual([
       `${at}.aggregate.code: E_UDF_EXPORT: session windows merge panes: the module must also export a function named \`merge(a, b)\` that combines two accumulators`,
     ]);
-    expect(problems('window', { assigner: { kind: 'session', gapMs: 10 }, aggregate: { kind: 'aggregate', code: [...code, 'export const merge = (a: number, b: number) => a + b;'] } })).toEqual([]);
+    expect(
+      problems('window', {
+        assigner: { kind: 'session', gapMs: 10 },
+        aggregate: { kind: 'aggregate', code: [...code, 'export const merge = (a: number, b: number) => a + b;'] },
+      }),
+    ).toEqual([]);
   });
 
   it('refuse to build a session window whose aggregate module has no merge, naming the field', () => {
-    const code = ['export const createAccumulator = () => 0;', 'export const add = (a: number) => a + 1;', 'export const getResult = (a: number) => a;'];
-    const doc: PipelineDoc = operatorPipeline({ type: 'window', params: { assigner: { kind: 'session', gapMs: 10 }, aggregate: { kind: 'aggregate', code } } });
+    const code = [
+      'export const createAccumulator = () => 0;',
+      'export const add = (a: number) => a + 1;',
+      'export const getResult = (a: number) => a;',
+    ];
+    const doc: PipelineDoc = operatorPipeline({
+      type: 'window',
+      params: { assigner: { kind: 'session', gapMs: 10 }, aggregate: { kind: 'aggregate', code } },
+    });
     expect(() => new Engine(doc, { operators: OPERATORS })).toThrow(PipelineBuildError);
-    expect(() => new Engine(doc, { operators: OPERATORS })).toThrow('nodes[1].params.aggregate.code: E_UDF_EXPORT: the module must export a function named `merge`');
+    expect(() => new Engine(doc, { operators: OPERATORS })).toThrow(
+      'nodes[1].params.aggregate.code: E_UDF_EXPORT: the module must export a function named `merge`',
+    );
   });
 
   it('offer only time assigners to the window join, with the same rules', () => {

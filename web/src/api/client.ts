@@ -6,7 +6,13 @@
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { ApiErrorBody, ApiErrorCode } from '../../../shared/api/errors.ts';
-import { revisionTag, type PipelineListResponse, type PipelineResponse, type PipelineSummary, type PipelineWriteResponse } from '../../../shared/api/pipelines.ts';
+import {
+  revisionTag,
+  type PipelineListResponse,
+  type PipelineResponse,
+  type PipelineSummary,
+  type PipelineWriteResponse,
+} from '../../../shared/api/pipelines.ts';
 import type {
   DeployResponse,
   DeploymentEventMap,
@@ -96,7 +102,10 @@ export class WeirClient {
   }
 
   /** `target` and `parallelism` are sent only when given (the server's defaults: the Weir target, parallelism 1). */
-  deploy(pipeline: PipelineDoc, options: { allowStateLoss?: boolean; target?: DeploymentTarget; parallelism?: number } = {}): Promise<DeployResponse> {
+  deploy(
+    pipeline: PipelineDoc,
+    options: { allowStateLoss?: boolean; target?: DeploymentTarget; parallelism?: number } = {},
+  ): Promise<DeployResponse> {
     return this.request('POST', 'deployments', {
       pipeline,
       ...(options.allowStateLoss ? { allowStateLoss: true } : {}),
@@ -138,13 +147,25 @@ export class WeirClient {
 
   /** The records a sink writes, live; returns the function that closes the stream. */
   tailSink(id: string, sinkId: string, handlers: EventHandlers<TailEventMap>): () => void {
-    return this.stream(`deployments/${encodeURIComponent(id)}/tail/${encodeURIComponent(sinkId)}`, ['record', 'gap', 'end'], handlers);
+    return this.stream(
+      `deployments/${encodeURIComponent(id)}/tail/${encodeURIComponent(sinkId)}`,
+      ['record', 'gap', 'end'],
+      handlers,
+    );
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const token = this.token();
     if (!token) throw new ApiError(401, 'E_AUTH', NO_TOKEN);
-    const init: RequestInit = { method, headers: { ...headers, Accept: 'application/json', Authorization: `Bearer ${token}` } };
+    const init: RequestInit = {
+      method,
+      headers: { ...headers, Accept: 'application/json', Authorization: `Bearer ${token}` },
+    };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       (init.headers as Record<string, string>)['Content-Type'] = 'application/json';

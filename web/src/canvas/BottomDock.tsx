@@ -45,7 +45,15 @@ function useDockHeight(): { height: number | null; resizer: ReactElement } {
     e.preventDefault();
   };
   const resizer = (
-    <div className="dock__resizer" role="separator" aria-orientation="horizontal" aria-label="Resize panels" tabIndex={0} onPointerDown={onPointerDown} onKeyDown={onKeyDown} />
+    <div
+      className="dock__resizer"
+      role="separator"
+      aria-orientation="horizontal"
+      aria-label="Resize panels"
+      tabIndex={0}
+      onPointerDown={onPointerDown}
+      onKeyDown={onKeyDown}
+    />
   );
   return { height, resizer };
 }
@@ -68,22 +76,47 @@ export function BottomDock() {
     >
       {visible && resizer}
       <div className="dock__tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={visible === 'problems'} className="dock__tab" onClick={() => show('problems')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={visible === 'problems'}
+          className="dock__tab"
+          onClick={() => show('problems')}
+        >
           Problems
-          <span className={`dock__count${problemCount > 0 ? ' dock__count--bad' : ''}`} aria-label={`${problemCount} problems`}>
+          <span
+            className={`dock__count${problemCount > 0 ? ' dock__count--bad' : ''}`}
+            aria-label={`${problemCount} problems`}
+          >
             {problemCount}
           </span>
           {warningCount > 0 && (
-            <span className="dock__count dock__count--warn" aria-label={`${warningCount} warnings`} title="Warnings: the pipeline runs, but probably not as meant">
+            <span
+              className="dock__count dock__count--warn"
+              aria-label={`${warningCount} warnings`}
+              title="Warnings: the pipeline runs, but probably not as meant"
+            >
               {warningCount}
             </span>
           )}
         </button>
-        <button type="button" role="tab" aria-selected={visible === 'simulation'} className="dock__tab" onClick={() => show('simulation')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={visible === 'simulation'}
+          className="dock__tab"
+          onClick={() => show('simulation')}
+        >
           Simulation
         </button>
         {source !== null && (
-          <button type="button" role="tab" aria-selected={visible === 'samples'} className="dock__tab" onClick={() => show('samples')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={visible === 'samples'}
+            className="dock__tab"
+            onClick={() => show('samples')}
+          >
             Samples <span className="dock__tab-detail">{source}</span>
           </button>
         )}

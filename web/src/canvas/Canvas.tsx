@@ -3,7 +3,17 @@
  * store applies as data (STYLE 9); nothing here keeps its own copy of the graph.
  */
 import { useCallback, useEffect, useRef, type DragEvent } from 'react';
-import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type FinalConnectionState } from '@xyflow/react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+} from '@xyflow/react';
 import { useWeirStore, weirStore } from '../store/index.ts';
 import { connectionProblem, portKindProblem, type ConnectionRequest } from '../store/graph.ts';
 import type { Notice } from '../store/documents-slice.ts';
@@ -25,7 +35,8 @@ function request(c: Connection | Edge): ConnectionRequest {
   return { from: c.source, fromPort: c.sourceHandle ?? 'out', to: c.target, toPort: c.targetHandle ?? 'in' };
 }
 
-const isValidConnection = (c: Connection | Edge) => connectionProblem(weirStore.getState().document, request(c)) === null;
+const isValidConnection = (c: Connection | Edge) =>
+  connectionProblem(weirStore.getState().document, request(c)) === null;
 
 /** The last refusal shown, so that the next connection that is made takes its message away. */
 let refusal: Notice | null = null;
@@ -50,11 +61,17 @@ function onConnect(c: Connection): void {
 function onConnectEnd(_event: MouseEvent | TouchEvent, state: FinalConnectionState): void {
   const { fromHandle, toHandle } = state;
   if (state.isValid !== false || !fromHandle || !toHandle) return;
-  if (fromHandle.nodeId === toHandle.nodeId && fromHandle.id === toHandle.id && fromHandle.type === toHandle.type) return;
+  if (fromHandle.nodeId === toHandle.nodeId && fromHandle.id === toHandle.id && fromHandle.type === toHandle.type)
+    return;
   const kind = portKindProblem(fromHandle.type, toHandle.type);
   if (kind !== null) return refuse(kind);
   const [out, into] = fromHandle.type === 'source' ? [fromHandle, toHandle] : [toHandle, fromHandle];
-  const reason = connectionProblem(weirStore.getState().document, { from: out.nodeId, fromPort: out.id ?? 'out', to: into.nodeId, toPort: into.id ?? 'in' });
+  const reason = connectionProblem(weirStore.getState().document, {
+    from: out.nodeId,
+    fromPort: out.id ?? 'out',
+    to: into.nodeId,
+    toPort: into.id ?? 'in',
+  });
   if (reason !== null) refuse(reason);
 }
 const beginDrag = () => weirStore.getState().beginDrag();
@@ -112,8 +129,13 @@ export function Canvas() {
     if (!target) return;
     const width = target.measured?.width ?? NODE_WIDTH;
     const height = target.measured?.height ?? 100;
-    void setCenter(target.position.x + width / 2, target.position.y + height / 2, { zoom: Math.max(getZoom(), 0.8), duration: 300 });
-    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusRequest.nodeId)}"]`)?.focus({ preventScroll: true });
+    void setCenter(target.position.x + width / 2, target.position.y + height / 2, {
+      zoom: Math.max(getZoom(), 0.8),
+      duration: 300,
+    });
+    document
+      .querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusRequest.nodeId)}"]`)
+      ?.focus({ preventScroll: true });
   }, [focusRequest, setCenter, getZoom]);
 
   return (
@@ -141,9 +163,22 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         {/* Both sit in the strip along the bottom edge that fit view leaves free (fit.ts), so they never cover a node. */}
-        <Controls showInteractive={false} fitViewOptions={FIT_OPTIONS} orientation="horizontal" position="bottom-left" />
+        <Controls
+          showInteractive={false}
+          fitViewOptions={FIT_OPTIONS}
+          orientation="horizontal"
+          position="bottom-left"
+        />
         {!empty && (
-          <MiniMap pannable zoomable position="bottom-right" nodeColor={miniMapColor} nodeStrokeWidth={0} ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
+          <MiniMap
+            pannable
+            zoomable
+            position="bottom-right"
+            nodeColor={miniMapColor}
+            nodeStrokeWidth={0}
+            ariaLabel="Pipeline overview"
+            style={MINIMAP_SIZE}
+          />
         )}
       </ReactFlow>
       {empty && <EmptyCanvas />}

@@ -12,7 +12,9 @@ export function EmptyCanvas() {
   const { screenToFlowPosition } = useReactFlow();
   const addSource = () => {
     const canvas = document.querySelector('.canvas')?.getBoundingClientRect();
-    const at = canvas ? screenToFlowPosition({ x: canvas.left + canvas.width * 0.2, y: canvas.top + canvas.height * 0.4 }) : { x: 0, y: 0 };
+    const at = canvas
+      ? screenToFlowPosition({ x: canvas.left + canvas.width * 0.2, y: canvas.top + canvas.height * 0.4 })
+      : { x: 0, y: 0 };
     weirStore.getState().addNode(FIRST_SOURCE, at);
   };
   return (
@@ -23,8 +25,13 @@ export function EmptyCanvas() {
           <li>
             Drag a <strong>Kafka source</strong> from the palette onto the canvas.
           </li>
-          <li>Add operators such as Filter, Key by and Window, and connect their ports by dragging from an output to an input.</li>
-          <li>Give the source a few samples and press <strong>Simulate</strong> to watch records flow.</li>
+          <li>
+            Add operators such as Filter, Key by and Window, and connect their ports by dragging from an output to an
+            input.
+          </li>
+          <li>
+            Give the source a few samples and press <strong>Simulate</strong> to watch records flow.
+          </li>
         </ol>
         <div className="empty-canvas__actions">
           <button type="button" className="button button--primary" onClick={addSource}>

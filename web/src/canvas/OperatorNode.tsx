@@ -32,9 +32,13 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
   const problemCount = useWeirStore((s) => s.problemsByNode[id]?.length ?? 0);
   // The badge's tooltip lists the problems as the problems list does: the node's name first, then the path. A string,
   // so that the node renders again only when the words change.
-  const problemLines = useWeirStore((s) => s.problemsByNode[id]?.map((p) => formatProblemAbout(p, nodeName(node))).join('\n') ?? '');
+  const problemLines = useWeirStore(
+    (s) => s.problemsByNode[id]?.map((p) => formatProblemAbout(p, nodeName(node))).join('\n') ?? '',
+  );
   const warningCount = useWeirStore((s) => s.warningsByNode[id]?.length ?? 0);
-  const warningLines = useWeirStore((s) => s.warningsByNode[id]?.map((w) => `${nodeName(node)} — ${w.path}: ${w.message}`).join('\n') ?? '');
+  const warningLines = useWeirStore(
+    (s) => s.warningsByNode[id]?.map((w) => `${nodeName(node)} — ${w.path}: ${w.message}`).join('\n') ?? '',
+  );
   const errorCount = useWeirStore((s) => s.nodeErrorCounts[id] ?? 0);
   const updateNodeInternals = useUpdateNodeInternals();
 
@@ -43,7 +47,9 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
 
   const title = node.label ?? id;
   return (
-    <div className={`op-node ${categoryClass(category)}${selected ? ' is-selected' : ''}${problemCount > 0 ? ' has-problems' : ''}`}>
+    <div
+      className={`op-node ${categoryClass(category)}${selected ? ' is-selected' : ''}${problemCount > 0 ? ' has-problems' : ''}`}
+    >
       <div className="op-node__header">
         <span className="op-node__icon">
           <CategoryIcon category={category} />
@@ -59,17 +65,29 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
         </div>
         <div className="op-node__badges">
           {problemCount > 0 && (
-            <span className="badge badge--problem" title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}:\n${problemLines}`} aria-label={`${problemCount} problems`}>
+            <span
+              className="badge badge--problem"
+              title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}:\n${problemLines}`}
+              aria-label={`${problemCount} problems`}
+            >
               {problemCount}
             </span>
           )}
           {warningCount > 0 && (
-            <span className="badge badge--warning" title={`${warningCount} warning${warningCount === 1 ? '' : 's'} (the pipeline still runs):\n${warningLines}`} aria-label={`${warningCount} warnings`}>
+            <span
+              className="badge badge--warning"
+              title={`${warningCount} warning${warningCount === 1 ? '' : 's'} (the pipeline still runs):\n${warningLines}`}
+              aria-label={`${warningCount} warnings`}
+            >
               {warningCount}
             </span>
           )}
           {errorCount > 0 && (
-            <span className="badge badge--error" title={`${errorCount} record error${errorCount === 1 ? '' : 's'} in the last simulation`} aria-label={`${errorCount} errors`}>
+            <span
+              className="badge badge--error"
+              title={`${errorCount} record error${errorCount === 1 ? '' : 's'} in the last simulation`}
+              aria-label={`${errorCount} errors`}
+            >
               ⚠ {errorCount}
             </span>
           )}
@@ -79,7 +97,15 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
         <div className="op-node__port-column">
           {inputs.map((port) => (
             <div className="op-node__port op-node__port--in" key={port}>
-              <Handle type="target" position={Position.Left} id={port} className="port-handle" aria-label={`${id} ${port}`} data-port={port} data-port-kind="in" />
+              <Handle
+                type="target"
+                position={Position.Left}
+                id={port}
+                className="port-handle"
+                aria-label={`${id} ${port}`}
+                data-port={port}
+                data-port-kind="in"
+              />
               <span>{port}</span>
             </div>
           ))}
@@ -88,7 +114,15 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
           {outputs.map((port) => (
             <div className={`op-node__port op-node__port--out port--${port}`} key={port}>
               <OutputPortButton nodeId={id} nodeLabel={nodeName(node)} port={port} />
-              <Handle type="source" position={Position.Right} id={port} className="port-handle" aria-label={`${id} ${port}`} data-port={port} data-port-kind="out" />
+              <Handle
+                type="source"
+                position={Position.Right}
+                id={port}
+                className="port-handle"
+                aria-label={`${id} ${port}`}
+                data-port={port}
+                data-port-kind="out"
+              />
             </div>
           ))}
         </div>

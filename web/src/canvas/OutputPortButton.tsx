@@ -17,7 +17,7 @@ let liveRegion: HTMLElement | null = null;
 
 /** Says `text` to a screen reader through one polite live region shared by all ports. */
 function announce(text: string): void {
-  if (!liveRegion || !liveRegion.isConnected) {
+  if (!liveRegion?.isConnected) {
     liveRegion = document.createElement('div');
     liveRegion.className = 'sr-only';
     liveRegion.setAttribute('role', 'status');
@@ -47,7 +47,8 @@ export function OutputPortButton({ nodeId, nodeLabel, port }: { nodeId: string; 
     if (!rect) return;
     const targets = portTargets(weirStore.getState().document, nodeId, port);
     // Beside the port, to its right where the wire would go; to its left when the window ends there.
-    const left = rect.right + 14 + MENU_WIDTH <= window.innerWidth ? rect.right + 14 : Math.max(4, rect.left - MENU_WIDTH - 8);
+    const left =
+      rect.right + 14 + MENU_WIDTH <= window.innerWidth ? rect.right + 14 : Math.max(4, rect.left - MENU_WIDTH - 8);
     const top = Math.max(4, Math.min(rect.top - 6, window.innerHeight - 200));
     setActive(0);
     setMenu({ targets, left, top });
@@ -148,7 +149,9 @@ export function OutputPortButton({ nodeId, nodeLabel, port }: { nodeId: string; 
               Connect {port} of {nodeLabel} to
             </div>
             {menu.targets.length === 0 ? (
-              <p className="port-menu__empty">No input can take this output: every other one is connected already or would make a cycle.</p>
+              <p className="port-menu__empty">
+                No input can take this output: every other one is connected already or would make a cycle.
+              </p>
             ) : (
               menu.targets.map((target, i) => (
                 <button

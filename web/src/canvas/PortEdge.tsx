@@ -16,7 +16,9 @@ function PortEdgeView({ id, source, data, selected, markerEnd, ...geometry }: Ed
     return counts === undefined ? undefined : (counts[port] ?? 0);
   });
   // The type of the values on the edge, as a tooltip (a string, so the edge renders again only when it changes).
-  const type = useWeirStore((s) => typesOf(s.document, recordedOutputs(s.nodeResults)).edges.get(id)?.text ?? 'unknown');
+  const type = useWeirStore(
+    (s) => typesOf(s.document, recordedOutputs(s.nodeResults)).edges.get(id)?.text ?? 'unknown',
+  );
   const [path, labelX, labelY] = getBezierPath(geometry);
   return (
     <>

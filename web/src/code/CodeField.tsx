@@ -3,7 +3,17 @@
  * the UDF compiler and the validator, and the operator's template to start from. Monaco loads lazily; until then
  * (or if it cannot load) a plain text area edits the same code, so the field is never dead.
  */
-import { Component, lazy, Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  Component,
+  lazy,
+  Suspense,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { createPortal } from 'react-dom';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { codeLines, codeText } from '../../../shared/pipeline/types.ts';
@@ -15,14 +25,18 @@ import type { CodeEditorApi } from './MonacoCodeEditor.tsx';
 import './code.css';
 
 const MonacoCodeEditor = lazy(() => import('./MonacoCodeEditor.tsx'));
-const ExpandedCodeEditor = lazy(() => import('./MonacoCodeEditor.tsx').then((m) => ({ default: m.ExpandedCodeEditor })));
+const ExpandedCodeEditor = lazy(() =>
+  import('./MonacoCodeEditor.tsx').then((m) => ({ default: m.ExpandedCodeEditor })),
+);
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 /** Opens (and closes) the full-size editor from a code field: Ctrl+Shift+E, or ⌘⇧E on a Mac. */
 export const EXPAND_SHORTCUT = IS_MAC ? '⌘⇧E' : 'Ctrl+Shift+E';
 
 /** The key press that toggles the full-size editor. */
-export function isExpandShortcut(e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>): boolean {
+export function isExpandShortcut(
+  e: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+): boolean {
   return (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && (e.code === 'KeyE' || e.key.toLowerCase() === 'e');
 }
 
@@ -81,12 +95,16 @@ function markerLabel(m: CodeMarker): string {
 }
 
 export function CodeField({ nodeId, path, value, onChange, signature, problems = [] }: CodeFieldProps) {
-  const { node, document } = useWeirStore((s) => ({ node: s.document.nodes.find((n) => n.id === nodeId), document: s.document }));
+  const { node, document } = useWeirStore((s) => ({
+    node: s.document.nodes.find((n) => n.id === nodeId),
+    document: s.document,
+  }));
   const field = codeFieldAt(node, path);
   const text = value === undefined ? '' : codeText(value);
   const exports = field?.exports ?? ['default'];
   const markers = useMemo(
-    () => (text.trim() === '' ? [] : [...compileMarkers(text, exports, signature), ...problemMarkers(problems, path, text)]),
+    () =>
+      text.trim() === '' ? [] : [...compileMarkers(text, exports, signature), ...problemMarkers(problems, path, text)],
     // `exports` and `path` are stable per field; their identity may not be.
     [text, problems, signature, exports.join(','), path.join('.')],
   );
@@ -95,7 +113,9 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
   // TypeScript's errors in this field, from the background check of every field (`type-warnings.ts`). Monaco draws
   // its own squiggles for them; the list below the editor names them even while the editor is still loading.
   const fieldKey = path.join('.');
-  const typeWarnings = useWeirStore((s) => s.warningsByNode[nodeId]?.filter((w) => w.kind === 'type' && w.field === fieldKey) ?? []);
+  const typeWarnings = useWeirStore(
+    (s) => s.warningsByNode[nodeId]?.filter((w) => w.kind === 'type' && w.field === fieldKey) ?? [],
+  );
   const ariaLabel = `Code of ${nodeId}`;
   const onChangeText = (next: string) => onChange(codeLines(next));
   const plain = <PlainCodeArea ariaLabel={ariaLabel} text={text} onChangeText={onChangeText} />;
@@ -147,8 +167,8 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
     );
   const hint = (
     <p className="code-field__hint">
-      Types you can use: <code>Value</code> (shaped like the samples upstream), <code>{contextType(field?.exports ?? [], signature)}</code>. Imports are
-      not allowed.
+      Types you can use: <code>Value</code> (shaped like the samples upstream),{' '}
+      <code>{contextType(field?.exports ?? [], signature)}</code>. Imports are not allowed.
     </p>
   );
 
@@ -175,7 +195,15 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
       <div className="code-field__editor nokey" role="group" aria-label={ariaLabel} ref={groupRef}>
         <EditorBoundary fallback={plain}>
           <Suspense fallback={plain}>
-            <MonacoCodeEditor modelPath={modelPath} text={text} onChangeText={onChangeText} markers={markers} valueTypes={valueTypes} ariaLabel={`${ariaLabel} (editor)`} apiRef={fieldApi} />
+            <MonacoCodeEditor
+              modelPath={modelPath}
+              text={text}
+              onChangeText={onChangeText}
+              markers={markers}
+              valueTypes={valueTypes}
+              ariaLabel={`${ariaLabel} (editor)`}
+              apiRef={fieldApi}
+            />
           </Suspense>
         </EditorBoundary>
       </div>
@@ -196,9 +224,24 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
               </>
             }
           >
-            <EditorBoundary fallback={<PlainCodeArea ariaLabel={`${ariaLabel} (full size)`} text={text} onChangeText={onChangeText} full />}>
-              <Suspense fallback={<PlainCodeArea ariaLabel={`${ariaLabel} (full size)`} text={text} onChangeText={onChangeText} full />}>
-                <ExpandedCodeEditor modelPath={modelPath} text={text} valueTypes={valueTypes} ariaLabel={`${ariaLabel} (full-size editor)`} initialSelections={expanded.selections} apiRef={expandedApi} />
+            <EditorBoundary
+              fallback={
+                <PlainCodeArea ariaLabel={`${ariaLabel} (full size)`} text={text} onChangeText={onChangeText} full />
+              }
+            >
+              <Suspense
+                fallback={
+                  <PlainCodeArea ariaLabel={`${ariaLabel} (full size)`} text={text} onChangeText={onChangeText} full />
+                }
+              >
+                <ExpandedCodeEditor
+                  modelPath={modelPath}
+                  text={text}
+                  valueTypes={valueTypes}
+                  ariaLabel={`${ariaLabel} (full-size editor)`}
+                  initialSelections={expanded.selections}
+                  apiRef={expandedApi}
+                />
               </Suspense>
             </EditorBoundary>
           </ExpandedCodeOverlay>,
@@ -222,7 +265,15 @@ interface ExpandedCodeOverlayProps {
  * The frame of the full-size editor: a modal over most of the window. Escape closes it unless the editor used the
  * key itself (to close its suggestions, say: Monaco stops the keys it handles from reaching here).
  */
-function ExpandedCodeOverlay({ title, ariaLabel, signature, onClose, expandedApi, footer, children }: ExpandedCodeOverlayProps) {
+function ExpandedCodeOverlay({
+  title,
+  ariaLabel,
+  signature,
+  onClose,
+  expandedApi,
+  footer,
+  children,
+}: ExpandedCodeOverlayProps) {
   const closeRef = useRef<HTMLButtonElement>(null);
   const onKeyDown = (e: KeyboardEvent) => {
     // Keys pressed in here are the dialog's: the editor's shortcuts (Delete, Ctrl+Z on the graph) must not act on
@@ -245,12 +296,24 @@ function ExpandedCodeOverlay({ title, ariaLabel, signature, onClose, expandedApi
         if (e.target === e.currentTarget) onClose();
       }}
     >
-      <div className="code-overlay__dialog nokey" role="dialog" aria-modal="true" aria-label={ariaLabel} onKeyDown={onKeyDown}>
+      <div
+        className="code-overlay__dialog nokey"
+        role="dialog"
+        aria-modal="true"
+        aria-label={ariaLabel}
+        onKeyDown={onKeyDown}
+      >
         <header className="code-overlay__header">
           <strong className="code-overlay__title">{title}</strong>
           <code className="code-overlay__signature">{signature}</code>
           <span className="code-overlay__keys">Escape or {EXPAND_SHORTCUT} to go back</span>
-          <button ref={closeRef} type="button" className="button button--small" title={`Back to the inspector (Escape or ${EXPAND_SHORTCUT})`} onClick={onClose}>
+          <button
+            ref={closeRef}
+            type="button"
+            className="button button--small"
+            title={`Back to the inspector (Escape or ${EXPAND_SHORTCUT})`}
+            onClick={onClose}
+          >
             Close
           </button>
         </header>

@@ -30,7 +30,10 @@ function editorApi(editor: monaco.editor.IStandaloneCodeEditor): CodeEditorApi {
 }
 
 /** The options both editors of a field share: the same look, and the same behaviour on the same model. */
-function editorOptions(model: monaco.editor.ITextModel, ariaLabel: string): monaco.editor.IStandaloneEditorConstructionOptions {
+function editorOptions(
+  model: monaco.editor.ITextModel,
+  ariaLabel: string,
+): monaco.editor.IStandaloneEditorConstructionOptions {
   return {
     model,
     ariaLabel,
@@ -67,10 +70,22 @@ const MIN_LINES = 12;
 const MAX_HEIGHT = 480;
 
 function toMonacoMarker(m: CodeMarker): monaco.editor.IMarkerData {
-  return { ...m, severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning, source: 'weir' };
+  return {
+    ...m,
+    severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+    source: 'weir',
+  };
 }
 
-export default function MonacoCodeEditor({ modelPath, text, onChangeText, markers, valueTypes, ariaLabel, apiRef }: MonacoCodeEditorProps) {
+export default function MonacoCodeEditor({
+  modelPath,
+  text,
+  onChangeText,
+  markers,
+  valueTypes,
+  ariaLabel,
+  apiRef,
+}: MonacoCodeEditorProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   // The latest props, read by Monaco's callbacks, which are registered once.
@@ -94,15 +109,15 @@ export default function MonacoCodeEditor({ modelPath, text, onChangeText, marker
       if (e.target === host) resizedByUser = true;
     };
     host.addEventListener('pointerdown', onPointerDown);
-    const fit = () => {
+    const fitHeight = () => {
       if (resizedByUser) return;
       const height = Math.min(MAX_HEIGHT, Math.max(minHeight, editor.getContentHeight()));
       host.style.height = `${height}px`;
       editor.layout();
     };
-    fit();
+    fitHeight();
     const subscriptions = [
-      editor.onDidContentSizeChange(fit),
+      editor.onDidContentSizeChange(fitHeight),
       editor.onDidFocusEditorText(() => setValueTypes(latest.current.valueTypes)),
       model.onDidChangeContent(() => {
         if (!applyingProps.current) latest.current.onChangeText(model.getValue());
@@ -166,7 +181,14 @@ export interface ExpandedCodeEditorProps {
  * squiggles and completions, and an edit in either is an edit of the field: its change listener (registered by the
  * field's editor on the model) writes it to the document. Closing disposes this editor only.
  */
-export function ExpandedCodeEditor({ modelPath, text, valueTypes, ariaLabel, initialSelections, apiRef }: ExpandedCodeEditorProps) {
+export function ExpandedCodeEditor({
+  modelPath,
+  text,
+  valueTypes,
+  ariaLabel,
+  initialSelections,
+  apiRef,
+}: ExpandedCodeEditorProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const latest = useRef({ valueTypes, initialSelections, text });
   latest.current = { valueTypes, initialSelections, text };
@@ -174,7 +196,13 @@ export function ExpandedCodeEditor({ modelPath, text, valueTypes, ariaLabel, ini
   useEffect(() => {
     const uri = monaco.Uri.parse(modelPath);
     const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(latest.current.text, 'typescript', uri);
-    const editor = monaco.editor.create(hostRef.current!, { ...editorOptions(model, ariaLabel), fontSize: 14, lineNumbersMinChars: 4, renderLineHighlight: 'line', scrollBeyondLastLine: true });
+    const editor = monaco.editor.create(hostRef.current!, {
+      ...editorOptions(model, ariaLabel),
+      fontSize: 14,
+      lineNumbersMinChars: 4,
+      renderLineHighlight: 'line',
+      scrollBeyondLastLine: true,
+    });
     const api = editorApi(editor);
     if (apiRef) apiRef.current = api;
     setValueTypes(latest.current.valueTypes);

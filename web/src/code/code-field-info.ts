@@ -19,7 +19,8 @@ export function codeFieldAt(node: NodeDoc | undefined, path: readonly string[]):
     if (i === path.length - 1) return field.kind === 'code' ? field : undefined;
     if (field.kind === 'object') fields = field.fields;
     else if (field.kind === 'variant') {
-      const tag = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[field.tag] : undefined;
+      const tag =
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[field.tag] : undefined;
       const variant = typeof tag === 'string' ? field.variants[tag] : undefined;
       if (!variant) return undefined;
       fields = variant.fields;

@@ -77,7 +77,11 @@ export function inferTypes(doc: PipelineDoc, recorded: RecordedOutputs = {}): Do
   const visiting = new Set<string>();
 
   const input = (nodeId: string, port: string): FlowType =>
-    unionOf(doc.edges.filter((e) => e.to === nodeId && (e.toPort ?? 'in') === port).map((e) => output(e.from, e.fromPort ?? 'out')));
+    unionOf(
+      doc.edges
+        .filter((e) => e.to === nodeId && (e.toPort ?? 'in') === port)
+        .map((e) => output(e.from, e.fromPort ?? 'out')),
+    );
 
   const keyType = (node: NodeDoc): string => {
     // The key a keyBy upstream set: the type of its field's values, when the samples show them.
@@ -181,14 +185,26 @@ export interface EditorWarning {
   field?: string;
 }
 
-function checkField(warnings: EditorWarning[], what: string, field: unknown, type: FlowType, path: string, nodeId: string): void {
+function checkField(
+  warnings: EditorWarning[],
+  what: string,
+  field: unknown,
+  type: FlowType,
+  path: string,
+  nodeId: string,
+): void {
   if (typeof field !== 'string' || field === '' || type.origin !== 'samples' || !type.values) return;
   const names = fieldNames(type.values);
   if (!names) return;
   const parts = field.split('.');
   if (type.values.some((v) => getPath(v, parts) !== undefined)) return;
   const fields = names.length > 0 ? `fields are ${names.join(', ')}` : 'the values have no fields';
-  warnings.push({ path, nodeId, kind: 'field', message: `${what} field "${field}" does not exist in its input: ${fields}` });
+  warnings.push({
+    path,
+    nodeId,
+    kind: 'field',
+    message: `${what} field "${field}" does not exist in its input: ${fields}`,
+  });
 }
 
 /**
@@ -200,14 +216,31 @@ export function fieldWarnings(doc: PipelineDoc): EditorWarning[] {
   const warnings: EditorWarning[] = [];
   doc.nodes.forEach((node, i) => {
     const params = (node.params ?? {}) as Record<string, unknown>;
-    if (node.type === 'keyBy') checkField(warnings, 'Key by', params.field, types.input(node.id, 'in'), `nodes[${i}].params.field`, node.id);
+    if (node.type === 'keyBy')
+      checkField(warnings, 'Key by', params.field, types.input(node.id, 'in'), `nodes[${i}].params.field`, node.id);
     if (roleOf(node.type) === 'source') {
       const timestamp = params.timestamp as { from?: string; field?: unknown } | undefined;
-      if (timestamp?.from === 'field') checkField(warnings, 'Timestamp', timestamp.field, types.output(node.id, 'out'), `nodes[${i}].params.timestamp.field`, node.id);
+      if (timestamp?.from === 'field')
+        checkField(
+          warnings,
+          'Timestamp',
+          timestamp.field,
+          types.output(node.id, 'out'),
+          `nodes[${i}].params.timestamp.field`,
+          node.id,
+        );
     }
     if (node.type === 'window' || node.type === 'aggregate') {
       const aggregate = params.aggregate as { kind?: string; field?: unknown } | undefined;
-      if (aggregate && aggregate.field !== undefined) checkField(warnings, 'Aggregate', aggregate.field, types.input(node.id, 'in'), `nodes[${i}].params.aggregate.field`, node.id);
+      if (aggregate && aggregate.field !== undefined)
+        checkField(
+          warnings,
+          'Aggregate',
+          aggregate.field,
+          types.input(node.id, 'in'),
+          `nodes[${i}].params.aggregate.field`,
+          node.id,
+        );
     }
   });
   return warnings;

@@ -22,11 +22,32 @@ function markerAt(lines: readonly string[], line: number, column: number, messag
   const start = Math.min(Math.max(column, 1), text.length + 1);
   const word = /^[A-Za-z0-9_$]+/.exec(text.slice(start - 1));
   const end = start + Math.max(word ? word[0].length : 1, 1);
-  return { severity: 'error', startLineNumber: lineNumber, startColumn: start, endLineNumber: lineNumber, endColumn: end, message, code };
+  return {
+    severity: 'error',
+    startLineNumber: lineNumber,
+    startColumn: start,
+    endLineNumber: lineNumber,
+    endColumn: end,
+    message,
+    code,
+  };
 }
 
-function wholeFirstLine(lines: readonly string[], message: string, code: string, severity: CodeMarker['severity']): CodeMarker {
-  return { severity, startLineNumber: 1, startColumn: 1, endLineNumber: 1, endColumn: (lines[0]?.length ?? 0) + 1, message, code };
+function wholeFirstLine(
+  lines: readonly string[],
+  message: string,
+  code: string,
+  severity: CodeMarker['severity'],
+): CodeMarker {
+  return {
+    severity,
+    startLineNumber: 1,
+    startColumn: 1,
+    endLineNumber: 1,
+    endColumn: (lines[0]?.length ?? 0) + 1,
+    message,
+    code,
+  };
 }
 
 /** What the UDF compiler says about `text`: syntax errors, imports, and exports the operator needs but is not given. */
@@ -35,7 +56,10 @@ export function compileMarkers(text: string, requiredExports: readonly string[],
   const result = compileModule(text);
   if (!result.ok) return result.diagnostics.map((d) => markerAt(lines, d.line, d.column, d.message, d.code));
   return missingExports(result.module, requiredExports).map((name) => {
-    const what = name === 'default' ? `an \`export default\` function${signature ? ` ${signature}` : ''}` : `a function named \`${name}\``;
+    const what =
+      name === 'default'
+        ? `an \`export default\` function${signature ? ` ${signature}` : ''}`
+        : `a function named \`${name}\``;
     return wholeFirstLine(lines, `the module must export ${what}`, 'E_UDF_EXPORT', 'error');
   });
 }
@@ -51,7 +75,11 @@ export function fieldPath(path: readonly (string | number)[]): string {
  * Validation problems about this field, other than the compiler's own (which `compileMarkers` reports, fresher).
  * Problems carry full paths (`nodes[2].params.code`); those ending in the field's path belong here.
  */
-export function problemMarkers(problems: readonly ValidationProblem[], path: readonly (string | number)[], text: string): CodeMarker[] {
+export function problemMarkers(
+  problems: readonly ValidationProblem[],
+  path: readonly (string | number)[],
+  text: string,
+): CodeMarker[] {
   const suffix = fieldPath(path);
   const lines = text.split(/\r?\n/);
   return problems

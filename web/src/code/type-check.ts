@@ -21,7 +21,9 @@ function modelFor(request: TypeCheckRequest): monaco.editor.ITextModel {
   const content = `${request.text}\n\n${request.declarations}\nexport {};\n`;
   let model = models.get(key);
   if (!model || model.isDisposed()) {
-    const uri = monaco.Uri.parse(`file:///weir/check/${encodeURIComponent(request.nodeId)}/${request.path.map(encodeURIComponent).join('/')}.ts`);
+    const uri = monaco.Uri.parse(
+      `file:///weir/check/${encodeURIComponent(request.nodeId)}/${request.path.map(encodeURIComponent).join('/')}.ts`,
+    );
     model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(content, 'typescript', uri);
     models.set(key, model);
   }
@@ -51,7 +53,10 @@ export async function checkTypes(requests: readonly TypeCheckRequest[]): Promise
       const codeLength = requests[i]!.text.length;
       const diagnostics = await worker.getSemanticDiagnostics(model.uri.toString());
       return diagnostics
-        .filter((d) => d.category === ERROR && !LEFT_TO_THE_COMPILER.has(d.code) && d.start !== undefined && d.start <= codeLength)
+        .filter(
+          (d) =>
+            d.category === ERROR && !LEFT_TO_THE_COMPILER.has(d.code) && d.start !== undefined && d.start <= codeLength,
+        )
         .map((d) => {
           const at = model.getPositionAt(d.start!);
           return { line: at.lineNumber, column: at.column, message: flatten(d.messageText as never), code: d.code };

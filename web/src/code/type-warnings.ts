@@ -41,7 +41,8 @@ export function codeFieldsOf(node: NodeDoc): { path: string[]; text: string }[] 
   if (!definition) return [];
   const found: { path: string[]; text: string }[] = [];
   const walk = (fields: Record<string, Field>, value: unknown, path: string[]) => {
-    const object = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    const object =
+      value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
     for (const [name, field] of Object.entries(fields)) {
       const inner = object[name];
       if (field.kind === 'code') {
@@ -71,7 +72,8 @@ export function typeCheckRequests(doc: PipelineDoc): TypeCheckRequest[] {
     const fields = codeFieldsOf(node);
     if (fields.length === 0) continue;
     const declarations = valueTypeDeclarations(doc, node.id);
-    for (const { path, text } of fields) if (compileModule(text).ok) requests.push({ nodeId: node.id, path, text, declarations });
+    for (const { path, text } of fields)
+      if (compileModule(text).ok) requests.push({ nodeId: node.id, path, text, declarations });
   }
   return requests;
 }
@@ -82,7 +84,11 @@ export function requestsKey(requests: readonly TypeCheckRequest[]): string {
 }
 
 /** The warnings for the answers, with paths into `doc` as it is now (nodes that are gone are left out). */
-export function typeWarnings(doc: PipelineDoc, requests: readonly TypeCheckRequest[], answers: readonly TypeDiagnostic[][]): EditorWarning[] {
+export function typeWarnings(
+  doc: PipelineDoc,
+  requests: readonly TypeCheckRequest[],
+  answers: readonly TypeDiagnostic[][],
+): EditorWarning[] {
   const indexOf = new Map(doc.nodes.map((n, i) => [n.id, i]));
   const warnings: EditorWarning[] = [];
   requests.forEach((request, i) => {
@@ -117,7 +123,11 @@ const QUIET_MS = 400;
  * changed are checked again and the warnings replaced. Answers that arrive after the code changed again are
  * dropped. A checker that cannot load (Monaco failed) leaves no warnings and no error: the editor works without.
  */
-export function keepTypeWarnings(host: TypeWarningsHost, check: () => Promise<TypeChecker>, quietMs = QUIET_MS): () => void {
+export function keepTypeWarnings(
+  host: TypeWarningsHost,
+  check: () => Promise<TypeChecker>,
+  quietMs = QUIET_MS,
+): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let checkedKey = requestsKey([]);
   let running = false;

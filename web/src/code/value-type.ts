@@ -13,7 +13,15 @@ const MAX_DEPTH = 6;
 
 type Shape =
   | { kind: 'any' }
-  | { kind: 'union'; number: boolean; string: boolean; boolean: boolean; null: boolean; array: Shape | null; object: ObjectShape | null };
+  | {
+      kind: 'union';
+      number: boolean;
+      string: boolean;
+      boolean: boolean;
+      null: boolean;
+      array: Shape | null;
+      object: ObjectShape | null;
+    };
 
 interface ObjectShape {
   /** Field shapes, in first-seen order, with how many of the objects had each field. */
@@ -121,6 +129,7 @@ export function valueTypeDeclarations(doc: PipelineDoc, nodeId: string): string 
     const type = values ? typeOfValues(values) : 'any';
     return `/** The values arriving at ${nodeId}.${port}${values ? `, as its upstream samples look` : ''}. */\ntype ${name} = ${type};\n`;
   };
-  if (node?.type.startsWith('join.')) return declare('Left', 'left') + declare('Right', 'right') + 'type Value = Left | Right;\n';
+  if (node?.type.startsWith('join.'))
+    return declare('Left', 'left') + declare('Right', 'right') + 'type Value = Left | Right;\n';
   return declare('Value', 'in');
 }

@@ -44,7 +44,15 @@ const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 const formatCompact = (n: number) => COMPACT.format(n);
 const formatRate = (n: number) => `${COMPACT.format(n)}/s`;
 
-export function DeploymentCharts({ history, error, labels }: { history: DeploymentHistory | null; error: string | null; labels: Record<string, string> }) {
+export function DeploymentCharts({
+  history,
+  error,
+  labels,
+}: {
+  history: DeploymentHistory | null;
+  error: string | null;
+  labels: Record<string, string>;
+}) {
   if (history === null) {
     return (
       <section className="deployment-charts" aria-label="Charts over time" aria-busy="true">
@@ -57,9 +65,16 @@ export function DeploymentCharts({ history, error, labels }: { history: Deployme
   return (
     <section className="deployment-charts" aria-label="Charts over time" data-points={points.length}>
       <h4 className="deployment-charts__heading">
-        Over time <span>last {formatSpan(span)}, a point every {formatSpan(history.resolutionMs)}</span>
+        Over time{' '}
+        <span>
+          last {formatSpan(span)}, a point every {formatSpan(history.resolutionMs)}
+        </span>
       </h4>
-      {error && <p className="deployment-charts__note">The server's history could not be loaded ({error}): the charts start now.</p>}
+      {error && (
+        <p className="deployment-charts__note">
+          The server's history could not be loaded ({error}): the charts start now.
+        </p>
+      )}
       {points.length === 0 ? (
         <p className="deployment-charts__empty">No history yet: charts fill in as the deployment runs.</p>
       ) : (
@@ -69,7 +84,15 @@ export function DeploymentCharts({ history, error, labels }: { history: Deployme
   );
 }
 
-function ChartGrid({ points, resolutionMs, labels }: { points: HistoryPoint[]; resolutionMs: number; labels: Record<string, string> }) {
+function ChartGrid({
+  points,
+  resolutionMs,
+  labels,
+}: {
+  points: HistoryPoint[];
+  resolutionMs: number;
+  labels: Record<string, string>;
+}) {
   const times = points.map((p) => p.at);
   const last = times.at(-1)!;
   const frame: Frame = { times, domain: [Math.min(times[0]!, last - MIN_SPAN_MS), last], resolutionMs };
@@ -82,9 +105,31 @@ function ChartGrid({ points, resolutionMs, labels }: { points: HistoryPoint[]; r
   return (
     <>
       <div className="deployment-charts__grid">
-        <LineChart title="Records in per second" series={nodeSeries(points, (n) => n.inPerSecond, labels)} frame={frame} format={formatRate} tick={formatCompact} markers={restarts} />
-        <LineChart title="Records out per second" series={nodeSeries(points, (n) => n.outPerSecond, labels)} frame={frame} format={formatRate} tick={formatCompact} markers={restarts} />
-        <LineChart title="Consumer lag (records)" series={lag.series} frame={frame} format={formatCompact} tick={formatCompact} markers={restarts} note={lag.note} />
+        <LineChart
+          title="Records in per second"
+          series={nodeSeries(points, (n) => n.inPerSecond, labels)}
+          frame={frame}
+          format={formatRate}
+          tick={formatCompact}
+          markers={restarts}
+        />
+        <LineChart
+          title="Records out per second"
+          series={nodeSeries(points, (n) => n.outPerSecond, labels)}
+          frame={frame}
+          format={formatRate}
+          tick={formatCompact}
+          markers={restarts}
+        />
+        <LineChart
+          title="Consumer lag (records)"
+          series={lag.series}
+          frame={frame}
+          format={formatCompact}
+          tick={formatCompact}
+          markers={restarts}
+          note={lag.note}
+        />
         <LineChart
           title="Checkpoint duration"
           series={[{ key: 'duration', label: 'duration', values: points.map((p) => p.checkpoints.lastDurationMs) }]}
@@ -114,7 +159,11 @@ function ChartGrid({ points, resolutionMs, labels }: { points: HistoryPoint[]; r
             <span className="deployment-charts__key-failed" aria-hidden="true" /> failed checkpoint
           </span>
         )}
-        <span className="deployment-charts__restarts">{restartCount === 0 ? 'No restarts in this period.' : `${restartCount} restart${restartCount === 1 ? '' : 's'} in this period.`}</span>
+        <span className="deployment-charts__restarts">
+          {restartCount === 0
+            ? 'No restarts in this period.'
+            : `${restartCount} restart${restartCount === 1 ? '' : 's'} in this period.`}
+        </span>
       </p>
     </>
   );
@@ -161,7 +210,14 @@ function LineChart({
         <span>{title}</span>
         {single !== undefined && <span className="chart__latest">{single === null ? '–' : format(single)}</span>}
       </figcaption>
-      <svg className="chart__svg" role="img" aria-label={summary} width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`}>
+      <svg
+        className="chart__svg"
+        role="img"
+        aria-label={summary}
+        width={width}
+        height={HEIGHT}
+        viewBox={`0 0 ${width} ${HEIGHT}`}
+      >
         <title>{summary}</title>
         {scale.ticks.map((v) => (
           <g key={v} className="chart__grid">
@@ -173,12 +229,25 @@ function LineChart({
         ))}
         {times.ticks.map((t) => (
           // A label at the right edge ends there instead of being cut off.
-          <text key={t} className="chart__time" x={x(t)} y={HEIGHT - 5} textAnchor={x(t) > width - (times.seconds ? 26 : 18) ? 'end' : 'middle'}>
+          <text
+            key={t}
+            className="chart__time"
+            x={x(t)}
+            y={HEIGHT - 5}
+            textAnchor={x(t) > width - (times.seconds ? 26 : 18) ? 'end' : 'middle'}
+          >
             {formatClock(t, times.seconds)}
           </text>
         ))}
         {markers.map((m) => (
-          <line key={`${m.kind}-${m.at}`} className={`chart__marker chart__marker--${m.kind}`} x1={x(m.at)} x2={x(m.at)} y1={MARGIN.top} y2={MARGIN.top + plotHeight}>
+          <line
+            key={`${m.kind}-${m.at}`}
+            className={`chart__marker chart__marker--${m.kind}`}
+            x1={x(m.at)}
+            x2={x(m.at)}
+            y1={MARGIN.top}
+            y2={MARGIN.top + plotHeight}
+          >
             <title>{m.label}</title>
           </line>
         ))}
@@ -191,7 +260,8 @@ function LineChart({
           {latest.map(({ series: s, value }, i) => (
             <li key={s.key} className={seriesClass(i)} title={s.key}>
               <span className="chart__swatch" aria-hidden="true" />
-              <span className="chart__label">{s.label}:</span> <span className="chart__value">{value === null ? '–' : format(value)}</span>
+              <span className="chart__label">{s.label}:</span>{' '}
+              <span className="chart__value">{value === null ? '–' : format(value)}</span>
             </li>
           ))}
         </ul>
@@ -203,7 +273,19 @@ function LineChart({
 }
 
 /** One series as a path, broken where a point has no value or where points are missing (the deployment was down). */
-function SeriesPath({ series, index, frame, x, y }: { series: Series; index: number; frame: Frame; x: (t: number) => number; y: (v: number) => number }) {
+function SeriesPath({
+  series,
+  index,
+  frame,
+  x,
+  y,
+}: {
+  series: Series;
+  index: number;
+  frame: Frame;
+  x: (t: number) => number;
+  y: (v: number) => number;
+}) {
   let d = '';
   const dots: Array<[number, number]> = [];
   const maxStep = 2.5 * frame.resolutionMs;
@@ -212,7 +294,8 @@ function SeriesPath({ series, index, frame, x, y }: { series: Series; index: num
     if (v === null || v === undefined) continue;
     const t = frame.times[i]!;
     const joinsBefore = i > 0 && series.values[i - 1] != null && t - frame.times[i - 1]! <= maxStep;
-    const joinsAfter = i + 1 < series.values.length && series.values[i + 1] != null && frame.times[i + 1]! - t <= maxStep;
+    const joinsAfter =
+      i + 1 < series.values.length && series.values[i + 1] != null && frame.times[i + 1]! - t <= maxStep;
     const px = x(t).toFixed(1);
     const py = y(v).toFixed(1);
     d += `${joinsBefore ? 'L' : 'M'}${px} ${py}`;
@@ -233,11 +316,19 @@ function seriesClass(index: number): string {
 }
 
 /** One line per node that has the figure at some point, in the order the nodes first appear. */
-function nodeSeries(points: HistoryPoint[], pick: (node: NodeHistory) => number | null, labels: Record<string, string>): Series[] {
+function nodeSeries(
+  points: HistoryPoint[],
+  pick: (node: NodeHistory) => number | null,
+  labels: Record<string, string>,
+): Series[] {
   const ids: string[] = [];
   for (const p of points) for (const id of Object.keys(p.nodes)) if (!ids.includes(id)) ids.push(id);
   return ids
-    .map((id) => ({ key: id, label: labels[id] ?? id, values: points.map((p) => (p.nodes[id] ? pick(p.nodes[id]) : null)) }))
+    .map((id) => ({
+      key: id,
+      label: labels[id] ?? id,
+      values: points.map((p) => (p.nodes[id] ? pick(p.nodes[id]) : null)),
+    }))
     .filter((s) => s.values.some((v) => v !== null));
 }
 
@@ -254,20 +345,36 @@ function lagSeries(points: HistoryPoint[]): { series: Series[]; note: string | n
       series: keys.map(({ source, partition }) => ({
         key: `${source}#${partition}`,
         label: named ? `${source} · partition ${partition}` : `partition ${partition}`,
-        values: points.map((p) => p.partitions.find((q) => q.source === source && q.partition === partition)?.lag ?? null),
+        values: points.map(
+          (p) => p.partitions.find((q) => q.source === source && q.partition === partition)?.lag ?? null,
+        ),
       })),
       note: null,
     };
   }
-  const note = partitions.size > MAX_LINES ? `Summed per source over its ${partitions.size} partitions.` : partitions.size === 0 && sources.size > 0 ? 'Per source.' : null;
-  return { series: [...sources].map((id) => ({ key: id, label: id, values: points.map((p) => p.lag[id] ?? null) })), note };
+  const note =
+    partitions.size > MAX_LINES
+      ? `Summed per source over its ${partitions.size} partitions.`
+      : partitions.size === 0 && sources.size > 0
+        ? 'Per source.'
+        : null;
+  return {
+    series: [...sources].map((id) => ({ key: id, label: id, values: points.map((p) => p.lag[id] ?? null) })),
+    note,
+  };
 }
 
 function restartMarkers(points: HistoryPoint[]): Marker[] {
   const markers: Marker[] = [];
   for (let i = 1; i < points.length; i++) {
     const more = points[i]!.restarts - points[i - 1]!.restarts;
-    if (more > 0) markers.push({ at: points[i]!.at, kind: 'restart', count: more, label: more === 1 ? 'Restarted' : `Restarted ${more} times` });
+    if (more > 0)
+      markers.push({
+        at: points[i]!.at,
+        kind: 'restart',
+        count: more,
+        label: more === 1 ? 'Restarted' : `Restarted ${more} times`,
+      });
   }
   return markers;
 }
@@ -276,15 +383,28 @@ function failedCheckpointMarkers(points: HistoryPoint[]): Marker[] {
   const markers: Marker[] = [];
   for (let i = 1; i < points.length; i++) {
     const more = points[i]!.checkpoints.failed - points[i - 1]!.checkpoints.failed;
-    if (more > 0) markers.push({ at: points[i]!.at, kind: 'failed', count: more, label: more === 1 ? 'A checkpoint failed' : `${more} checkpoints failed` });
+    if (more > 0)
+      markers.push({
+        at: points[i]!.at,
+        kind: 'failed',
+        count: more,
+        label: more === 1 ? 'A checkpoint failed' : `${more} checkpoints failed`,
+      });
   }
   return markers;
 }
 
 /** What a screen reader hears for a chart: its title and every series' latest value. */
-function describe(title: string, latest: Array<{ series: Series; value: number | null }>, format: (v: number) => string, markers: Marker[]): string {
+function describe(
+  title: string,
+  latest: Array<{ series: Series; value: number | null }>,
+  format: (v: number) => string,
+  markers: Marker[],
+): string {
   if (latest.length === 0) return `${title}: no figures yet`;
-  const values = latest.map(({ series, value }) => `${latest.length > 1 ? `${series.label}: ` : ''}${value === null ? 'none' : format(value)}`);
+  const values = latest.map(
+    ({ series, value }) => `${latest.length > 1 ? `${series.label}: ` : ''}${value === null ? 'none' : format(value)}`,
+  );
   const restarts = markers.reduce((n, m) => n + (m.kind === 'restart' ? m.count : 0), 0);
   return `${title}, latest: ${values.join('; ')}${restarts > 0 ? `; ${restarts} restart${restarts === 1 ? '' : 's'} marked` : ''}`;
 }

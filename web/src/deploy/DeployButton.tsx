@@ -46,7 +46,10 @@ export function DeployButton() {
   const deploy = async (pipeline: PipelineDoc, allowStateLoss: boolean) => {
     setBusy(true);
     try {
-      const result = await api.deploy(pipeline, { allowStateLoss, ...(target === 'flink' ? { target, parallelism } : {}) });
+      const result = await api.deploy(pipeline, {
+        allowStateLoss,
+        ...(target === 'flink' ? { target, parallelism } : {}),
+      });
       // The deployments panel opens on it: that is the confirmation, and where its status goes on.
       setOutcome(null);
       deployUiStore.getState().showDeployed(result.id);
@@ -71,7 +74,11 @@ export function DeployButton() {
         onClick={onDeploy}
         disabled={busy}
         aria-describedby={outcome ? popupId : undefined}
-        title={target === 'flink' && flink ? `Run this pipeline on the Flink cluster at ${flink.restUrl} (parallelism ${parallelism})` : 'Run this pipeline on the server against Kafka'}
+        title={
+          target === 'flink' && flink
+            ? `Run this pipeline on the Flink cluster at ${flink.restUrl} (parallelism ${parallelism})`
+            : 'Run this pipeline on the server against Kafka'
+        }
       >
         <Icon name="rocket" />
         <span className="tool-button__label">{busy ? 'Deploying…' : 'Deploy'}</span>
@@ -95,14 +102,23 @@ export function DeployButton() {
   );
 }
 
-function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; onConfirmLoss: (p: PipelineDoc) => void; onClose: () => void }) {
+function OutcomeView({
+  outcome,
+  onConfirmLoss,
+  onClose,
+}: {
+  outcome: Outcome;
+  onConfirmLoss: (p: PipelineDoc) => void;
+  onClose: () => void;
+}) {
   switch (outcome.kind) {
     case 'problems': {
       const { problems } = outcome;
       return (
         <>
           <p className="deploy-popup__title">
-            {outcome.fromServer ? 'The server refused the pipeline' : 'Not deployed'}: {problems.length === 1 ? 'one problem' : `${problems.length} problems`} to fix first
+            {outcome.fromServer ? 'The server refused the pipeline' : 'Not deployed'}:{' '}
+            {problems.length === 1 ? 'one problem' : `${problems.length} problems`} to fix first
           </p>
           <ul className="deploy-popup__problems">
             {problems.slice(0, SHOWN_PROBLEMS).map((p) => (
@@ -111,7 +127,9 @@ function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; on
               </li>
             ))}
           </ul>
-          {problems.length > SHOWN_PROBLEMS && <p className="deploy-popup__more">…and {problems.length - SHOWN_PROBLEMS} more.</p>}
+          {problems.length > SHOWN_PROBLEMS && (
+            <p className="deploy-popup__more">…and {problems.length - SHOWN_PROBLEMS} more.</p>
+          )}
           <Actions onClose={onClose} />
         </>
       );
@@ -119,7 +137,10 @@ function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; on
     case 'state-loss':
       return (
         <>
-          <p className="deploy-popup__title">This upgrade cannot keep the state of {outcome.nodes.length === 1 ? 'one node' : `${outcome.nodes.length} nodes`}</p>
+          <p className="deploy-popup__title">
+            This upgrade cannot keep the state of{' '}
+            {outcome.nodes.length === 1 ? 'one node' : `${outcome.nodes.length} nodes`}
+          </p>
           {outcome.message.startsWith(REMOVED_OR_RETYPED) ? (
             <p>
               Nodes removed or given another type lose their state (counts, windows, timers):{' '}
@@ -149,7 +170,9 @@ function OutcomeView({ outcome, onConfirmLoss, onClose }: { outcome: Outcome; on
       return (
         <>
           <p className="deploy-popup__title">Nothing to deploy yet</p>
-          <p>A deployment writes its results to Kafka: connect a source, through your operators, to a Kafka sink first.</p>
+          <p>
+            A deployment writes its results to Kafka: connect a source, through your operators, to a Kafka sink first.
+          </p>
           <Actions onClose={onClose} />
         </>
       );
@@ -176,7 +199,8 @@ function Actions({ onClose }: { onClose: () => void }) {
 
 function outcomeOf(err: unknown, pipeline: PipelineDoc): Outcome {
   if (err instanceof ApiError) {
-    if (err.code === 'E_VALIDATION' && err.problems.length > 0) return { kind: 'problems', problems: err.problems, fromServer: true };
+    if (err.code === 'E_VALIDATION' && err.problems.length > 0)
+      return { kind: 'problems', problems: err.problems, fromServer: true };
     if (err.code === 'E_STATE_LOSS') return { kind: 'state-loss', nodes: err.nodes, pipeline, message: err.message };
     return { kind: 'error', message: describeError(err), unreachable: err.code === 'E_UNREACHABLE' };
   }

@@ -26,7 +26,11 @@ export function DeployTarget({ restUrl }: { restUrl: string }) {
       </select>
       {target === 'flink' && (
         <>
-          <label className="deploy-target__label" htmlFor={parallelismId} title="Parallel subtasks of the Flink job (task slots it takes)">
+          <label
+            className="deploy-target__label"
+            htmlFor={parallelismId}
+            title="Parallel subtasks of the Flink job (task slots it takes)"
+          >
             ×
           </label>
           <input

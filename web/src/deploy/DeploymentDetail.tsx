@@ -9,12 +9,28 @@ import { api, describeError } from '../api/client.ts';
 import { useWeirStore } from '../store/index.ts';
 import { DeploymentCharts } from './Charts.tsx';
 import { useDeploymentEvents, useMetricsHistory } from './hooks.ts';
-import { canDelete, canResume, canStop, formatAgo, formatBytes, formatCount, formatMs, formatRate, sum, type NodeRates } from './format.ts';
+import {
+  canDelete,
+  canResume,
+  canStop,
+  formatAgo,
+  formatBytes,
+  formatCount,
+  formatMs,
+  formatRate,
+  sum,
+  type NodeRates,
+} from './format.ts';
 import { BackpressureCell, FlinkJobLine, TargetTag } from './FlinkJob.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { SinkTail } from './SinkTail.tsx';
 
-const STREAM_LABEL = { connecting: 'connecting…', open: 'live', retrying: 'reconnecting…', closed: 'disconnected' } as const;
+const STREAM_LABEL = {
+  connecting: 'connecting…',
+  open: 'live',
+  retrying: 'reconnecting…',
+  closed: 'disconnected',
+} as const;
 
 export function DeploymentDetail({
   id,
@@ -69,7 +85,11 @@ export function DeploymentDetail({
   if (!info) {
     return (
       <section className="deployment-detail" aria-busy="true">
-        <p className="deployment-detail__muted">{live.stream === 'closed' ? 'This deployment cannot be shown (the server refused its event stream).' : 'Connecting…'}</p>
+        <p className="deployment-detail__muted">
+          {live.stream === 'closed'
+            ? 'This deployment cannot be shown (the server refused its event stream).'
+            : 'Connecting…'}
+        </p>
       </section>
     );
   }
@@ -84,7 +104,13 @@ export function DeploymentDetail({
           {STREAM_LABEL[live.stream]}
         </span>
         <span className="deployment-detail__actions">
-          <button type="button" className="button" disabled={!canStop(info.status) || action !== null} onClick={() => void run('stop')} title="Take a savepoint, then stop">
+          <button
+            type="button"
+            className="button"
+            disabled={!canStop(info.status) || action !== null}
+            onClick={() => void run('stop')}
+            title="Take a savepoint, then stop"
+          >
             {action === 'stop' ? 'Stopping…' : 'Stop'}
           </button>
           <button
@@ -92,7 +118,11 @@ export function DeploymentDetail({
             className="button"
             disabled={!canResume(info.status) || action !== null}
             onClick={() => void run('resume')}
-            title={info.target === 'flink' ? 'Submit the job again from its savepoint (or its last checkpoint)' : 'Start again from the last checkpoint'}
+            title={
+              info.target === 'flink'
+                ? 'Submit the job again from its savepoint (or its last checkpoint)'
+                : 'Start again from the last checkpoint'
+            }
           >
             {action === 'resume' ? 'Resuming…' : 'Resume'}
           </button>
@@ -118,10 +148,20 @@ export function DeploymentDetail({
               : 'Its changelog topic and consumer group stay in Kafka: deploying this pipeline again continues from its last checkpoint.'}
           </p>
           <span className="deployment-detail__actions">
-            <button type="button" className="button button--danger" disabled={action !== null} onClick={() => void remove()}>
+            <button
+              type="button"
+              className="button button--danger"
+              disabled={action !== null}
+              onClick={() => void remove()}
+            >
               {action === 'delete' ? 'Deleting…' : 'Delete'}
             </button>
-            <button type="button" className="button" disabled={action !== null} onClick={() => setConfirmingDelete(false)}>
+            <button
+              type="button"
+              className="button"
+              disabled={action !== null}
+              onClick={() => setConfirmingDelete(false)}
+            >
               Cancel
             </button>
           </span>
@@ -135,8 +175,8 @@ export function DeploymentDetail({
       )}
       {info.reconnecting && (
         <p className="deployment-detail__reconnecting" role="status">
-          Reconnecting to Kafka (it stopped answering {formatAgo(info.reconnecting.since, now)}): <span>{info.reconnecting.reason}</span>.
-          Nothing is lost: the job goes on where it was once Kafka answers.
+          Reconnecting to Kafka (it stopped answering {formatAgo(info.reconnecting.since, now)}):{' '}
+          <span>{info.reconnecting.reason}</span>. Nothing is lost: the job goes on where it was once Kafka answers.
         </p>
       )}
       {!info.error && info.status === 'starting' && info.lastError && (
@@ -188,7 +228,15 @@ function Checkpoints({ metrics, now, flink }: { metrics: DeploymentMetrics; now:
   );
 }
 
-function NodeTable({ metrics, rates, flink }: { metrics: DeploymentMetrics; rates: Record<string, NodeRates>; flink: boolean }) {
+function NodeTable({
+  metrics,
+  rates,
+  flink,
+}: {
+  metrics: DeploymentMetrics;
+  rates: Record<string, NodeRates>;
+  flink: boolean;
+}) {
   const ids = Object.keys(metrics.nodes);
   if (ids.length === 0) return null;
   return (
@@ -222,7 +270,13 @@ function NodeTable({ metrics, rates, flink }: { metrics: DeploymentMetrics; rate
                 <code>{id}</code>
               </th>
               <td>{formatCount(node.in)}</td>
-              <td title={Object.entries(node.out).map(([port, n]) => `${port}: ${n}`).join(', ')}>{formatCount(sum(node.out))}</td>
+              <td
+                title={Object.entries(node.out)
+                  .map(([port, n]) => `${port}: ${n}`)
+                  .join(', ')}
+              >
+                {formatCount(sum(node.out))}
+              </td>
               <td>{formatRate(rates[id]?.inPerSecond)}</td>
               <td>{formatRate(rates[id]?.outPerSecond)}</td>
               <td className={node.errors > 0 ? 'node-metrics--bad' : undefined}>{formatCount(node.errors)}</td>
@@ -245,7 +299,14 @@ function Sinks({ info }: { info: DeploymentInfo }) {
     <div className="sinks">
       <div className="sinks__tabs" role="tablist" aria-label="Live output of each sink">
         {sinkIds.map((sinkId) => (
-          <button key={sinkId} type="button" role="tab" aria-selected={sinkId === current} className="sinks__tab" onClick={() => setShown(sinkId)}>
+          <button
+            key={sinkId}
+            type="button"
+            role="tab"
+            aria-selected={sinkId === current}
+            className="sinks__tab"
+            onClick={() => setShown(sinkId)}
+          >
             {sinkId} <span className="sinks__topic">→ {info.sinks[sinkId]}</span>
           </button>
         ))}

@@ -31,7 +31,9 @@ function OpenPanel() {
   // the detail shows (a list that said Restarting beside a detail that said Starting confused people).
   const [live, setLive] = useState<DeploymentInfo | null>(null);
   const onLive = useCallback((info: DeploymentInfo) => setLive(info), []);
-  const deployments = listed?.filter((d) => d.id !== hidden).map((d) => (live !== null && d.id === live.id ? { ...d, ...live } : d)) ?? null;
+  const deployments =
+    listed?.filter((d) => d.id !== hidden).map((d) => (live !== null && d.id === live.id ? { ...d, ...live } : d)) ??
+    null;
   const onDeleted = (id: string) => {
     setDeleted({ id, from: listed });
     if (deployUiStore.getState().selectedId === id) select(null);
@@ -43,7 +45,8 @@ function OpenPanel() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) closePanel();
+      if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement))
+        closePanel();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
@@ -53,7 +56,13 @@ function OpenPanel() {
     <aside className="deployments-panel" aria-label="Deployments">
       <header className="deployments-panel__header">
         <h2>Deployments</h2>
-        <button type="button" className="icon-button" onClick={closePanel} aria-label="Close the deployments panel" title="Close (Esc)">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={closePanel}
+          aria-label="Close the deployments panel"
+          title="Close (Esc)"
+        >
           ×
         </button>
       </header>
@@ -63,7 +72,9 @@ function OpenPanel() {
         </p>
       )}
       {deployments !== null && deployments.length === 0 && (
-        <p className="deployments-panel__empty">Nothing is deployed yet. Press Deploy to run the pipeline you are editing on the server.</p>
+        <p className="deployments-panel__empty">
+          Nothing is deployed yet. Press Deploy to run the pipeline you are editing on the server.
+        </p>
       )}
       {deployments !== null && deployments.length > 0 && (
         <ul className="deployments-panel__list" role="listbox" aria-label="Deployed pipelines">
@@ -73,15 +84,29 @@ function OpenPanel() {
         </ul>
       )}
       {deployments === null && !error && <p className="deployments-panel__empty">Loading…</p>}
-      {shownId !== null && <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} onDeleted={onDeleted} onLive={onLive} />}
+      {shownId !== null && (
+        <DeploymentDetail key={shownId} id={shownId} onChanged={refresh} onDeleted={onDeleted} onLive={onLive} />
+      )}
     </aside>
   );
 }
 
-function DeploymentItem({ deployment, selected, onSelect }: { deployment: DeploymentInfo; selected: boolean; onSelect: () => void }) {
+function DeploymentItem({
+  deployment,
+  selected,
+  onSelect,
+}: {
+  deployment: DeploymentInfo;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   return (
     <li role="option" aria-selected={selected}>
-      <button type="button" className={`deployment-item${selected ? ' deployment-item--selected' : ''}`} onClick={onSelect}>
+      <button
+        type="button"
+        className={`deployment-item${selected ? ' deployment-item--selected' : ''}`}
+        onClick={onSelect}
+      >
         <span className="deployment-item__name">{deployment.pipelineName}</span>
         <span className="deployment-item__id">
           {deployment.id}
@@ -89,7 +114,10 @@ function DeploymentItem({ deployment, selected, onSelect }: { deployment: Deploy
         </span>
         <StatusBadge status={deployment.status} />
         {deployment.reconnecting && (
-          <span className="deployments__reconnecting" title={`Reconnecting to Kafka: ${deployment.reconnecting.reason}`}>
+          <span
+            className="deployments__reconnecting"
+            title={`Reconnecting to Kafka: ${deployment.reconnecting.reason}`}
+          >
             reconnecting
           </span>
         )}

@@ -5,7 +5,10 @@ import './flink.css';
 export function TargetTag({ info }: { info: DeploymentInfo }) {
   if (info.target !== 'flink') return null;
   return (
-    <span className="target-tag" title={`Runs on the Flink cluster at ${info.flink?.restUrl ?? '?'}, ${info.parallelism} parallel subtask(s)`}>
+    <span
+      className="target-tag"
+      title={`Runs on the Flink cluster at ${info.flink?.restUrl ?? '?'}, ${info.parallelism} parallel subtask(s)`}
+    >
       Flink ×{info.parallelism}
     </span>
   );

@@ -26,11 +26,19 @@ export function LiveNodeFigures({ id }: { id: string }) {
   const deploymentId = useLiveCanvas((s) => s.deploymentId);
   if (figures === undefined) return null;
   const line = nodeLine(figures);
-  const title = [`Live, deployment ${deploymentId ?? ''}: ${line}`, ...(figures.outPerSecond === undefined ? [] : [`${formatLiveRate(figures.outPerSecond)} out`]), ...(holding ? [`Holds the job back. ${holding}`] : [])].join('\n');
+  const title = [
+    `Live, deployment ${deploymentId ?? ''}: ${line}`,
+    ...(figures.outPerSecond === undefined ? [] : [`${formatLiveRate(figures.outPerSecond)} out`]),
+    ...(holding ? [`Holds the job back. ${holding}`] : []),
+  ].join('\n');
   return (
     <>
       {holding !== null && <div className="op-node__holding" aria-hidden="true" />}
-      <div className={`op-node__live${holding !== null ? ' op-node__live--holding' : ''}${figures.errors > 0 ? ' op-node__live--errors' : ''}`} title={title} data-live-node={id}>
+      <div
+        className={`op-node__live${holding !== null ? ' op-node__live--holding' : ''}${figures.errors > 0 ? ' op-node__live--errors' : ''}`}
+        title={title}
+        data-live-node={id}
+      >
         <span className="live-dot" aria-hidden="true" />
         <span className="op-node__live-line">{line}</span>
         {holding !== null && <span className="op-node__live-holding">holds the job back</span>}
@@ -40,7 +48,19 @@ export function LiveNodeFigures({ id }: { id: string }) {
 }
 
 /** On an edge: the live records per second of its source port, below the simulation count when there is one. */
-export function LiveEdgeRate({ source, port, x, y, belowCount }: { source: string; port: string; x: number; y: number; belowCount: boolean }) {
+export function LiveEdgeRate({
+  source,
+  port,
+  x,
+  y,
+  belowCount,
+}: {
+  source: string;
+  port: string;
+  x: number;
+  y: number;
+  belowCount: boolean;
+}) {
   const rate = useLiveCanvas((s) => s.figures?.nodes[source]?.ports[port]);
   if (rate === undefined) return null;
   return (

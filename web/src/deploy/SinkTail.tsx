@@ -10,9 +10,19 @@ export function SinkTail({ deploymentId, sinkId, topic }: { deploymentId: string
     <div className="sink-tail" role="tabpanel" aria-label={`Records written to ${topic}`}>
       <div className="sink-tail__bar">
         <span className="sink-tail__state">
-          {paused ? 'paused' : tail.stream === 'open' ? `live · last ${TAIL_LIMIT} records` : tail.stream === 'closed' ? 'disconnected' : 'connecting…'}
+          {paused
+            ? 'paused'
+            : tail.stream === 'open'
+              ? `live · last ${TAIL_LIMIT} records`
+              : tail.stream === 'closed'
+                ? 'disconnected'
+                : 'connecting…'}
         </span>
-        {tail.skipped > 0 && <span className="sink-tail__skipped">{formatCount(tail.skipped)} records skipped (output faster than this page reads)</span>}
+        {tail.skipped > 0 && (
+          <span className="sink-tail__skipped">
+            {formatCount(tail.skipped)} records skipped (output faster than this page reads)
+          </span>
+        )}
         <button type="button" className="button" onClick={() => setPaused((p) => !p)}>
           {paused ? 'Resume' : 'Pause'}
         </button>
@@ -30,7 +40,11 @@ export function SinkTail({ deploymentId, sinkId, topic }: { deploymentId: string
       ) : (
         <ol className="sink-tail__records">
           {tail.records.map((r) => (
-            <li key={`${r.partition}:${r.offset}`} className="tail-record" title={`partition ${r.partition}, offset ${r.offset}`}>
+            <li
+              key={`${r.partition}:${r.offset}`}
+              className="tail-record"
+              title={`partition ${r.partition}, offset ${r.offset}`}
+            >
               <span className="tail-record__time">{formatTimestamp(r.timestamp)}</span>
               <span className="tail-record__key">{preview(r.key, 60)}</span>
               <span className="tail-record__value">{preview(r.value)}</span>

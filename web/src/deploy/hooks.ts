@@ -1,6 +1,12 @@
 /** Live data of the Deploy UI: the deployment list, one deployment's events, one sink's tail. */
 import { useEffect, useRef, useState } from 'react';
-import { TAIL_RECORDS, type DeploymentHistory, type DeploymentInfo, type DeploymentMetrics, type TailRecord } from '../../../shared/api/deployments.ts';
+import {
+  TAIL_RECORDS,
+  type DeploymentHistory,
+  type DeploymentInfo,
+  type DeploymentMetrics,
+  type TailRecord,
+} from '../../../shared/api/deployments.ts';
 import { appendReading, HISTORY_CAPACITY, HISTORY_RESOLUTION_MS } from '../../../shared/api/metrics-history.ts';
 import type { ServerInfo } from '../../../shared/api/info.ts';
 import { api, describeError, type StreamState } from '../api/client.ts';
@@ -114,7 +120,11 @@ export interface MetricsHistoryState {
  * then every live reading appended by the server's own sampling rule (shared/api/metrics-history.ts), so the charts
  * go on at the same resolution. `restarts` is the deployment's restart count as its status events tell it.
  */
-export function useMetricsHistory(id: string, metrics: DeploymentMetrics | null, restarts: number): MetricsHistoryState {
+export function useMetricsHistory(
+  id: string,
+  metrics: DeploymentMetrics | null,
+  restarts: number,
+): MetricsHistoryState {
   const [state, setState] = useState<MetricsHistoryState>({ history: null, error: null });
   /** Readings that arrived before the history did, appended once it has. */
   const early = useRef<Array<[DeploymentMetrics, number]>>([]);
@@ -136,7 +146,8 @@ export function useMetricsHistory(id: string, metrics: DeploymentMetrics | null,
     };
     api.deploymentHistory(id).then(
       (history) => settle(history, null),
-      (err: unknown) => settle({ id, resolutionMs: HISTORY_RESOLUTION_MS, capacity: HISTORY_CAPACITY, points: [] }, describeError(err)),
+      (err: unknown) =>
+        settle({ id, resolutionMs: HISTORY_RESOLUTION_MS, capacity: HISTORY_CAPACITY, points: [] }, describeError(err)),
     );
     return () => {
       cancelled = true;
@@ -151,7 +162,12 @@ export function useMetricsHistory(id: string, metrics: DeploymentMetrics | null,
     }
     setState((current) => {
       const h = current.history;
-      return h === null ? current : { ...current, history: { ...h, points: appendReading(h.points, metrics, count, h.resolutionMs, h.capacity) } };
+      return h === null
+        ? current
+        : {
+            ...current,
+            history: { ...h, points: appendReading(h.points, metrics, count, h.resolutionMs, h.capacity) },
+          };
     });
   }, [metrics]);
   return state;

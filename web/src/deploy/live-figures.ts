@@ -47,7 +47,10 @@ export function liveFigures(previous: DeploymentMetrics | null, current: Deploym
   const nodes: Record<string, LiveNodeFigures> = {};
   for (const [id, node] of Object.entries(current.nodes)) {
     const { inPerSecond, outPerSecond } = rates[id] ?? {};
-    const figures: LiveNodeFigures = { errors: node.errors, ports: portRates(previous?.nodes[id], node, seconds, outPerSecond) };
+    const figures: LiveNodeFigures = {
+      errors: node.errors,
+      ports: portRates(previous?.nodes[id], node, seconds, outPerSecond),
+    };
     if (inPerSecond !== undefined) figures.inPerSecond = inPerSecond;
     if (outPerSecond !== undefined) figures.outPerSecond = outPerSecond;
     const lag = current.lag[id];
@@ -61,14 +64,20 @@ export function liveFigures(previous: DeploymentMetrics | null, current: Deploym
  * Each output port's share of the node's rate out: the ports' counts since the reading before split the rate (the
  * server's when it sends one); without a reading before, a node with one port has all of it.
  */
-function portRates(before: NodeRuntimeMetrics | undefined, node: NodeRuntimeMetrics, seconds: number, outPerSecond: number | undefined): Record<string, number> {
+function portRates(
+  before: NodeRuntimeMetrics | undefined,
+  node: NodeRuntimeMetrics,
+  seconds: number,
+  outPerSecond: number | undefined,
+): Record<string, number> {
   const ports = Object.keys(node.out);
   const result: Record<string, number> = {};
   if (before && seconds > 0) {
     const deltas = ports.map((p) => Math.max(0, (node.out[p] ?? 0) - (before.out[p] ?? 0)));
     const total = deltas.reduce((a, b) => a + b, 0);
     ports.forEach((p, i) => {
-      result[p] = outPerSecond === undefined || total === 0 ? deltas[i]! / seconds : (outPerSecond * deltas[i]!) / total;
+      result[p] =
+        outPerSecond === undefined || total === 0 ? deltas[i]! / seconds : (outPerSecond * deltas[i]!) / total;
     });
   } else if (ports.length === 1 && outPerSecond !== undefined) {
     result[ports[0]!] = outPerSecond;
@@ -91,7 +100,8 @@ function portRates(before: NodeRuntimeMetrics | undefined, node: NodeRuntimeMetr
 export function holdingBack(previous: DeploymentMetrics | null, current: DeploymentMetrics): HoldingBack | null {
   let worst: { id: string; ratio: number; level: BackpressureLevel } | null = null;
   for (const [id, node] of Object.entries(current.nodes)) {
-    const level = node.backpressure ?? (node.backpressureRatio === undefined ? undefined : levelOf(node.backpressureRatio));
+    const level =
+      node.backpressure ?? (node.backpressureRatio === undefined ? undefined : levelOf(node.backpressureRatio));
     if (level === undefined || level === 'ok') continue;
     const ratio = node.backpressureRatio ?? LEVEL_RATIO[level];
     if (worst === null || ratio > worst.ratio) worst = { id, ratio, level };

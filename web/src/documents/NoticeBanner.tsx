@@ -27,11 +27,18 @@ export function NoticeBanner() {
             {notice.lines.slice(0, SHOWN_LINES).map((line, i) => (
               <li key={i}>{line}</li>
             ))}
-            {notice.lines.length > SHOWN_LINES && <li>… and {notice.lines.length - SHOWN_LINES} more in the problems list below</li>}
+            {notice.lines.length > SHOWN_LINES && (
+              <li>… and {notice.lines.length - SHOWN_LINES} more in the problems list below</li>
+            )}
           </ul>
         )}
       </div>
-      <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => weirStore.getState().showNotice(null)}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Dismiss"
+        onClick={() => weirStore.getState().showNotice(null)}
+      >
         ×
       </button>
     </div>

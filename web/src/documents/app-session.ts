@@ -6,5 +6,7 @@ import { weirStore } from '../store/index.ts';
 import { CachedStorage, openBrowserStore } from './document-store.ts';
 import { DocumentSession, SAVE_REFUSED } from './session.ts';
 
-export const documentStorage = new CachedStorage(openBrowserStore(), () => weirStore.getState().showNotice({ tone: 'error', title: SAVE_REFUSED }));
+export const documentStorage = new CachedStorage(openBrowserStore(), () =>
+  weirStore.getState().showNotice({ tone: 'error', title: SAVE_REFUSED }),
+);
 export const documentSession = new DocumentSession(weirStore, documentStorage);

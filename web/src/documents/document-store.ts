@@ -32,7 +32,10 @@ const done = (tx: IDBTransaction) =>
 
 /** One object store of text values under text keys: a few lines over the IndexedDB API, no library. */
 export class IndexedDbStore implements DocumentStore {
-  private constructor(private readonly db: IDBDatabase, private readonly storeName: string) {}
+  private constructor(
+    private readonly db: IDBDatabase,
+    private readonly storeName: string,
+  ) {}
 
   static async open(name = 'weir', storeName = 'documents'): Promise<IndexedDbStore> {
     const opening = indexedDB.open(name, 1);
@@ -93,7 +96,10 @@ export class CachedStorage implements StorageLike {
 
   private readonly store: Promise<DocumentStore>;
 
-  constructor(store: DocumentStore | Promise<DocumentStore>, private readonly onError: (error: unknown) => void = () => {}) {
+  constructor(
+    store: DocumentStore | Promise<DocumentStore>,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
     this.store = Promise.resolve(store);
   }
 

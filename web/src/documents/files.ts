@@ -8,7 +8,9 @@ import { formatProblem, problem, type ValidationProblem } from '../../../shared/
 import { parseJsonText } from '../../../shared/pipeline/validate-json.ts';
 import { validatePipeline } from '../../../shared/validation/validate.ts';
 
-export type ReadResult = { ok: true; doc: PipelineDoc; problems: ValidationProblem[] } | { ok: false; problems: ValidationProblem[] };
+export type ReadResult =
+  | { ok: true; doc: PipelineDoc; problems: ValidationProblem[] }
+  | { ok: false; problems: ValidationProblem[] };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -23,7 +25,8 @@ function shapeProblems(value: unknown): ValidationProblem[] {
     value.nodes.forEach((node, i) => {
       if (!isObject(node) || typeof node.id !== 'string' || typeof node.type !== 'string')
         out.push(problem(`nodes[${i}]`, 'E_TYPE', 'a node must be an object with a string "id" and "type"'));
-      else if (node.params !== undefined && !isObject(node.params)) out.push(problem(`nodes[${i}].params`, 'E_TYPE', 'must be an object'));
+      else if (node.params !== undefined && !isObject(node.params))
+        out.push(problem(`nodes[${i}].params`, 'E_TYPE', 'must be an object'));
     });
   if (!Array.isArray(value.edges)) out.push(problem('edges', 'E_TYPE', 'must be an array of edges'));
   else

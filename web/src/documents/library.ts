@@ -18,7 +18,9 @@ export class PipelineLibrary {
   list(): StoredPipeline[] {
     try {
       const parsed = JSON.parse(this.storage.getItem(INDEX_KEY) ?? '[]') as unknown;
-      return Array.isArray(parsed) ? (parsed as StoredPipeline[]).slice().sort((a, b) => b.updatedAt - a.updatedAt) : [];
+      return Array.isArray(parsed)
+        ? (parsed as StoredPipeline[]).slice().sort((a, b) => b.updatedAt - a.updatedAt)
+        : [];
     } catch {
       return [];
     }

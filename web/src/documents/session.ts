@@ -11,14 +11,18 @@ import { problemLines, readPipelineText } from './files.ts';
 
 const AUTOSAVE_DELAY_MS = 400;
 
-export const SAVE_REFUSED = 'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.';
+export const SAVE_REFUSED =
+  'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.';
 
 export class DocumentSession {
   private readonly library: PipelineLibrary;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly store: WeirStore, storage: StorageLike) {
+  constructor(
+    private readonly store: WeirStore,
+    storage: StorageLike,
+  ) {
     this.library = new PipelineLibrary(storage);
   }
 
@@ -57,7 +61,9 @@ export class DocumentSession {
     this.flush();
     const doc = this.library.load(key);
     if (!doc) {
-      this.store.getState().showNotice({ tone: 'error', title: 'That pipeline could not be read from this browser’s storage.' });
+      this.store
+        .getState()
+        .showNotice({ tone: 'error', title: 'That pipeline could not be read from this browser’s storage.' });
       this.refreshList();
       return;
     }
@@ -89,7 +95,11 @@ export class DocumentSession {
     showNotice(
       result.problems.length === 0
         ? { tone: 'success', title: `Imported ${fileName}` }
-        : { tone: 'info', title: `Imported ${fileName} with ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`, lines: problemLines(result.problems) },
+        : {
+            tone: 'info',
+            title: `Imported ${fileName} with ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
+            lines: problemLines(result.problems),
+          },
     );
     return true;
   }

@@ -99,10 +99,19 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const set = (path: readonly string[], value: unknown, leaf: string) =>
     weirStore.getState().setNodeValue(nodeId, path, value, { coalesce: `${nodeId}:${leaf}` });
 
-  const shown = { exact: new Set<string>([`${base}.id`, `${base}.label`, `${base}.onError`]), prefixes: [] as string[] };
+  const shown = {
+    exact: new Set<string>([`${base}.id`, `${base}.label`, `${base}.onError`]),
+    prefixes: [] as string[],
+  };
   if (definition) shownProblemPaths(definition.params, params, paramsPath, shown);
   if (definition?.role === 'source') shown.prefixes.push(`${base}.samples`);
-  const general = problems.filter((p) => !shown.exact.has(p.path) && !shown.prefixes.some((prefix) => p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`) || p.path === prefix));
+  const general = problems.filter(
+    (p) =>
+      !shown.exact.has(p.path) &&
+      !shown.prefixes.some(
+        (prefix) => p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`) || p.path === prefix,
+      ),
+  );
 
   return (
     <div className="inspector__body">
@@ -190,7 +199,9 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
         </section>
       )}
 
-      {definition?.role === 'source' && <SourceSamplesSlot nodeId={nodeId} problems={problems.filter((p) => p.path.startsWith(`${base}.samples`))} />}
+      {definition?.role === 'source' && (
+        <SourceSamplesSlot nodeId={nodeId} problems={problems.filter((p) => p.path.startsWith(`${base}.samples`))} />
+      )}
     </div>
   );
 }
@@ -198,7 +209,9 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
 export function Inspector() {
   const selected = useWeirStore((s) => s.selectedNodeIds);
   const selectedEdges = useWeirStore((s) => s.selectedEdgeIds.length);
-  const onlyEdge = useWeirStore((s) => (s.selectedEdgeIds.length === 1 && s.selectedNodeIds.length === 0 ? s.selectedEdgeIds[0]! : null));
+  const onlyEdge = useWeirStore((s) =>
+    s.selectedEdgeIds.length === 1 && s.selectedNodeIds.length === 0 ? s.selectedEdgeIds[0]! : null,
+  );
   let body;
   if (onlyEdge !== null) body = <EdgeInspector key={onlyEdge} edgeId={onlyEdge} />;
   else if (selected.length === 1) body = <NodeInspector key={selected[0]} nodeId={selected[0]!} />;

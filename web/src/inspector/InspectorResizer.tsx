@@ -72,7 +72,17 @@ export function InspectorResizer() {
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const next =
-      e.key === 'ArrowLeft' ? width + STEP : e.key === 'ArrowRight' ? width - STEP : e.key === 'Home' ? MIN_WIDTH : e.key === 'End' ? maxWidth() : e.key === 'Enter' ? DEFAULT_INSPECTOR_WIDTH : null;
+      e.key === 'ArrowLeft'
+        ? width + STEP
+        : e.key === 'ArrowRight'
+          ? width - STEP
+          : e.key === 'Home'
+            ? MIN_WIDTH
+            : e.key === 'End'
+              ? maxWidth()
+              : e.key === 'Enter'
+                ? DEFAULT_INSPECTOR_WIDTH
+                : null;
     if (next === null) return;
     e.preventDefault();
     commit(next);

@@ -7,9 +7,22 @@ import { FieldEditor, problemsAt } from './fields.tsx';
 
 // The same limits the validator applies to `settings` (SPEC §1).
 const SETTINGS: Record<string, Field> = {
-  checkpointIntervalMs: { kind: 'duration', label: 'Checkpoint interval', min: 1, default: 1000, description: 'how often a deployment commits state and output' },
+  checkpointIntervalMs: {
+    kind: 'duration',
+    label: 'Checkpoint interval',
+    min: 1,
+    default: 1000,
+    description: 'how often a deployment commits state and output',
+  },
   delivery: { kind: 'enum', label: 'Delivery', values: ['exactly-once', 'at-least-once'], default: 'exactly-once' },
-  maxParallelism: { kind: 'integer', label: 'Max parallelism', min: 1, max: 32768, default: 128, description: 'number of key groups; fixed once deployed' },
+  maxParallelism: {
+    kind: 'integer',
+    label: 'Max parallelism',
+    min: 1,
+    max: 32768,
+    default: 128,
+    description: 'number of key groups; fixed once deployed',
+  },
 };
 
 const sealHistory = () => weirStore.getState().sealHistory();
@@ -38,7 +51,9 @@ export function PipelineForm() {
   const idId = useId();
   const descriptionId = useId();
   const set = (key: 'name' | 'id' | 'description', value: string) =>
-    weirStore.getState().setPipelineValue(key, key === 'description' && value === '' ? undefined : value, { coalesce: `pipeline:${key}` });
+    weirStore.getState().setPipelineValue(key, key === 'description' && value === '' ? undefined : value, {
+      coalesce: `pipeline:${key}`,
+    });
 
   return (
     <div className="inspector__body">
@@ -55,14 +70,27 @@ export function PipelineForm() {
           <label className="field__label" htmlFor={nameId}>
             Name
           </label>
-          <input id={nameId} className="input" value={name} onChange={(e) => set('name', e.target.value)} onBlur={sealHistory} />
+          <input
+            id={nameId}
+            className="input"
+            value={name}
+            onChange={(e) => set('name', e.target.value)}
+            onBlur={sealHistory}
+          />
           <Problems problems={problemsAt(problems, 'name')} />
         </div>
         <div className={`field${problemsAt(problems, 'id').length > 0 ? ' field--invalid' : ''}`}>
           <label className="field__label" htmlFor={idId}>
             Pipeline id
           </label>
-          <input id={idId} className="input input--mono" value={id} spellCheck={false} onChange={(e) => set('id', e.target.value)} onBlur={sealHistory} />
+          <input
+            id={idId}
+            className="input input--mono"
+            value={id}
+            spellCheck={false}
+            onChange={(e) => set('id', e.target.value)}
+            onBlur={sealHistory}
+          />
           <p className="field__hint">Lower-case letters, digits and “-”; the exported file is named after it.</p>
           <Problems problems={problemsAt(problems, 'id')} />
         </div>
@@ -70,7 +98,14 @@ export function PipelineForm() {
           <label className="field__label" htmlFor={descriptionId}>
             Description<span className="field__optional">optional</span>
           </label>
-          <textarea id={descriptionId} className="input" rows={3} value={description ?? ''} onChange={(e) => set('description', e.target.value)} onBlur={sealHistory} />
+          <textarea
+            id={descriptionId}
+            className="input"
+            rows={3}
+            value={description ?? ''}
+            onChange={(e) => set('description', e.target.value)}
+            onBlur={sealHistory}
+          />
         </div>
       </section>
       <section className="inspector__section" aria-label="Settings">
@@ -89,7 +124,9 @@ export function PipelineForm() {
               const next: Record<string, unknown> = { ...settings };
               if (value === undefined) delete next[key];
               else next[key] = value;
-              weirStore.getState().setPipelineValue('settings', Object.keys(next).length === 0 ? undefined : next, { coalesce: `pipeline:settings.${key}` });
+              weirStore.getState().setPipelineValue('settings', Object.keys(next).length === 0 ? undefined : next, {
+                coalesce: `pipeline:settings.${key}`,
+              });
             }}
             onBlur={sealHistory}
           />

@@ -50,13 +50,18 @@ function WarningLines({ warnings }: { warnings: readonly EditorWarning[] }) {
 }
 
 export function ProblemsPanel() {
-  const { problems, warnings, document } = useWeirStore((s) => ({ problems: s.problems, warnings: s.warnings, document: s.document }));
+  const { problems, warnings, document } = useWeirStore((s) => ({
+    problems: s.problems,
+    warnings: s.warnings,
+    document: s.document,
+  }));
   if (problems.length === 0) {
     return (
       <>
         <div className="problems problems--none" role="status">
           No problems: <code>weir validate</code> would print <code>ok</code>.
-          {warnings.length > 0 && ` ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: it runs, but probably not as meant.`}
+          {warnings.length > 0 &&
+            ` ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: it runs, but probably not as meant.`}
         </div>
         {warnings.length > 0 && <WarningLines warnings={warnings} />}
       </>

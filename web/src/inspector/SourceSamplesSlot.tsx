@@ -12,9 +12,16 @@ export function SourceSamplesSlot({ nodeId, problems }: { nodeId: string; proble
     <section className="inspector__section" aria-label="Samples">
       <h3 className="inspector__section-title">Samples</h3>
       <p className="inspector__description">
-        {count === 0 ? 'No samples yet: simulation feeds a source its samples.' : `${count.toLocaleString()} sample${count === 1 ? '' : 's'} drive this source in simulation.`}
+        {count === 0
+          ? 'No samples yet: simulation feeds a source its samples.'
+          : `${count.toLocaleString()} sample${count === 1 ? '' : 's'} drive this source in simulation.`}
       </p>
-      <button type="button" className="button button--small" aria-pressed={open} onClick={() => weirStore.getState().showPanel(open ? null : 'samples')}>
+      <button
+        type="button"
+        className="button button--small"
+        aria-pressed={open}
+        onClick={() => weirStore.getState().showPanel(open ? null : 'samples')}
+      >
         {open ? 'Hide samples' : 'Edit samples'}
       </button>
       {problems.length > 0 && (

@@ -79,7 +79,11 @@ export function InputTypes({ nodeId, ports }: { nodeId: string; ports: readonly 
   return (
     <>
       {ports.map((port) => (
-        <TypeText key={port} type={types.input(nodeId, port)} label={ports.length > 1 ? `Input type (${port})` : 'Input type'} />
+        <TypeText
+          key={port}
+          type={types.input(nodeId, port)}
+          label={ports.length > 1 ? `Input type (${port})` : 'Input type'}
+        />
       ))}
     </>
   );

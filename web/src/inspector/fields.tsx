@@ -5,7 +5,14 @@
  * `weir validate` prints.
  */
 import { useId, type ReactNode } from 'react';
-import { formatDuration, initialParams, parseDuration, type Field, type ObjectField, type VariantField } from '../../../shared/pipeline/schema.ts';
+import {
+  formatDuration,
+  initialParams,
+  parseDuration,
+  type Field,
+  type ObjectField,
+  type VariantField,
+} from '../../../shared/pipeline/schema.ts';
 import { formatProblem, joinPath, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { CodeField } from '../code/CodeField.tsx';
 import { DraftInput, type Parsed } from './inputs.tsx';
@@ -27,7 +34,10 @@ export interface FieldEditorProps {
 }
 
 export function humanize(name: string): string {
-  const words = name.replace(/Ms$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = name
+    .replace(/Ms$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -41,14 +51,21 @@ function isRequired(field: Field): boolean {
 
 /** Problems about exactly this field (or, for code, anything inside it). */
 export function problemsAt(problems: readonly ValidationProblem[], path: string, prefix = false): ValidationProblem[] {
-  return problems.filter((p) => p.path === path || (prefix && (p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`))));
+  return problems.filter(
+    (p) => p.path === path || (prefix && (p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`))),
+  );
 }
 
 /**
  * Every problem path the form shows on a field: exact paths, and prefixes for code fields. Problems not covered
  * here are listed above the form, so none is hidden.
  */
-export function shownProblemPaths(fields: Record<string, Field>, value: unknown, base: string, out: { exact: Set<string>; prefixes: string[] }): void {
+export function shownProblemPaths(
+  fields: Record<string, Field>,
+  value: unknown,
+  base: string,
+  out: { exact: Set<string>; prefixes: string[] },
+): void {
   const object = isObject(value) ? value : {};
   for (const [name, field] of Object.entries(fields)) {
     const path = joinPath(base, name);
@@ -75,7 +92,21 @@ function ProblemLines({ problems }: { problems: readonly ValidationProblem[] }) 
   );
 }
 
-function FieldRow({ id, label, field, problems, children, inline }: { id: string; label: string; field: Field; problems: readonly ValidationProblem[]; children: ReactNode; inline?: boolean }) {
+function FieldRow({
+  id,
+  label,
+  field,
+  problems,
+  children,
+  inline,
+}: {
+  id: string;
+  label: string;
+  field: Field;
+  problems: readonly ValidationProblem[];
+  children: ReactNode;
+  inline?: boolean;
+}) {
   return (
     <div className={`field${problems.length > 0 ? ' field--invalid' : ''}${inline ? ' field--inline' : ''}`}>
       <label className="field__label" htmlFor={id}>
@@ -98,7 +129,9 @@ const parseInteger = (text: string): Parsed<number | undefined> => {
 const parseDurationText = (text: string): Parsed<number | undefined> => {
   if (text.trim() === '') return { ok: true, value: undefined };
   const ms = parseDuration(text);
-  return ms === undefined ? { ok: false, message: 'write a duration such as 500ms, 5s, 1m or 1h30m' } : { ok: true, value: ms };
+  return ms === undefined
+    ? { ok: false, message: 'write a duration such as 500ms, 5s, 1m or 1h30m' }
+    : { ok: true, value: ms };
 };
 
 function formatNumber(value: number | undefined): string {
@@ -191,7 +224,9 @@ export function FieldEditor(props: FieldEditorProps) {
               onBlur();
             }}
           >
-            {(current === '' || !field.values.includes(current)) && <option value={current}>{current === '' ? 'Choose…' : current}</option>}
+            {(current === '' || !field.values.includes(current)) && (
+              <option value={current}>{current === '' ? 'Choose…' : current}</option>
+            )}
             {field.values.map((v) => (
               <option key={v} value={v}>
                 {v}
@@ -266,7 +301,12 @@ function StringListEditor(props: FieldEditorProps & { label: string }) {
             onBlur={onBlur}
             spellCheck={false}
           />
-          <button type="button" className="icon-button" aria-label={`Remove ${item || `item ${i + 1}`}`} onClick={() => set(items.filter((_, k) => k !== i))}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Remove ${item || `item ${i + 1}`}`}
+            onClick={() => set(items.filter((_, k) => k !== i))}
+          >
             ×
           </button>
         </div>
@@ -280,7 +320,17 @@ function StringListEditor(props: FieldEditorProps & { label: string }) {
   );
 }
 
-function NestedFields({ parent, fields, value, skip }: { parent: FieldEditorProps; fields: Record<string, Field>; value: Record<string, unknown>; skip?: string }) {
+function NestedFields({
+  parent,
+  fields,
+  value,
+  skip,
+}: {
+  parent: FieldEditorProps;
+  fields: Record<string, Field>;
+  value: Record<string, unknown>;
+  skip?: string;
+}) {
   return (
     <>
       {Object.entries(fields).map(([name, field]) =>
@@ -318,7 +368,11 @@ function ObjectEditor(props: FieldEditorProps & { field: ObjectField; label: str
     <fieldset className="field field--group">
       <legend className="field__label">{label}</legend>
       {current === undefined ? (
-        <button type="button" className="button button--small" onClick={() => onChange(initialParams(field.fields), path.join('.'))}>
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() => onChange(initialParams(field.fields), path.join('.'))}
+        >
           Add {label.toLowerCase()}
         </button>
       ) : (
@@ -356,7 +410,13 @@ function VariantEditor(props: FieldEditorProps & { field: VariantField; label: s
         {label}
         {!isRequired(field) && <span className="field__optional">optional</span>}
       </legend>
-      <select id={id} className="input" aria-label={label} value={variant ? tagName : ''} onChange={(e) => pick(e.target.value)}>
+      <select
+        id={id}
+        className="input"
+        aria-label={label}
+        value={variant ? tagName : ''}
+        onChange={(e) => pick(e.target.value)}
+      >
         {!variant && <option value="">{tagName === '' ? 'Choose…' : `${tagName} (unknown)`}</option>}
         {Object.entries(field.variants).map(([name, v]) => (
           <option key={name} value={name}>

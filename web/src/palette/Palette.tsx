@@ -19,7 +19,13 @@ function matches(def: OperatorDefinition, query: string): boolean {
   return [def.label, def.type, def.description, def.category].some((text) => text.toLowerCase().includes(q));
 }
 
-const PaletteItem = memo(function PaletteItem({ def, onAdd }: { def: OperatorDefinition; onAdd: (type: string) => void }) {
+const PaletteItem = memo(function PaletteItem({
+  def,
+  onAdd,
+}: {
+  def: OperatorDefinition;
+  onAdd: (type: string) => void;
+}) {
   const onDragStart = (e: DragEvent) => {
     e.dataTransfer.setData(OPERATOR_MIME, def.type);
     e.dataTransfer.setData('text/plain', def.label);
@@ -57,7 +63,10 @@ export function Palette() {
   const { getViewport } = useReactFlow();
   const groups = useMemo(() => {
     const q = query.trim();
-    const categories = [...CATEGORY_ORDER, ...new Set(OPERATOR_LIST.map((d) => d.category).filter((c) => !CATEGORY_ORDER.includes(c)))];
+    const categories = [
+      ...CATEGORY_ORDER,
+      ...new Set(OPERATOR_LIST.map((d) => d.category).filter((c) => !CATEGORY_ORDER.includes(c))),
+    ];
     return categories
       .map((category) => ({ category, items: OPERATOR_LIST.filter((d) => d.category === category && matches(d, q)) }))
       .filter((g) => g.items.length > 0);
@@ -72,7 +81,13 @@ export function Palette() {
   return (
     <aside className="palette" aria-label="Operators">
       <div className="palette__search">
-        <input type="search" placeholder="Search operators" aria-label="Search operators" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input
+          type="search"
+          placeholder="Search operators"
+          aria-label="Search operators"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
       </div>
       <div className="palette__groups">
         {groups.map((g) => (

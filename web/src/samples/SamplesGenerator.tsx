@@ -31,8 +31,16 @@ export function SamplesGenerator({ nodeId, samples, onApply }: SamplesSubviewPro
   return (
     <div className="samples-generator">
       <label className="samples-field">
-        <span>Template (JSON; strings like <code>int(1,100)</code> are generated)</span>
-        <textarea aria-label={`Generator template of ${nodeId}`} value={template} spellCheck={false} rows={4} onChange={(e) => setTemplate(e.target.value)} />
+        <span>
+          Template (JSON; strings like <code>int(1,100)</code> are generated)
+        </span>
+        <textarea
+          aria-label={`Generator template of ${nodeId}`}
+          value={template}
+          spellCheck={false}
+          rows={4}
+          onChange={(e) => setTemplate(e.target.value)}
+        />
       </label>
       <details className="samples-generator__help">
         <summary>Functions</summary>
@@ -47,23 +55,47 @@ export function SamplesGenerator({ nodeId, samples, onApply }: SamplesSubviewPro
       <div className="samples-generator__numbers">
         <label className="samples-field">
           <span>Events</span>
-          <input aria-label="Number of events to generate" inputMode="numeric" value={countText} onChange={(e) => setCountText(e.target.value)} aria-invalid={!countOk} />
+          <input
+            aria-label="Number of events to generate"
+            inputMode="numeric"
+            value={countText}
+            onChange={(e) => setCountText(e.target.value)}
+            aria-invalid={!countOk}
+          />
         </label>
         <label className="samples-field">
           <span>Seed</span>
-          <input aria-label="Random seed" inputMode="numeric" value={seedText} onChange={(e) => setSeedText(e.target.value)} aria-invalid={!seedOk} />
+          <input
+            aria-label="Random seed"
+            inputMode="numeric"
+            value={seedText}
+            onChange={(e) => setSeedText(e.target.value)}
+            aria-invalid={!seedOk}
+          />
         </label>
       </div>
       {compiled.ok ? (
-        <pre className="samples-import__first" aria-label="Preview of generated samples">{preview.join('\n')}</pre>
+        <pre className="samples-import__first" aria-label="Preview of generated samples">
+          {preview.join('\n')}
+        </pre>
       ) : (
         <p className="samples-problems">{compiled.message}</p>
       )}
       <div className="samples-panel__actions">
-        <button type="button" className="button button--small button--primary" disabled={!canStore} onClick={() => compiled.ok && onApply(compiled.generate(count, seed))}>
+        <button
+          type="button"
+          className="button button--small button--primary"
+          disabled={!canStore}
+          onClick={() => compiled.ok && onApply(compiled.generate(count, seed))}
+        >
           Replace samples
         </button>
-        <button type="button" className="button button--small" disabled={!canStore} onClick={() => compiled.ok && onApply([...samples, ...compiled.generate(count, seed)])}>
+        <button
+          type="button"
+          className="button button--small"
+          disabled={!canStore}
+          onClick={() => compiled.ok && onApply([...samples, ...compiled.generate(count, seed)])}
+        >
           Append
         </button>
         <button
@@ -76,7 +108,11 @@ export function SamplesGenerator({ nodeId, samples, onApply }: SamplesSubviewPro
           Simulate with {countOk ? count.toLocaleString() : 'N'} events
         </button>
       </div>
-      {countOk && count > MAX_STORED && <p className="samples-panel__hint">More than {MAX_STORED.toLocaleString()} events are only simulated, not stored in the pipeline.</p>}
+      {countOk && count > MAX_STORED && (
+        <p className="samples-panel__hint">
+          More than {MAX_STORED.toLocaleString()} events are only simulated, not stored in the pipeline.
+        </p>
+      )}
     </div>
   );
 }

@@ -35,12 +35,18 @@ export function SamplesImport({ nodeId, samples, onApply }: SamplesSubviewProps)
   return (
     <div className="samples-import">
       <p className="samples-panel__hint" id={hintId}>
-        JSON Lines (one sample or value a line, as <code>weir simulate --input {nodeId}=FILE</code> reads), a JSON array, or CSV with a
-        header row (numbers and booleans are parsed).
+        JSON Lines (one sample or value a line, as <code>weir simulate --input {nodeId}=FILE</code> reads), a JSON
+        array, or CSV with a header row (numbers and booleans are parsed).
       </p>
       {/* The browser's own file input cannot be styled: it stays hidden, and a button of the app's kind opens it. */}
       <div className="samples-import__file">
-        <button type="button" className="button button--small" aria-describedby={hintId} disabled={reading} onClick={() => fileInput.current?.click()}>
+        <button
+          type="button"
+          className="button button--small"
+          aria-describedby={hintId}
+          disabled={reading}
+          onClick={() => fileInput.current?.click()}
+        >
           Choose a file…
         </button>
         <input
@@ -60,10 +66,19 @@ export function SamplesImport({ nodeId, samples, onApply }: SamplesSubviewProps)
       {loaded && (
         <div className="samples-import__preview" aria-live="polite">
           <p>
-            <strong>{loaded.fileName}</strong>: {loaded.samples.length.toLocaleString()} sample{loaded.samples.length === 1 ? '' : 's'}
-            {loaded.problems.length > 0 && `, ${loaded.problems.length} line${loaded.problems.length === 1 ? '' : 's'} skipped`}
+            <strong>{loaded.fileName}</strong>: {loaded.samples.length.toLocaleString()} sample
+            {loaded.samples.length === 1 ? '' : 's'}
+            {loaded.problems.length > 0 &&
+              `, ${loaded.problems.length} line${loaded.problems.length === 1 ? '' : 's'} skipped`}
           </p>
-          {loaded.samples.length > 0 && <pre className="samples-import__first">{loaded.samples.slice(0, 3).map((s) => JSON.stringify(s)).join('\n')}</pre>}
+          {loaded.samples.length > 0 && (
+            <pre className="samples-import__first">
+              {loaded.samples
+                .slice(0, 3)
+                .map((s) => JSON.stringify(s))
+                .join('\n')}
+            </pre>
+          )}
           {loaded.problems.length > 0 && (
             <ul className="samples-problems">
               {loaded.problems.slice(0, 10).map((p, i) => (
@@ -72,10 +87,26 @@ export function SamplesImport({ nodeId, samples, onApply }: SamplesSubviewProps)
             </ul>
           )}
           <div className="samples-panel__actions">
-            <button type="button" className="button button--small button--primary" disabled={loaded.samples.length === 0} onClick={() => (onApply(loaded.samples), setLoaded(null))}>
+            <button
+              type="button"
+              className="button button--small button--primary"
+              disabled={loaded.samples.length === 0}
+              onClick={() => {
+                onApply(loaded.samples);
+                setLoaded(null);
+              }}
+            >
               Replace samples
             </button>
-            <button type="button" className="button button--small" disabled={loaded.samples.length === 0} onClick={() => (onApply([...samples, ...loaded.samples]), setLoaded(null))}>
+            <button
+              type="button"
+              className="button button--small"
+              disabled={loaded.samples.length === 0}
+              onClick={() => {
+                onApply([...samples, ...loaded.samples]);
+                setLoaded(null);
+              }}
+            >
               Append
             </button>
             <button type="button" className="button button--small button--quiet" onClick={() => setLoaded(null)}>

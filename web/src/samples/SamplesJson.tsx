@@ -19,12 +19,24 @@ export function SamplesJson({ nodeId, samples, onApply }: SamplesSubviewProps) {
   useEffect(() => setText(original ?? ''), [original]);
   const checked = useMemo(() => parseSamplesText(text), [text]);
   if (original === null) {
-    return <p className="samples-panel__empty">{samples.length.toLocaleString()} samples are too many to edit as text here; use the table, or export and import a file.</p>;
+    return (
+      <p className="samples-panel__empty">
+        {samples.length.toLocaleString()} samples are too many to edit as text here; use the table, or export and import
+        a file.
+      </p>
+    );
   }
   const changed = text !== original;
   return (
     <div className="samples-json">
-      <textarea className="samples-json__text" aria-label={`Samples of ${nodeId} as JSON`} value={text} spellCheck={false} onChange={(e) => setText(e.target.value)} rows={Math.min(18, Math.max(6, samples.length + 3))} />
+      <textarea
+        className="samples-json__text"
+        aria-label={`Samples of ${nodeId} as JSON`}
+        value={text}
+        spellCheck={false}
+        onChange={(e) => setText(e.target.value)}
+        rows={Math.min(18, Math.max(6, samples.length + 3))}
+      />
       {checked.problems.length > 0 && (
         <ul className="samples-problems" aria-label="Problems in the samples">
           {checked.problems.slice(0, 20).map((p, i) => (
@@ -34,10 +46,20 @@ export function SamplesJson({ nodeId, samples, onApply }: SamplesSubviewProps) {
         </ul>
       )}
       <div className="samples-panel__actions">
-        <button type="button" className="button button--small button--primary" disabled={!changed || checked.samples === null} onClick={() => checked.samples && onApply(checked.samples)}>
+        <button
+          type="button"
+          className="button button--small button--primary"
+          disabled={!changed || checked.samples === null}
+          onClick={() => checked.samples && onApply(checked.samples)}
+        >
           Apply
         </button>
-        <button type="button" className="button button--small button--quiet" disabled={!changed} onClick={() => setText(original)}>
+        <button
+          type="button"
+          className="button button--small button--quiet"
+          disabled={!changed}
+          onClick={() => setText(original)}
+        >
           Revert
         </button>
       </div>

@@ -6,7 +6,14 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { Sample } from '../../../shared/pipeline/types.ts';
 import { useWeirStore, weirStore } from '../store/index.ts';
-import { moveSample, newRecordSample, newWatermarkSample, problemsByIndex, removeSample, replaceSample } from './edit.ts';
+import {
+  moveSample,
+  newRecordSample,
+  newWatermarkSample,
+  problemsByIndex,
+  removeSample,
+  replaceSample,
+} from './edit.ts';
 import { SamplesTable } from './SamplesTable.tsx';
 import { SamplesJson } from './SamplesJson.tsx';
 import { SamplesImport } from './SamplesImport.tsx';
@@ -31,7 +38,8 @@ const NO_SAMPLES: readonly Sample[] = [];
 
 function eventTimeHint(params: Record<string, unknown> | undefined): string {
   const ts = params?.timestamp as { from?: string; field?: string; format?: string } | undefined;
-  if (ts?.from === 'field') return `Event time comes from the value's field "${ts.field}"${ts.format && ts.format !== 'ms' ? ` (${ts.format})` : ''}.`;
+  if (ts?.from === 'field')
+    return `Event time comes from the value's field "${ts.field}"${ts.format && ts.format !== 'ms' ? ` (${ts.format})` : ''}.`;
   return 'Event time is each sample\'s "timestamp".';
 }
 
@@ -54,7 +62,10 @@ export function SamplesPanel({ nodeId }: SamplesPanelProps) {
     },
     [nodeId],
   );
-  const onReplace = useCallback((index: number, sample: Sample) => edit((s) => replaceSample(s, index, sample), `samples:${nodeId}:${index}`), [edit, nodeId]);
+  const onReplace = useCallback(
+    (index: number, sample: Sample) => edit((s) => replaceSample(s, index, sample), `samples:${nodeId}:${index}`),
+    [edit, nodeId],
+  );
   const onMove = useCallback((from: number, to: number) => edit((s) => moveSample(s, from, to)), [edit]);
   const onRemove = useCallback((index: number) => edit((s) => removeSample(s, index)), [edit]);
   const setAll = useCallback((next: Sample[]) => edit(() => next), [edit]);
@@ -64,7 +75,14 @@ export function SamplesPanel({ nodeId }: SamplesPanelProps) {
       <header className="samples-panel__header">
         <div className="samples-panel__tabs" role="tablist" aria-label="Sample views">
           {TABS.map(([id, label]) => (
-            <button key={id} type="button" role="tab" aria-selected={tab === id} className={`samples-panel__tab${tab === id ? ' is-active' : ''}`} onClick={() => setTab(id)}>
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              aria-selected={tab === id}
+              className={`samples-panel__tab${tab === id ? ' is-active' : ''}`}
+              onClick={() => setTab(id)}
+            >
               {label}
             </button>
           ))}
@@ -78,15 +96,33 @@ export function SamplesPanel({ nodeId }: SamplesPanelProps) {
         <>
           <p className="samples-panel__hint">{eventTimeHint(params)} Watermark rows move event time by hand.</p>
           {samples.length === 0 ? (
-            <p className="samples-panel__empty">No samples yet. Add a record, paste JSON, import a file or generate some: a simulation feeds these to the pipeline.</p>
+            <p className="samples-panel__empty">
+              No samples yet. Add a record, paste JSON, import a file or generate some: a simulation feeds these to the
+              pipeline.
+            </p>
           ) : (
-            <SamplesTable nodeId={nodeId} samples={samples} problems={problems} onReplace={onReplace} onMove={onMove} onRemove={onRemove} />
+            <SamplesTable
+              nodeId={nodeId}
+              samples={samples}
+              problems={problems}
+              onReplace={onReplace}
+              onMove={onMove}
+              onRemove={onRemove}
+            />
           )}
           <div className="samples-panel__actions">
-            <button type="button" className="button button--small" onClick={() => edit((s) => [...s, newRecordSample(s)])}>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => edit((s) => [...s, newRecordSample(s)])}
+            >
               + Record
             </button>
-            <button type="button" className="button button--small" onClick={() => edit((s) => [...s, newWatermarkSample(s)])}>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => edit((s) => [...s, newWatermarkSample(s)])}
+            >
               + Watermark
             </button>
             {samples.length > 0 && (

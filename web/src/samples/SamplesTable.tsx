@@ -20,7 +20,19 @@ export interface SamplesTableProps {
 const ROW_HEIGHT = 34;
 
 /** A text input that keeps what the user typed until it parses; `commit` returns an error message or null. */
-function DraftInput({ value, commit, label, className, inputMode }: { value: string; commit(text: string): string | null; label: string; className: string; inputMode?: 'numeric' }) {
+function DraftInput({
+  value,
+  commit,
+  label,
+  className,
+  inputMode,
+}: {
+  value: string;
+  commit(text: string): string | null;
+  label: string;
+  className: string;
+  inputMode?: 'numeric';
+}) {
   const [draft, setDraft] = useState(value);
   const [error, setError] = useState<string | null>(null);
   const focused = useRef(false);
@@ -93,14 +105,28 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
   );
   const marker = isWatermarkSample(sample);
   return (
-    <div className={`samples-row${marker ? ' samples-row--watermark' : ''}${problems ? ' has-problems' : ''}`} role="row" aria-label={`Sample ${n}`}>
-      <span className="samples-row__index" role="cell" title={problems?.map((p) => `${p.path}: ${p.message}`).join('\n')}>
+    <div
+      className={`samples-row${marker ? ' samples-row--watermark' : ''}${problems ? ' has-problems' : ''}`}
+      role="row"
+      aria-label={`Sample ${n}`}
+    >
+      <span
+        className="samples-row__index"
+        role="cell"
+        title={problems?.map((p) => `${p.path}: ${p.message}`).join('\n')}
+      >
         {problems ? '⚠' : n}
       </span>
       {marker ? (
         <span className="samples-row__marker" role="cell">
           <span className="samples-row__marker-label">watermark</span>
-          <DraftInput className="samples-row__watermark" label={`Watermark of sample ${n}`} value={String(sample.watermark)} inputMode="numeric" commit={integerCommit('watermark')} />
+          <DraftInput
+            className="samples-row__watermark"
+            label={`Watermark of sample ${n}`}
+            value={String(sample.watermark)}
+            inputMode="numeric"
+            commit={integerCommit('watermark')}
+          />
         </span>
       ) : (
         <>
@@ -129,19 +155,45 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
             />
           </span>
           <span role="cell">
-            <DraftInput className="samples-row__timestamp" label={`Timestamp of sample ${n}`} value={sample.timestamp === undefined ? '' : String(sample.timestamp)} inputMode="numeric" commit={integerCommit('timestamp')} />
+            <DraftInput
+              className="samples-row__timestamp"
+              label={`Timestamp of sample ${n}`}
+              value={sample.timestamp === undefined ? '' : String(sample.timestamp)}
+              inputMode="numeric"
+              commit={integerCommit('timestamp')}
+            />
           </span>
         </>
       )}
       <span role="cell">{partition}</span>
       <span className="samples-row__actions" role="cell">
-        <button type="button" className="icon-button" aria-label={`Move sample ${n} up`} title="Move up" disabled={index === 0} onClick={() => onMove(index, index - 1)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Move sample ${n} up`}
+          title="Move up"
+          disabled={index === 0}
+          onClick={() => onMove(index, index - 1)}
+        >
           ↑
         </button>
-        <button type="button" className="icon-button" aria-label={`Move sample ${n} down`} title="Move down" disabled={index === count - 1} onClick={() => onMove(index, index + 1)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Move sample ${n} down`}
+          title="Move down"
+          disabled={index === count - 1}
+          onClick={() => onMove(index, index + 1)}
+        >
           ↓
         </button>
-        <button type="button" className="icon-button" aria-label={`Remove sample ${n}`} title="Remove" onClick={() => onRemove(index)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Remove sample ${n}`}
+          title="Remove"
+          onClick={() => onRemove(index)}
+        >
           ✕
         </button>
       </span>
@@ -151,7 +203,12 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
 
 export function SamplesTable({ nodeId, samples, problems, onReplace, onMove, onRemove }: SamplesTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: samples.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const virtualizer = useVirtualizer({
+    count: samples.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
   return (
     <div className="samples-table" role="table" aria-label={`Samples of ${nodeId}`} aria-rowcount={samples.length}>
       <div className="samples-row samples-row--header" role="row">
@@ -159,14 +216,34 @@ export function SamplesTable({ nodeId, samples, problems, onReplace, onMove, onR
         <span role="columnheader">value (JSON)</span>
         <span role="columnheader">key</span>
         <span role="columnheader">timestamp</span>
-        <span role="columnheader" title="partition">part.</span>
+        <span role="columnheader" title="partition">
+          part.
+        </span>
         <span role="columnheader" />
       </div>
       <div className="samples-table__body" ref={scrollRef}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => (
-            <div key={item.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}>
-              <SampleRow index={item.index} count={samples.length} sample={samples[item.index]!} problems={problems.get(item.index)} onReplace={onReplace} onMove={onMove} onRemove={onRemove} />
+            <div
+              key={item.key}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                right: 0,
+                height: ROW_HEIGHT,
+                transform: `translateY(${item.start}px)`,
+              }}
+            >
+              <SampleRow
+                index={item.index}
+                count={samples.length}
+                sample={samples[item.index]!}
+                problems={problems.get(item.index)}
+                onReplace={onReplace}
+                onMove={onMove}
+                onRemove={onRemove}
+              />
             </div>
           ))}
         </div>

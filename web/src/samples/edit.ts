@@ -23,7 +23,10 @@ export function replaceSample(samples: readonly Sample[], index: number, sample:
 export function newRecordSample(samples: readonly Sample[]): RecordSample {
   const last = [...samples].reverse().find((s): s is RecordSample => 'value' in s);
   if (!last) return { value: {} };
-  const value = last.value !== null && typeof last.value === 'object' && !Array.isArray(last.value) ? { ...last.value } : last.value;
+  const value =
+    last.value !== null && typeof last.value === 'object' && !Array.isArray(last.value)
+      ? { ...last.value }
+      : last.value;
   const sample: RecordSample = { value };
   if (last.key !== undefined) sample.key = last.key;
   if (last.timestamp !== undefined) sample.timestamp = last.timestamp + 1000;
@@ -88,7 +91,11 @@ export function parseSamplesText(text: string): { samples: Sample[] | null; prob
   } catch (err) {
     return { samples: null, problems: [problem('samples', 'E_JSON', (err as Error).message)] };
   }
-  if (!Array.isArray(parsed)) return { samples: null, problems: [problem('samples', 'E_TYPE', 'must be an array of samples: [ { "value": … }, { "watermark": ms } ]')] };
+  if (!Array.isArray(parsed))
+    return {
+      samples: null,
+      problems: [problem('samples', 'E_TYPE', 'must be an array of samples: [ { "value": … }, { "watermark": ms } ]')],
+    };
   const problems: ValidationProblem[] = [];
   parsed.forEach((s, i) => validateSample(s, `samples[${i}]`, problems));
   return { samples: problems.length === 0 ? (parsed as Sample[]) : null, problems };

@@ -21,14 +21,16 @@ export const GENERATOR_FUNCTIONS: ReadonlyArray<{ call: string; meaning: string 
   { call: 'index()', meaning: 'the event number, from 0' },
 ];
 
-export const EXAMPLE_TEMPLATE = '{ "user_id": "int(1,100)", "event_type": "pick(page_view,click,purchase)", "ts": "seq(0, 1000)" }';
+export const EXAMPLE_TEMPLATE =
+  '{ "user_id": "int(1,100)", "event_type": "pick(page_view,click,purchase)", "ts": "seq(0, 1000)" }';
 
 type Producer = (index: number, random: () => number) => unknown;
 
-export type CompiledTemplate = { ok: true; generate(count: number, seed?: number): Sample[]; sample(index: number, random: () => number): Sample } | { ok: false; message: string };
+export type CompiledTemplate =
+  | { ok: true; generate(count: number, seed?: number): Sample[]; sample(index: number, random: () => number): Sample }
+  | { ok: false; message: string };
 
 const SAMPLE_FIELDS = new Set(['value', 'key', 'timestamp', 'partition', 'headers']);
-
 
 class TemplateError extends Error {}
 
@@ -38,7 +40,8 @@ function parseArgument(text: string): Json {
   if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t)) return Number(t);
   if (t === 'true' || t === 'false') return t === 'true';
   if (t === 'null') return null;
-  if ((t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"'))) return t.length >= 2 ? t.slice(1, -1) : t;
+  if ((t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"')))
+    return t.length >= 2 ? t.slice(1, -1) : t;
   return t;
 }
 
@@ -48,7 +51,8 @@ function numberArgument(args: Json[], i: number, call: string, fallback?: number
     if (fallback !== undefined) return fallback;
     throw new TemplateError(`${call}: argument ${i + 1} is missing`);
   }
-  if (typeof v !== 'number') throw new TemplateError(`${call}: argument ${i + 1} must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number')
+    throw new TemplateError(`${call}: argument ${i + 1} must be a number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -67,7 +71,8 @@ function compileCall(name: string, args: Json[], text: string): Producer {
       return (_i, random) => Math.round((min + random() * (max - min)) * 100) / 100;
     }
     case 'pick': {
-      if (args.length === 0 || (args.length === 1 && args[0] === '')) throw new TemplateError(`${text}: give at least one value`);
+      if (args.length === 0 || (args.length === 1 && args[0] === ''))
+        throw new TemplateError(`${text}: give at least one value`);
       const values = args;
       return (_i, random) => values[Math.floor(random() * values.length)];
     }
@@ -86,7 +91,9 @@ function compileCall(name: string, args: Json[], text: string): Producer {
     case 'index':
       return (i) => i;
     default:
-      throw new TemplateError(`unknown function "${name}" in ${JSON.stringify(text)}; known: ${GENERATOR_FUNCTIONS.map((f) => f.call).join(', ')}`);
+      throw new TemplateError(
+        `unknown function "${name}" in ${JSON.stringify(text)}; known: ${GENERATOR_FUNCTIONS.map((f) => f.call).join(', ')}`,
+      );
   }
 }
 
@@ -115,7 +122,13 @@ function compileNode(node: unknown): Producer {
 }
 
 function isSampleTemplate(t: unknown): t is Record<string, unknown> {
-  return t !== null && typeof t === 'object' && !Array.isArray(t) && 'value' in t && Object.keys(t).every((k) => SAMPLE_FIELDS.has(k));
+  return (
+    t !== null &&
+    typeof t === 'object' &&
+    !Array.isArray(t) &&
+    'value' in t &&
+    Object.keys(t).every((k) => SAMPLE_FIELDS.has(k))
+  );
 }
 
 /** Compiles a template's text; says what is wrong when it is not valid. */

@@ -10,7 +10,8 @@ import type { WeirState } from '../store/index.ts';
 import { SINK_PORT } from './protocol.ts';
 import { sinkOutputs, type SinkRecord } from './results.ts';
 
-export const PAGE_VIEWS_TEMPLATE = '{ "user_id": "int(1,1000)", "event_type": "pick(page_view,page_view,click,purchase)", "ts": "seq(0, 10, 2000)" }';
+export const PAGE_VIEWS_TEMPLATE =
+  '{ "user_id": "int(1,1000)", "event_type": "pick(page_view,page_view,click,purchase)", "ts": "seq(0, 10, 2000)" }';
 
 export interface BenchOptions {
   events?: number;
@@ -69,14 +70,15 @@ export function installBenchHook(store: StoreApi<WeirState>): void {
       const events = options.events ?? 1_000_000;
       let longestTaskMs = 0;
       let longTasks = 0;
-      const observer = typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')
-        ? new PerformanceObserver((list) => {
-            for (const entry of list.getEntries()) {
-              longTasks++;
-              longestTaskMs = Math.max(longestTaskMs, entry.duration);
-            }
-          })
-        : null;
+      const observer =
+        typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')
+          ? new PerformanceObserver((list) => {
+              for (const entry of list.getEntries()) {
+                longTasks++;
+                longestTaskMs = Math.max(longestTaskMs, entry.duration);
+              }
+            })
+          : null;
       observer?.observe({ type: 'longtask' });
       let longestFrameGapMs = 0;
       let lastFrame = performance.now();
@@ -89,7 +91,11 @@ export function installBenchHook(store: StoreApi<WeirState>): void {
       requestAnimationFrame(onFrame);
 
       const started = performance.now();
-      state.runSimulation({ generated: { [sourceId]: { template: options.template ?? PAGE_VIEWS_TEMPLATE, count: events, seed: options.seed ?? 1 } } });
+      state.runSimulation({
+        generated: {
+          [sourceId]: { template: options.template ?? PAGE_VIEWS_TEMPLATE, count: events, seed: options.seed ?? 1 },
+        },
+      });
       await settled(store);
       const elapsedMs = performance.now() - started;
       // Let the observer deliver the entries of the last tasks before reading them.

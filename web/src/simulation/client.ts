@@ -16,7 +16,10 @@ export interface WorkerLike {
 export type WorkerFactory = () => WorkerLike;
 
 export const browserWorkerFactory: WorkerFactory = () =>
-  new Worker(new URL('./simulation.worker.ts', import.meta.url), { type: 'module', name: 'weir-simulation' }) as unknown as WorkerLike;
+  new Worker(new URL('./simulation.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'weir-simulation',
+  }) as unknown as WorkerLike;
 
 export interface RunRequest {
   pipeline: PipelineDoc;
@@ -50,7 +53,13 @@ export class SimulationClient {
       if (runId === this.runId) this.onCrash(event.message || 'the simulation worker stopped unexpectedly');
     };
     this.worker = worker;
-    worker.postMessage({ type: 'run', runId, pipeline: request.pipeline, ...(request.stopAfter !== undefined ? { stopAfter: request.stopAfter } : {}), ...(request.generated ? { generated: request.generated } : {}) });
+    worker.postMessage({
+      type: 'run',
+      runId,
+      pipeline: request.pipeline,
+      ...(request.stopAfter !== undefined ? { stopAfter: request.stopAfter } : {}),
+      ...(request.generated ? { generated: request.generated } : {}),
+    });
     return runId;
   }
 

@@ -62,11 +62,24 @@ interface KeptError {
 }
 
 function sendRecords(kept: KeptRecord[]): RecordEntry[] {
-  return kept.map((r) => ({ seq: r.seq, step: r.step, port: r.port, key: r.key, json: toJsonText(r.value), timestamp: r.timestamp }));
+  return kept.map((r) => ({
+    seq: r.seq,
+    step: r.step,
+    port: r.port,
+    key: r.key,
+    json: toJsonText(r.value),
+    timestamp: r.timestamp,
+  }));
 }
 
 function sendErrors(kept: KeptError[]): ErrorEntry[] {
-  return kept.map((e) => ({ seq: e.seq, step: e.step, message: e.message, inputJson: toJsonText(e.input), policy: e.policy }));
+  return kept.map((e) => ({
+    seq: e.seq,
+    step: e.step,
+    message: e.message,
+    inputJson: toJsonText(e.input),
+    policy: e.policy,
+  }));
 }
 
 class NodeCollector {
@@ -170,7 +183,14 @@ export class SimulationCollector implements EngineObserver {
   window(nodeId: string, event: WindowEvent): void {
     const node = this.node(nodeId);
     node.windowCounts[event.kind]++;
-    node.windowEvents.push({ seq: this.seq++, step: this.step, kind: event.kind, key: event.key, window: event.window, timestamp: event.timestamp });
+    node.windowEvents.push({
+      seq: this.seq++,
+      step: this.step,
+      kind: event.kind,
+      key: event.key,
+      window: event.window,
+      timestamp: event.timestamp,
+    });
   }
 
   error(nodeId: string, message: string, input: unknown, policy: ErrorPolicy): void {

@@ -84,7 +84,15 @@ export type TailList = keyof NodeTails;
 export function toJsonText(value: unknown): string {
   if (value === undefined) return 'undefined';
   try {
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'function' ? `[function ${v.name || 'anonymous'}]` : typeof v === 'bigint' || typeof v === 'symbol' ? String(v) : v)) ?? String(value);
+    return (
+      JSON.stringify(value, (_key, v: unknown) =>
+        typeof v === 'function'
+          ? `[function ${v.name || 'anonymous'}]`
+          : typeof v === 'bigint' || typeof v === 'symbol'
+            ? String(v)
+            : v,
+      ) ?? String(value)
+    );
   } catch {
     return JSON.stringify(String(value));
   }
@@ -132,4 +140,11 @@ export type WorkerMessage =
    * single message keeps the page busy: the `first` chunk replaces what the page holds, the others append.
    */
   | { type: 'tail'; runId: number; nodeId: string; list: TailList; entries: NodeTails[TailList]; first: boolean }
-  | { type: 'end'; runId: number; status: 'done' | 'paused' | 'failed'; failure?: SimulationFailure; state: StateSnapshots; elapsedMs: number };
+  | {
+      type: 'end';
+      runId: number;
+      status: 'done' | 'paused' | 'failed';
+      failure?: SimulationFailure;
+      state: StateSnapshots;
+      elapsedMs: number;
+    };

@@ -77,7 +77,11 @@ function applyDelta(previous: NodeResult, delta: NodeDelta, limits: CollectorLim
   };
 }
 
-export function applyBatch(results: NodeResults, batch: ResultBatch, limits: CollectorLimits = DEFAULT_LIMITS): NodeResults {
+export function applyBatch(
+  results: NodeResults,
+  batch: ResultBatch,
+  limits: CollectorLimits = DEFAULT_LIMITS,
+): NodeResults {
   const ids = Object.keys(batch.nodes);
   if (ids.length === 0) return results;
   const next: Record<string, NodeResult> = { ...results };
@@ -86,7 +90,13 @@ export function applyBatch(results: NodeResults, batch: ResultBatch, limits: Col
 }
 
 /** One chunk of a list's complete tail: the first replaces what the page holds, the next ones append to it. */
-export function applyTail(results: NodeResults, nodeId: string, list: TailList, entries: NodeTails[TailList], first: boolean): NodeResults {
+export function applyTail(
+  results: NodeResults,
+  nodeId: string,
+  list: TailList,
+  entries: NodeTails[TailList],
+  first: boolean,
+): NodeResults {
   const previous = results[nodeId] ?? emptyNodeResult();
   const current = previous[list] as unknown[];
   return { ...results, [nodeId]: { ...previous, [list]: first ? entries : current.concat(entries) } };
@@ -110,7 +120,10 @@ export function inputRecords(doc: PipelineDoc, results: NodeResults, nodeId: str
 }
 
 /** Exact counts per node: records by output port and failed records; `allNodes` get an entry even when idle. */
-export function countsOf(results: NodeResults, allNodes: readonly string[]): { portCounts: Record<string, Record<string, number>>; nodeErrorCounts: Record<string, number> } {
+export function countsOf(
+  results: NodeResults,
+  allNodes: readonly string[],
+): { portCounts: Record<string, Record<string, number>>; nodeErrorCounts: Record<string, number> } {
   const portCounts: Record<string, Record<string, number>> = {};
   const nodeErrorCounts: Record<string, number> = {};
   for (const id of allNodes) portCounts[id] = {};
@@ -139,7 +152,12 @@ export function sinkEntries(doc: PipelineDoc, results: NodeResults): RecordEntry
 
 /** What the sinks wrote, in emission order: the lines `weir simulate` prints (SPEC §7). */
 export function sinkOutputs(doc: PipelineDoc, results: NodeResults): SinkRecord[] {
-  return sinkEntries(doc, results).map((r) => ({ sink: r.port, key: r.key, value: fromJsonText(r.json), timestamp: r.timestamp }));
+  return sinkEntries(doc, results).map((r) => ({
+    sink: r.port,
+    key: r.key,
+    value: fromJsonText(r.json),
+    timestamp: r.timestamp,
+  }));
 }
 
 /** True when every record a node emitted is still held (nothing dropped to keep memory bounded). */

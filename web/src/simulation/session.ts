@@ -12,7 +12,15 @@ import type { PipelineDoc, Sample } from '../../../shared/pipeline/types.ts';
 import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { SimulationCollector, type CollectorLimits, DEFAULT_LIMITS } from './collector.ts';
 import { compileTemplate } from '../samples/generator.ts';
-import { toJsonText, type GeneratedInputs, type NodeTails, type SimulationFailure, type StateSnapshots, type TailList, type WorkerMessage } from './protocol.ts';
+import {
+  toJsonText,
+  type GeneratedInputs,
+  type NodeTails,
+  type SimulationFailure,
+  type StateSnapshots,
+  type TailList,
+  type WorkerMessage,
+} from './protocol.ts';
 
 export interface SessionOptions {
   post: (message: WorkerMessage) => void;
@@ -53,7 +61,10 @@ export class SimulationSession {
     if (!checked.ok) {
       const first = checked.problems[0]!;
       const more = checked.problems.length > 1 ? ` (and ${checked.problems.length - 1} more problems)` : '';
-      this.failure = { nodeId: this.nodeAt(first.path), message: `the pipeline is not valid: ${formatProblem(first)}${more}` };
+      this.failure = {
+        nodeId: this.nodeAt(first.path),
+        message: `the pipeline is not valid: ${formatProblem(first)}${more}`,
+      };
       return;
     }
     const collector = this.collector;
@@ -137,13 +148,27 @@ export class SimulationSession {
     for (const { nodeId, tails } of this.collector.tails()) {
       for (const [list, entries] of Object.entries(tails) as Array<[TailList, NodeTails[TailList]]>) {
         for (let at = 0; at === 0 || at < entries.length; at += TAIL_CHUNK) {
-          post({ type: 'tail', runId: this.runId, nodeId, list, entries: entries.slice(at, at + TAIL_CHUNK) as NodeTails[TailList], first: at === 0 });
+          post({
+            type: 'tail',
+            runId: this.runId,
+            nodeId,
+            list,
+            entries: entries.slice(at, at + TAIL_CHUNK) as NodeTails[TailList],
+            first: at === 0,
+          });
         }
       }
     }
     const state: StateSnapshots = { beforeEnd: this.beforeEnd, final: simulation ? this.states(simulation) : {} };
     const status = this.failure !== null ? 'failed' : simulation?.isFinished ? 'done' : 'paused';
-    post({ type: 'end', runId: this.runId, status, ...(this.failure ? { failure: this.failure } : {}), state, elapsedMs: now() - this.startedAt });
+    post({
+      type: 'end',
+      runId: this.runId,
+      status,
+      ...(this.failure ? { failure: this.failure } : {}),
+      state,
+      elapsedMs: now() - this.startedAt,
+    });
   }
 
   private states(simulation: Simulation): Record<string, string> {
@@ -158,7 +183,10 @@ export class SimulationSession {
         text = JSON.stringify({ unavailable: String(err) });
       }
       if (text === 'null') continue;
-      result[op.id] = text.length > MAX_STATE_CHARS ? JSON.stringify({ tooLargeToShow: `${Math.round(text.length / 1024)} KiB of state` }) : text;
+      result[op.id] =
+        text.length > MAX_STATE_CHARS
+          ? JSON.stringify({ tooLargeToShow: `${Math.round(text.length / 1024)} KiB of state` })
+          : text;
     }
     return result;
   }

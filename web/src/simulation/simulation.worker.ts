@@ -14,7 +14,11 @@ const post = (message: WorkerMessage) => scope.postMessage(message);
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   if (request.type === 'run') {
-    session = new SimulationSession(request.pipeline, request.runId, { post, now: () => performance.now(), ...(request.generated ? { generated: request.generated } : {}) });
+    session = new SimulationSession(request.pipeline, request.runId, {
+      post,
+      now: () => performance.now(),
+      ...(request.generated ? { generated: request.generated } : {}),
+    });
     session.runTo(request.stopAfter);
   } else if (request.type === 'step' && session !== null && session.runId === request.runId) {
     session.step();

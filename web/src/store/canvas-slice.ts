@@ -25,7 +25,10 @@ export interface CanvasSlice {
   beginDrag(): void;
 }
 
-function applySelect(current: readonly string[], changes: ReadonlyArray<{ id: string; selected: boolean }>): string[] | null {
+function applySelect(
+  current: readonly string[],
+  changes: ReadonlyArray<{ id: string; selected: boolean }>,
+): string[] | null {
   if (changes.length === 0) return null;
   const next = new Set(current);
   for (const c of changes) {

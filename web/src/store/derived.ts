@@ -59,7 +59,8 @@ export function problemsOf(doc: PipelineDoc, typeWarnings: EditorWarning[] = [])
 /** True when `next` differs from `prev` only in nodes' `ui` (a drag): validation ignores `ui`, so skip it. */
 function onlyLayoutChanged(prev: PipelineDoc, next: PipelineDoc): boolean {
   if (prev.edges !== next.edges || prev.nodes.length !== next.nodes.length) return false;
-  for (const key of Object.keys(next) as Array<keyof PipelineDoc>) if (key !== 'nodes' && prev[key] !== next[key]) return false;
+  for (const key of Object.keys(next) as Array<keyof PipelineDoc>)
+    if (key !== 'nodes' && prev[key] !== next[key]) return false;
   if (Object.keys(prev).length !== Object.keys(next).length) return false;
   return next.nodes.every((node, i) => {
     const before = prev.nodes[i]!;
@@ -79,15 +80,23 @@ export function withDerived(state: EditorState, patch: Partial<EditorState>, cac
   const result: Partial<EditorState> = { ...patch };
   if (documentChanged) {
     const nodeIds = new Set(document.nodes.map((n) => n.id));
-    result.selectedNodeIds = keepExisting(patch.selectedNodeIds ?? state.selectedNodeIds, (id) => nodeIds.has(id)) as string[];
-    if (!onlyLayoutChanged(state.document, document)) Object.assign(result, problemsOf(document, patch.typeWarnings ?? state.typeWarnings));
+    result.selectedNodeIds = keepExisting(patch.selectedNodeIds ?? state.selectedNodeIds, (id) =>
+      nodeIds.has(id),
+    ) as string[];
+    if (!onlyLayoutChanged(state.document, document))
+      Object.assign(result, problemsOf(document, patch.typeWarnings ?? state.typeWarnings));
   } else if (patch.typeWarnings && patch.typeWarnings !== state.typeWarnings) {
     Object.assign(result, allWarnings(document, state.fieldWarnings, patch.typeWarnings));
   }
   const selectedNodeIds = result.selectedNodeIds ?? state.selectedNodeIds;
   let selectedEdgeIds = patch.selectedEdgeIds ?? state.selectedEdgeIds;
   const measured = patch.measured ?? state.measured;
-  if (documentChanged || selectedNodeIds !== state.selectedNodeIds || selectedEdgeIds !== state.selectedEdgeIds || measured !== state.measured) {
+  if (
+    documentChanged ||
+    selectedNodeIds !== state.selectedNodeIds ||
+    selectedEdgeIds !== state.selectedEdgeIds ||
+    measured !== state.measured
+  ) {
     const flow = deriveFlow({ document, selectedNodeIds, selectedEdgeIds, measured }, cache);
     if (documentChanged) {
       const edgeIdSet = new Set(flow.flowEdges.map((e) => e.id));

@@ -43,13 +43,21 @@ export interface DocumentSlice {
  * Where a new node of `type` asked for at `position` goes: there, or the nearest spot where it covers no other node
  * (a drop on top of a node, or a second Enter from the palette, moves it beside the ones there).
  */
-function addNodeInFreeSpot(doc: PipelineDoc, measured: Readonly<Record<string, Size>>, type: string, position: ops.Position): { doc: PipelineDoc; id: string } {
+function addNodeInFreeSpot(
+  doc: PipelineDoc,
+  measured: Readonly<Record<string, Size>>,
+  type: string,
+  position: ops.Position,
+): { doc: PipelineDoc; id: string } {
   const added = ops.addNode(doc, type, position);
   const node = added.doc.nodes.find((n) => n.id === added.id)!;
   const drawn = drawnPositions(doc, measured);
   const taken = doc.nodes.map((other) => {
     const ports = portsOf(other, doc.edges);
-    return { ...drawn.get(other.id)!, ...(measured[other.id] ?? estimatedSize(ports.inputs.length, ports.outputs.length)) };
+    return {
+      ...drawn.get(other.id)!,
+      ...(measured[other.id] ?? estimatedSize(ports.inputs.length, ports.outputs.length)),
+    };
   });
   const ports = portsOf(node);
   const spot = freeSpot(position, estimatedSize(ports.inputs.length, ports.outputs.length), taken);
@@ -61,7 +69,15 @@ export const createDocumentSlice =
   (set, get) => ({
     document: initial,
     loadDocument(doc) {
-      set({ document: doc, past: [], future: [], coalesceKey: null, selectedNodeIds: [], selectedEdgeIds: [], measured: {} });
+      set({
+        document: doc,
+        past: [],
+        future: [],
+        coalesceKey: null,
+        selectedNodeIds: [],
+        selectedEdgeIds: [],
+        measured: {},
+      });
     },
     commit(next, options) {
       const state = get();
@@ -96,7 +112,10 @@ export const createDocumentSlice =
       const rename = (id: string) => (id === current ? next : id);
       const { [current]: size, ...measured } = state.measured;
       state.commit(ops.renameNode(state.document, current, next));
-      set({ selectedNodeIds: state.selectedNodeIds.map(rename), measured: size ? { ...measured, [next]: size } : measured });
+      set({
+        selectedNodeIds: state.selectedNodeIds.map(rename),
+        measured: size ? { ...measured, [next]: size } : measured,
+      });
       return null;
     },
     setPipelineValue(key, value, options) {

@@ -62,12 +62,16 @@ function positionsFor(inputs: FlowInputs, cache: FlowCache): Map<string, Positio
     return cache.positions;
   }
   for (const node of doc.nodes) {
-    if (typeof node.ui?.x === 'number' && typeof node.ui?.y === 'number') cache.positions.set(node.id, { x: node.ui.x, y: node.ui.y });
+    if (typeof node.ui?.x === 'number' && typeof node.ui?.y === 'number')
+      cache.positions.set(node.id, { x: node.ui.x, y: node.ui.y });
   }
   return cache.positions;
 }
 
-export function deriveFlow(inputs: FlowInputs, cache: FlowCache): { flowNodes: OperatorFlowNode[]; flowEdges: PortFlowEdge[] } {
+export function deriveFlow(
+  inputs: FlowInputs,
+  cache: FlowCache,
+): { flowNodes: OperatorFlowNode[]; flowEdges: PortFlowEdge[] } {
   const { document: doc, measured } = inputs;
   const selectedNodes = new Set(inputs.selectedNodeIds);
   const selectedEdges = new Set(inputs.selectedEdgeIds);
@@ -80,7 +84,11 @@ export function deriveFlow(inputs: FlowInputs, cache: FlowCache): { flowNodes: O
     const position = positions.get(node.id)!;
     const size = measured[node.id];
     const selected = selectedNodes.has(node.id);
-    const sameData = previous && previous.data.node === node && sameList(previous.data.inputs, ins) && sameList(previous.data.outputs, outs);
+    const sameData =
+      previous &&
+      previous.data.node === node &&
+      sameList(previous.data.inputs, ins) &&
+      sameList(previous.data.outputs, outs);
     let flowNode: OperatorFlowNode;
     if (
       sameData &&
@@ -94,11 +102,20 @@ export function deriveFlow(inputs: FlowInputs, cache: FlowCache): { flowNodes: O
       const definition = operatorFor(node.type);
       const data: OperatorNodeData = sameData
         ? previous.data
-        : { node, typeLabel: definition?.label ?? node.type, category: definition?.category ?? null, inputs: ins, outputs: outs };
+        : {
+            node,
+            typeLabel: definition?.label ?? node.type,
+            category: definition?.category ?? null,
+            inputs: ins,
+            outputs: outs,
+          };
       flowNode = {
         id: node.id,
         type: 'operator',
-        position: previous && previous.position.x === position.x && previous.position.y === position.y ? previous.position : position,
+        position:
+          previous && previous.position.x === position.x && previous.position.y === position.y
+            ? previous.position
+            : position,
         data,
         selected,
         ariaLabel: node.label ?? node.id,

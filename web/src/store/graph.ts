@@ -3,7 +3,13 @@
  * a connection may snap, what id a new node gets. They read the same operator definitions the validator uses, so
  * the canvas never offers a port or a connection that `weir validate` would reject.
  */
-import { edgeFromPort, edgeToPort, type EdgeDoc, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
+import {
+  edgeFromPort,
+  edgeToPort,
+  type EdgeDoc,
+  type NodeDoc,
+  type PipelineDoc,
+} from '../../../shared/pipeline/types.ts';
 import { operatorFor } from '../../../shared/operators/registry.ts';
 import { applyDefaults } from '../../../shared/pipeline/schema.ts';
 
@@ -101,10 +107,17 @@ export function connectionProblem(doc: PipelineDoc, c: ConnectionRequest): strin
   const fromNode = doc.nodes.find((n) => n.id === c.from);
   const toNode = doc.nodes.find((n) => n.id === c.to);
   if (!fromNode || !toNode) return 'Both ends of a connection must be nodes of this pipeline.';
-  if (!portsOf(fromNode, doc.edges).outputs.includes(c.fromPort)) return `"${nodeName(fromNode)}" has no output port "${c.fromPort}".`;
+  if (!portsOf(fromNode, doc.edges).outputs.includes(c.fromPort))
+    return `"${nodeName(fromNode)}" has no output port "${c.fromPort}".`;
   if (!portsOf(toNode, doc.edges).inputs.includes(c.toPort))
-    return operatorFor(toNode.type)?.role === 'source' ? `"${nodeName(toNode)}" is a source and takes no input.` : `"${nodeName(toNode)}" has no input port "${c.toPort}".`;
-  if (doc.edges.some((e) => e.from === c.from && edgeFromPort(e) === c.fromPort && e.to === c.to && edgeToPort(e) === c.toPort))
+    return operatorFor(toNode.type)?.role === 'source'
+      ? `"${nodeName(toNode)}" is a source and takes no input.`
+      : `"${nodeName(toNode)}" has no input port "${c.toPort}".`;
+  if (
+    doc.edges.some(
+      (e) => e.from === c.from && edgeFromPort(e) === c.fromPort && e.to === c.to && edgeToPort(e) === c.toPort,
+    )
+  )
     return `These ports are already connected: "${nodeName(fromNode)}" ${c.fromPort} → "${nodeName(toNode)}" ${c.toPort}.`;
   const back = c.from === c.to ? [c.from] : pathBetween(doc.edges, c.to, c.from);
   if (back !== null) {

@@ -20,8 +20,13 @@ export interface HistorySlice {
 }
 
 /** The history fields after committing a change away from `current`. */
-export function recordStep(state: HistorySlice, current: PipelineDoc, key: string | null): Pick<HistorySlice, 'past' | 'future' | 'coalesceKey'> {
-  if (key !== null && key === state.coalesceKey && state.past.length > 0) return { past: state.past, future: [], coalesceKey: key };
+export function recordStep(
+  state: HistorySlice,
+  current: PipelineDoc,
+  key: string | null,
+): Pick<HistorySlice, 'past' | 'future' | 'coalesceKey'> {
+  if (key !== null && key === state.coalesceKey && state.past.length > 0)
+    return { past: state.past, future: [], coalesceKey: key };
   const past = state.past.length >= MAX_STEPS ? state.past.slice(1) : state.past.slice();
   past.push(current);
   return { past, future: [], coalesceKey: key };
@@ -34,7 +39,12 @@ export const createHistorySlice: StateCreator<WeirState, [], [], HistorySlice> =
   undo() {
     const { past, future, document } = get();
     if (past.length === 0) return;
-    set({ document: past[past.length - 1]!, past: past.slice(0, -1), future: [document, ...future], coalesceKey: null });
+    set({
+      document: past[past.length - 1]!,
+      past: past.slice(0, -1),
+      future: [document, ...future],
+      coalesceKey: null,
+    });
   },
   redo() {
     const { past, future, document } = get();

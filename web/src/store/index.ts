@@ -32,7 +32,10 @@ export function createWeirStore(initial: PipelineDoc = emptyDocument()): WeirSto
   const cache = emptyFlowCache();
   return createStore<WeirState>()((rawSet, get, api) => {
     // Every slice, the simulation's included, writes through this `set`, so derived fields follow each change.
-    const set = ((partial: WeirState | Partial<WeirState> | ((s: WeirState) => WeirState | Partial<WeirState>), replace?: boolean) => {
+    const set = ((
+      partial: WeirState | Partial<WeirState> | ((s: WeirState) => WeirState | Partial<WeirState>),
+      replace?: boolean,
+    ) => {
       const state = get();
       const patch = typeof partial === 'function' ? partial(state) : partial;
       rawSet({ ...withDerived(state, patch, cache) } as WeirState, replace as false);
@@ -47,7 +50,10 @@ export function createWeirStore(initial: PipelineDoc = emptyDocument()): WeirSto
       ...createDocumentsSlice(set, get, api),
       ...createSimulationSlice(set, get, api),
     };
-    return { ...slices, ...deriveFlow({ document: initial, selectedNodeIds: [], selectedEdgeIds: [], measured: {} }, cache) };
+    return {
+      ...slices,
+      ...deriveFlow({ document: initial, selectedNodeIds: [], selectedEdgeIds: [], measured: {} }, cache),
+    };
   });
 }
 

@@ -41,7 +41,13 @@ interface Box {
 export function freeSpot(wanted: Position, size: Size, taken: readonly Box[], gap = NODE_GAP): Position {
   const p = { x: Math.round(wanted.x), y: Math.round(wanted.y) };
   const clashes = (x: number, y: number) =>
-    taken.some((b) => x < b.x + b.width + gap && x + size.width + gap > b.x && y < b.y + b.height + gap && y + size.height + gap > b.y);
+    taken.some(
+      (b) =>
+        x < b.x + b.width + gap &&
+        x + size.width + gap > b.x &&
+        y < b.y + b.height + gap &&
+        y + size.height + gap > b.y,
+    );
   if (!clashes(p.x, p.y)) return p;
   const xs = new Set([p.x]);
   const ys = new Set([p.y]);
@@ -68,7 +74,10 @@ export function freeSpot(wanted: Position, size: Size, taken: readonly Box[], ga
 }
 
 /** Top-left positions of every node, laid out left to right along the edges. */
-export function layoutPositions(doc: PipelineDoc, measured: Readonly<Record<string, Size>> = {}): Map<string, Position> {
+export function layoutPositions(
+  doc: PipelineDoc,
+  measured: Readonly<Record<string, Size>> = {},
+): Map<string, Position> {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 56, marginx: 0, marginy: 0 });
   graph.setDefaultEdgeLabel(() => ({}));

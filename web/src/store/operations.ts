@@ -6,7 +6,15 @@
 import type { EdgeDoc, NodeDoc, PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { operatorFor } from '../../../shared/operators/registry.ts';
 import { initialParams } from '../../../shared/pipeline/schema.ts';
-import { connectionProblem, edgeDoc, edgeIds, freeId, idStem, NODE_ID_PATTERN, type ConnectionRequest } from './graph.ts';
+import {
+  connectionProblem,
+  edgeDoc,
+  edgeIds,
+  freeId,
+  idStem,
+  NODE_ID_PATTERN,
+  type ConnectionRequest,
+} from './graph.ts';
 
 export type Path = ReadonlyArray<string | number>;
 export interface Position {
@@ -62,7 +70,8 @@ export function setIn(value: unknown, path: Path, next: unknown): unknown {
     else list[head] = setIn(list[head], rest, next);
     return list;
   }
-  const object: Record<string, unknown> = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : {};
+  const object: Record<string, unknown> =
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : {};
   if (rest.length === 0 && next === undefined) delete object[head!];
   else object[head!] = setIn(object[head!], rest, next);
   return object;
@@ -127,7 +136,11 @@ export function renameProblem(doc: PipelineDoc, current: string, next: string): 
   return null;
 }
 
-function renameKeys<T>(record: Record<string, T> | undefined, current: string, next: string): Record<string, T> | undefined {
+function renameKeys<T>(
+  record: Record<string, T> | undefined,
+  current: string,
+  next: string,
+): Record<string, T> | undefined {
   if (!record || !Object.hasOwn(record, current)) return record;
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k === current ? next : k, v]));
 }
@@ -155,7 +168,11 @@ export function renameNode(doc: PipelineDoc, current: string, next: string): Pip
 }
 
 /** Removes nodes (with their edges) and edges given by their React Flow ids. */
-export function deleteElements(doc: PipelineDoc, nodeIds: readonly string[], edgeIdList: readonly string[]): PipelineDoc {
+export function deleteElements(
+  doc: PipelineDoc,
+  nodeIds: readonly string[],
+  edgeIdList: readonly string[],
+): PipelineDoc {
   const nodes = new Set(nodeIds);
   const ids = edgeIds(doc.edges);
   const dropEdges = new Set(edgeIdList);
@@ -197,5 +214,8 @@ export function pasteNodes(doc: PipelineDoc, clip: Clipboard, offset: Position):
     return node;
   });
   const edges = clip.edges.map((e) => ({ ...e, from: renamed.get(e.from)!, to: renamed.get(e.to)! }));
-  return { doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }, ids: nodes.map((n) => n.id) };
+  return {
+    doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] },
+    ids: nodes.map((n) => n.id),
+  };
 }

@@ -101,8 +101,14 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
       const base = pending ?? { nodeResults: get().nodeResults, progress: get().simulationProgress };
       pending =
         message.type === 'batch'
-          ? { nodeResults: applyBatch(base.nodeResults, message.batch), progress: { done: message.batch.done, total: message.batch.total } }
-          : { nodeResults: applyTail(base.nodeResults, message.nodeId, message.list, message.entries, message.first), progress: base.progress };
+          ? {
+              nodeResults: applyBatch(base.nodeResults, message.batch),
+              progress: { done: message.batch.done, total: message.batch.total },
+            }
+          : {
+              nodeResults: applyTail(base.nodeResults, message.nodeId, message.list, message.entries, message.first),
+              progress: base.progress,
+            };
       timer ??= setTimeout(flush, UPDATE_MS);
       return;
     }
@@ -111,7 +117,10 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     const status = message.status;
     const doc = state.simulatedDocument ?? state.document;
     set({
-      ...countsOf(state.nodeResults, doc.nodes.map((n) => n.id)),
+      ...countsOf(
+        state.nodeResults,
+        doc.nodes.map((n) => n.id),
+      ),
       simulationStatus: status,
       simulationFailure: message.failure ?? null,
       nodeStates: message.state,
@@ -125,7 +134,13 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     const document = get().document;
     discardPending();
     // Results are what the user asked for: show them.
-    set({ ...CLEARED, simulationStatus: 'running', simulatedDocument: document, simulationStep: options.stopAfter ?? null, bottomPanel: 'simulation' });
+    set({
+      ...CLEARED,
+      simulationStatus: 'running',
+      simulatedDocument: document,
+      simulationStep: options.stopAfter ?? null,
+      bottomPanel: 'simulation',
+    });
     client.start({ pipeline: document, ...options });
   }
 
@@ -190,9 +205,21 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
  */
 export function changesResults(previous: PipelineDoc, next: PipelineDoc): boolean {
   if (previous === next) return false;
-  if (previous.edges !== next.edges || previous.settings !== next.settings || previous.nodes.length !== next.nodes.length) return true;
+  if (
+    previous.edges !== next.edges ||
+    previous.settings !== next.settings ||
+    previous.nodes.length !== next.nodes.length
+  )
+    return true;
   return next.nodes.some((node, i) => {
     const before = previous.nodes[i]!;
-    return node !== before && (node.id !== before.id || node.type !== before.type || node.params !== before.params || node.onError !== before.onError || node.samples !== before.samples);
+    return (
+      node !== before &&
+      (node.id !== before.id ||
+        node.type !== before.type ||
+        node.params !== before.params ||
+        node.onError !== before.onError ||
+        node.samples !== before.samples)
+    );
   });
 }

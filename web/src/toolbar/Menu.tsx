@@ -1,7 +1,15 @@
 /** A button that opens a small menu below it; Escape or a click elsewhere closes it. */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 
-export function Menu({ label, children, disabled }: { label: string; children: (close: () => void) => ReactNode; disabled?: boolean }) {
+export function Menu({
+  label,
+  children,
+  disabled,
+}: {
+  label: string;
+  children: (close: () => void) => ReactNode;
+  disabled?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const menuId = useId();

@@ -17,9 +17,32 @@ const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigat
 const MOD = isMac ? '⌘' : 'Ctrl+';
 const VERDICT_SHOWN_MS = 6000;
 
-function ToolButton({ icon, label, title, onClick, disabled, tone, children }: { icon: IconName; label: string; title?: string; onClick(): void; disabled?: boolean; tone?: 'primary'; children?: ReactNode }) {
+function ToolButton({
+  icon,
+  label,
+  title,
+  onClick,
+  disabled,
+  tone,
+  children,
+}: {
+  icon: IconName;
+  label: string;
+  title?: string;
+  onClick(): void;
+  disabled?: boolean;
+  tone?: 'primary';
+  children?: ReactNode;
+}) {
   return (
-    <button type="button" className={`tool-button${tone ? ` tool-button--${tone}` : ''}`} onClick={onClick} disabled={disabled} title={title ?? label} aria-label={label}>
+    <button
+      type="button"
+      className={`tool-button${tone ? ` tool-button--${tone}` : ''}`}
+      onClick={onClick}
+      disabled={disabled}
+      title={title ?? label}
+      aria-label={label}
+    >
       <Icon name={icon} />
       <span className="tool-button__label">{label}</span>
       {children}
@@ -59,7 +82,9 @@ function DocumentButtons() {
         {(close) => (
           <>
             <div className="menu__heading">In this browser</div>
-            {stored.length === 0 && <p className="menu__empty">Nothing kept yet: a pipeline is kept here from its first edit.</p>}
+            {stored.length === 0 && (
+              <p className="menu__empty">Nothing kept yet: a pipeline is kept here from its first edit.</p>
+            )}
             {stored.map((entry) => (
               <div className={`menu__row${entry.key === currentKey ? ' is-current' : ''}`} key={entry.key}>
                 <button
@@ -76,7 +101,13 @@ function DocumentButtons() {
                     {entry.id} · {new Date(entry.updatedAt).toLocaleString()}
                   </span>
                 </button>
-                <button type="button" className="icon-button" aria-label={`Delete ${entry.name || entry.id} from this browser`} title="Delete from this browser" onClick={() => documentSession.removeStored(entry.key)}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Delete ${entry.name || entry.id} from this browser`}
+                  title="Delete from this browser"
+                  onClick={() => documentSession.removeStored(entry.key)}
+                >
                   ×
                 </button>
               </div>
@@ -96,8 +127,18 @@ function DocumentButtons() {
           </>
         )}
       </Menu>
-      <ToolButton icon="upload" label="Import" title="Import a .weir.json file" onClick={() => fileInput.current?.click()} />
-      <ToolButton icon="download" label="Export" title="Download as <id>.weir.json" onClick={() => downloadPipeline(weirStore.getState().document)} />
+      <ToolButton
+        icon="upload"
+        label="Import"
+        title="Import a .weir.json file"
+        onClick={() => fileInput.current?.click()}
+      />
+      <ToolButton
+        icon="download"
+        label="Export"
+        title="Download as <id>.weir.json"
+        onClick={() => downloadPipeline(weirStore.getState().document)}
+      />
       <Menu label="Templates" disabled={TEMPLATES.length === 0}>
         {(close) =>
           TEMPLATES.map((t) => (
@@ -117,18 +158,41 @@ function DocumentButtons() {
           ))
         }
       </Menu>
-      <input ref={fileInput} type="file" accept=".json,.weir.json,application/json" hidden aria-label="Pipeline file" onChange={(e) => void onFile(e.target.files)} />
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".json,.weir.json,application/json"
+        hidden
+        aria-label="Pipeline file"
+        onChange={(e) => void onFile(e.target.files)}
+      />
     </div>
   );
 }
 
 function EditButtons() {
-  const { canUndo, canRedo, hasNodes } = useWeirStore((s) => ({ canUndo: s.past.length > 0, canRedo: s.future.length > 0, hasNodes: s.document.nodes.length > 0 }));
+  const { canUndo, canRedo, hasNodes } = useWeirStore((s) => ({
+    canUndo: s.past.length > 0,
+    canRedo: s.future.length > 0,
+    hasNodes: s.document.nodes.length > 0,
+  }));
   const { fitView } = useReactFlow();
   return (
     <div className="toolbar__group toolbar__group--edit" role="group" aria-label="Edit">
-      <ToolButton icon="undo" label="Undo" title={`Undo (${MOD}Z)`} disabled={!canUndo} onClick={() => weirStore.getState().undo()} />
-      <ToolButton icon="redo" label="Redo" title={`Redo (${isMac ? '⇧⌘Z' : 'Ctrl+Y'})`} disabled={!canRedo} onClick={() => weirStore.getState().redo()} />
+      <ToolButton
+        icon="undo"
+        label="Undo"
+        title={`Undo (${MOD}Z)`}
+        disabled={!canUndo}
+        onClick={() => weirStore.getState().undo()}
+      />
+      <ToolButton
+        icon="redo"
+        label="Redo"
+        title={`Redo (${isMac ? '⇧⌘Z' : 'Ctrl+Y'})`}
+        disabled={!canRedo}
+        onClick={() => weirStore.getState().redo()}
+      />
       <ToolButton
         icon="layout"
         label="Auto-layout"
@@ -139,7 +203,13 @@ function EditButtons() {
           setTimeout(() => void fitView(ANIMATED_FIT_OPTIONS), 30);
         }}
       />
-      <ToolButton icon="fit" label="Fit view" title="Show the whole graph" disabled={!hasNodes} onClick={() => void fitView(ANIMATED_FIT_OPTIONS)} />
+      <ToolButton
+        icon="fit"
+        label="Fit view"
+        title="Show the whole graph"
+        disabled={!hasNodes}
+        onClick={() => void fitView(ANIMATED_FIT_OPTIONS)}
+      />
     </div>
   );
 }
@@ -162,15 +232,29 @@ function RunButtons() {
   return (
     <div className="toolbar__group toolbar__group--run" role="group" aria-label="Run">
       {verdict && (
-        <span className={`verdict ${problemCount === 0 ? 'verdict--ok' : 'verdict--bad'}`} role="status" key={verdict.at}>
+        <span
+          className={`verdict ${problemCount === 0 ? 'verdict--ok' : 'verdict--bad'}`}
+          role="status"
+          key={verdict.at}
+        >
           {problemCount === 0 ? 'Valid' : `${problemCount} problem${problemCount === 1 ? '' : 's'}`}
         </span>
       )}
       <ToolButton icon="check" label="Validate" title="Check the pipeline as weir validate does" onClick={validate} />
       {running ? (
-        <ToolButton icon="stop" label="Stop" title="Stop the simulation" onClick={() => weirStore.getState().cancelSimulation()} />
+        <ToolButton
+          icon="stop"
+          label="Stop"
+          title="Stop the simulation"
+          onClick={() => weirStore.getState().cancelSimulation()}
+        />
       ) : (
-        <ToolButton icon="play" label="Simulate" title="Run the pipeline on its samples" onClick={() => weirStore.getState().runSimulation()} />
+        <ToolButton
+          icon="play"
+          label="Simulate"
+          title="Run the pipeline on its samples"
+          onClick={() => weirStore.getState().runSimulation()}
+        />
       )}
       <DeployButton />
     </div>
@@ -183,7 +267,13 @@ export function Toolbar() {
       <div className="toolbar__brand" aria-label="Weir">
         <svg width="22" height="22" viewBox="0 0 32 32" aria-hidden="true">
           <rect width="32" height="32" rx="7" fill="#1b2431" />
-          <path d="M4 12c3-3.5 6-3.5 9 0s6 3.5 9 0 4-2 6-1" fill="none" stroke="#4fb3ff" strokeWidth="2.4" strokeLinecap="round" />
+          <path
+            d="M4 12c3-3.5 6-3.5 9 0s6 3.5 9 0 4-2 6-1"
+            fill="none"
+            stroke="#4fb3ff"
+            strokeWidth="2.4"
+            strokeLinecap="round"
+          />
           <rect x="6" y="18" width="20" height="7" rx="1.5" fill="#4fb3ff" opacity="0.85" />
         </svg>
         <span>Weir</span>

@@ -7,7 +7,8 @@ const ICONS = {
   check: 'M20 6 9 17l-5-5',
   play: 'M7 4v16l13-8z',
   stop: 'M6 6h12v12H6z',
-  rocket: 'M5 15c-1.5 1.3-2 5-2 5s3.7-.5 5-2m7.5-11.5a2 2 0 1 1 0 .1M9 15l-3-3c1-3 3.5-6.5 9-8.5 1.5-.5 3.5-.6 5-.5.1 1.5 0 3.5-.5 5-2 5.5-5.5 8-8.5 9z',
+  rocket:
+    'M5 15c-1.5 1.3-2 5-2 5s3.7-.5 5-2m7.5-11.5a2 2 0 1 1 0 .1M9 15l-3-3c1-3 3.5-6.5 9-8.5 1.5-.5 3.5-.6 5-.5.1 1.5 0 3.5-.5 5-2 5.5-5.5 8-8.5 9z',
   file: 'M14 3H6v18h12V7zM14 3v4h4',
   folder: 'M3 6h6l2 2h10v11H3z',
   upload: 'M12 16V4m0 0L7 9m5-5 5 5M4 20h16',
@@ -20,7 +21,14 @@ export type IconName = keyof typeof ICONS;
 export function Icon({ name }: { name: IconName }) {
   return (
     <svg className="icon" width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <path d={ICONS[name]} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+      <path
+        d={ICONS[name]}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
     </svg>
   );
 }

@@ -34,12 +34,16 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
   const [tab, setTab] = useState<Tab>('records');
   const [direction, setDirection] = useState<Direction>(isSink ? 'in' : 'out');
   const [port, setPort] = useState('');
-  const inputs = useMemo(() => (isSource ? [] : inputRecords(doc, allResults, nodeId)), [doc, allResults, nodeId, isSource]);
+  const inputs = useMemo(
+    () => (isSource ? [] : inputRecords(doc, allResults, nodeId)),
+    [doc, allResults, nodeId, isSource],
+  );
   const shownDirection: Direction = isSource ? 'out' : direction;
   const base = shownDirection === 'out' ? result.records : inputs;
   const ports = useMemo(() => [...new Set(base.map((r) => r.port))], [base]);
   const records = useMemo(() => (port === '' ? base : base.filter((r) => r.port === port)), [base, port]);
-  if (!node) return <p className="sim-empty">The node {nodeId} is not in the simulated pipeline; run the simulation again.</p>;
+  if (!node)
+    return <p className="sim-empty">The node {nodeId} is not in the simulated pipeline; run the simulation again.</p>;
 
   const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
   const tabs: Array<[Tab, string]> = [
@@ -50,7 +54,10 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
   if (definition?.windowed) tabs.push(['timeline', 'Timeline']);
   if (definition?.keyed) tabs.push(['state', 'State']);
   const outLabel = isSink ? `Written to ${String(node.params.topic ?? 'the topic')}` : 'Output';
-  const nothingYet = status === 'running' ? 'Nothing yet…' : `No record ${shownDirection === 'out' ? (isSink ? 'was written' : 'left') : 'reached'} ${nodeId}${port ? ` on port ${port}` : ''} in this run.`;
+  const nothingYet =
+    status === 'running'
+      ? 'Nothing yet…'
+      : `No record ${shownDirection === 'out' ? (isSink ? 'was written' : 'left') : 'reached'} ${nodeId}${port ? ` on port ${port}` : ''} in this run.`;
 
   return (
     <div className="sim-node">
@@ -69,7 +76,14 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
       </div>
       <div className="sim-tabs" role="tablist" aria-label={`Results of ${nodeId}`}>
         {tabs.map(([id, label]) => (
-          <button key={id} type="button" role="tab" aria-selected={tab === id} className={`sim-tab${tab === id ? ' is-active' : ''}`} onClick={() => setTab(id)}>
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            aria-selected={tab === id}
+            className={`sim-tab${tab === id ? ' is-active' : ''}`}
+            onClick={() => setTab(id)}
+          >
             {label}
           </button>
         ))}
@@ -79,10 +93,26 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
           <div className="sim-node__filters">
             {!isSource && (
               <span className="segmented" role="radiogroup" aria-label="Direction">
-                <button type="button" role="radio" aria-checked={shownDirection === 'in'} onClick={() => (setDirection('in'), setPort(''))}>
+                <button
+                  type="button"
+                  role="radio"
+                  aria-checked={shownDirection === 'in'}
+                  onClick={() => {
+                    setDirection('in');
+                    setPort('');
+                  }}
+                >
                   Input
                 </button>
-                <button type="button" role="radio" aria-checked={shownDirection === 'out'} onClick={() => (setDirection('out'), setPort(''))}>
+                <button
+                  type="button"
+                  role="radio"
+                  aria-checked={shownDirection === 'out'}
+                  onClick={() => {
+                    setDirection('out');
+                    setPort('');
+                  }}
+                >
                   {outLabel}
                 </button>
               </span>
@@ -98,9 +128,18 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
                 ))}
               </select>
             </label>
-            {shownDirection === 'out' && base.length < total && <span className="sim-node__note">showing the newest {formatCount(base.length)} of {formatCount(total)}</span>}
+            {shownDirection === 'out' && base.length < total && (
+              <span className="sim-node__note">
+                showing the newest {formatCount(base.length)} of {formatCount(total)}
+              </span>
+            )}
           </div>
-          <RecordsTable label={`${shownDirection === 'out' ? 'Output' : 'Input'} records of ${nodeId}`} records={records} currentStep={step} emptyText={nothingYet} />
+          <RecordsTable
+            label={`${shownDirection === 'out' ? 'Output' : 'Input'} records of ${nodeId}`}
+            records={records}
+            currentStep={step}
+            emptyText={nothingYet}
+          />
         </>
       )}
       {tab === 'errors' && (
@@ -111,7 +150,11 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
           <p className="sim-empty">No log lines. Call ctx.log(…) in {nodeId}'s code to see values here.</p>
         ) : (
           <>
-            {result.logCount > result.logs.length && <p className="sim-node__note">The newest {formatCount(result.logs.length)} of {formatCount(result.logCount)} lines.</p>}
+            {result.logCount > result.logs.length && (
+              <p className="sim-node__note">
+                The newest {formatCount(result.logs.length)} of {formatCount(result.logCount)} lines.
+              </p>
+            )}
             <VirtualList
               label={`Log of ${nodeId}`}
               items={result.logs}
@@ -129,13 +172,32 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
             />
           </>
         ))}
-      {tab === 'timeline' && <WindowTimeline nodeId={nodeId} events={result.windowEvents} inputs={inputs} outputs={result.records} watermarks={result.watermarks} watermark={result.watermark} />}
+      {tab === 'timeline' && (
+        <WindowTimeline
+          nodeId={nodeId}
+          events={result.windowEvents}
+          inputs={inputs}
+          outputs={result.records}
+          watermarks={result.watermarks}
+          watermark={result.watermark}
+        />
+      )}
       {tab === 'state' && <StateView nodeId={nodeId} states={states} step={step} />}
     </div>
   );
 }
 
-function ErrorList({ errors, count, nodeId, policy }: { errors: ErrorEntry[]; count: number; nodeId: string; policy: string }) {
+function ErrorList({
+  errors,
+  count,
+  nodeId,
+  policy,
+}: {
+  errors: ErrorEntry[];
+  count: number;
+  nodeId: string;
+  policy: string;
+}) {
   const [selected, setSelected] = useState<number | null>(null);
   if (errors.length === 0) return <p className="sim-empty">No record failed in {nodeId}.</p>;
   const what = policy === 'route' ? 'routed to the error port' : policy === 'skip' ? 'skipped' : 'stopped the run';
@@ -143,8 +205,9 @@ function ErrorList({ errors, count, nodeId, policy }: { errors: ErrorEntry[]; co
   return (
     <div className="sim-errors">
       <p className="sim-node__note">
-        {formatCount(count)} record{count === 1 ? '' : 's'} failed ({what}, onError: {policy}){errors.length < count ? `; the newest ${formatCount(errors.length)} are listed` : ''}. Select one to see
-        its input in full.
+        {formatCount(count)} record{count === 1 ? '' : 's'} failed ({what}, onError: {policy})
+        {errors.length < count ? `; the newest ${formatCount(errors.length)} are listed` : ''}. Select one to see its
+        input in full.
       </p>
       <VirtualList
         label={`Errors of ${nodeId}`}
@@ -153,7 +216,11 @@ function ErrorList({ errors, count, nodeId, policy }: { errors: ErrorEntry[]; co
         keyOf={(e) => e.seq}
         className="sim-errors__list"
         row={(e) => (
-          <button type="button" className={`sim-error${e.seq === selected ? ' is-selected' : ''}`} onClick={() => setSelected(e.seq === selected ? null : e.seq)}>
+          <button
+            type="button"
+            className={`sim-error${e.seq === selected ? ' is-selected' : ''}`}
+            onClick={() => setSelected(e.seq === selected ? null : e.seq)}
+          >
             <span className="sim-log__step">step {e.step}</span>
             <span className="sim-error__message">{e.message}</span>
             <span className="mono sim-error__input">{clip(e.inputJson, 300)}</span>

@@ -25,7 +25,13 @@ export interface RecordsTableProps {
 
 const ROW_HEIGHT = 26;
 
-export function RecordsTable({ label, records, currentStep = null, emptyText, portHeader = 'port' }: RecordsTableProps) {
+export function RecordsTable({
+  label,
+  records,
+  currentStep = null,
+  emptyText,
+  portHeader = 'port',
+}: RecordsTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const windows = useMemo(() => hasWindowResults(records), [records]);
@@ -41,12 +47,22 @@ export function RecordsTable({ label, records, currentStep = null, emptyText, po
   const chosen = selected !== null ? records.find((r) => r.seq === selected) : undefined;
   return (
     <div className="sim-records">
-      <div className={`sim-records__table${windows ? ' sim-records__table--windows' : ''}`} role="table" aria-label={label} aria-rowcount={records.length}>
+      <div
+        className={`sim-records__table${windows ? ' sim-records__table--windows' : ''}`}
+        role="table"
+        aria-label={label}
+        aria-rowcount={records.length}
+      >
         <div className="sim-records__row sim-records__row--header" role="row">
-          <span role="columnheader" title="The sample being processed when the record was emitted">step</span>
+          <span role="columnheader" title="The sample being processed when the record was emitted">
+            step
+          </span>
           <span role="columnheader">{portHeader}</span>
           {windows && (
-            <span role="columnheader" title="The window's time range, from its start (inclusive) to its end (exclusive)">
+            <span
+              role="columnheader"
+              title="The window's time range, from its start (inclusive) to its end (exclusive)"
+            >
               window
             </span>
           )}
@@ -70,26 +86,45 @@ export function RecordsTable({ label, records, currentStep = null, emptyText, po
                   className={classes.join(' ')}
                   data-index={item.index}
                   ref={windows ? virtualizer.measureElement : undefined}
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, ...(windows ? { minHeight: ROW_HEIGHT } : { height: ROW_HEIGHT }), transform: `translateY(${item.start}px)` }}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    ...(windows ? { minHeight: ROW_HEIGHT } : { height: ROW_HEIGHT }),
+                    transform: `translateY(${item.start}px)`,
+                  }}
                   onClick={() => setSelected(r.seq === selected ? null : r.seq)}
                 >
-                  <span role="cell" className="sim-records__step">{r.step}</span>
+                  <span role="cell" className="sim-records__step">
+                    {r.step}
+                  </span>
                   <span role="cell" title={r.port}>
                     <span className={`port-chip port-chip--${r.port}`}>{r.port}</span>
                   </span>
                   {windows && (
-                    <span role="cell" className="mono sim-records__window" title={windowRow ? windowTitle(windowRow.window) : 'Not a window result'}>
+                    <span
+                      role="cell"
+                      className="mono sim-records__window"
+                      title={windowRow ? windowTitle(windowRow.window) : 'Not a window result'}
+                    >
                       {windowRow ? formatWindowRange(windowRow.window) : '—'}
                     </span>
                   )}
-                  <span role="cell" className="mono">{formatKey(windowRow ? windowRow.key : r.key)}</span>
+                  <span role="cell" className="mono">
+                    {formatKey(windowRow ? windowRow.key : r.key)}
+                  </span>
                   <span role="cell" className="mono" title={timeTitle(r.timestamp)}>
                     {formatTime(r.timestamp)}
                   </span>
                   {windowRow ? (
-                    <span role="cell" className="mono sim-records__result">{windowRow.resultText}</span>
+                    <span role="cell" className="mono sim-records__result">
+                      {windowRow.resultText}
+                    </span>
                   ) : (
-                    <span role="cell" className="mono sim-records__value">{clip(r.json)}</span>
+                    <span role="cell" className="mono sim-records__value">
+                      {clip(r.json)}
+                    </span>
                   )}
                 </div>
               );
@@ -99,7 +134,11 @@ export function RecordsTable({ label, records, currentStep = null, emptyText, po
       </div>
       {chosen && (
         <pre className="sim-records__detail" aria-label="Selected record">
-          {JSON.stringify({ key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: fromJsonText(chosen.json) }, null, 2)}
+          {JSON.stringify(
+            { key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: fromJsonText(chosen.json) },
+            null,
+            2,
+          )}
         </pre>
       )}
     </div>

@@ -43,7 +43,12 @@ function FailureBanner() {
 }
 
 function Overview() {
-  const { doc, results, step, status } = useWeirStore((s) => ({ doc: s.simulatedDocument ?? s.document, results: s.nodeResults, step: s.simulationStep, status: s.simulationStatus }));
+  const { doc, results, step, status } = useWeirStore((s) => ({
+    doc: s.simulatedDocument ?? s.document,
+    results: s.nodeResults,
+    step: s.simulationStep,
+    status: s.simulationStatus,
+  }));
   const select = useWeirStore((s) => s.select);
   const written = useMemo(() => sinkEntries(doc, results), [doc, results]);
   return (
@@ -59,7 +64,9 @@ function Overview() {
         <tbody>
           {doc.nodes.map((n) => {
             const r = results[n.id];
-            const counts = r ? Object.entries(r.counts).map(([p, c]) => `${p === SINK_PORT ? 'written' : p}: ${formatCount(c)}`) : [];
+            const counts = r
+              ? Object.entries(r.counts).map(([p, c]) => `${p === SINK_PORT ? 'written' : p}: ${formatCount(c)}`)
+              : [];
             return (
               <tr key={n.id}>
                 <td>
@@ -68,7 +75,9 @@ function Overview() {
                   </button>
                 </td>
                 <td className="mono">{counts.join(' · ') || '—'}</td>
-                <td className={r?.errorCount ? 'sim-overview__errors' : ''}>{r?.errorCount ? formatCount(r.errorCount) : '—'}</td>
+                <td className={r?.errorCount ? 'sim-overview__errors' : ''}>
+                  {r?.errorCount ? formatCount(r.errorCount) : '—'}
+                </td>
               </tr>
             );
           })}
@@ -102,7 +111,8 @@ export function SimulationPanel() {
       <div className="sim-empty sim-empty--big">
         {hasSamples ? (
           <>
-            Press <strong>Simulate</strong> to run your samples through the pipeline, or <strong>Step ▶</strong> to feed them one at a time.
+            Press <strong>Simulate</strong> to run your samples through the pipeline, or <strong>Step ▶</strong> to feed
+            them one at a time.
           </>
         ) : (
           <>Give a source some samples first (select it, then Samples below), then press Simulate.</>

@@ -27,13 +27,21 @@ export function StateView({ nodeId, states, step }: StateViewProps) {
   const parsed = useMemo(() => (text === undefined ? undefined : (JSON.parse(text) as unknown)), [text]);
   const view = useMemo(() => (parsed === undefined ? null : stateRows(parsed)), [parsed]);
 
-  if (states === null) return <p className="sim-empty">State appears when a run ends or pauses. Press Simulate, or step through the samples.</p>;
+  if (states === null)
+    return (
+      <p className="sim-empty">State appears when a run ends or pauses. Press Simulate, or step through the samples.</p>
+    );
   return (
     <div className="sim-state">
       <div className="sim-state__toolbar">
         {hasBeforeEnd ? (
           <span className="segmented" role="radiogroup" aria-label="Which state">
-            <button type="button" role="radio" aria-checked={chosen === 'beforeEnd'} onClick={() => setMoment('beforeEnd')}>
+            <button
+              type="button"
+              role="radio"
+              aria-checked={chosen === 'beforeEnd'}
+              onClick={() => setMoment('beforeEnd')}
+            >
               After the last sample
             </button>
             <button type="button" role="radio" aria-checked={chosen === 'final'} onClick={() => setMoment('final')}>
@@ -49,7 +57,9 @@ export function StateView({ nodeId, states, step }: StateViewProps) {
       </div>
       {view === null || (view.keyed && view.rows.length === 0) ? (
         <p className="sim-empty">
-          {chosen === 'final' && hasBeforeEnd ? 'No state left: end of input fired every window and timer, and dropped their state.' : 'No state held for any key.'}
+          {chosen === 'final' && hasBeforeEnd
+            ? 'No state left: end of input fired every window and timer, and dropped their state.'
+            : 'No state held for any key.'}
         </p>
       ) : raw || !view.keyed ? (
         <pre className="sim-state__raw-json">{JSON.stringify(parsed, null, 2)}</pre>

@@ -13,14 +13,29 @@ export interface VirtualListProps<T> {
 
 export function VirtualList<T>({ label, items, rowHeight, keyOf, row, className = '' }: VirtualListProps<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 10 });
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 10,
+  });
   return (
     <div className={`sim-vlist ${className}`} ref={scrollRef}>
       <ol aria-label={label} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((v) => {
           const item = items[v.index]!;
           return (
-            <li key={keyOf(item)} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${v.start}px)` }}>
+            <li
+              key={keyOf(item)}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                right: 0,
+                height: rowHeight,
+                transform: `translateY(${v.start}px)`,
+              }}
+            >
               {row(item)}
             </li>
           );

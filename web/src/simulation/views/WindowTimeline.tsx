@@ -81,7 +81,10 @@ function labelChars(width: number): number {
 }
 
 function paneTitle(p: TimelinePane, key: string): string {
-  const fired = p.firedAt.length === 0 ? 'not fired yet' : `fired ${p.firedAt.length === 1 ? `at step ${p.firedAt[0]}` : `${p.firedAt.length} times (steps ${p.firedAt.join(', ')})`}`;
+  const fired =
+    p.firedAt.length === 0
+      ? 'not fired yet'
+      : `fired ${p.firedAt.length === 1 ? `at step ${p.firedAt[0]}` : `${p.firedAt.length} times (steps ${p.firedAt.join(', ')})`}`;
   const results = p.results.length > 0 ? `; result ${p.results.map((r) => formatValue(r, 80)).join(', then ')}` : '';
   return `key ${key} · window [${p.start}, ${p.end}) · opened at step ${p.openedAt} · ${fired}${p.purged ? (p.firedAt.length === 0 ? ' · merged into a larger session' : ' · state dropped') : ''}${results}`;
 }
@@ -90,7 +93,10 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
   const [keyFilter, setKeyFilter] = useState('');
   const hostRef = useRef<HTMLDivElement>(null);
   const width = useWidth(hostRef);
-  const model = useMemo(() => buildTimeline(events, inputs, outputs, watermarks, watermark, { keyFilter }), [events, inputs, outputs, watermarks, watermark, keyFilter]);
+  const model = useMemo(
+    () => buildTimeline(events, inputs, outputs, watermarks, watermark, { keyFilter }),
+    [events, inputs, outputs, watermarks, watermark, keyFilter],
+  );
   const sorted = useMemo(() => ({ records: byTime(model.records), late: byTime(model.late) }), [model]);
   const full: TimeRange = { start: model.min, end: model.max };
   const [zoom, setZoom] = useState<TimeRange | null>(null);
@@ -137,7 +143,12 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
       <div className="sim-timeline__toolbar">
         <label>
           Key{' '}
-          <input aria-label={`Filter the keys of ${nodeId}`} placeholder="filter" value={keyFilter} onChange={(e) => setKeyFilter(e.target.value)} />
+          <input
+            aria-label={`Filter the keys of ${nodeId}`}
+            placeholder="filter"
+            value={keyFilter}
+            onChange={(e) => setKeyFilter(e.target.value)}
+          />
         </label>
         <span className="sim-timeline__legend">
           <span className="legend legend--open">open pane</span>
@@ -164,12 +175,22 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
         </span>
       </div>
       {noTimeWindows ? (
-        <p className="sim-empty">Count windows have no extent in event time; {model.countFirings} firings are listed under Records.</p>
+        <p className="sim-empty">
+          Count windows have no extent in event time; {model.countFirings} firings are listed under Records.
+        </p>
       ) : model.keys.length === 0 ? (
-        <p className="sim-empty">{keyFilter ? `No key matches "${keyFilter}".` : 'No record reached this window yet.'}</p>
+        <p className="sim-empty">
+          {keyFilter ? `No key matches "${keyFilter}".` : 'No record reached this window yet.'}
+        </p>
       ) : (
         <>
-          <svg className="sim-timeline__svg" width={width} height={height} role="img" aria-label={`Event-time timeline of ${nodeId}`}>
+          <svg
+            className="sim-timeline__svg"
+            width={width}
+            height={height}
+            role="img"
+            aria-label={`Event-time timeline of ${nodeId}`}
+          >
             <defs>
               <clipPath id={`sim-timeline-plot-${nodeId}`}>
                 <rect x={LABEL_WIDTH - OVERSCAN_PX} y={0} width={width - LABEL_WIDTH + OVERSCAN_PX} height={height} />
@@ -187,17 +208,35 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
               watermark
             </text>
             {wmTicks.length > MARK_BUDGET ? (
-              <path className="sim-timeline__wm-tick" d={[...new Set(wmTicks.map((w) => Math.round(x(w))))].map((px) => `M${px} ${AXIS_HEIGHT + 3}V${AXIS_HEIGHT + WATERMARK_ROW - 3}`).join('')} />
+              <path
+                className="sim-timeline__wm-tick"
+                d={[...new Set(wmTicks.map((w) => Math.round(x(w))))]
+                  .map((px) => `M${px} ${AXIS_HEIGHT + 3}V${AXIS_HEIGHT + WATERMARK_ROW - 3}`)
+                  .join('')}
+              />
             ) : (
               wmTicks.map((w, i) => (
-                <line key={i} className="sim-timeline__wm-tick" x1={x(w)} x2={x(w)} y1={AXIS_HEIGHT + 3} y2={AXIS_HEIGHT + WATERMARK_ROW - 3}>
+                <line
+                  key={i}
+                  className="sim-timeline__wm-tick"
+                  x1={x(w)}
+                  x2={x(w)}
+                  y1={AXIS_HEIGHT + 3}
+                  y2={AXIS_HEIGHT + WATERMARK_ROW - 3}
+                >
                   <title>watermark {w}</title>
                 </line>
               ))
             )}
             {model.keys.map((k, i) => (
               <g key={k.keyId}>
-                <rect className={`sim-timeline__row${i % 2 ? ' is-odd' : ''}`} x={0} y={top + i * ROW_HEIGHT} width={width} height={ROW_HEIGHT} />
+                <rect
+                  className={`sim-timeline__row${i % 2 ? ' is-odd' : ''}`}
+                  x={0}
+                  y={top + i * ROW_HEIGHT}
+                  width={width}
+                  height={ROW_HEIGHT}
+                />
                 <text className="sim-timeline__rowlabel" x={4} y={top + i * ROW_HEIGHT + BAR_TOP + 10}>
                   {formatKey(k.key).slice(0, 10)}
                 </text>
@@ -209,42 +248,61 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
                     <g key={className} className={className}>
                       <path
                         className="sim-timeline__panes"
-                        d={group.map((p) => `M${x(p.start) + 1} ${rowY(p.keyId) + BAR_TOP}h${Math.max(2, x(p.end) - x(p.start) - 2)}v${BAR_HEIGHT}h${-Math.max(2, x(p.end) - x(p.start) - 2)}z`).join('')}
+                        d={group
+                          .map(
+                            (p) =>
+                              `M${x(p.start) + 1} ${rowY(p.keyId) + BAR_TOP}h${Math.max(2, x(p.end) - x(p.start) - 2)}v${BAR_HEIGHT}h${-Math.max(2, x(p.end) - x(p.start) - 2)}z`,
+                          )
+                          .join('')}
                       />
                     </g>
                   ))
                 : panes.map((p) => {
-                const y = rowY(p.keyId);
-                const fired = p.firedAt.length > 0;
-                return (
-                  <g key={`${p.keyId}|${p.start}|${p.end}`} className={paneClass(p)}>
-                    <rect x={x(p.start) + 1} y={y + BAR_TOP} width={Math.max(2, x(p.end) - x(p.start) - 2)} height={BAR_HEIGHT} rx={3}>
-                      <title>{paneTitle(p, formatKey(model.keys[rowOf.get(p.keyId)!]!.key))}</title>
-                    </rect>
-                    {fired && (
-                      <g className="sim-timeline__fire">
-                        <path d={`M ${x(p.end) - 1} ${y + BAR_TOP - 1} l 6 4 l -6 4 z`} />
-                        {p.firedAt.length > 1 && (
-                          <text x={x(p.end) + 7} y={y + BAR_TOP + 6}>
-                            ×{p.firedAt.length}
+                    const y = rowY(p.keyId);
+                    const fired = p.firedAt.length > 0;
+                    return (
+                      <g key={`${p.keyId}|${p.start}|${p.end}`} className={paneClass(p)}>
+                        <rect
+                          x={x(p.start) + 1}
+                          y={y + BAR_TOP}
+                          width={Math.max(2, x(p.end) - x(p.start) - 2)}
+                          height={BAR_HEIGHT}
+                          rx={3}
+                        >
+                          <title>{paneTitle(p, formatKey(model.keys[rowOf.get(p.keyId)!]!.key))}</title>
+                        </rect>
+                        {fired && (
+                          <g className="sim-timeline__fire">
+                            <path d={`M ${x(p.end) - 1} ${y + BAR_TOP - 1} l 6 4 l -6 4 z`} />
+                            {p.firedAt.length > 1 && (
+                              <text x={x(p.end) + 7} y={y + BAR_TOP + 6}>
+                                ×{p.firedAt.length}
+                              </text>
+                            )}
+                          </g>
+                        )}
+                        {fired && p.results.length > 0 && labelChars(x(p.end) - x(p.start)) >= 4 && (
+                          <text className="sim-timeline__result" x={x(p.end) - 8} y={y + BAR_TOP - 2} textAnchor="end">
+                            = {formatValue(p.results[p.results.length - 1], labelChars(x(p.end) - x(p.start)))}
                           </text>
                         )}
                       </g>
-                    )}
-                    {fired && p.results.length > 0 && labelChars(x(p.end) - x(p.start)) >= 4 && (
-                      <text className="sim-timeline__result" x={x(p.end) - 8} y={y + BAR_TOP - 2} textAnchor="end">
-                        = {formatValue(p.results[p.results.length - 1], labelChars(x(p.end) - x(p.start)))}
-                      </text>
-                    )}
-                  </g>
-                );
-              })}
+                    );
+                  })}
               {records.length > MARK_BUDGET ? (
-                <path className="sim-timeline__records" d={dotsPath(records.map((r) => [x(r.timestamp), markY(r)]), 3)} />
+                <path
+                  className="sim-timeline__records"
+                  d={dotsPath(
+                    records.map((r) => [x(r.timestamp), markY(r)]),
+                    3,
+                  )}
+                />
               ) : (
                 records.map((r, i) => (
                   <circle key={i} className="sim-timeline__record" cx={x(r.timestamp)} cy={markY(r)} r={3}>
-                    <title>record at {r.timestamp} (step {r.step})</title>
+                    <title>
+                      record at {r.timestamp} (step {r.step})
+                    </title>
                   </circle>
                 ))
               )}
@@ -252,8 +310,14 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
                 const cx = x(m.timestamp);
                 const cy = markY(m);
                 return (
-                  <path key={i} className="sim-timeline__late" d={`M ${cx - 5} ${cy - 5} L ${cx + 5} ${cy + 5} M ${cx - 5} ${cy + 5} L ${cx + 5} ${cy - 5}`}>
-                    <title>late record at {m.timestamp} (step {m.step}): its window had already passed the watermark</title>
+                  <path
+                    key={i}
+                    className="sim-timeline__late"
+                    d={`M ${cx - 5} ${cy - 5} L ${cx + 5} ${cy + 5} M ${cx - 5} ${cy + 5} L ${cx + 5} ${cy - 5}`}
+                  >
+                    <title>
+                      late record at {m.timestamp} (step {m.step}): its window had already passed the watermark
+                    </title>
                   </path>
                 );
               })}
@@ -266,13 +330,23 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
             )}
           </svg>
           {zoomed && (
-            <div className="sim-timeline__scroll" ref={scrollRef} onScroll={onScroll} style={{ marginLeft: LABEL_WIDTH, width: plotWidth }} aria-label={`Scroll the timeline of ${nodeId}`}>
+            <div
+              className="sim-timeline__scroll"
+              ref={scrollRef}
+              onScroll={onScroll}
+              style={{ marginLeft: LABEL_WIDTH, width: plotWidth }}
+              aria-label={`Scroll the timeline of ${nodeId}`}
+            >
               <div style={{ width: scrollWidth, height: 1 }} />
             </div>
           )}
         </>
       )}
-      {model.hiddenKeys > 0 && <p className="sim-timeline__more">{model.hiddenKeys} more key{model.hiddenKeys === 1 ? '' : 's'} not shown; filter to find one.</p>}
+      {model.hiddenKeys > 0 && (
+        <p className="sim-timeline__more">
+          {model.hiddenKeys} more key{model.hiddenKeys === 1 ? '' : 's'} not shown; filter to find one.
+        </p>
+      )}
     </div>
   );
 }

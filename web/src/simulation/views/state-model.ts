@@ -29,11 +29,17 @@ function isKeyedSnapshot(v: unknown): v is { nextSeq: number; groups: Record<str
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   if (typeof o.nextSeq !== 'number' || o.groups === null || typeof o.groups !== 'object') return false;
-  return Object.values(o.groups as object).every((list) => Array.isArray(list) && list.every((t) => Array.isArray(t) && t.length === 3));
+  return Object.values(o.groups as object).every(
+    (list) => Array.isArray(list) && list.every((t) => Array.isArray(t) && t.length === 3),
+  );
 }
 
 function isTimerList(v: unknown): v is Array<[number, Key, number, string]> {
-  return Array.isArray(v) && v.length > 0 && v.every((t) => Array.isArray(t) && t.length === 4 && (typeof t[0] === 'number' || typeof t[0] === 'string'));
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((t) => Array.isArray(t) && t.length === 4 && (typeof t[0] === 'number' || typeof t[0] === 'string'))
+  );
 }
 
 function decodeTime(t: unknown): number {
@@ -42,7 +48,11 @@ function decodeTime(t: unknown): number {
 
 /** Window panes `[[start, end, accumulator]]` and process state `{ v, l, m }` in readable form. */
 export function readableState(state: unknown): unknown {
-  if (Array.isArray(state) && state.length > 0 && state.every((p) => Array.isArray(p) && p.length === 3 && typeof p[0] === 'number' && typeof p[1] === 'number')) {
+  if (
+    Array.isArray(state) &&
+    state.length > 0 &&
+    state.every((p) => Array.isArray(p) && p.length === 3 && typeof p[0] === 'number' && typeof p[1] === 'number')
+  ) {
     return state.map(([start, end, accumulator]) => ({ window: `[${start}, ${end})`, accumulator }));
   }
   if (state !== null && typeof state === 'object' && !Array.isArray(state)) {
@@ -52,7 +62,8 @@ export function readableState(state: unknown): unknown {
       const result: Record<string, unknown> = {};
       for (const [name, value] of o.v as Array<[string, unknown]>) result[name] = value;
       for (const [name, list] of o.l as Array<[string, unknown[]]>) result[name] = list;
-      for (const [name, entries] of o.m as Array<[string, Array<[Key, unknown]>]>) result[name] = Object.fromEntries(entries.map(([k, v]) => [typeof k === 'string' ? k : JSON.stringify(k), v]));
+      for (const [name, entries] of o.m as Array<[string, Array<[Key, unknown]>]>)
+        result[name] = Object.fromEntries(entries.map(([k, v]) => [typeof k === 'string' ? k : JSON.stringify(k), v]));
       return result;
     }
   }

@@ -87,7 +87,8 @@ export function buildTimeline(
   for (const r of inputs) see(r.key);
   for (const e of events) see(e.key as Key);
   const allKeys = [...keyOrder].map(([keyId, key]) => ({ keyId, key }));
-  const matching = filter === '' ? allKeys : allKeys.filter(({ keyId }) => keyId.toLowerCase().includes(filter.toLowerCase()));
+  const matching =
+    filter === '' ? allKeys : allKeys.filter(({ keyId }) => keyId.toLowerCase().includes(filter.toLowerCase()));
   const keys = matching.slice(0, maxKeys);
   const shown = new Set(keys.map((k) => k.keyId));
 
@@ -109,7 +110,15 @@ export function buildTimeline(
     const id = paneId(keyId, e.window.start, e.window.end);
     let pane = panes.get(id);
     if (pane === undefined) {
-      pane = { keyId, start: e.window.start, end: e.window.end, openedAt: e.step, firedAt: [], purged: false, results: results.get(id) ?? [] };
+      pane = {
+        keyId,
+        start: e.window.start,
+        end: e.window.end,
+        openedAt: e.step,
+        firedAt: [],
+        purged: false,
+        results: results.get(id) ?? [],
+      };
       panes.set(id, pane);
     }
     if (e.kind === 'fire') pane.firedAt.push(e.step);
@@ -141,5 +150,16 @@ export function buildTimeline(
     max = 1;
   } else if (min === max) max = min + 1;
 
-  return { keys, hiddenKeys: allKeys.length - keys.length, panes: [...panes.values()], records, late, watermarks, currentWatermark, min, max, countFirings };
+  return {
+    keys,
+    hiddenKeys: allKeys.length - keys.length,
+    panes: [...panes.values()],
+    records,
+    late,
+    watermarks,
+    currentWatermark,
+    min,
+    max,
+    countFirings,
+  };
 }

@@ -17,7 +17,8 @@ export const INITIAL_RECORDS = 500;
 
 /** Marks in event-time order (a stable sort: equal times keep their arrival order). */
 export function byTime<T extends { timestamp: number }>(marks: readonly T[]): T[] {
-  for (let i = 1; i < marks.length; i++) if (marks[i]!.timestamp < marks[i - 1]!.timestamp) return marks.slice().sort((a, b) => a.timestamp - b.timestamp);
+  for (let i = 1; i < marks.length; i++)
+    if (marks[i]!.timestamp < marks[i - 1]!.timestamp) return marks.slice().sort((a, b) => a.timestamp - b.timestamp);
   return marks.slice();
 }
 
@@ -44,7 +45,11 @@ export function marksIn<T extends { timestamp: number }>(sorted: readonly T[], r
  * as it always did), else from the first record up to the `budget`-th, so the first samples show one by one. (Panes
  * may reach further back than the records: a run keeps each node's last records only.)
  */
-export function initialView(sortedRecords: readonly TimelineMark[], full: TimeRange, budget = INITIAL_RECORDS): TimeRange {
+export function initialView(
+  sortedRecords: readonly TimelineMark[],
+  full: TimeRange,
+  budget = INITIAL_RECORDS,
+): TimeRange {
   if (sortedRecords.length <= MARK_BUDGET) return full;
   const first = sortedRecords[0]!.timestamp;
   const last = sortedRecords[budget - 1]!.timestamp;

@@ -51,7 +51,13 @@ export function windowResultOf(entry: RecordEntry): WindowResultRow | null {
       const names = Object.keys(v);
       // `result` is absent when a window function returned undefined (JSON drops it).
       const onlyWindowFields = names.every((n) => n === 'key' || n === 'window' || n === 'result');
-      if (onlyWindowFields && 'key' in v && isKey(v.key) && 'window' in v && (v.window === null || isTimeWindow(v.window))) {
+      if (
+        onlyWindowFields &&
+        'key' in v &&
+        isKey(v.key) &&
+        'window' in v &&
+        (v.window === null || isTimeWindow(v.window))
+      ) {
         row = { key: v.key, window: v.window, resultText: 'result' in v ? compactJson(v.result) : 'undefined' };
       }
     }
@@ -124,6 +130,8 @@ export function formatWindowRange(window: { start: number; end: number } | null)
 /** The window's exact bounds, for the cell's tooltip. */
 export function windowTitle(window: { start: number; end: number } | null): string {
   if (window === null) return 'A count window: it fires after a number of records, not at a time';
-  const iso = isEpochLike(window.start) ? ` (${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()})` : '';
+  const iso = isEpochLike(window.start)
+    ? ` (${new Date(window.start).toISOString()} to ${new Date(window.end).toISOString()})`
+    : '';
   return `window [${window.start}, ${window.end}) in ms: from ${window.start} inclusive to ${window.end} exclusive${iso}`;
 }
