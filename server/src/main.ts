@@ -31,6 +31,7 @@ import type { KafkaConfig } from './kafka/config.ts';
 import { createApp } from './http/app.ts';
 import { ensureWebBuild } from './http/static.ts';
 import { DataDirLock, DataDirLockedError, LOCK_FILE } from './storage/data-dir-lock.ts';
+import { finishedWithin } from './settle.ts';
 
 export { createApp, type AppOptions } from './http/app.ts';
 
@@ -153,7 +154,7 @@ async function serveLocked(
       say('Stopping: taking a savepoint of every deployment…');
       server.close();
       server.closeAllConnections();
-      withTimeout(deployments.shutdown(), SHUTDOWN_TIMEOUT_MS)
+      finishedWithin(deployments.shutdown(), SHUTDOWN_TIMEOUT_MS)
         .then((finished) =>
           say(finished ? 'Stopped.' : `Stopped; some savepoints did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`),
         )
@@ -186,18 +187,6 @@ function listen(app: ReturnType<typeof createApp>, config: ServerConfig): Promis
       else reject(err);
     });
   });
-}
-
-async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function say(line: string): void {

@@ -51,6 +51,7 @@ import { NodeCounts } from './node-counts.ts';
 import { keepableSnapshot, planDeployment, stateProblems, type DeploymentPlan } from './pipeline-plan.ts';
 import { RunEngine } from './run-engine.ts';
 import type { RuntimeCheckpointMetrics, RuntimeMetrics } from './types.ts';
+import { finishedWithin } from '../settle.ts';
 
 export interface RuntimeConfig {
   deploymentId: string;
@@ -543,10 +544,8 @@ export class DeploymentRuntime {
         ? err.message
         : `${this.failure}`;
     const maxRetryDelayMs = err instanceof MissingTopicsError ? MissingTopicsError.RETRY_DELAY_MS : undefined;
-    void withTimeout(this.disconnect(), 5000).finally(() => this.host.failed(message, retriable, maxRetryDelayMs));
+    void finishedWithin(this.disconnect(), 5000)
+      .catch(() => false)
+      .finally(() => this.host.failed(message, retriable, maxRetryDelayMs));
   }
-}
-
-function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms))]);
 }
