@@ -7,6 +7,7 @@ import { App } from './App.tsx';
 import { weirStore } from './store/index.ts';
 import { documentSession, documentStorage } from './documents/app-session.ts';
 import { keepTypeWarnings } from './code/type-warnings.ts';
+import { installBenchHook } from './simulation/bench.ts';
 
 // The stored pipelines are read (from IndexedDB) before the first screen, which shows the one last worked on.
 await documentStorage.load();
@@ -16,6 +17,8 @@ window.addEventListener('pagehide', () => documentSession.flush());
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'hidden') documentSession.flush();
 });
+// `window.__weirBench`: the benchmark's way into the simulation (bench/browser.ts).
+installBenchHook(weirStore);
 // TypeScript checks every code field in the background (Monaco's worker, loaded after the first pause in editing).
 keepTypeWarnings(
   {

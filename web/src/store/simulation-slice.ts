@@ -3,13 +3,12 @@
  * worker in batches (a few a second, however fast records flow), are kept by node id, and are dropped as soon as
  * the document changes in a way that could change them (moving a node does not).
  */
-import type { StateCreator, StoreApi } from 'zustand';
+import type { StateCreator } from 'zustand';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import type { WeirState } from './index.ts';
 import { browserWorkerFactory, SimulationClient, type WorkerFactory } from '../simulation/client.ts';
 import type { GeneratedInputs, SimulationFailure, StateSnapshots, WorkerMessage } from '../simulation/protocol.ts';
 import { applyBatch, applyTail, countsOf, type NodeResults } from '../simulation/results.ts';
-import { installBenchHook } from '../simulation/bench.ts';
 
 /** `paused`: step mode, between two steps. */
 export type SimulationStatus = 'idle' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
@@ -152,8 +151,6 @@ export const createSimulationSlice: StateCreator<WeirState, [], [], SimulationSl
     stepping = false;
     set({ ...CLEARED, simulationStatus: 'idle' });
   });
-
-  if (typeof window !== 'undefined') installBenchHook(api as StoreApi<WeirState>);
 
   return {
     simulationStatus: 'idle',
