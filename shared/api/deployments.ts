@@ -102,6 +102,20 @@ export interface CheckpointMetrics {
   lastError?: string;
 }
 
+/** The checkpoint figures of a run that has completed none yet. */
+export function noCheckpoints(): CheckpointMetrics {
+  return {
+    completed: 0,
+    failed: 0,
+    lastCompletedAt: null,
+    lastDurationMs: null,
+    lastId: null,
+    lastSizeBytes: null,
+    lastWrittenBytes: null,
+    lastRecords: null,
+  };
+}
+
 export interface PartitionMetrics {
   /** Source node reading this partition. */
   source: string;

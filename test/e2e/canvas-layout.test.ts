@@ -6,7 +6,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser.ts';
-import { documentOf, dropOperator, graphFitted, nodeOnCanvas } from './support/simulation-page.ts';
+import {
+  documentOf,
+  dropOperator,
+  graphFitted,
+  nodeOnCanvas,
+  openPageViewsTemplate,
+} from './support/simulation-page.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
 
 let app: StaticApp;
@@ -71,9 +77,7 @@ describe('the canvas layout in a real browser', () => {
   afterAll(() => app?.close());
 
   it('fits the page-views template whole, clear of the controls and the minimap, beside the open inspector', async () => {
-    await page.getByRole('button', { name: /Page views per user per minute/ }).click();
-    await nodeOnCanvas(page, 'page_view_counts').waitFor();
-    await graphFitted(page);
+    await openPageViewsTemplate(page);
     await screenshot(page, 'canvas-layout-01-template-fitted');
 
     const layout = await readLayout();

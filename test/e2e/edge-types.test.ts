@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser.ts';
 import { PATIENCE_MS } from '../patience.ts';
-import { documentOf, graphFitted, nodeOnCanvas } from './support/simulation-page.ts';
+import { documentOf, nodeOnCanvas, openPageViewsTemplate } from './support/simulation-page.ts';
 import { openStaticApp, type StaticApp } from './support/static-app.ts';
 
 let app: StaticApp;
@@ -19,9 +19,7 @@ describe('types on edges in a real browser', () => {
   beforeAll(async () => {
     app = await openStaticApp();
     page = app.page;
-    await page.getByRole('button', { name: /Page views per user per minute/ }).click();
-    await nodeOnCanvas(page, 'page_view_counts').waitFor();
-    await graphFitted(page);
+    await openPageViewsTemplate(page);
   });
 
   afterAll(() => app?.close());

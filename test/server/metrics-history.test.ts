@@ -11,6 +11,7 @@ import {
   HISTORY_RESOLUTION_MS,
 } from '../../shared/api/metrics-history.ts';
 import { MetricsHistories, MetricsHistory } from '../../server/src/deployments/metrics-history.ts';
+import { noCheckpoints } from '../../shared/api/deployments.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 5000: intervals start here
 
@@ -21,16 +22,7 @@ function reading(at: number, count = 0, extra: Partial<DeploymentMetrics> = {}):
     nodes: { events: { in: count, out: { out: count }, errors: 0, inPerSecond: 7, outPerSecond: 7 } },
     lag: {},
     partitions: [],
-    checkpoints: {
-      completed: 0,
-      failed: 0,
-      lastCompletedAt: null,
-      lastDurationMs: null,
-      lastId: null,
-      lastSizeBytes: null,
-      lastWrittenBytes: null,
-      lastRecords: null,
-    },
+    checkpoints: noCheckpoints(),
     ...extra,
   };
 }

@@ -9,6 +9,7 @@ import {
   liveFigures,
   nodeLine,
 } from '../../web/src/deploy/live-figures.ts';
+import { noCheckpoints } from '../../shared/api/deployments.ts';
 
 function reading(
   at: number,
@@ -22,16 +23,7 @@ function reading(
     nodes: full,
     lag,
     partitions: [],
-    checkpoints: {
-      completed: 0,
-      failed: 0,
-      lastCompletedAt: null,
-      lastDurationMs: null,
-      lastId: null,
-      lastSizeBytes: null,
-      lastWrittenBytes: null,
-      lastRecords: null,
-    },
+    checkpoints: noCheckpoints(),
   };
 }
 

@@ -11,6 +11,7 @@ import type { InputOffsets } from '../kafka/changelog.ts';
 import { decodeHeaders } from '../kafka/records.ts';
 import type { SourceInfo } from './pipeline-plan.ts';
 import type { PartitionMetrics } from './types.ts';
+import { offsetsOf, restoreOffsets, topicOffsets } from './offset-table.ts';
 
 /**
  * Records go to the engine (in its isolate) in slices of at most this many, one call each. Each call runs off this
@@ -65,22 +66,12 @@ export class KafkaInput {
 
   /** Positions stored with the restored checkpoint, for the topics whose sources kept their state. */
   restorePositions(offsets: InputOffsets, topics: ReadonlySet<string>): void {
-    for (const [topic, partitions] of Object.entries(offsets)) {
-      if (!topics.has(topic)) continue;
-      const positions = this.positionsOf(topic);
-      for (const [partition, offset] of Object.entries(partitions)) positions.set(Number(partition), offset);
-    }
+    restoreOffsets(this.positions, offsets, topics);
   }
 
   /** The position of every partition read so far: consistent with the engine's state between two slices. */
   currentOffsets(): InputOffsets {
-    const offsets: InputOffsets = {};
-    for (const [topic, partitions] of this.positions) {
-      if (partitions.size === 0) continue;
-      const entry: Record<string, number> = (offsets[topic] = {});
-      for (const [partition, next] of partitions) entry[partition] = next;
-    }
-    return offsets;
+    return offsetsOf(this.positions);
   }
 
   async start(): Promise<void> {
@@ -99,7 +90,7 @@ export class KafkaInput {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         if (!this.topics.has(topic)) continue;
         this.hooks.declare(topic, partitions).catch((err: unknown) => this.hooks.failed(err));
-        const positions = this.positionsOf(topic);
+        const positions = topicOffsets(this.positions, topic);
         for (const partition of partitions) {
           const next = positions.get(partition);
           if (next !== undefined) consumer.seek({ topic, partition, offset: String(next) });
@@ -173,8 +164,8 @@ export class KafkaInput {
         ]);
         const committed = new Map(group[0]?.partitions.map((p) => [p.partition, Number(p.offset)]));
         const fromBeginning = this.options.sources.some((s) => s.topic === topic && s.fromBeginning);
-        const marks = this.marksOf(topic);
-        const starts = this.startsOf(topic);
+        const marks = topicOffsets(this.highWatermarks, topic);
+        const starts = topicOffsets(this.starts, topic);
         for (const end of ends) {
           if (!partitions.includes(end.partition)) continue;
           // A batch that arrived meanwhile saw a log end at least as recent.
@@ -191,24 +182,6 @@ export class KafkaInput {
     }
   }
 
-  private marksOf(topic: string): Map<number, number> {
-    let map = this.highWatermarks.get(topic);
-    if (map === undefined) this.highWatermarks.set(topic, (map = new Map()));
-    return map;
-  }
-
-  private startsOf(topic: string): Map<number, number> {
-    let map = this.starts.get(topic);
-    if (map === undefined) this.starts.set(topic, (map = new Map()));
-    return map;
-  }
-
-  private positionsOf(topic: string): Map<number, number> {
-    let map = this.positions.get(topic);
-    if (map === undefined) this.positions.set(topic, (map = new Map()));
-    return map;
-  }
-
   private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.hooks.halted()) return;
     const { topic, partition } = batch;
@@ -216,12 +189,12 @@ export class KafkaInput {
     // The log end as of this fetch, known before the batch's first record is fed: a backlog arrives as batches of
     // tens of thousands of small records, and a lag counted from a mark set only once a batch is done read 0 all
     // through the first one, which is often the whole backlog.
-    this.marksOf(topic).set(partition, Number(batch.highWatermark));
+    topicOffsets(this.highWatermarks, topic).set(partition, Number(batch.highWatermark));
     await this.hooks.beforeBatch();
-    const positions = this.positionsOf(topic);
+    const positions = topicOffsets(this.positions, topic);
     const messages = batch.messages;
     if (!positions.has(partition) && messages.length > 0)
-      this.startsOf(topic).set(partition, Number(messages[0]!.offset));
+      topicOffsets(this.starts, topic).set(partition, Number(messages[0]!.offset));
     // One slice is with the engine while the next is decoded here: the engine's thread and this one work at once.
     const inFlight: Promise<void>[] = [];
     try {

@@ -41,6 +41,8 @@ import {
   type DeployOptions,
   type RuntimeMetrics,
 } from './types.ts';
+import { noCheckpoints } from '../../../shared/api/deployments.ts';
+import { afterFailure } from './restart-policy.ts';
 
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -74,16 +76,7 @@ function emptyRuntimeMetrics(): RuntimeMetrics {
     nodes: {},
     lag: {},
     partitions: [],
-    checkpoints: {
-      completed: 0,
-      failed: 0,
-      lastCompletedAt: null,
-      lastDurationMs: null,
-      lastId: null,
-      lastSizeBytes: null,
-      lastWrittenBytes: null,
-      lastRecords: null,
-    },
+    checkpoints: noCheckpoints(),
   };
 }
 
@@ -484,11 +477,7 @@ export class DeploymentManager {
     if (entry.worker !== worker) return;
     entry.worker = null;
     delete entry.reconnecting;
-    if (end.metrics) this.updateMetrics(entry, end.metrics);
-    entry.checkpointsBefore = {
-      completed: entry.metrics.checkpoints.completed,
-      failed: entry.metrics.checkpoints.failed,
-    };
+    this.endRun(entry, end);
     if (end.kind === 'stopped' || this.closed) return;
     const message = end.message ?? 'the deployment ended';
     this.log({ deployment: entry.stored.id, level: 'error', message });
@@ -498,31 +487,18 @@ export class DeploymentManager {
       this.setStatus(entry, 'failed', message);
       return;
     }
-    const restart = this.options.restart ?? {};
-    if (end.maxRetryDelayMs === undefined) {
-      // Failure rate, as Flink's failure-rate restart strategy: too many failures within the interval end the
-      // deployment (a record that fails under onError "fail" would otherwise restart it forever). Waiting for a topic
-      // to appear is not a failure of the job and does not count.
-      const now = Date.now();
-      const interval = restart.failureIntervalMs ?? 10 * 60_000;
-      const maxFailures = restart.maxFailures ?? 10;
-      entry.failures = entry.failures.filter((at) => now - at < interval);
-      entry.failures.push(now);
-      if (entry.failures.length > maxFailures) {
-        const failed = `failed ${entry.failures.length} times within ${formatInterval(interval)}, more than the restart policy allows (${maxFailures}); the last failure: ${message}`;
-        entry.failures = [];
-        this.log({ deployment: entry.stored.id, level: 'error', message: failed });
-        entry.stored = { ...entry.stored, desired: 'failed', error: failed };
-        this.store.save(entry.stored);
-        this.setStatus(entry, 'failed', failed);
-        return;
-      }
+    const decision = afterFailure(this.options.restart ?? {}, entry.failures, entry.attempt, {
+      message,
+      ...(end.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: end.maxRetryDelayMs }),
+    });
+    if (decision.kind === 'fail') {
+      this.log({ deployment: entry.stored.id, level: 'error', message: decision.message });
+      entry.stored = { ...entry.stored, desired: 'failed', error: decision.message };
+      this.store.save(entry.stored);
+      this.setStatus(entry, 'failed', decision.message);
+      return;
     }
-    const delay = Math.min(
-      restart.maxDelayMs ?? 60_000,
-      end.maxRetryDelayMs ?? Infinity,
-      (restart.initialDelayMs ?? 1000) * 2 ** entry.attempt,
-    );
+    const delay = decision.delayMs;
     entry.attempt++;
     entry.restarts++;
     this.setStatus(entry, 'restarting', message);
@@ -537,6 +513,15 @@ export class DeploymentManager {
     }, delay);
   }
 
+  /** The last figures of a run that ended; the next run's checkpoint counts continue from them. */
+  private endRun(entry: Entry, end: RunEnd): void {
+    if (end.metrics) this.updateMetrics(entry, end.metrics);
+    entry.checkpointsBefore = {
+      completed: entry.metrics.checkpoints.completed,
+      failed: entry.metrics.checkpoints.failed,
+    };
+  }
+
   /** Ends the current run, if any, with a savepoint; a pending restart is cancelled. */
   private async halt(entry: Entry, reason: string): Promise<void> {
     if (entry.restartTimer) {
@@ -549,11 +534,7 @@ export class DeploymentManager {
     entry.worker = null;
     this.setStatus(entry, 'stopping');
     const end = await worker.stop(true, STOP_TIMEOUT_MS);
-    if (end.metrics) this.updateMetrics(entry, end.metrics);
-    entry.checkpointsBefore = {
-      completed: entry.metrics.checkpoints.completed,
-      failed: entry.metrics.checkpoints.failed,
-    };
+    this.endRun(entry, end);
     if (end.kind === 'failed') {
       this.log({
         deployment: entry.stored.id,
@@ -562,10 +543,4 @@ export class DeploymentManager {
       });
     }
   }
-}
-
-/** "10 minutes", "30 s": an interval as the restart policy's message says it. */
-function formatInterval(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
-  return `${Math.round(ms / 1000)} s`;
 }

@@ -26,6 +26,7 @@ import {
 import { partitionMetricsOf, type InputHooks } from './kafka-input.ts';
 import type { SourceInfo } from './pipeline-plan.ts';
 import type { PartitionMetrics } from './types.ts';
+import { offsetsOf, restoreOffsets, topicOffsets } from './offset-table.ts';
 
 /** Records a consume call returns at most, and records per call into the engine (see kafka-input.ts). */
 const CONSUME_MAX = 10_000;
@@ -67,21 +68,11 @@ export class RdKafkaInput {
   }
 
   restorePositions(offsets: InputOffsets, topics: ReadonlySet<string>): void {
-    for (const [topic, partitions] of Object.entries(offsets)) {
-      if (!topics.has(topic)) continue;
-      const positions = this.mapOf(this.positions, topic);
-      for (const [partition, offset] of Object.entries(partitions)) positions.set(Number(partition), offset);
-    }
+    restoreOffsets(this.positions, offsets, topics);
   }
 
   currentOffsets(): InputOffsets {
-    const offsets: InputOffsets = {};
-    for (const [topic, partitions] of this.positions) {
-      if (partitions.size === 0) continue;
-      const entry: Record<string, number> = (offsets[topic] = {});
-      for (const [partition, next] of partitions) entry[partition] = next;
-    }
-    return offsets;
+    return offsetsOf(this.positions);
   }
 
   /** Connects, assigns every partition of the source topics at its starting offset, and starts reading. */
@@ -107,13 +98,13 @@ export class RdKafkaInput {
       await this.hooks.declare(topic, partitions);
       const committed = await this.committed(consumer, topic, partitions);
       const fromBeginning = this.options.sources.some((s) => s.topic === topic && s.fromBeginning);
-      const positions = this.mapOf(this.positions, topic);
+      const positions = topicOffsets(this.positions, topic);
       for (const partition of partitions) {
         const { lowOffset, highOffset } = await this.watermarks(consumer, topic, partition);
-        this.mapOf(this.highWatermarks, topic).set(partition, highOffset);
+        topicOffsets(this.highWatermarks, topic).set(partition, highOffset);
         const stored = positions.get(partition) ?? committed.get(partition);
         const offset = stored ?? (fromBeginning ? lowOffset : highOffset);
-        if (!positions.has(partition)) this.mapOf(this.starts, topic).set(partition, offset);
+        if (!positions.has(partition)) topicOffsets(this.starts, topic).set(partition, offset);
         assignment.push({ topic, partition, offset });
       }
     }
@@ -213,9 +204,9 @@ export class RdKafkaInput {
       if (!this.topics.has(topic)) continue;
       // The log end as of the last fetch (librdkafka caches it per partition): lag counts from it at once.
       const { highOffset } = consumer.getWatermarkOffsets(topic, partition);
-      if (highOffset >= 0) this.mapOf(this.highWatermarks, topic).set(partition, highOffset);
+      if (highOffset >= 0) topicOffsets(this.highWatermarks, topic).set(partition, highOffset);
       await this.hooks.beforeBatch();
-      const positions = this.mapOf(this.positions, topic);
+      const positions = topicOffsets(this.positions, topic);
       const inFlight: Promise<void>[] = [];
       for (let m = 0; m < list.length; m += SLICE) {
         if (this.stopping || this.hooks.halted()) break;
@@ -237,12 +228,6 @@ export class RdKafkaInput {
       }
       while (inFlight.length > 0) await inFlight.shift();
     }
-  }
-
-  private mapOf(maps: Map<string, Map<number, number>>, topic: string): Map<number, number> {
-    let map = maps.get(topic);
-    if (map === undefined) maps.set(topic, (map = new Map()));
-    return map;
   }
 }
 

@@ -52,6 +52,7 @@ import { keepableSnapshot, planDeployment, stateProblems, type DeploymentPlan } 
 import { RunEngine } from './run-engine.ts';
 import type { RuntimeCheckpointMetrics, RuntimeMetrics } from './types.ts';
 import { finishedWithin } from '../settle.ts';
+import { noCheckpoints } from '../../../shared/api/deployments.ts';
 
 export interface RuntimeConfig {
   deploymentId: string;
@@ -137,16 +138,7 @@ export class DeploymentRuntime {
   /** Set once the state is restored and the consumer runs: only then may a savepoint be written. */
   private started = false;
   private failure: string | null = null;
-  private readonly checkpoints: RuntimeCheckpointMetrics = {
-    completed: 0,
-    failed: 0,
-    lastCompletedAt: null,
-    lastDurationMs: null,
-    lastId: null,
-    lastSizeBytes: null,
-    lastWrittenBytes: null,
-    lastRecords: null,
-  };
+  private readonly checkpoints: RuntimeCheckpointMetrics = noCheckpoints();
 
   constructor(
     readonly config: RuntimeConfig,

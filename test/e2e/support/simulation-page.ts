@@ -82,3 +82,10 @@ export async function connect(page: Page, from: Locator, to: Locator): Promise<v
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
   await page.mouse.up();
 }
+
+/** Opens the page-views template from the first screen and waits until its graph is on the canvas, fitted. */
+export async function openPageViewsTemplate(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /Page views per user per minute/ }).click();
+  await nodeOnCanvas(page, 'page_view_counts').waitFor();
+  await graphFitted(page);
+}

@@ -20,17 +20,28 @@ function reveal(p: Pick<ValidationProblem, 'path'>): void {
   state.select([]);
 }
 
-function WarningLines({ warnings }: { warnings: readonly EditorWarning[] }) {
+interface Line {
+  key: string;
+  path: string;
+  text: string;
+}
+
+/** One list of lines: the subject (a node's label) first, then the text; a click reveals what the path is about. */
+function Lines({ label, lines, warning }: { label: string; lines: readonly Line[]; warning: boolean }) {
   const document = useWeirStore((s) => s.document);
   return (
-    <ul className="problems" aria-label="Warnings">
-      {warnings.map((w, i) => {
-        const subject = problemSubject(document, w.path);
+    <ul className="problems" aria-label={label}>
+      {lines.map((line) => {
+        const subject = problemSubject(document, line.path);
         return (
-          <li key={`${i}:${w.path}:${w.message}`}>
-            <button type="button" className="problem problem--warning" onClick={() => reveal(w)}>
+          <li key={line.key}>
+            <button
+              type="button"
+              className={`problem${warning ? ' problem--warning' : ''}`}
+              onClick={() => reveal(line)}
+            >
               <span className="problem__icon" aria-hidden="true">
-                ▲
+                {warning ? '▲' : '●'}
               </span>
               {subject !== undefined && (
                 <>
@@ -38,9 +49,7 @@ function WarningLines({ warnings }: { warnings: readonly EditorWarning[] }) {
                   <span className="problem__dash"> — </span>
                 </>
               )}
-              <span className="problem__text">
-                {w.path}: {w.kind === 'type' ? 'type error' : 'unknown field'}: {w.message}
-              </span>
+              <span className="problem__text">{line.text}</span>
             </button>
           </li>
         );
@@ -49,12 +58,17 @@ function WarningLines({ warnings }: { warnings: readonly EditorWarning[] }) {
   );
 }
 
-export function ProblemsPanel() {
-  const { problems, warnings, document } = useWeirStore((s) => ({
-    problems: s.problems,
-    warnings: s.warnings,
-    document: s.document,
+function WarningLines({ warnings }: { warnings: readonly EditorWarning[] }) {
+  const lines = warnings.map((w, i) => ({
+    key: `${i}:${w.path}:${w.message}`,
+    path: w.path,
+    text: `${w.path}: ${w.kind === 'type' ? 'type error' : 'unknown field'}: ${w.message}`,
   }));
+  return <Lines label="Warnings" lines={lines} warning />;
+}
+
+export function ProblemsPanel() {
+  const { problems, warnings } = useWeirStore((s) => ({ problems: s.problems, warnings: s.warnings }));
   if (problems.length === 0) {
     return (
       <>
@@ -67,29 +81,10 @@ export function ProblemsPanel() {
       </>
     );
   }
+  const lines = problems.map((p, i) => ({ key: `${i}:${p.path}:${p.code}`, path: p.path, text: formatProblem(p) }));
   return (
     <>
-      <ul className="problems" aria-label="Problems">
-        {problems.map((p, i) => {
-          const subject = problemSubject(document, p.path);
-          return (
-            <li key={`${i}:${p.path}:${p.code}`}>
-              <button type="button" className="problem" onClick={() => reveal(p)}>
-                <span className="problem__icon" aria-hidden="true">
-                  ●
-                </span>
-                {subject !== undefined && (
-                  <>
-                    <span className="problem__node">{subject}</span>
-                    <span className="problem__dash"> — </span>
-                  </>
-                )}
-                <span className="problem__text">{formatProblem(p)}</span>
-              </button>
-            </li>
-          );
-        })}
-      </ul>
+      <Lines label="Problems" lines={lines} warning={false} />
       {warnings.length > 0 && <WarningLines warnings={warnings} />}
     </>
   );
