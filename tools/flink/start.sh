@@ -315,7 +315,9 @@ fi
 
 tm_id=""
 if [[ -z "$tm_pid" ]]; then
-  # (Ports of a TaskManager killed a moment ago are free again at once; anything else on them is a conflict.)
+  # A TaskManager killed a moment ago frees its ports when its last thread has exited, which can take a few seconds
+  # on a loaded machine; anything on them after that is a conflict.
+  for _ in $(seq 1 40); do tcp_open "$TM_DATA_PORT" || break; sleep 0.25; done
   tcp_open "$TM_DATA_PORT" && abort "port $TM_DATA_PORT for the TaskManager's data (FLINK_RPC_PORT+2) is in use; set FLINK_RPC_PORT to a free range"
   rotate "$LOGDIR/taskmanager-1.log"
   params="$(resource_params GET_TM_RESOURCE_PARAMS)" || abort "could not compute the TaskManager's memory settings"

@@ -160,6 +160,14 @@ export async function startFlink(options: StartFlinkOptions = {}): Promise<Runni
         if (Date.now() > deadline) throw new Error(`the TaskManager (pid ${pid}) is still there 60 s after SIGKILL`);
         await new Promise((r) => setTimeout(r, 50));
       }
+      // A JVM's main thread can be a zombie while its other threads are still exiting, and its sockets close only
+      // when the last thread has gone: wait until its data port (FLINK_RPC_PORT+2) can be bound again.
+      const dataPort = ports.rpc + 2;
+      while (!(await portFree(dataPort))) {
+        if (Date.now() > deadline)
+          throw new Error(`port ${dataPort} of the killed TaskManager (pid ${pid}) is still bound 60 s after SIGKILL`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       return pid;
     },
     async startTaskManager() {
