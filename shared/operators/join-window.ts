@@ -8,20 +8,24 @@ import type { Json, Key } from '../pipeline/types.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
 import { StreamRecord } from '../engine/record.ts';
 import { appendArrival, mergeArrivals, type ArrivalBuffer } from '../engine/windows/aggregates.ts';
-import {
-  createAssigner,
-  SessionWindowAssigner,
-  type AssignerParams,
-  type TimeWindowAssigner,
-} from '../engine/windows/assigners.ts';
+import { createAssigner, SessionWindowAssigner } from '../engine/windows/assigners.ts';
 import { WindowUdfContext } from '../engine/windows/context.ts';
 import { WindowCore, type Pane, type PaneFunction, type PaneOwner } from '../engine/windows/core.ts';
 import { EventTimeTrigger } from '../engine/windows/triggers.ts';
-import { joinAssignerField, validateAssigner } from '../engine/windows/params.ts';
-import type { Code } from '../pipeline/types.ts';
+import { joinAssignerField } from '../engine/windows/fields.ts';
+import { validateAssigner } from '../engine/windows/params.ts';
+import { defineParams, type ParamsOf } from '../pipeline/schema.ts';
 import { loadUdf, type UdfFunction } from '../udf/runtime.ts';
 import { joinFunctionField, joinInputs, joinPair } from './join-function.ts';
 import { defineOperator } from './types.ts';
+
+const joinWindowParams = defineParams({
+  assigner: joinAssignerField,
+  code: joinFunctionField,
+});
+
+/** The params of `join.window`, typed from its schema. */
+export type JoinWindowParams = ParamsOf<typeof joinWindowParams>;
 
 interface JoinPaneContent {
   left: ArrivalBuffer;
@@ -52,10 +56,10 @@ export class WindowJoinOperator extends Operator implements PaneOwner {
   private readonly ctx: WindowUdfContext;
   private readonly out: Output;
 
-  constructor(env: OperatorEnv) {
+  constructor(env: OperatorEnv<JoinWindowParams>) {
     super(env);
-    const params = env.node.params as { assigner: AssignerParams; code: Code };
-    const assigner = createAssigner(params.assigner) as TimeWindowAssigner;
+    const params = env.node.params;
+    const assigner = createAssigner(params.assigner);
     this.fn = loadUdf(env, params.code, 'params.code');
     this.ctx = new WindowUdfContext(env);
     this.out = this.output('out');
@@ -126,12 +130,12 @@ export const joinWindow = defineOperator({
   description: 'Joins the left and right records of each key that fall into the same window.',
   inputs: joinInputs,
   outputs: () => ['out', 'error'],
-  params: {
-    assigner: joinAssignerField,
-    code: joinFunctionField,
-  },
+  role: 'transform',
+  keyed: true,
+  windowed: true,
+  params: joinWindowParams,
   validate(params, ctx) {
-    validateAssigner(params.assigner as AssignerParams, `${ctx.path}.assigner`, ctx.problems);
+    validateAssigner(params.assigner, `${ctx.path}.assigner`, ctx.problems);
   },
   create: (env) => new WindowJoinOperator(env),
 });

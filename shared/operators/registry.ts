@@ -22,16 +22,10 @@ export const OPERATORS = {
   [map.type]: map,
   [flatMap.type]: flatMap,
   [keyBy.type]: keyBy,
-  // The window family's traits are declared here until window.ts and join-window.ts take them into their definitions.
-  [windowOperator.type]: {
-    ...windowOperator,
-    keyed: true,
-    windowed: true,
-    values: { out: 'aggregate', late: 'input' },
-  },
+  [windowOperator.type]: windowOperator,
   [aggregateOperator.type]: aggregateOperator,
   [keyedProcess.type]: keyedProcess,
-  [joinWindow.type]: { ...joinWindow, keyed: true, windowed: true },
+  [joinWindow.type]: joinWindow,
   [joinInterval.type]: joinInterval,
   [kafkaSink.type]: kafkaSink,
 } satisfies Record<string, OperatorDefinition>;

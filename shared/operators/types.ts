@@ -63,13 +63,13 @@ interface Traits {
 export interface OperatorDefinition<S extends ParamSchema = ParamSchema> extends DefinitionBody<S>, Traits {}
 
 /**
- * Fills in the traits a definition may leave out (a transform, neither keyed nor windowed, whose outputs are new
- * values) and keeps the params' literal types, so that `create` and `validate` get params typed from the schema.
+ * Fills in the traits a definition may leave out (neither keyed nor windowed, its outputs new values; its role it
+ * always says) and keeps the params' literal types, so that `create` and `validate` get params typed from the schema.
  */
 export function defineOperator<const S extends ParamSchema>(
-  definition: DefinitionBody<S> & Partial<Traits>,
+  definition: DefinitionBody<S> & Pick<Traits, 'role'> & Partial<Traits>,
 ): OperatorDefinition<S> {
-  return { role: 'transform', keyed: false, windowed: false, values: {}, ...definition };
+  return { keyed: false, windowed: false, values: {}, ...definition };
 }
 
 /** Definitions by their `type` string. */

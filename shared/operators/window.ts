@@ -4,34 +4,39 @@
  * EventTimeTrigger or ProcessingTimeTrigger; count windows, on a global window per key, with its CountTrigger.
  */
 import type { Json, Key } from '../pipeline/types.ts';
+import { defineParams, type ParamsOf } from '../pipeline/schema.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../engine/operator.ts';
 import { StreamRecord } from '../engine/record.ts';
-import { createAggregate, type AggregateFunction, type AggregateParams } from '../engine/windows/aggregates.ts';
+import { createAggregate, type AggregateFunction } from '../engine/windows/aggregates.ts';
 import {
   createAssigner,
   CountWindowAssigner,
   SessionWindowAssigner,
-  type AssignerParams,
   type TimeWindowAssigner,
 } from '../engine/windows/assigners.ts';
 import { WindowUdfContext } from '../engine/windows/context.ts';
 import { CountWindowOperator } from '../engine/windows/count.ts';
 import { FAILED, LATE, WindowCore, type Pane, type PaneOwner } from '../engine/windows/core.ts';
 import { EventTimeTrigger, ProcessingTimeTrigger } from '../engine/windows/triggers.ts';
-import {
-  aggregateField,
-  validateAssigner,
-  validateMergeExport,
-  windowAssignerField,
-} from '../engine/windows/params.ts';
+import { aggregateField, windowAssignerField } from '../engine/windows/fields.ts';
+import { validateAssigner, validateMergeExport } from '../engine/windows/params.ts';
 import { defineOperator } from './types.ts';
 
-interface WindowParams {
-  assigner: AssignerParams;
-  aggregate: AggregateParams;
-  allowedLatenessMs: number;
-  time: 'event' | 'processing';
-}
+const windowParams = defineParams({
+  assigner: windowAssignerField,
+  aggregate: aggregateField,
+  allowedLatenessMs: {
+    kind: 'duration',
+    label: 'Allowed lateness',
+    min: 0,
+    default: 0,
+    description: 'how long after firing a window still takes late records',
+  },
+  time: { kind: 'enum', label: 'Time', values: ['event', 'processing'], default: 'event' },
+});
+
+/** The params of `window`, typed from its schema. */
+export type WindowParams = ParamsOf<typeof windowParams>;
 
 export class TimeWindowOperator extends Operator implements PaneOwner {
   protected readonly core: WindowCore;
@@ -40,9 +45,9 @@ export class TimeWindowOperator extends Operator implements PaneOwner {
   private readonly out: Output;
   private readonly late: Output;
 
-  constructor(env: OperatorEnv, assigner: TimeWindowAssigner, eventTime: boolean) {
+  constructor(env: OperatorEnv<WindowParams>, assigner: TimeWindowAssigner, eventTime: boolean) {
     super(env);
-    const params = env.node.params as unknown as WindowParams;
+    const params = env.node.params;
     this.ctx = new WindowUdfContext(env);
     const merging = assigner instanceof SessionWindowAssigner;
     this.fn = createAggregate(params.aggregate, env, this.ctx, merging);
@@ -135,25 +140,17 @@ export const windowOperator = defineOperator({
   description: 'Groups each key’s records into time or count windows and emits one aggregate per window.',
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'late', 'error'],
-  params: {
-    assigner: windowAssignerField,
-    aggregate: aggregateField,
-    allowedLatenessMs: {
-      kind: 'duration',
-      label: 'Allowed lateness',
-      min: 0,
-      default: 0,
-      description: 'how long after firing a window still takes late records',
-    },
-    time: { kind: 'enum', label: 'Time', values: ['event', 'processing'], default: 'event' },
-  },
+  role: 'transform',
+  keyed: true,
+  windowed: true,
+  values: { out: 'aggregate', late: 'input' },
+  params: windowParams,
   validate(params, ctx) {
-    const p = params as unknown as WindowParams;
-    validateAssigner(p.assigner, `${ctx.path}.assigner`, ctx.problems);
-    validateMergeExport(p.aggregate, p.assigner.kind === 'session', `${ctx.path}.aggregate`, ctx.problems);
+    validateAssigner(params.assigner, `${ctx.path}.assigner`, ctx.problems);
+    validateMergeExport(params.aggregate, params.assigner.kind === 'session', `${ctx.path}.aggregate`, ctx.problems);
   },
   create(env) {
-    const params = env.node.params as unknown as WindowParams;
+    const params = env.node.params;
     const assigner = createAssigner(params.assigner);
     if (assigner instanceof CountWindowAssigner) return new CountWindowOperator(env, assigner);
     return params.time === 'processing'

@@ -15,8 +15,6 @@ import { loadUdf, loadUdfModule, type UdfFunction } from '../../udf/runtime.ts';
 import type { WindowUdfContext } from './context.ts';
 import type { AggregateParams } from './fields.ts';
 
-export type { AggregateParams } from './fields.ts';
-
 export abstract class AggregateFunction {
   /** What `add` needs from a record's value; throws when the value cannot be aggregated. */
   extract(value: unknown): unknown {

@@ -8,8 +8,6 @@
  */
 import type { AssignerParams, TimeAssignerParams } from './fields.ts';
 
-export type { AssignerParams } from './fields.ts';
-
 export interface TimeWindow {
   readonly start: number;
   readonly end: number;

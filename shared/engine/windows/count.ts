@@ -13,7 +13,8 @@ import type { Json } from '../../pipeline/types.ts';
 import { KeyedStore } from '../keyed.ts';
 import { Operator, type OperatorEnv, type Output, type StateSize } from '../operator.ts';
 import { StreamRecord } from '../record.ts';
-import { createAggregate, type AggregateFunction, type AggregateParams } from './aggregates.ts';
+import { createAggregate, type AggregateFunction } from './aggregates.ts';
+import type { AggregateParams } from './fields.ts';
 import type { CountWindowAssigner } from './assigners.ts';
 import { WindowUdfContext } from './context.ts';
 import {
@@ -103,7 +104,7 @@ export class CountWindowOperator extends Operator {
   private readonly ctx: WindowUdfContext;
   private readonly out: Output;
 
-  constructor(env: OperatorEnv, assigner: CountWindowAssigner) {
+  constructor(env: OperatorEnv<{ readonly aggregate: AggregateParams }>, assigner: CountWindowAssigner) {
     super(env);
     this.size = assigner.size;
     this.purging = assigner.purging;
@@ -111,7 +112,7 @@ export class CountWindowOperator extends Operator {
       ? new PurgingTrigger(new CountTrigger(assigner.size))
       : new CountTrigger(assigner.slide);
     this.ctx = new WindowUdfContext(env);
-    this.fn = createAggregate(env.node.params.aggregate as AggregateParams, env, this.ctx, false);
+    this.fn = createAggregate(env.node.params.aggregate, env, this.ctx, false);
     this.out = this.output('out');
   }
 

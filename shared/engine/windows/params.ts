@@ -8,8 +8,6 @@ import { compileModule } from '../../udf/compile.ts';
 import { assignerProblems } from './assigners.ts';
 import type { AssignerParams } from './fields.ts';
 
-export { aggregateField, joinAssignerField, windowAssignerField } from './fields.ts';
-
 /** Reports assigner rules (SPEC §3) under `path` (`nodes[i].params.assigner`). */
 export function validateAssigner(assigner: AssignerParams, path: string, out: ValidationProblem[]): void {
   for (const p of assignerProblems(assigner)) out.push(problem(`${path}.${p.field}`, 'E_RANGE', p.message));

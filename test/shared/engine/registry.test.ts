@@ -31,6 +31,7 @@ const labelType = defineOperator({
   description: 'Wraps each value in an object under one field name.',
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out'],
+  role: 'transform',
   params: { label: { kind: 'string', minLength: 1, default: 'value' } },
   create: (env) => new LabelOperator(env),
 });
