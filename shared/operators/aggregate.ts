@@ -65,6 +65,7 @@ export const aggregateOperator = defineOperator({
   category: 'Keyed',
   description: 'Keeps a running aggregate per key and emits the updated result for every record.',
   role: 'transform',
+  fieldParams: [{ path: ['aggregate', 'field'], label: 'Aggregate', of: 'in' }],
   keyed: true,
   values: { out: 'aggregate' },
   inputs: [{ name: 'in', required: true }],

@@ -72,6 +72,7 @@ export const keyBy = defineOperator({
   category: 'Keyed',
   description: 'Sets the record key from a field or a function; keyed operators downstream group by it.',
   role: 'transform',
+  fieldParams: [{ path: ['field'], label: 'Key by', of: 'in', key: true }],
   values: { out: 'input' },
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'error'],

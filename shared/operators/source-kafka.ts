@@ -340,6 +340,7 @@ export const kafkaSource = defineOperator({
   category: 'Sources',
   description: 'Reads a Kafka topic; in simulation, its samples. Assigns event time and watermarks per partition.',
   role: 'source',
+  fieldParams: [{ path: ['timestamp', 'field'], label: 'Timestamp', of: 'out' }],
   values: { out: 'records' },
   inputs: [],
   outputs: () => ['out', 'error'],

@@ -57,6 +57,20 @@ interface Traits {
   readonly windowed: boolean;
   /** What it does to the values, by output port. */
   readonly values: Readonly<Record<string, PortValues>>;
+  /** Params that name a field of the values (the editor checks the name against the values' inferred type). */
+  readonly fieldParams: readonly FieldParam[];
+}
+
+/** A param holding the dot path of a field of the values (`amount`, `user.id`). */
+export interface FieldParam {
+  /** Where the param sits in params (`['aggregate', 'field']`); a node without a string there names no field. */
+  readonly path: readonly string[];
+  /** What the editor calls it ("Key by field "x" does not exist in its input"). */
+  readonly label: string;
+  /** Whose values hold the field: the first input port's, or (for a source) the output's. */
+  readonly of: 'in' | 'out';
+  /** Its values become the record's key. */
+  readonly key?: boolean;
 }
 
 /** A node type: an `OperatorType` for the engine, with everything else Weir knows about it. */
@@ -69,7 +83,7 @@ export interface OperatorDefinition<S extends ParamSchema = ParamSchema> extends
 export function defineOperator<const S extends ParamSchema>(
   definition: DefinitionBody<S> & Pick<Traits, 'role'> & Partial<Traits>,
 ): OperatorDefinition<S> {
-  return { keyed: false, windowed: false, values: {}, ...definition };
+  return { keyed: false, windowed: false, values: {}, fieldParams: [], ...definition };
 }
 
 /** Definitions by their `type` string. */

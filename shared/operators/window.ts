@@ -141,6 +141,7 @@ export const windowOperator = defineOperator({
   inputs: [{ name: 'in', required: true }],
   outputs: () => ['out', 'late', 'error'],
   role: 'transform',
+  fieldParams: [{ path: ['aggregate', 'field'], label: 'Aggregate', of: 'in' }],
   keyed: true,
   windowed: true,
   values: { out: 'aggregate', late: 'input' },

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 // Before kafkajs: its read_committed filter misses records of aborted transactions (read-committed.ts).
 import '../../../server/src/kafka/read-committed.ts';
 import '../../../server/src/kafka/request-queue.ts';
+import { isTransientKafkaError, retryTransient } from '../../../server/src/kafka/transient.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig } from 'kafkajs';
 import { PATIENCE_MS } from '../../patience.ts';
@@ -114,6 +115,24 @@ export async function createTopic(brokers: string[], name: string, partitions = 
       waitForLeaders: true,
       timeout: 30_000,
     });
+  } catch (err) {
+    // Created, but the metadata kafkajs asks for right after may not show it yet ("This server does not host this
+    // topic-partition"), more so on a broker other test files keep busy: wait for the leaders below instead.
+    if (!isTransientKafkaError(err)) throw err;
+  }
+  try {
+    await retryTransient(
+      async () => {
+        const [topic] = (await admin.fetchTopicMetadata({ topics: [name] })).topics;
+        const led = topic?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+        if (led < partitions)
+          throw Object.assign(new Error(`${name}: ${led} of ${partitions} partitions have a leader`), {
+            name: 'KafkaJSError',
+            retriable: true,
+          });
+      },
+      { step: `creating topic ${name}`, attempts: 20 },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -8,7 +8,7 @@
  * Also the editor-only warnings this makes possible before running: a keyBy field, a source's timestamp field or an
  * aggregate's field that names a field the values (as their samples show them) do not have.
  */
-import { operatorFor, roleOf } from '../../../shared/operators/registry.ts';
+import { operatorFor } from '../../../shared/operators/registry.ts';
 import { isWatermarkSample, type NodeDoc, type PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { edgeIds } from '../store/graph.ts';
 import { typeOfValues } from './value-type.ts';
@@ -87,10 +87,13 @@ export function inferTypes(doc: PipelineDoc, recorded: RecordedOutputs = {}): Do
     // The key a keyBy upstream set: the type of its field's values, when the samples show them.
     for (const edge of doc.edges.filter((e) => e.to === node.id)) {
       const from = byId.get(edge.from);
-      if (from?.type !== 'keyBy' || typeof from.params.field !== 'string') continue;
-      const values = input(from.id, 'in').values;
+      const definition = from && operatorFor(from.type);
+      const keyParam = definition?.fieldParams.find((p) => p.key);
+      const field = keyParam && getPath(from!.params ?? {}, keyParam.path);
+      if (typeof field !== 'string') continue;
+      const values = input(from!.id, definition!.inputs[0]!.name).values;
       if (!values) continue;
-      const path = from.params.field.split('.');
+      const path = field.split('.');
       const keys = values.map((v) => getPath(v, path)).filter((k) => k !== undefined);
       if (keys.length > 0) return typeOfValues(keys);
     }
@@ -215,32 +218,11 @@ export function fieldWarnings(doc: PipelineDoc): EditorWarning[] {
   const types = inferTypes(doc);
   const warnings: EditorWarning[] = [];
   doc.nodes.forEach((node, i) => {
-    const params = (node.params ?? {}) as Record<string, unknown>;
-    if (node.type === 'keyBy')
-      checkField(warnings, 'Key by', params.field, types.input(node.id, 'in'), `nodes[${i}].params.field`, node.id);
-    if (roleOf(node.type) === 'source') {
-      const timestamp = params.timestamp as { from?: string; field?: unknown } | undefined;
-      if (timestamp?.from === 'field')
-        checkField(
-          warnings,
-          'Timestamp',
-          timestamp.field,
-          types.output(node.id, 'out'),
-          `nodes[${i}].params.timestamp.field`,
-          node.id,
-        );
-    }
-    if (node.type === 'window' || node.type === 'aggregate') {
-      const aggregate = params.aggregate as { kind?: string; field?: unknown } | undefined;
-      if (aggregate && aggregate.field !== undefined)
-        checkField(
-          warnings,
-          'Aggregate',
-          aggregate.field,
-          types.input(node.id, 'in'),
-          `nodes[${i}].params.aggregate.field`,
-          node.id,
-        );
+    const definition = operatorFor(node.type);
+    for (const param of definition?.fieldParams ?? []) {
+      const type = param.of === 'in' ? types.input(node.id, definition!.inputs[0]!.name) : types.output(node.id, 'out');
+      const path = `nodes[${i}].params.${param.path.join('.')}`;
+      checkField(warnings, param.label, getPath(node.params ?? {}, param.path), type, path, node.id);
     }
   });
   return warnings;
