@@ -278,9 +278,6 @@ export function simulationPlan(docJson: string, modulesJson: string): string {
   return JSON.stringify({ steps, timed, sources: sources.map((s) => s.id) });
 }
 
-/** Operator types that keep keyed state: their input is routed by key group, their state is checkpointed. */
-const KEYED_TYPES = new Set(['window', 'aggregate', 'process', 'join.window', 'join.interval']);
-
 /**
  * The job's shape for the Java side, so that it needs to know nothing about operator types: nodes in the engine's
  * topological order, and every edge with the numbers both of its ends use for it.
@@ -303,7 +300,8 @@ export function graphPlan(docJson: string): string {
       to: edge.to,
       channel,
       input,
-      keyed: KEYED_TYPES.has(definition.type ?? ''),
+      // A keyed type keeps state per key: its input is routed by key group, its state is checkpointed.
+      keyed: definition.keyed,
     };
   });
   const nodes = topologicalOrder(doc).map((node) => {
@@ -313,7 +311,7 @@ export function graphPlan(docJson: string): string {
       name: node.label ?? node.id,
       source: definition.role === 'source',
       sink: definition.role === 'sink',
-      keyed: KEYED_TYPES.has(node.type),
+      keyed: definition.keyed,
       params: applyDefaults(node.params, definition.params),
     };
   });
