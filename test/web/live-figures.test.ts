@@ -48,7 +48,14 @@ describe('live figures', () => {
       ports: { out: 1200 },
     });
     expect(figures.nodes.filter!.ports).toEqual({ out: 900, error: 100 });
-    expect(nodeLine(figures.nodes.events!)).toBe('1.2k/s in · lag 4\u202f500');
+    expect(nodeLine(figures.nodes.events!, true)).toBe('1.2k/s out · lag 4\u202f500');
+    // The Weir target counts no records into a source (it has no input); its line gives what it sends on.
+    const weirSource = liveFigures(
+      reading(0, { events: { in: 0, out: { out: 0 } } }, { events: 10 }),
+      reading(2000, { events: { in: 0, out: { out: 2400 } } }, { events: 4500 }),
+    );
+    expect(nodeLine(weirSource.nodes.events!, true)).toBe('1.2k/s out · lag 4\u202f500');
+    expect(nodeLine(weirSource.nodes.events!)).toBe('0/s in · lag 4\u202f500');
     expect(nodeLine(figures.nodes.filter!)).toBe('1.2k/s in · 3 err');
   });
 

@@ -7,6 +7,7 @@
  * below it.
  */
 import { EdgeLabelRenderer } from '@xyflow/react';
+import { roleOf } from '../../../shared/operators/registry.ts';
 import { useWeirStore } from '../store/index.ts';
 import { useLiveCanvas, useLiveCanvasFeed } from './live-canvas.ts';
 import { formatLiveRate, nodeLine } from './live-figures.ts';
@@ -24,11 +25,12 @@ export function LiveNodeFigures({ id }: { id: string }) {
   const figures = useLiveCanvas((s) => s.figures?.nodes[id]);
   const holding = useLiveCanvas((s) => (s.figures?.holdingBack?.nodeId === id ? s.figures.holdingBack.reason : null));
   const deploymentId = useLiveCanvas((s) => s.deploymentId);
+  const source = useWeirStore((s) => roleOf(s.document.nodes.find((n) => n.id === id)?.type ?? '') === 'source');
   if (figures === undefined) return null;
-  const line = nodeLine(figures);
+  const line = nodeLine(figures, source);
   const title = [
     `Live, deployment ${deploymentId ?? ''}: ${line}`,
-    ...(figures.outPerSecond === undefined ? [] : [`${formatLiveRate(figures.outPerSecond)} out`]),
+    ...(figures.outPerSecond === undefined || source ? [] : [`${formatLiveRate(figures.outPerSecond)} out`]),
     ...(holding ? [`Holds the job back. ${holding}`] : []),
   ].join('\n');
   return (

@@ -157,9 +157,13 @@ export function formatLag(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 }
 
-/** The node's line on the canvas: "1.2k/s in · 3 err · lag 4 500" (errors only when there are some, lag for sources). */
-export function nodeLine(figures: LiveNodeFigures): string {
-  const parts = [figures.inPerSecond === undefined ? '–/s in' : `${formatLiveRate(figures.inPerSecond)} in`];
+/**
+ * The node's line on the canvas: "1.2k/s in · 3 err · lag 4 500" (errors only when there are some, lag for sources).
+ * A source has no input: its line gives the records it sends on, "1.2k/s out · lag 4 500".
+ */
+export function nodeLine(figures: LiveNodeFigures, source = false): string {
+  const [rate, direction] = source ? [figures.outPerSecond, 'out'] : [figures.inPerSecond, 'in'];
+  const parts = [rate === undefined ? `–/s ${direction}` : `${formatLiveRate(rate)} ${direction}`];
   if (figures.errors > 0) parts.push(`${formatLag(figures.errors)} err`);
   if (figures.lag !== undefined) parts.push(`lag ${formatLag(figures.lag)}`);
   return parts.join(' · ');
