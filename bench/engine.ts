@@ -79,7 +79,7 @@ function spawnChild(options: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(options)],
+      [fileURLToPath(import.meta.url), '--child', JSON.stringify(options)],
       { cwd: ROOT, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`engine benchmark run failed: ${stderr || error.message}`));

@@ -6,7 +6,7 @@
  * encode sink messages as a deployment does. CPU is this process's (the isolate's thread included); the child's
  * own CPU is added for the child process.
  *
- *   node --import tsx bench/isolate.ts [EVENTS]     (default 1 000 000; medians of 3 runs per workload)
+ *   node bench/isolate.ts [EVENTS]     (default 1 000 000; medians of 3 runs per workload)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -140,10 +140,7 @@ const script = await guestScript();
 console.log(
   `${events.toLocaleString('en')} events, slices of ${SLICE}, medians of ${RUNS} runs, Node ${process.version}`,
 );
-const child = fork(fileURLToPath(new URL('./isolate-child.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
-  serialization: 'advanced',
-});
+const child = fork(fileURLToPath(new URL('./isolate-child.ts', import.meta.url)), [], { serialization: 'advanced' });
 console.log(
   '| workload | way | events/s | ÷ in the thread | added per record (wall) | added per record (CPU) | outputs |',
 );

@@ -60,8 +60,6 @@ function runChild(workload: WorkloadName, events: number, seed: number): RunResu
 export async function runWeirOnce(workload: WorkloadName, events: number, seed = DEFAULT_SEED): Promise<RunResult> {
   const args = [
     '--max-old-space-size=4096',
-    '--import',
-    'tsx',
     fileURLToPath(import.meta.url),
     '--child',
     workload,

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The `weir` command. The CLI is TypeScript, like the rest of Weir; tsx loads it without a build step.
-import { register } from 'tsx/esm/api';
+// The `weir` command. The CLI is TypeScript, like the rest of Weir; Node strips its types as it loads it.
+import { run } from '../server/src/cli/main.ts';
 
-register();
-const { run } = await import(new URL('../server/src/cli/main.ts', import.meta.url).href);
 await run();

@@ -4,7 +4,7 @@
  * everywhere; event time advances steadily with a little jitter, so some records arrive out of order, but never by
  * more than `maxJitterMs`.
  *
- * Run directly to write events as JSON Lines: `node --import tsx bench/data/generate.ts --count 1000 [--seed 42]`.
+ * Run directly to write events as JSON Lines: `node bench/data/generate.ts --count 1000 [--seed 42]`.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';

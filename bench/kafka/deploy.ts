@@ -44,6 +44,8 @@ export function benchPipeline(options: WeirJobOptions): PipelineDoc {
 }
 
 export class WeirJob {
+  private readonly options: WeirJobOptions;
+
   private readonly manager: DeploymentManager;
   private readonly dataDir: string;
   status: DeploymentStatus = 'starting';
@@ -57,7 +59,8 @@ export class WeirJob {
   private error: string | null = null;
   readonly logs: string[] = [];
 
-  constructor(private readonly options: WeirJobOptions) {
+  constructor(options: WeirJobOptions) {
+    this.options = options;
     this.dataDir = mkdtempSync(join(tmpdir(), 'weir-bench-'));
     this.manager = new DeploymentManager({
       dataDir: this.dataDir,

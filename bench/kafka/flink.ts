@@ -57,11 +57,14 @@ let ticksPerSecond: number | undefined;
 
 /** CPU time of some processes (every thread) from /proc/PID/stat, sampled every 20 ms like CpuSampler. */
 export class ProcessCpu {
+  private readonly pids: number[];
+
   private readonly at: number[] = [];
   private readonly ticks: number[] = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly pids: number[]) {
+  constructor(pids: number[]) {
+    this.pids = pids;
     ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
     this.sample();
     this.timer = setInterval(() => this.sample(), 20);
@@ -102,16 +105,21 @@ export class ProcessCpu {
 
 /** Counts a topic's committed records as they become readable; notes when `target` were reached. */
 class OutputCounter {
+  private readonly kafka: Kafka;
+  private readonly topic: string;
+  private readonly groupId: string;
+  private readonly target: number;
+
   count = 0;
   reachedAt = 0;
   private consumer: Consumer | null = null;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly topic: string,
-    private readonly groupId: string,
-    private readonly target: number,
-  ) {}
+  constructor(kafka: Kafka, topic: string, groupId: string, target: number) {
+    this.kafka = kafka;
+    this.topic = topic;
+    this.groupId = groupId;
+    this.target = target;
+  }
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: this.groupId, readUncommitted: false, maxWaitTimeInMs: 100 });

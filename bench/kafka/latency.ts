@@ -60,15 +60,14 @@ export async function producePaced(
  * cause was produced, so its time is known by then.
  */
 export class WindowCauses {
+  private readonly produced: Float64Array;
+
   private readonly indices: Int32Array[] = [];
   private readonly maxima: Float64Array[] = [];
   private readonly cache = new Map<number, number>();
 
-  constructor(
-    events: EventInput,
-    private readonly produced: Float64Array,
-    flushTs: number,
-  ) {
+  constructor(events: EventInput, produced: Float64Array, flushTs: number) {
+    this.produced = produced;
     const lists: number[][] = Array.from({ length: PARTITIONS }, () => []);
     for (let i = 0; i < events.count; i++) lists[partitionOf(events, i)]!.push(i);
     for (let p = 0; p < PARTITIONS; p++) {
@@ -116,14 +115,18 @@ export class WindowCauses {
 
 /** Reads a topic from its beginning (read_committed) and records, per record, now − `producedAt(record)`. */
 export class LatencyReader {
+  private readonly kafka: Kafka;
+  private readonly topic: string;
+  private readonly groupId: string;
+
   readonly latencies: number[] = [];
   private consumer: Consumer | null = null;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly topic: string,
-    private readonly groupId: string,
-  ) {}
+  constructor(kafka: Kafka, topic: string, groupId: string) {
+    this.kafka = kafka;
+    this.topic = topic;
+    this.groupId = groupId;
+  }
 
   /** Resolves once the reader has joined its group and is fetching. */
   async start(producedAt: (key: Buffer | null, value: Buffer | null, timestamp: string) => number): Promise<void> {

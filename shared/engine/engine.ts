@@ -38,11 +38,11 @@ export interface EngineOptions {
 
 /** A pipeline that cannot be built (it should have failed validation); names the node and the field. */
 export class PipelineBuildError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
+  readonly path: string;
+
+  constructor(path: string, message: string) {
     super(`${path}: ${message}`);
+    this.path = path;
     this.name = 'PipelineBuildError';
   }
 }
@@ -87,6 +87,8 @@ interface Wiring {
 }
 
 export class Engine {
+  readonly pipeline: PipelineDoc;
+
   /** Operators in topological order. */
   readonly operators: Operator[] = [];
   readonly sources: SourceOperator[] = [];
@@ -97,10 +99,8 @@ export class Engine {
   private readonly wallClock: () => number;
   readonly maxParallelism: number;
 
-  constructor(
-    readonly pipeline: PipelineDoc,
-    options: EngineOptions,
-  ) {
+  constructor(pipeline: PipelineDoc, options: EngineOptions) {
+    this.pipeline = pipeline;
     this.maxParallelism = settingsOf(pipeline).maxParallelism;
     const mode = options.mode ?? 'simulation';
     this.wallClock = options.wallClock ?? Date.now;

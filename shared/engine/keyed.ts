@@ -42,10 +42,14 @@ export type KeyedSnapshot = { nextSeq: number; groups: Record<string, Array<[Key
  * one object makes that object the entry (`create` gets the key, its ref and its seq), so a key costs one object.
  */
 export class KeyedEntries<E extends Keyed> {
+  private readonly create: (key: Key, keyRef: KeyRef, seq: number) => E;
+
   private readonly entries = new Map<KeyRef, E>();
   private nextSeq = 0;
 
-  constructor(private readonly create: (key: Key, keyRef: KeyRef, seq: number) => E) {}
+  constructor(create: (key: Key, keyRef: KeyRef, seq: number) => E) {
+    this.create = create;
+  }
 
   get size(): number {
     return this.entries.size;

@@ -61,12 +61,15 @@ export interface StateSize {
 
 /** A failure under `onError: "fail"` (SPEC §5): stops a simulation; fails and restarts a deployment. */
 export class PipelineFailure extends Error {
-  constructor(
-    readonly nodeId: string,
-    readonly reason: string,
-    readonly input: unknown,
-  ) {
+  readonly nodeId: string;
+  readonly reason: string;
+  readonly input: unknown;
+
+  constructor(nodeId: string, reason: string, input: unknown) {
     super(`node "${nodeId}" failed: ${reason} (input: ${preview(input)})`);
+    this.nodeId = nodeId;
+    this.reason = reason;
+    this.input = input;
     this.name = 'PipelineFailure';
   }
 }
@@ -91,16 +94,20 @@ export function errorMessage(error: unknown): string {
 
 /** One output port: the edges it feeds and how many records it emitted. */
 export class Output {
+  readonly nodeId: string;
+  readonly port: string;
+  private readonly observer: EngineObserver | null;
+
   readonly targets: Operator[] = [];
   readonly targetInputs: number[] = [];
   readonly targetChannels: number[] = [];
   count = 0;
 
-  constructor(
-    readonly nodeId: string,
-    readonly port: string,
-    private readonly observer: EngineObserver | null,
-  ) {}
+  constructor(nodeId: string, port: string, observer: EngineObserver | null) {
+    this.nodeId = nodeId;
+    this.port = port;
+    this.observer = observer;
+  }
 
   emit(record: StreamRecord): void {
     this.count++;
@@ -116,6 +123,8 @@ export class Output {
 }
 
 export abstract class Operator {
+  readonly env: OperatorEnv;
+
   readonly id: string;
   readonly onError: ErrorPolicy;
   /** The node's event time: the minimum over its input channels (SPEC §2). Never goes backwards. */
@@ -126,7 +135,8 @@ export abstract class Operator {
   readonly outputs = new Map<string, Output>();
   errors = 0;
 
-  constructor(readonly env: OperatorEnv) {
+  constructor(env: OperatorEnv) {
+    this.env = env;
     this.id = env.node.id;
     this.onError = env.node.onError ?? 'fail';
     for (const port of env.outputPorts) this.outputs.set(port, new Output(this.id, port, env.observer));

@@ -97,14 +97,17 @@ function checkTimerTime(time: unknown): number {
 
 /** `ctx.state.value(name, initial)`: one value per key. */
 export class ValueStateHandle {
+  private readonly owner: ProcessState;
+  readonly name: string;
+
   readonly kind = 'value';
   /** The value `get()` returns while nothing is set; the latest `initial` given to `ctx.state.value`. */
   initial: unknown = undefined;
 
-  constructor(
-    private readonly owner: ProcessState,
-    readonly name: string,
-  ) {}
+  constructor(owner: ProcessState, name: string) {
+    this.owner = owner;
+    this.name = name;
+  }
 
   get(): unknown {
     const state = this.owner.current();
@@ -126,12 +129,15 @@ export class ValueStateHandle {
 
 /** `ctx.state.list(name)`: an append-only list per key. */
 export class ListStateHandle {
+  private readonly owner: ProcessState;
+  readonly name: string;
+
   readonly kind = 'list';
 
-  constructor(
-    private readonly owner: ProcessState,
-    readonly name: string,
-  ) {}
+  constructor(owner: ProcessState, name: string) {
+    this.owner = owner;
+    this.name = name;
+  }
 
   /** A copy of the list, in the order items were added; `[]` when empty. */
   get(): Json[] {
@@ -157,12 +163,15 @@ export class ListStateHandle {
 
 /** `ctx.state.map(name)`: a map per key; map keys are JSON scalars, equal when their JSON encodings are (`1` ≠ `"1"`). */
 export class MapStateHandle {
+  private readonly owner: ProcessState;
+  readonly name: string;
+
   readonly kind = 'map';
 
-  constructor(
-    private readonly owner: ProcessState,
-    readonly name: string,
-  ) {}
+  constructor(owner: ProcessState, name: string) {
+    this.owner = owner;
+    this.name = name;
+  }
 
   get(key: unknown): unknown {
     const cell = this.owner
@@ -219,9 +228,13 @@ type StateHandle = ValueStateHandle | ListStateHandle | MapStateHandle;
 
 /** `ctx.state`: hands out one cached handle per state name. A name belongs to one kind of state. */
 export class StateAccess {
+  private readonly owner: ProcessState;
+
   private readonly handles = new Map<string, StateHandle>();
 
-  constructor(private readonly owner: ProcessState) {}
+  constructor(owner: ProcessState) {
+    this.owner = owner;
+  }
 
   value(name: string, initial?: unknown): ValueStateHandle {
     const handle = this.handle(name, 'value') as ValueStateHandle;
@@ -262,11 +275,15 @@ export class StateAccess {
  * four calls of SPEC §4 it offers Flink's `currentProcessingTime()` and `currentWatermark()`.
  */
 export class TimerAccess {
-  constructor(
-    private readonly owner: ProcessState,
-    private readonly clock: () => number,
-    private readonly watermark: () => number,
-  ) {}
+  private readonly owner: ProcessState;
+  private readonly clock: () => number;
+  private readonly watermark: () => number;
+
+  constructor(owner: ProcessState, clock: () => number, watermark: () => number) {
+    this.owner = owner;
+    this.clock = clock;
+    this.watermark = watermark;
+  }
 
   registerEventTime(timestamp: number): void {
     this.owner.register(this.owner.eventTimers, checkTimerTime(timestamp));

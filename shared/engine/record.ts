@@ -13,15 +13,25 @@ export type KeyRef = number | string;
  * the edges of one output port, so operators never mutate one they received; they emit a new one.
  */
 export class StreamRecord {
+  readonly key: Key;
+  readonly value: unknown;
+  readonly timestamp: number;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+
   /** The key's ref, computed once per record when a keyed operator first needs it. */
   private keyRefCache: KeyRef | undefined = undefined;
 
   constructor(
-    readonly key: Key,
-    readonly value: unknown,
-    readonly timestamp: number,
-    readonly headers: Readonly<Record<string, string>> | undefined = undefined,
-  ) {}
+    key: Key,
+    value: unknown,
+    timestamp: number,
+    headers: Readonly<Record<string, string>> | undefined = undefined,
+  ) {
+    this.key = key;
+    this.value = value;
+    this.timestamp = timestamp;
+    this.headers = headers;
+  }
 
   get keyRef(): KeyRef {
     return (this.keyRefCache ??= keyRefOf(this.key));

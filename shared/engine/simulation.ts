@@ -51,6 +51,9 @@ export function samplesBySource(
 }
 
 export class Simulation {
+  readonly pipeline: PipelineDoc;
+  private readonly options: SimulationOptions;
+
   engine: Engine;
   readonly outputs: SinkOutput[] = [];
   private readonly samples: Map<string, Sample[]>;
@@ -59,10 +62,9 @@ export class Simulation {
   done = 0;
   private finished = false;
 
-  constructor(
-    readonly pipeline: PipelineDoc,
-    private readonly options: SimulationOptions,
-  ) {
+  constructor(pipeline: PipelineDoc, options: SimulationOptions) {
+    this.pipeline = pipeline;
+    this.options = options;
     this.samples = samplesBySource(pipeline, options.operators, options.inputs);
     this.sourceIds = [...this.samples.keys()];
     this.total = [...this.samples.values()].reduce((n, s) => n + s.length, 0);

@@ -34,7 +34,11 @@ interface JoinPaneContent {
 
 /** A join pane buffers both sides; merged session panes keep each side in arrival order. */
 class JoinPaneFunction implements PaneFunction {
-  constructor(private readonly merging: boolean) {}
+  private readonly merging: boolean;
+
+  constructor(merging: boolean) {
+    this.merging = merging;
+  }
 
   createAccumulator(): JoinPaneContent {
     return { left: { values: [], arrivals: [] }, right: { values: [], arrivals: [] } };

@@ -171,5 +171,9 @@ export function errorOffset(text: string): number {
 }
 
 class JsonStop {
-  constructor(readonly offset: number) {}
+  readonly offset: number;
+
+  constructor(offset: number) {
+    this.offset = offset;
+  }
 }

@@ -6,8 +6,11 @@
  * `performance.now`), never reached for.
  */
 export class UdfTimeoutError extends Error {
-  constructor(readonly budgetMs: number) {
+  readonly budgetMs: number;
+
+  constructor(budgetMs: number) {
     super(`user code ran longer than its budget of ${budgetMs} ms (an endless loop?)`);
+    this.budgetMs = budgetMs;
     this.name = 'UdfTimeoutError';
   }
 }
@@ -17,13 +20,16 @@ export const DEFAULT_UDF_BUDGET_MS = 1000;
 const CHECK_EVERY = 63;
 
 export class UdfBudget {
+  readonly budgetMs: number;
+  private readonly now: () => number;
+
   private iterations = 0;
   private startedAt = -1;
 
-  constructor(
-    readonly budgetMs: number = DEFAULT_UDF_BUDGET_MS,
-    private readonly now: () => number = defaultClock,
-  ) {}
+  constructor(budgetMs: number = DEFAULT_UDF_BUDGET_MS, now: () => number = defaultClock) {
+    this.budgetMs = budgetMs;
+    this.now = now;
+  }
 
   /** Called by the engine before each UDF call. */
   begin(): void {

@@ -21,11 +21,11 @@ export interface UdfEnv {
 
 /** Thrown when a pipeline that did not pass validation is run anyway; names where the code lives. */
 export class UdfLoadError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
+  readonly path: string;
+
+  constructor(path: string, message: string) {
     super(`${path}: ${message}`);
+    this.path = path;
     this.name = 'UdfLoadError';
   }
 }

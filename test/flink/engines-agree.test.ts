@@ -154,7 +154,7 @@ describe('the Weir engine and the Flink runner give the same output', () => {
   });
 
   it('has the semantic fixtures of the tests of test/shared as they are now', () => {
-    const check = spawnSync('npx', ['tsx', 'test/fixtures/semantics/export.ts', '--check'], {
+    const check = spawnSync(process.execPath, ['test/fixtures/semantics/export.ts', '--check'], {
       cwd: ROOT,
       encoding: 'utf8',
       maxBuffer: 1 << 26,

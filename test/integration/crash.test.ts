@@ -53,7 +53,7 @@ class Runner {
   readonly exited: Promise<void>;
 
   constructor(dataDir: string, brokers: string[], pipelineFile: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', RUNNER, dataDir, brokers.join(','), pipelineFile], {
+    this.child = spawn(process.execPath, [RUNNER, dataDir, brokers.join(','), pipelineFile], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -11,10 +11,14 @@ import { DeploymentError, type DeploymentRuntimeInfo, type DeployOptions } from 
 import { samplePipeline } from './support.ts';
 
 class StandIn {
+  readonly target: DeploymentTarget;
+
   readonly calls: string[] = [];
   readonly deployments = new Map<string, DeploymentStatus>();
 
-  constructor(readonly target: DeploymentTarget) {}
+  constructor(target: DeploymentTarget) {
+    this.target = target;
+  }
 
   has(id: string): boolean {
     return this.deployments.has(id);

@@ -1,6 +1,5 @@
-// Worker-thread bootstrap: the deployment worker is TypeScript, and a worker thread starts without the parent's
-// module hooks, so it loads tsx's loader first (scoped to this import).
+// Worker-thread bootstrap: imports the deployment worker's TypeScript module (Node strips its types), named in
+// workerData so one entry serves every worker.
 import { workerData } from 'node:worker_threads';
-import { tsImport } from 'tsx/esm/api';
 
-await tsImport(workerData.module, import.meta.url);
+await import(workerData.module);

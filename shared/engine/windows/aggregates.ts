@@ -44,10 +44,13 @@ export class CountAggregate extends AggregateFunction {
 
 /** sum, min, max and avg read one numeric field (a dot path); anything but a finite number is an error. */
 abstract class FieldAggregate extends AggregateFunction {
+  readonly field: string;
+
   private readonly path: readonly string[];
 
-  constructor(readonly field: string) {
+  constructor(field: string) {
     super();
+    this.field = field;
     this.path = splitPath(field);
   }
 
@@ -128,12 +131,15 @@ const NO_VALUE: unique symbol = Symbol('no value');
 
 /** `reduce`: `(acc, value) => value`; merging two panes reduces one accumulator into the other (Flink's ReducingState). */
 export class ReduceAggregate extends AggregateFunction {
-  constructor(
-    private readonly fn: UdfFunction,
-    private readonly budget: UdfBudget,
-    private readonly ctx: WindowUdfContext,
-  ) {
+  private readonly fn: UdfFunction;
+  private readonly budget: UdfBudget;
+  private readonly ctx: WindowUdfContext;
+
+  constructor(fn: UdfFunction, budget: UdfBudget, ctx: WindowUdfContext) {
     super();
+    this.fn = fn;
+    this.budget = budget;
+    this.ctx = ctx;
   }
 
   createAccumulator(): unknown {
@@ -162,12 +168,15 @@ export class ReduceAggregate extends AggregateFunction {
 
 /** `aggregate`: a module exporting createAccumulator(), add(acc, value), getResult(acc) and, for sessions, merge(a, b). */
 export class UdfAggregate extends AggregateFunction {
-  constructor(
-    private readonly fns: Record<string, UdfFunction>,
-    private readonly budget: UdfBudget,
-    private readonly ctx: WindowUdfContext,
-  ) {
+  private readonly fns: Record<string, UdfFunction>;
+  private readonly budget: UdfBudget;
+  private readonly ctx: WindowUdfContext;
+
+  constructor(fns: Record<string, UdfFunction>, budget: UdfBudget, ctx: WindowUdfContext) {
     super();
+    this.fns = fns;
+    this.budget = budget;
+    this.ctx = ctx;
   }
 
   createAccumulator(): unknown {
@@ -232,13 +241,17 @@ export function mergeArrivals(a: ArrivalBuffer, b: ArrivalBuffer, track: boolean
 
 /** `process`: buffers the pane's values and calls `(values, ctx)` with all of them, in arrival order, when it fires. */
 export class ProcessAggregate extends AggregateFunction {
-  constructor(
-    private readonly fn: UdfFunction,
-    private readonly budget: UdfBudget,
-    private readonly ctx: WindowUdfContext,
-    private readonly trackArrivals: boolean,
-  ) {
+  private readonly fn: UdfFunction;
+  private readonly budget: UdfBudget;
+  private readonly ctx: WindowUdfContext;
+  private readonly trackArrivals: boolean;
+
+  constructor(fn: UdfFunction, budget: UdfBudget, ctx: WindowUdfContext, trackArrivals: boolean) {
     super();
+    this.fn = fn;
+    this.budget = budget;
+    this.ctx = ctx;
+    this.trackArrivals = trackArrivals;
   }
 
   createAccumulator(): ArrivalBuffer {

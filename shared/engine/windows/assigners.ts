@@ -25,13 +25,17 @@ export function floorMod(a: number, m: number): number {
  * `s > ts - size`.
  */
 export abstract class PeriodicWindowAssigner {
+  readonly size: number;
+  readonly slide: number;
+  readonly offset: number;
+
   abstract readonly kind: 'tumbling' | 'sliding';
 
-  constructor(
-    readonly size: number,
-    readonly slide: number,
-    readonly offset: number,
-  ) {}
+  constructor(size: number, slide: number, offset: number) {
+    this.size = size;
+    this.slide = slide;
+    this.offset = offset;
+  }
 
   lastStart(ts: number): number {
     return ts - floorMod(ts - this.offset, this.slide);
@@ -70,9 +74,12 @@ export class SlidingWindowAssigner extends PeriodicWindowAssigner {
 
 /** Session windows: each record opens `[ts, ts + gap)`; windows of one key that overlap or touch merge. */
 export class SessionWindowAssigner {
+  readonly gap: number;
+
   readonly kind = 'session';
 
-  constructor(readonly gap: number) {
+  constructor(gap: number) {
+    this.gap = gap;
     throwOnProblems('session', assignerProblems({ kind: 'session', gapMs: gap }));
   }
 
@@ -91,12 +98,14 @@ export class SessionWindowAssigner {
  * `size` records. `slide === size` fires and purges; otherwise a count evictor keeps the last `size` records.
  */
 export class CountWindowAssigner {
+  readonly size: number;
+  readonly slide: number;
+
   readonly kind = 'count';
 
-  constructor(
-    readonly size: number,
-    readonly slide: number = size,
-  ) {
+  constructor(size: number, slide: number = size) {
+    this.size = size;
+    this.slide = slide;
     throwOnProblems('count', assignerProblems({ kind: 'count', size, slide }));
   }
 

@@ -46,9 +46,13 @@ class CountPane {
 
 /** The trigger context of a count window: the pane's trigger state, and no timers. */
 class CountTriggerContext implements TriggerContext {
+  private readonly operator: CountWindowOperator;
+
   pane: CountPane = new CountPane();
 
-  constructor(private readonly operator: CountWindowOperator) {}
+  constructor(operator: CountWindowOperator) {
+    this.operator = operator;
+  }
 
   currentWatermark(): number {
     return this.operator.watermark;

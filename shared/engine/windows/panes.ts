@@ -26,16 +26,21 @@ export interface TriggerHold {
  * panes hold nothing.
  */
 export class Pane implements Timer {
+  public start: number;
+  public end: number;
+  public acc: unknown;
+  readonly entry: KeyPanes;
+
   order = 0;
   dead = true;
   flags = 0;
 
-  constructor(
-    public start: number,
-    public end: number,
-    public acc: unknown,
-    readonly entry: KeyPanes,
-  ) {}
+  constructor(start: number, end: number, acc: unknown, entry: KeyPanes) {
+    this.start = start;
+    this.end = end;
+    this.acc = acc;
+    this.entry = entry;
+  }
 
   get time(): number {
     return this.end - 1;
@@ -72,16 +77,20 @@ export function byStart(a: Pane, b: Pane): number {
  * session), so the first lives in a field and a map exists only for a key that holds several.
  */
 export class KeyPanes implements Keyed {
+  readonly key: Key;
+  readonly keyRef: KeyRef;
+  readonly seq: number;
+
   /** The pane the key's previous record went to: an in-order stream finds its pane without a map lookup. */
   last: Pane | null = null;
   private first: Pane | null = null;
   private more: Map<number, Pane> | null = null;
 
-  constructor(
-    readonly key: Key,
-    readonly keyRef: KeyRef,
-    readonly seq: number,
-  ) {}
+  constructor(key: Key, keyRef: KeyRef, seq: number) {
+    this.key = key;
+    this.keyRef = keyRef;
+    this.seq = seq;
+  }
 
   get size(): number {
     return (this.first !== null ? 1 : 0) + (this.more !== null ? this.more.size : 0);

@@ -16,6 +16,14 @@ import { END_TIMER, type Pane, type TriggerHold } from './panes.ts';
 import type { OnMergeContext, Trigger, TriggerStateDescriptor } from './triggers.ts';
 
 export class PaneTriggerContext implements OnMergeContext {
+  private readonly timers: TimerQueue;
+  /** Periodic panes are their own timers at their ends; session panes' timers are plain ones. */
+  private readonly periodic: boolean;
+  private readonly eventTime: boolean;
+  private readonly lateness: number;
+  /** The other time domain's clock: processing time under event time, or the reverse. */
+  private readonly otherClock: () => number;
+
   /** The window the trigger is being asked about. */
   target: Pane | null = null;
   /** What triggers hold for windows besides the timer at their ends; most hold nothing, so this is mostly empty. */
@@ -27,15 +35,13 @@ export class PaneTriggerContext implements OnMergeContext {
   /** The windows being merged into `target`, inside a merge. */
   private mergedWindows: readonly Pane[] = [];
 
-  constructor(
-    private readonly timers: TimerQueue,
-    /** Periodic panes are their own timers at their ends; session panes' timers are plain ones. */
-    private readonly periodic: boolean,
-    private readonly eventTime: boolean,
-    private readonly lateness: number,
-    /** The other time domain's clock: processing time under event time, or the reverse. */
-    private readonly otherClock: () => number,
-  ) {}
+  constructor(timers: TimerQueue, periodic: boolean, eventTime: boolean, lateness: number, otherClock: () => number) {
+    this.timers = timers;
+    this.periodic = periodic;
+    this.eventTime = eventTime;
+    this.lateness = lateness;
+    this.otherClock = otherClock;
+  }
 
   currentWatermark(): number {
     return this.eventTime ? this.now : this.otherClock();

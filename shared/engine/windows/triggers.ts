@@ -134,10 +134,13 @@ const min = (a: number, b: number): number => Math.min(a, b);
 
 /** Fires once the pane has received `maxCount` elements since it last fired. */
 export class CountTrigger implements Trigger {
+  readonly maxCount: number;
+
   readonly canMerge = true;
   static readonly count: TriggerStateDescriptor<number> = { name: 'count', merge: sum };
 
-  constructor(readonly maxCount: number) {
+  constructor(maxCount: number) {
+    this.maxCount = maxCount;
     if (!Number.isSafeInteger(maxCount) || maxCount <= 0)
       throw new Error(`CountTrigger: maxCount must be a positive integer, got ${maxCount}`);
   }
@@ -171,9 +174,12 @@ export class CountTrigger implements Trigger {
 
 /** Turns every firing of the trigger it wraps into a firing that also purges the pane's contents. */
 export class PurgingTrigger implements Trigger {
+  readonly nested: Trigger;
+
   readonly canMerge: boolean;
 
-  constructor(readonly nested: Trigger) {
+  constructor(nested: Trigger) {
+    this.nested = nested;
     this.canMerge = nested.canMerge;
   }
 
@@ -207,11 +213,14 @@ function purging(result: TriggerResult): TriggerResult {
  * the first element's), and once more when the watermark passes the window's end: early results of a long window.
  */
 export class ContinuousEventTimeTrigger implements Trigger {
+  readonly interval: number;
+
   readonly canMerge = true;
   /** The next early firing; merged windows keep the earliest. */
   static readonly fireTime: TriggerStateDescriptor<number> = { name: 'fire-time', merge: min };
 
-  constructor(readonly interval: number) {
+  constructor(interval: number) {
+    this.interval = interval;
     if (!Number.isSafeInteger(interval) || interval <= 0)
       throw new Error(`ContinuousEventTimeTrigger: interval must be a positive integer (ms), got ${interval}`);
   }

@@ -3,7 +3,7 @@
  * deploys the pipeline in `<pipeline.json>`, and reports status and metrics as JSON lines on stdout. The test kills
  * it with SIGKILL and starts it again.
  *
- *   node --import tsx deploy-crash-runner.ts <dataDir> <brokers> <pipeline.json>
+ *   node deploy-crash-runner.ts <dataDir> <brokers> <pipeline.json>
  */
 import { readFileSync } from 'node:fs';
 import { DeploymentManager } from '../../../server/src/deployments/manager.ts';

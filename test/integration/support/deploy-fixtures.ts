@@ -203,13 +203,16 @@ export async function produceRaw(
 
 /** A read_committed reader of sink topics that collects every record as `OutputRecord`s of the given sink. */
 export class CommittedReader {
+  private readonly brokers: string[];
+  private readonly topics: Record<string, string>;
+
   readonly records: OutputRecord[] = [];
   private consumer: Consumer | null = null;
 
-  constructor(
-    private readonly brokers: string[],
-    private readonly topics: Record<string, string>,
-  ) {}
+  constructor(brokers: string[], topics: Record<string, string>) {
+    this.brokers = brokers;
+    this.topics = topics;
+  }
 
   /** Starts reading once every topic exists (a deployment creates its sink topics when it starts). */
   async start(timeoutMs = PATIENCE_MS): Promise<this> {

@@ -45,15 +45,18 @@ const values: PaneFunction = {
  * → restore available at any point (the state a trigger keeps must survive it).
  */
 class CoreHarness {
+  private readonly assigner: TimeWindowAssigner;
+  private readonly trigger: Trigger;
+  private readonly lateness: number;
+
   readonly fired: Firing[] = [];
   private watermark = -Infinity;
   core: WindowCore;
 
-  constructor(
-    private readonly assigner: TimeWindowAssigner,
-    private readonly trigger: Trigger,
-    private readonly lateness = 0,
-  ) {
+  constructor(assigner: TimeWindowAssigner, trigger: Trigger, lateness = 0) {
+    this.assigner = assigner;
+    this.trigger = trigger;
+    this.lateness = lateness;
     this.core = this.create();
   }
 
