@@ -18,12 +18,15 @@
  *   FLINK_REST_URL        REST address of a Flink session cluster: deployments may then target it
  *   WEIR_FLINK            "local": start the local Flink cluster of tools/flink and target it
  *   FLINK_REST_PORT       REST port of that local cluster (default 8081)
+ *   WEIR_LOG_LEVEL        fatal | error | warn | info | debug | trace | silent: what the server logs (default info;
+ *                         log.ts reads it, this file refuses a level pino does not know)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DeploymentLimits } from './deployments/types.ts';
 import { kafkaConfigFromEnv, type KafkaConfig } from './kafka/config.ts';
+import { isLogLevel, LOG_LEVELS } from './log.ts';
 import { writeFileAtomicSync } from './storage/atomic.ts';
 
 export interface ServerConfig {
@@ -57,6 +60,7 @@ export class ConfigError extends Error {
 const TOKEN_FILE = 'token';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  checkLogLevel(env);
   return {
     port: portFrom(env, 'PORT', 8080),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -66,6 +70,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     limits: limitsFrom(env),
     flink: flinkFrom(env),
   };
+}
+
+function checkLogLevel(env: NodeJS.ProcessEnv): void {
+  const level = env.WEIR_LOG_LEVEL?.trim();
+  if (level && !isLogLevel(level))
+    throw new ConfigError(`WEIR_LOG_LEVEL=${level} is not a log level: use one of ${LOG_LEVELS.join(', ')}`);
 }
 
 function flinkFrom(env: NodeJS.ProcessEnv): FlinkTargetConfig | null {

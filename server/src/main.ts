@@ -5,9 +5,11 @@
  * serve(): configuration from the environment (config.ts) → the data directory's lock (one server per directory:
  * storage/data-dir-lock.ts) → a Kafka to talk to (KAFKA_BROKERS, or the local broker of tools/kafka started on
  * demand) → a Flink cluster when one is configured (FLINK_REST_URL, or WEIR_FLINK=local: the local cluster of
- * tools/flink started on demand) → the deployment runtime, resuming what was running → the web app (built on first
- * start) → listen, and print the URL to open, token included. SIGINT/SIGTERM stop the Weir server's deployments with
- * a savepoint (Flink's jobs run on) and close the server; serve() resolves then, and the lock is released.
+ * tools/flink started on demand) → the deployment runtime, resuming what was running → the built web app (`npm start`
+ * builds it first, tools/web-build.mjs; the server itself never runs Vite) → listen, and print the URL to open, token
+ * included. SIGINT/SIGTERM stop the Weir server's deployments with a savepoint (Flink's jobs run on) and close the
+ * server; serve() resolves then, and the lock is released. What the user needs to read goes to stdout as plain text
+ * (`say`); everything else is the log (log.ts), JSON lines on stderr.
  */
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
@@ -29,7 +31,8 @@ import { DeploymentStore } from './deployments/store.ts';
 import { FlinkCluster } from './flink/cluster.ts';
 import type { KafkaConfig } from './kafka/config.ts';
 import { createApp } from './http/app.ts';
-import { ensureWebBuild } from './http/static.ts';
+import { webBuildOf } from './http/web-build.ts';
+import { logger } from './log.ts';
 import { DataDirLock, DataDirLockedError, LOCK_FILE } from './storage/data-dir-lock.ts';
 import { finishedWithin } from './settle.ts';
 
@@ -87,14 +90,18 @@ async function serveLocked(
 
   const kafka: KafkaConfig = config.kafka ?? { brokers: [await startLocalKafka(REPO_ROOT, config.localKafkaPort)] };
   const cluster = config.flink ? await flinkTarget(config.flink) : null;
-  const webDist = await ensureWebBuild(REPO_ROOT, say).catch((err: unknown) => {
-    throw new CliFailure(
-      `weir serve: building the web app failed: ${(err as Error).message}\nRun \`npm run build\` to see the whole output.`,
+  const web = webBuildOf(REPO_ROOT);
+  if (web.state === 'missing')
+    say(
+      `The editor is not built (${join(web.dist, 'index.html')} is missing): serving the API only. Run \`npm run build\` to build it, then reload the page (\`npm start\` builds it before it starts the server).`,
     );
-  });
+  else if (web.state === 'stale')
+    say(
+      'The editor was built before its sources last changed: `npm run build` rebuilds it (`npm start` does so by itself).',
+    );
 
   process.on('unhandledRejection', (reason) =>
-    console.error('weir: unhandled rejection (the server keeps running):', reason),
+    logger.error({ err: reason }, 'unhandled rejection (the server keeps running)'),
   );
   const flink = cluster
     ? new FlinkDeployments({
@@ -108,18 +115,19 @@ async function serveLocked(
     new DeploymentManager({ dataDir: config.dataDir, kafka, limits: config.limits }),
     flink,
   );
-  const unwatched = flink ? 0 : new DeploymentStore(config.dataDir).load().filter((d) => d.target === 'flink').length;
-  if (unwatched > 0)
-    say(
-      `${unwatched} deployment(s) in ${config.dataDir} run on a Flink cluster; set FLINK_REST_URL (or WEIR_FLINK=local) to see and manage them`,
-    );
   await deployments.start().catch((err: unknown) => {
     throw new CliFailure(
       `weir serve: could not resume the deployments (Kafka at ${kafka.brokers.join(', ')}): ${(err as Error).message}`,
     );
   });
+  // After start(), which moves a record it cannot read aside and names it in the log once.
+  const unwatched = flink ? 0 : new DeploymentStore(config.dataDir).load().filter((d) => d.target === 'flink').length;
+  if (unwatched > 0)
+    say(
+      `${unwatched} deployment(s) in ${config.dataDir} run on a Flink cluster; set FLINK_REST_URL (or WEIR_FLINK=local) to see and manage them`,
+    );
 
-  const app = createApp({ dataDir: config.dataDir, token, deployments, ...(webDist ? { webDist } : {}) });
+  const app = createApp({ dataDir: config.dataDir, token, deployments, webDist: web.dist });
   let server: Server;
   try {
     server = await listen(app, config);
@@ -158,7 +166,7 @@ async function serveLocked(
         .then((finished) =>
           say(finished ? 'Stopped.' : `Stopped; some savepoints did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`),
         )
-        .catch((err: unknown) => console.error('weir: stopping the deployments failed:', err))
+        .catch((err: unknown) => logger.error({ err }, 'stopping the deployments failed'))
         .finally(() => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -238,9 +246,7 @@ async function flinkTarget(config: FlinkTargetConfig): Promise<FlinkCluster> {
     cluster
       .runnerJar()
       .catch((err: unknown) =>
-        console.error(
-          `weir: preparing the Flink runner failed (the first Flink deploy tries again): ${(err as Error).message}`,
-        ),
+        logger.error({ err }, 'preparing the Flink runner failed (the first Flink deploy tries again)'),
       );
   } catch (err) {
     say(`Warning: ${(err as Error).message}. Deployments to Flink are refused until it can take them.`);

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ interface RunningServe {
  * `weir serve` left running, on a port the system picks, with a broker address nothing listens on (the server talks to
  * Kafka only for deployments, and there are none). Resolves once it prints its address.
  */
-async function startServe(dataDir: string): Promise<RunningServe> {
+async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<RunningServe> {
   const child = spawn(process.execPath, ['bin/weir.js', 'serve'], {
     cwd: ROOT,
     env: {
@@ -59,6 +59,7 @@ async function startServe(dataDir: string): Promise<RunningServe> {
       HOST: '127.0.0.1',
       KAFKA_BROKERS: '127.0.0.1:1',
       WEIR_TOKEN: TOKEN,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,5 +151,44 @@ describe('weir serve and its data directory lock', () => {
     running.push(server);
     expect((await fetch(`${server.url}/api/info`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     expect(JSON.parse(readFileSync(join(dataDir, 'server.lock'), 'utf8')).pid).toBe(server.child.pid);
+  });
+});
+
+describe('weir serve and a deployment record it cannot read', () => {
+  const base = mkdtempSync(join(tmpdir(), 'weir-serve-records-'));
+  const running: RunningServe[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.stop()));
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('starts, serves the other deployments, and warns once in its log, naming the file it moved aside', async () => {
+    const dataDir = join(base, 'data');
+    const records = join(dataDir, 'deployments');
+    mkdirSync(records, { recursive: true });
+    const pipeline = { format: 'weir/v1', id: 'kept', name: 'Kept', nodes: [], edges: [] };
+    const kept = { id: 'kept', pipeline, desired: 'stopped', version: 1, deployedAt: 1, allowStateLoss: false };
+    writeFileSync(join(records, 'kept.json'), JSON.stringify(kept));
+    writeFileSync(join(records, 'broken.json'), '{"id": "broken", "pipeli');
+
+    const server = await startServe(dataDir, { WEIR_LOG_LEVEL: 'warn' });
+    running.push(server);
+    const answer = await fetch(`${server.url}/api/deployments`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(answer.status).toBe(200);
+    const listed = (await answer.json()) as { deployments: Array<{ id: string; status: string }> };
+    expect(listed.deployments.map((d) => [d.id, d.status])).toEqual([['kept', 'stopped']]);
+
+    const warnings = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: string; msg: string })
+      .filter((line) => line.msg.includes('broken.json'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.level).toBe('warn');
+    expect(warnings[0]!.msg).toMatch(
+      /^the deployment record broken\.json cannot be read \(.*\); it was moved to .*broken\.json\.unreadable-\d+ and is not loaded$/,
+    );
+    expect(readdirSync(records).sort()).toEqual([expect.stringMatching(/^broken\.json\.unreadable-\d+$/), 'kept.json']);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
-import { MissingTopicsError } from '../../server/src/deployments/runtime.ts';
+import { MissingTopicsError } from '../../server/src/deployments/run-failures.ts';
 import type { DeploymentRuntimeInfo } from '../../server/src/deployments/types.ts';
 import type { ErrorPolicy, PipelineDoc } from '../../shared/pipeline/types.ts';
 import { kafkaClient } from './support/kafka.ts';

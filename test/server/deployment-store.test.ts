@@ -6,9 +6,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FlinkDeployments } from '../../server/src/deployments/flink-deployment.ts';
 import { DeploymentManager } from '../../server/src/deployments/manager.ts';
+import { DeploymentService } from '../../server/src/deployments/service.ts';
 import { DeploymentStore, type StoredDeployment } from '../../server/src/deployments/store.ts';
 import type { DeploymentLogLine } from '../../server/src/deployments/types.ts';
+import { FlinkCluster } from '../../server/src/flink/cluster.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -78,12 +81,64 @@ describe('the deployment store', () => {
       expect(manager.list().map((d) => [d.id, d.status])).toEqual([['kept', 'stopped']]);
       expect(
         log.some(
-          (l) => l.level === 'error' && l.message.startsWith('the deployment record broken.json cannot be read'),
+          (l) =>
+            l.level === 'warn' &&
+            l.deployment === '-' &&
+            l.message.startsWith('the deployment record broken.json cannot be read'),
         ),
       ).toBe(true);
       expect(existsSync(join(dir, 'deployments', 'broken.json'))).toBe(false);
     } finally {
       await manager.shutdown();
+    }
+  });
+
+  it('moves aside a record that parses but would stop the server (a node that is not one, a Flink record without its job), and both targets start', async () => {
+    const dir = dataDir();
+    new DeploymentStore(dir).save(stored('kept'));
+    const deployments = join(dir, 'deployments');
+    // Recorded as running: the manager would launch it and describe it, and a null node stopped that with a TypeError.
+    writeFileSync(
+      join(deployments, 'null-node.json'),
+      JSON.stringify({
+        ...stored('null-node'),
+        desired: 'running',
+        pipeline: { ...stored('x').pipeline, nodes: [null] },
+      }),
+    );
+    writeFileSync(
+      join(deployments, 'no-edges.json'),
+      JSON.stringify({ ...stored('no-edges'), pipeline: { ...stored('x').pipeline, edges: 'none' } }),
+    );
+    // A Flink record whose job record lacks the counts its figures start from.
+    writeFileSync(
+      join(deployments, 'half-flink.json'),
+      JSON.stringify({
+        ...stored('half-flink'),
+        target: 'flink',
+        parallelism: 1,
+        flink: { restUrl: 'http://127.0.0.1:1', jobId: null, savepointPath: null, resumeFrom: null },
+      }),
+    );
+    const log: DeploymentLogLine[] = [];
+    const kafka = { brokers: ['127.0.0.1:1'] };
+    const service = new DeploymentService(
+      new DeploymentManager({ dataDir: dir, kafka, log: (line) => log.push(line) }),
+      new FlinkDeployments({ dataDir: dir, kafka, cluster: new FlinkCluster('http://127.0.0.1:1'), log: () => {} }),
+    );
+    await service.start();
+    try {
+      expect(service.list().map((d) => [d.id, d.status])).toEqual([['kept', 'stopped']]);
+      const warned = log.filter((l) => l.level === 'warn').map((l) => l.message);
+      expect(warned).toHaveLength(3);
+      expect(warned.find((m) => m.includes('null-node.json'))).toContain(
+        'node 0 of its pipeline is not an object with an id, a type and params',
+      );
+      expect(warned.find((m) => m.includes('no-edges.json'))).toContain('the edges of its pipeline are not a list');
+      expect(warned.find((m) => m.includes('half-flink.json'))).toContain('its Flink job record (flink) is missing');
+      expect(readdirSync(deployments).filter((f) => f.endsWith('.json'))).toEqual(['kept.json']);
+    } finally {
+      await service.shutdown();
     }
   });
 

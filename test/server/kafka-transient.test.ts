@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { PipelineFailure } from '../../shared/engine/operator.ts';
-import { MissingTopicsError } from '../../server/src/deployments/runtime.ts';
+import { MissingTopicsError } from '../../server/src/deployments/run-failures.ts';
 import { UnsettledTransactionError, commitInTransaction } from '../../server/src/deployments/checkpoint-commit.ts';
 import { isTransientKafkaError, KafkaUnavailableError, retryTransient } from '../../server/src/kafka/transient.ts';
 

@@ -1,7 +1,12 @@
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, PAGE_POLICY, SIMULATION_WORKER_POLICY, WORKER_POLICY } from '../../server/src/http/static.ts';
+import { NOT_BUILT_PAGE, PAGE_POLICY, SIMULATION_WORKER_POLICY, WORKER_POLICY } from '../../server/src/http/static.ts';
+import { webBuildOf } from '../../server/src/http/web-build.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 import { startApp, tempDataDir, type RunningApp } from './support.ts';
 
 describe('serving the built web app', () => {
@@ -80,74 +85,174 @@ describe('serving the built web app', () => {
   });
 });
 
-describe('building the web app on start', () => {
-  /** A checkout with a web build config, one source file and (when `builtAt` is given) a build of that age. */
-  function checkout(builtAt?: Date): { root: string; remove(): void } {
-    const data = tempDataDir();
-    const root = data.dir;
-    mkdirSync(join(root, 'web/src'), { recursive: true });
-    writeFileSync(join(root, 'web/vite.config.ts'), '');
-    writeFileSync(join(root, 'web/src/main.ts'), '');
-    const sourcesAt = new Date('2026-01-01T00:00:00Z');
-    for (const path of ['web/src/main.ts', 'web/src', 'web/vite.config.ts', 'web'])
-      utimesSync(join(root, path), sourcesAt, sourcesAt);
-    if (builtAt) {
-      mkdirSync(join(root, 'web/dist'));
-      writeFileSync(join(root, 'web/dist/index.html'), 'old build');
-      utimesSync(join(root, 'web/dist/index.html'), builtAt, builtAt);
-      utimesSync(join(root, 'web/dist'), builtAt, builtAt);
-      utimesSync(join(root, 'web'), sourcesAt, sourcesAt);
-    }
-    return { root, remove: data.remove };
+describe('serving before the web app is built', () => {
+  const data = tempDataDir();
+  const dist = join(data.dir, 'dist');
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp({ dataDir: data.dir, webDist: dist });
+  });
+  afterAll(async () => {
+    await app.close();
+    data.remove();
+  });
+
+  it('answers a page request with how to build the editor, serves the API, and serves the build once there is one', async () => {
+    const before = await fetch(`${app.url}/pipelines/clicks`, { headers: { Accept: 'text/html' } });
+    expect(before.status).toBe(503);
+    expect(before.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(await before.text()).toBe(NOT_BUILT_PAGE);
+    expect(NOT_BUILT_PAGE).toContain('`npm run build`');
+    expect((await app.call('/api/pipelines')).status).toBe(200);
+
+    mkdirSync(dist);
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Weir</title>');
+    const after = await fetch(`${app.url}/pipelines/clicks`, { headers: { Accept: 'text/html' } });
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('<title>Weir</title>');
+  });
+});
+
+/** A checkout with a web build config, one source file and (when `builtAt` is given) a build of that age. */
+function checkout(builtAt?: Date): { root: string; remove(): void } {
+  const data = tempDataDir();
+  const root = data.dir;
+  mkdirSync(join(root, 'web/src'), { recursive: true });
+  writeFileSync(join(root, 'web/vite.config.ts'), '');
+  writeFileSync(join(root, 'web/src/main.ts'), '');
+  const sourcesAt = new Date('2026-01-01T00:00:00Z');
+  for (const path of ['web/src/main.ts', 'web/src', 'web/vite.config.ts', 'web'])
+    utimesSync(join(root, path), sourcesAt, sourcesAt);
+  if (builtAt) {
+    mkdirSync(join(root, 'web/dist'));
+    writeFileSync(join(root, 'web/dist/index.html'), 'old build');
+    utimesSync(join(root, 'web/dist/index.html'), builtAt, builtAt);
+    utimesSync(join(root, 'web/dist'), builtAt, builtAt);
+    utimesSync(join(root, 'web'), sourcesAt, sourcesAt);
   }
-  const building = (root: string, fail = false) => {
-    const calls: string[] = [];
-    const build = async (configFile: string) => {
-      calls.push(configFile);
-      if (fail) throw new Error('vite failed');
-      writeFileSync(join(root, 'web/dist/index.html'), 'new build');
+  return { root, remove: data.remove };
+}
+
+describe('the web build the server serves', () => {
+  it('is missing, stale when older than a source, and fresh otherwise', () => {
+    const cases = [
+      [undefined, 'missing'],
+      [new Date('2025-12-01T00:00:00Z'), 'stale'],
+      [new Date('2026-02-01T00:00:00Z'), 'fresh'],
+    ] as const;
+    for (const [builtAt, state] of cases) {
+      const { root, remove } = checkout(builtAt);
+      try {
+        expect(webBuildOf(root)).toEqual({ dist: join(root, 'web/dist'), state });
+      } finally {
+        remove();
+      }
+    }
+  });
+
+  it('is never built by the server: no module of server/src imports Vite', () => {
+    const importsVite: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) visit(path);
+        else if (/from ['"]vite['"]|import\(\s*['"]vite['"]/.test(readFileSync(path, 'utf8'))) importsVite.push(path);
+      }
     };
-    return { calls, build };
-  };
-
-  it('keeps a build that is newer than every source', async () => {
-    const { root, remove } = checkout(new Date('2026-02-01T00:00:00Z'));
-    try {
-      const { calls, build } = building(root);
-      expect(await ensureWebBuild(root, () => {}, build)).toBe(join(root, 'web/dist'));
-      expect(calls).toEqual([]);
-    } finally {
-      remove();
-    }
+    visit(join(REPO_ROOT, 'server/src'));
+    expect(importsVite).toEqual([]);
   });
+});
 
-  it('rebuilds a build that is older than a source, as after an update', async () => {
-    const { root, remove } = checkout(new Date('2025-12-01T00:00:00Z'));
+/**
+ * `npm start`'s prestart step, tools/web-build.mjs, run in a copy of the checkout whose Vite is a stand-in: it notes
+ * its arguments in vite-calls.txt and writes web/dist/index.html, or fails when FAIL_BUILD is set.
+ */
+describe('building the web app before npm start', () => {
+  function prestartCheckout(builtAt?: Date): { root: string; remove(): void } {
+    const made = checkout(builtAt);
+    const { root } = made;
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    mkdirSync(join(root, 'tools'));
+    copyFileSync(join(REPO_ROOT, 'tools/web-build.mjs'), join(root, 'tools/web-build.mjs'));
+    mkdirSync(join(root, 'server/src/http'), { recursive: true });
+    copyFileSync(join(REPO_ROOT, 'server/src/http/web-build.ts'), join(root, 'server/src/http/web-build.ts'));
+    mkdirSync(join(root, 'node_modules/vite/bin'), { recursive: true });
+    writeFileSync(
+      join(root, 'node_modules/vite/package.json'),
+      JSON.stringify({ name: 'vite', type: 'module', bin: { vite: 'bin/vite.js' } }),
+    );
+    writeFileSync(
+      join(root, 'node_modules/vite/bin/vite.js'),
+      [
+        "import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';",
+        "appendFileSync('vite-calls.txt', process.argv.slice(2).join(' ') + '\\n');",
+        "if (process.env.FAIL_BUILD) { console.error('vite failed'); process.exit(1); }",
+        "mkdirSync('web/dist', { recursive: true });",
+        "writeFileSync('web/dist/index.html', 'new build');",
+      ].join('\n'),
+    );
+    // Its own files are sources too: dated with the others, so a build from 2026-02 is newer than all of them.
+    const sourcesAt = new Date('2026-01-01T00:00:00Z');
+    for (const path of ['package.json', 'web']) utimesSync(join(root, path), sourcesAt, sourcesAt);
+    return made;
+  }
+
+  function prestart(root: string, env: Record<string, string> = {}) {
+    const run = spawnSync(process.execPath, ['tools/web-build.mjs'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    const callsFile = join(root, 'vite-calls.txt');
+    const calls = existsSync(callsFile) ? readFileSync(callsFile, 'utf8').trim().split('\n') : [];
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr, calls };
+  }
+
+  it('builds a missing build with `vite build --config web/vite.config.ts`, and leaves a fresh one alone', () => {
+    const { root, remove } = prestartCheckout();
     try {
-      const said: string[] = [];
-      const { calls, build } = building(root);
-      expect(await ensureWebBuild(root, (line) => said.push(line), build)).toBe(join(root, 'web/dist'));
-      expect(calls).toEqual([join(root, 'web/vite.config.ts')]);
+      const first = prestart(root);
+      expect(first.code).toBe(0);
+      expect(first.calls).toEqual(['build --config web/vite.config.ts --logLevel warn']);
+      expect(first.stdout).toContain('Building the editor (first start only');
       expect(readFileSync(join(root, 'web/dist/index.html'), 'utf8')).toBe('new build');
-      expect(said[0]).toBe('Rebuilding the web app: its sources changed since the last build…');
+
+      const again = prestart(root);
+      expect(again.code).toBe(0);
+      expect(again.calls).toHaveLength(1);
+      expect(again.stdout).toBe('');
     } finally {
       remove();
     }
   });
 
-  it('serves the previous build with a warning when a rebuild fails, and fails when there is none', async () => {
-    const stale = checkout(new Date('2025-12-01T00:00:00Z'));
-    const none = checkout();
+  it('rebuilds a stale build; when that fails it keeps the previous one and lets the server start', () => {
+    const { root, remove } = prestartCheckout(new Date('2025-12-01T00:00:00Z'));
     try {
-      const said: string[] = [];
-      expect(await ensureWebBuild(stale.root, (line) => said.push(line), building(stale.root, true).build)).toBe(
-        join(stale.root, 'web/dist'),
-      );
-      expect(said.at(-1)).toMatch(/^Rebuilding the web app failed \(vite failed\); serving the previous build/);
-      await expect(ensureWebBuild(none.root, () => {}, building(none.root, true).build)).rejects.toThrow('vite failed');
+      const failed = prestart(root, { FAIL_BUILD: '1' });
+      expect(failed.code).toBe(0);
+      expect(failed.stdout).toContain('Rebuilding the editor: its sources changed');
+      expect(failed.stderr).toContain('Rebuilding the editor failed (see above); serving the previous build.');
+      expect(readFileSync(join(root, 'web/dist/index.html'), 'utf8')).toBe('old build');
+
+      const rebuilt = prestart(root);
+      expect(rebuilt.code).toBe(0);
+      expect(rebuilt.calls).toHaveLength(2);
+      expect(readFileSync(join(root, 'web/dist/index.html'), 'utf8')).toBe('new build');
     } finally {
-      stale.remove();
-      none.remove();
+      remove();
+    }
+  });
+
+  it('stops npm start when the first build fails', () => {
+    const { root, remove } = prestartCheckout();
+    try {
+      const failed = prestart(root, { FAIL_BUILD: '1' });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('Building the editor failed (see above). `npm run build` tries again');
+    } finally {
+      remove();
     }
   });
 });

@@ -113,6 +113,13 @@ describe('server configuration', () => {
     expect(() => loadConfig({ WEIR_UDF_BUDGET_MS: '0' })).toThrow(/WEIR_UDF_BUDGET_MS/);
   });
 
+  it('takes a log level pino knows in WEIR_LOG_LEVEL and refuses another, naming the ones it takes', () => {
+    expect(() => loadConfig({ WEIR_LOG_LEVEL: 'debug' })).not.toThrow();
+    expect(() => loadConfig({ WEIR_LOG_LEVEL: 'loud' })).toThrow(
+      'WEIR_LOG_LEVEL=loud is not a log level: use one of fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
   it('rejects settings it cannot use with a message that names the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

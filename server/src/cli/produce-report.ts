@@ -16,6 +16,8 @@ export function count(n: number): string {
  * of Kafka trouble and a summary line per topic. stdout is left to the one result line per source.
  */
 export class Reporter {
+  private readonly brokers: string;
+
   private readonly tty = process.stderr.isTTY === true;
   private readonly intervalMs: number;
   private shown = false;
@@ -23,7 +25,8 @@ export class Reporter {
   private current: { topic: string; total: number; done: number; started: number; progressed: number } | undefined;
   private lastTrouble = -Infinity;
 
-  constructor(private readonly brokers: string) {
+  constructor(brokers: string) {
+    this.brokers = brokers;
     const setting = process.env.WEIR_PROGRESS_INTERVAL_MS;
     const parsed = setting === undefined || setting === '' ? NaN : Number(setting);
     this.intervalMs = Number.isFinite(parsed) && parsed >= 0 ? parsed : this.tty ? 250 : 5000;

@@ -22,8 +22,11 @@ export interface CheckpointWrite {
  * what was committed. The message is the Kafka error's.
  */
 export class UnsettledTransactionError extends Error {
-  constructor(readonly reason: unknown) {
+  readonly reason: unknown;
+
+  constructor(reason: unknown) {
     super(reason instanceof Error ? reason.message : String(reason));
+    this.reason = reason;
     this.name = 'UnsettledTransactionError';
   }
 }

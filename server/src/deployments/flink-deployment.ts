@@ -18,7 +18,7 @@ import type { DeploymentHistory, DeploymentStatus, TailRecord } from '../../../s
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
 import { validatePipeline } from '../../../shared/validation/validate.ts';
 import { FlinkClusterError, type FlinkCluster } from '../flink/cluster.ts';
-import type { MetricsBase } from '../flink/job-metrics.ts';
+import { nothingBefore, type MetricsBase } from './metrics-base.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
 import { ParallelismChangeError } from './flink-status.ts';
 import { FlinkRun, type FlinkRunContext, type FlinkStored } from './flink-run.ts';
@@ -34,9 +34,10 @@ import {
   DeploymentValidationError,
   StateLossError,
   type DeploymentListener,
-  type DeploymentLogLine,
   type DeploymentRuntimeInfo,
+  type DeploymentLogLine,
   type DeployOptions,
+  deploymentLogger,
 } from './types.ts';
 
 /** How long a resume or an upgrade waits for slots its own job held (a stop returns once the job is over). */
@@ -53,16 +54,20 @@ export interface FlinkDeploymentsOptions {
   pollIntervalMs?: number;
   /** Resolution and length of each deployment's metrics history (metrics-history.ts); default 5 s × 240 points. */
   history?: HistoryOptions;
+  /** Where deployment log lines go instead of the server's log (log.ts), as DeploymentManagerOptions.log. */
   log?: (line: DeploymentLogLine) => void;
 }
 
 export class FlinkDeployments {
+  readonly options: FlinkDeploymentsOptions;
+
   private readonly runs = new Map<string, FlinkRun>();
   private readonly tails: SinkTails;
   private readonly context: FlinkRunContext;
   private closed = false;
 
-  constructor(readonly options: FlinkDeploymentsOptions) {
+  constructor(options: FlinkDeploymentsOptions) {
+    this.options = options;
     this.tails = new SinkTails(createKafka(options.kafka, 'server'));
     this.context = {
       cluster: options.cluster,
@@ -71,10 +76,7 @@ export class FlinkDeployments {
       udfBudgetMs: options.udfBudgetMs ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 2000,
       history: options.history ?? {},
-      log:
-        options.log ??
-        ((line) =>
-          (line.level === 'info' ? console.log : console.error)(`[deployment ${line.deployment}] ${line.message}`)),
+      logger: deploymentLogger(options.log),
       closed: () => this.closed,
     };
   }
@@ -85,9 +87,7 @@ export class FlinkDeployments {
 
   /** Reads the Flink deployments of `<dataDir>/deployments/` and watches the jobs of those recorded as running. */
   async start(): Promise<void> {
-    for (const stored of this.context.store.load((message) =>
-      this.context.log({ deployment: '-', level: 'error', message }),
-    )) {
+    for (const stored of this.context.store.load((message) => this.context.logger.warn(message))) {
       if (stored.target !== 'flink' || !stored.flink) continue;
       const run = this.add(stored as FlinkStored);
       if (stored.desired === 'running') run.resumeWatching();
@@ -177,7 +177,7 @@ export class FlinkDeployments {
       }
       const carried: MetricsBase = run
         ? { countsBefore: run.stored.flink.countsBefore, checkpointsBefore: run.stored.flink.checkpointsBefore }
-        : { countsBefore: {}, checkpointsBefore: { completed: 0, failed: 0 } };
+        : nothingBefore();
       const stored: FlinkStored = {
         id,
         pipeline: doc,

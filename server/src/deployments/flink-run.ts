@@ -8,26 +8,26 @@ import type { DeploymentMetrics, DeploymentStatus } from '../../../shared/api/de
 import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { settingsOf } from '../../../shared/pipeline/types.ts';
 import { FlinkClusterError, MissingTopicError, type FlinkCluster } from '../flink/cluster.ts';
-import { baseMetrics, FlinkJobMetrics } from '../flink/job-metrics.ts';
+import { FlinkJobMetrics } from '../flink/job-metrics.ts';
+import { baseMetrics } from './metrics-base.ts';
 import { createKafka, type KafkaConfig } from '../kafka/config.ts';
+import type { Logger } from '../log.ts';
 import { ensureTopics } from '../kafka/topics.ts';
+import { lastRetainedCheckpoint, untilJobOver } from './flink-job-end.ts';
 import { jobStatus, TERMINAL_JOB_STATES } from './flink-status.ts';
 import { MetricsHistory, type HistoryOptions } from './metrics-history.ts';
 import { planDeployment } from './pipeline-plan.ts';
-import { MissingTopicsError } from './runtime.ts';
+import { MissingTopicsError } from './run-failures.ts';
 import type { DeploymentStore, StoredDeployment, StoredFlinkJob } from './store.ts';
 import {
   DeploymentDeletedError,
   DeploymentError,
   type DeploymentListener,
-  type DeploymentLogLine,
   type DeploymentRuntimeInfo,
 } from './types.ts';
 
 /** A full cluster is asked again this long (slots an upgraded job held are free a moment after it stopped). */
 const FULL_RETRY_MS = 30_000;
-/** How long a stop waits for a cancelled job to end. */
-const CANCEL_WAIT_MS = 60_000;
 
 export type FlinkStored = StoredDeployment & { target: 'flink'; parallelism: number; flink: StoredFlinkJob };
 
@@ -38,12 +38,15 @@ export interface FlinkRunContext {
   udfBudgetMs: number;
   pollIntervalMs: number;
   history: HistoryOptions;
-  log(line: DeploymentLogLine): void;
+  logger: Logger;
   /** The owner is shut down: nothing new is submitted or read. */
   closed(): boolean;
 }
 
 export class FlinkRun {
+  private readonly context: FlinkRunContext;
+  public stored: FlinkStored;
+
   status: DeploymentStatus = 'starting';
   error?: string;
   lastError?: string;
@@ -54,6 +57,8 @@ export class FlinkRun {
   metrics: DeploymentMetrics;
   /** Every reading of the job's figures, sampled for GET /api/deployments/:id/history. */
   readonly history: MetricsHistory;
+  /** The deployment's log: its job's lifecycle and failures. */
+  readonly log: Logger;
   readonly listeners = new Set<DeploymentListener>();
   private reader: FlinkJobMetrics | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -63,15 +68,15 @@ export class FlinkRun {
   /** What the last status event said, so that an unchanged poll sends none. */
   private shown = '';
 
-  constructor(
-    private readonly context: FlinkRunContext,
-    public stored: FlinkStored,
-  ) {
+  constructor(context: FlinkRunContext, stored: FlinkStored) {
+    this.context = context;
+    this.stored = stored;
     this.metrics = baseMetrics({
       countsBefore: stored.flink.countsBefore,
       checkpointsBefore: stored.flink.checkpointsBefore,
     });
     this.history = new MetricsHistory(context.history);
+    this.log = context.logger.child({ deployment: stored.id });
   }
 
   private get client() {
@@ -138,9 +143,13 @@ export class FlinkRun {
 
   /** Sets the status (and the error, when given; `null` retires it) and tells the listeners if anything changed. */
   show(status: DeploymentStatus, error?: string | null): void {
+    const was = this.status;
     this.status = status;
     if (error === null) this.retireError();
     else if (error !== undefined) this.error = error;
+    // Failures say more where they happen (fail()).
+    if (status !== was && status === 'restarting') this.log.warn(`restarting: ${this.error ?? 'the job restarts'}`);
+    else if (status !== was && status !== 'failed') this.log.info(`status: ${status}`);
     const info = this.info();
     const shown = JSON.stringify({ ...info, metrics: undefined });
     if (shown === this.shown) return;
@@ -196,15 +205,17 @@ export class FlinkRun {
     let savepoint: string | null = null;
     try {
       savepoint = await this.client.stopWithSavepoint(jobId);
+      this.log.info(`${reason}: savepoint ${savepoint}`);
     } catch (err) {
       const message = `${reason}: the savepoint failed (${(err as Error).message}); the job is cancelled and its last completed checkpoint stands`;
-      this.context.log({ deployment: this.stored.id, level: 'warn', message });
+      this.log.warn(message);
       await this.client.cancel(jobId).catch(() => {});
       this.lastError = message;
     }
     // Stopped means over, its task slots free for what comes next (a resume, the new version).
-    await this.untilOver(jobId);
-    const resumeFrom = savepoint ?? (await this.lastCheckpoint(jobId, true)) ?? this.stored.flink.resumeFrom;
+    await untilJobOver(this.client, jobId);
+    const resumeFrom =
+      savepoint ?? (await lastRetainedCheckpoint(this.client, jobId, true)) ?? this.stored.flink.resumeFrom;
     this.jobState = savepoint ? 'FINISHED' : 'CANCELED';
     if (this.run === run) this.settle({ savepointPath: savepoint ?? this.stored.flink.savepointPath, resumeFrom });
   }
@@ -236,7 +247,7 @@ export class FlinkRun {
       return;
     }
     this.show('stopping');
-    await this.untilOver(jobId);
+    await untilJobOver(this.client, jobId);
     this.jobState = 'CANCELED';
   }
 
@@ -245,11 +256,7 @@ export class FlinkRun {
       try {
         listener(event);
       } catch (err) {
-        this.context.log({
-          deployment: this.stored.id,
-          level: 'error',
-          message: `a status listener threw: ${(err as Error).message}`,
-        });
+        this.log.error(`a status listener threw: ${(err as Error).message}`);
       }
     }
   }
@@ -261,7 +268,7 @@ export class FlinkRun {
   }
 
   private fail(message: string): void {
-    this.context.log({ deployment: this.stored.id, level: 'error', message });
+    this.log.error(message);
     this.save({ desired: 'failed', error: message });
     this.show('failed', message);
   }
@@ -289,11 +296,7 @@ export class FlinkRun {
           return;
         }
         this.save({ flink: { ...this.stored.flink, jobId } });
-        this.context.log({
-          deployment: stored.id,
-          level: 'info',
-          message: `submitted as Flink job ${jobId}${resumeFrom ? ` from ${resumeFrom}` : ''}`,
-        });
+        this.log.info(`submitted as Flink job ${jobId}${resumeFrom ? ` from ${resumeFrom}` : ''}`);
         this.watch(jobId, run);
         return;
       } catch (err) {
@@ -346,11 +349,7 @@ export class FlinkRun {
       this.timer = null;
       if (this.run !== run || this.context.closed()) return;
       const again = await this.poll(jobId, run).catch((err: unknown) => {
-        this.context.log({
-          deployment: this.stored.id,
-          level: 'warn',
-          message: `reading the Flink job's state failed: ${(err as Error).message}`,
-        });
+        this.log.warn(`reading the Flink job's state failed: ${(err as Error).message}`);
         return true;
       });
       if (again && this.run === run && !this.context.closed())
@@ -415,39 +414,9 @@ export class FlinkRun {
 
   /** A job that ended by itself: keep its figures, and its last checkpoint as what Resume starts from. */
   private async ended(jobId: string, run: number): Promise<void> {
-    const checkpoint = await this.lastCheckpoint(jobId, this.jobState !== 'FAILED');
+    const checkpoint = await lastRetainedCheckpoint(this.client, jobId, this.jobState !== 'FAILED');
     if (this.run !== run) return;
     this.settle({ resumeFrom: checkpoint ?? this.stored.flink.resumeFrom });
-  }
-
-  /**
-   * Waits (a minute at most) until a job that was told to end has ended: then its slots are free. (The savepoint
-   * of a stop completes a moment before the job is FINISHED.)
-   */
-  private async untilOver(jobId: string): Promise<void> {
-    const deadline = Date.now() + CANCEL_WAIT_MS;
-    while (Date.now() < deadline) {
-      const state = await this.client.job(jobId).then(
-        (job) => job.state as string,
-        () => 'UNKNOWN',
-      );
-      if (TERMINAL_JOB_STATES.has(state) || state === 'UNKNOWN') return;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-
-  /**
-   * The last completed checkpoint of a job that ended without a savepoint, if the cluster keeps it (retained
-   * checkpoints; on cancellation only with RETAIN_ON_CANCELLATION); null when it does not.
-   */
-  private async lastCheckpoint(jobId: string, cancelled: boolean): Promise<string | null> {
-    const [checkpoints, retention] = await Promise.all([
-      this.client.checkpoints(jobId).catch(() => null),
-      this.client.checkpointRetention(jobId).catch(() => null),
-    ]);
-    if (!retention?.enabled || (cancelled && retention.delete_on_cancellation)) return null;
-    const path = checkpoints?.latest.completed?.external_path;
-    return path && /^([a-z][a-z0-9+.-]*:|\/)/i.test(path) ? path : null;
   }
 
   /** Folds the job's figures into the record (for the next job) and notes what the next job restores. */

@@ -49,6 +49,10 @@ export interface InputOptions {
 }
 
 export class KafkaInput {
+  private readonly kafka: Kafka;
+  private readonly options: InputOptions;
+  private readonly hooks: InputHooks;
+
   private readonly positions = new Map<string, Map<number, number>>();
   private readonly highWatermarks = new Map<string, Map<number, number>>();
   /** Where reading starts in a partition that has no position yet (lag figures only; see lookUpLogEnds). */
@@ -56,11 +60,10 @@ export class KafkaInput {
   private consumer: Consumer | null = null;
   private readonly topics: Set<string>;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly options: InputOptions,
-    private readonly hooks: InputHooks,
-  ) {
+  constructor(kafka: Kafka, options: InputOptions, hooks: InputHooks) {
+    this.kafka = kafka;
+    this.options = options;
+    this.hooks = hooks;
     this.topics = new Set(options.sources.map((s) => s.topic));
   }
 

@@ -2,14 +2,17 @@
 
 /** At most `perSecond` lines a second go through; the rest are counted and reported once. */
 export class LogLimiter {
+  private readonly emit: (message: string, nodeId?: string) => void;
+  private readonly perSecond: number;
+
   private windowStart = 0;
   private lines = 0;
   private dropped = 0;
 
-  constructor(
-    private readonly emit: (message: string, nodeId?: string) => void,
-    private readonly perSecond = 50,
-  ) {}
+  constructor(emit: (message: string, nodeId?: string) => void, perSecond = 50) {
+    this.emit = emit;
+    this.perSecond = perSecond;
+  }
 
   line(message: string, nodeId?: string): void {
     const now = Date.now();

@@ -71,9 +71,13 @@ export class MetricsHistory {
 
 /** The histories of every deployment of one owner (the DeploymentManager), by deployment id. */
 export class MetricsHistories {
+  private readonly options: HistoryOptions;
+
   private readonly byId = new Map<string, MetricsHistory>();
 
-  constructor(private readonly options: HistoryOptions = {}) {}
+  constructor(options: HistoryOptions = {}) {
+    this.options = options;
+  }
 
   record(id: string, metrics: DeploymentMetrics, restarts: number): void {
     let history = this.byId.get(id);

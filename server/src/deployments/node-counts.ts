@@ -5,6 +5,7 @@
  */
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
 import type { NodeRuntimeMetrics } from '../../../shared/api/deployments.ts';
+import { addCounts, sumCounts } from './metrics-base.ts';
 import { isSyntheticNode } from './pipeline-plan.ts';
 
 export class NodeCounts {
@@ -22,13 +23,7 @@ export class NodeCounts {
     for (const [id, m] of Object.entries(current)) {
       if (isSyntheticNode(id)) continue;
       const base = this.base[id];
-      if (!base) {
-        result[id] = m;
-        continue;
-      }
-      const out: Record<string, number> = { ...m.out };
-      for (const [port, n] of Object.entries(base.out)) out[port] = (out[port] ?? 0) + n;
-      result[id] = { in: m.in + base.in, out, errors: m.errors + base.errors };
+      result[id] = base ? addCounts(m, base) : m;
     }
     return result;
   }
@@ -43,17 +38,11 @@ export class NodeCounts {
       const node: NodeRuntimeMetrics = { in: m.in, out: m.out, errors: m.errors };
       if (before && elapsed > 0) {
         node.inPerSecond = Math.round((m.in - before.in) / elapsed);
-        node.outPerSecond = Math.round((sum(m.out) - sum(before.out)) / elapsed);
+        node.outPerSecond = Math.round((sumCounts(m.out) - sumCounts(before.out)) / elapsed);
       }
       nodes[id] = node;
     }
     this.previous = { at: now, totals };
     return nodes;
   }
-}
-
-function sum(values: Record<string, number>): number {
-  let total = 0;
-  for (const v of Object.values(values)) total += v;
-  return total;
 }

@@ -45,6 +45,10 @@ export interface RdInputOptions {
 }
 
 export class RdKafkaInput {
+  private readonly config: KafkaConfig;
+  private readonly options: RdInputOptions;
+  private readonly hooks: RdInputHooks;
+
   private readonly positions = new Map<string, Map<number, number>>();
   private readonly highWatermarks = new Map<string, Map<number, number>>();
   private readonly starts = new Map<string, Map<number, number>>();
@@ -53,11 +57,10 @@ export class RdKafkaInput {
   private running: Promise<void> | null = null;
   private stopping = false;
 
-  constructor(
-    private readonly config: KafkaConfig,
-    private readonly options: RdInputOptions,
-    private readonly hooks: RdInputHooks,
-  ) {
+  constructor(config: KafkaConfig, options: RdInputOptions, hooks: RdInputHooks) {
+    this.config = config;
+    this.options = options;
+    this.hooks = hooks;
     this.topics = new Set(options.sources.map((s) => s.topic));
   }
 

@@ -34,6 +34,9 @@ export interface EngineCut<T> {
 }
 
 export class RunEngine {
+  private readonly engine: EngineIsolate;
+  private readonly options: RunEngineOptions;
+
   private readonly sinkBuffers = new Map<string, SinkBuffer>();
   private bufferedRecords = 0;
   private nodeMetrics: Record<string, NodeMetrics> = {};
@@ -45,11 +48,13 @@ export class RunEngine {
   private broken: unknown = null;
 
   private constructor(
-    private readonly engine: EngineIsolate,
+    engine: EngineIsolate,
     plan: DeploymentPlan,
-    private readonly options: RunEngineOptions,
+    options: RunEngineOptions,
     metrics: Record<string, NodeMetrics>,
   ) {
+    this.engine = engine;
+    this.options = options;
     for (const sink of plan.sinks.values()) this.sinkBuffers.set(sink.id, { ...sink, messages: [] });
     this.nodeMetrics = metrics;
   }

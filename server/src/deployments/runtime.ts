@@ -12,44 +12,31 @@
  * A checkpoint that fails to commit fails the deployment: its output is gone with the aborted transaction, so the
  * only consistent way on is a restart from the last committed checkpoint.
  *
- * Restore reads the changelog with read_committed, restores the engine by node id, and seeks every partition to the
- * position stored with that state; records below it that the consumer still delivers (the group's offsets can be
- * older under at-least-once) are skipped, so no record is counted twice in state.
+ * Restore (run-restore.ts) reads the changelog with read_committed, restores the engine by node id, and seeks every
+ * partition to the position stored with that state. The producer side, and how each checkpoint is written, are
+ * checkpoint-producer.ts's; how a failed run is reported, run-failures.ts's.
  *
  * The consumer and the producer are kafkajs's, or librdkafka's when the Kafka settings say `client: 'librdkafka'`
  * (rdkafka-input.ts, kafka/rdkafka.ts): there the transaction's offsets carry the consumer's group metadata.
  * Admin steps (topics, the changelog's read at restore) use kafkajs either way.
  */
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { NodeMetrics } from '../../../shared/engine/engine.ts';
+import type { Admin, Kafka } from 'kafkajs';
 import { errorMessage } from '../../../shared/engine/operator.ts';
 import type { Json, PipelineDoc } from '../../../shared/pipeline/types.ts';
-import {
-  Changelog,
-  ChangelogError,
-  decodeChangelog,
-  type ChangelogContents,
-  type InputOffsets,
-} from '../kafka/changelog.ts';
+import { Changelog, type InputOffsets } from '../kafka/changelog.ts';
 import { createKafka, kafkaClientFromEnv, type KafkaConfig } from '../kafka/config.ts';
-import { keyPartitioner } from '../kafka/partitioner.ts';
-import { readToEnd } from '../kafka/read-topic.ts';
 import { changelogTopic, changelogTopicConfig, ensureTopics, missingTopics } from '../kafka/topics.ts';
 import { retryTransient } from '../kafka/transient.ts';
-import { RdProducer } from '../kafka/rdkafka.ts';
-import {
-  commitAtLeastOnce,
-  commitInRdTransaction,
-  commitInTransaction,
-  commitRdAtLeastOnce,
-  type CheckpointWrite,
-} from './checkpoint-commit.ts';
-import { GuestCallError, IsolateKilledError } from '../isolate/engine-isolate.ts';
+import type { CheckpointWrite } from './checkpoint-commit.ts';
+import { CheckpointProducer } from './checkpoint-producer.ts';
+import { GuestCallError } from '../isolate/engine-isolate.ts';
 import { KafkaInput, type InputHooks } from './kafka-input.ts';
 import { RdKafkaInput } from './rdkafka-input.ts';
 import { NodeCounts } from './node-counts.ts';
-import { keepableSnapshot, planDeployment, stateProblems, type DeploymentPlan } from './pipeline-plan.ts';
+import { planDeployment, type DeploymentPlan } from './pipeline-plan.ts';
 import { RunEngine } from './run-engine.ts';
+import { MissingTopicsError, PermanentFailure, runFailure } from './run-failures.ts';
+import { readChangelog, restoreRun } from './run-restore.ts';
 import type { RuntimeCheckpointMetrics, RuntimeMetrics } from './types.ts';
 import { finishedWithin } from '../settle.ts';
 import { noCheckpoints } from '../../../shared/api/deployments.ts';
@@ -80,38 +67,14 @@ export interface RuntimeHost {
   connection(reconnecting: string | null): void;
 }
 
-/**
- * Source topics that do not exist (yet). Weir does not create them: their partition count is the user's choice. The
- * deployment retries every few seconds instead of backing off, so it starts soon after the topic appears.
- */
-export class MissingTopicsError extends Error {
-  static readonly RETRY_DELAY_MS = 3000;
-
-  constructor(readonly topics: string[]) {
-    const names = topics.map((t) => `"${t}"`).join(', ');
-    const one = topics.length === 1;
-    super(
-      `the source topic${one ? '' : 's'} ${names} do${one ? 'es' : ''} not exist yet: create ${one ? 'it' : 'them'} ` +
-        `(e.g. kafka-topics.sh --create --topic ${topics[0]} --partitions 3) or produce to ${one ? 'it' : 'them'}; ` +
-        `the deployment retries every ${MissingTopicsError.RETRY_DELAY_MS / 1000} s and starts once ${one ? 'it exists' : 'they exist'}`,
-    );
-    this.name = 'MissingTopicsError';
-  }
-}
-
-/** A failure that a restart cannot cure: the pipeline does not build, or its state cannot be restored. */
-export class PermanentFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentFailure';
-  }
-}
-
 /** Sink records buffered beyond this start a checkpoint early (or wait for the one in flight) before more input. */
 const MAX_BUFFERED_RECORDS = 200_000;
 const PROCESSING_TIME_TICK_MS = 200;
 
 export class DeploymentRuntime {
+  readonly config: RuntimeConfig;
+  private readonly host: RuntimeHost;
+
   private readonly plan: DeploymentPlan;
   private readonly kafka: Kafka;
   private readonly groupId: string;
@@ -121,8 +84,7 @@ export class DeploymentRuntime {
   /** The client of the consumer and the producer (`WEIR_KAFKA_CLIENT` when the settings do not say). */
   private readonly client: 'kafkajs' | 'librdkafka';
   private admin: Admin | null = null;
-  private producer: Producer | null = null;
-  private rdProducer: RdProducer | null = null;
+  private output: CheckpointProducer | null = null;
   private input: KafkaInput | RdKafkaInput | null = null;
   private engine: RunEngine | null = null;
   /** Why Kafka is being reconnected to, while it is. */
@@ -140,10 +102,9 @@ export class DeploymentRuntime {
   private failure: string | null = null;
   private readonly checkpoints: RuntimeCheckpointMetrics = noCheckpoints();
 
-  constructor(
-    readonly config: RuntimeConfig,
-    private readonly host: RuntimeHost,
-  ) {
+  constructor(config: RuntimeConfig, host: RuntimeHost) {
+    this.config = config;
+    this.host = host;
     this.plan = planDeployment(config.pipeline);
     this.kafka = createKafka(config.kafka, `deploy-${config.deploymentId}`, (message) =>
       this.connectionTrouble(message),
@@ -176,10 +137,18 @@ export class DeploymentRuntime {
       ensureTopics(admin, [changelogTopicConfig(this.config.deploymentId), ...sinkTopics.map((topic) => ({ topic }))]),
     );
 
-    if (this.client === 'librdkafka') await this.startRdProducer();
-    else await this.startProducer();
+    this.output = new CheckpointProducer({
+      client: this.client,
+      exactlyOnce: this.exactlyOnce,
+      deploymentId: this.config.deploymentId,
+      transactionalId: this.transactionalId,
+      groupId: this.groupId,
+    });
+    await this.output.connect(this.kafka, this.config.kafka, (step, action) => this.untilKafkaAnswers(step, action));
 
-    const contents = await this.untilKafkaAnswers('reading the changelog', () => this.readChangelog());
+    const contents = await this.untilKafkaAnswers('reading the changelog', () =>
+      readChangelog(this.kafka, this.changelogTopic, `weir-${this.config.deploymentId}-restore`),
+    );
     if (this.halted) return;
     const engine = (this.engine = await this.buildEngine());
     if (this.halted) return;
@@ -216,8 +185,14 @@ export class DeploymentRuntime {
             },
             hooks,
           );
-    const keep = await this.restore(contents, engine, this.input);
-    this.changelog.resume(contents, keep);
+    const restored = await restoreRun(this.plan, this.config.allowStateLoss, contents, {
+      engine,
+      input: this.input,
+      counts: this.counts,
+    });
+    if (restored.offsets !== null) this.committedOffsets = restored.offsets;
+    if (restored.note !== null) this.host.log('info', restored.note);
+    this.changelog.resume(contents, restored.keep);
     this.checkpoints.lastId = this.changelog.lastCommittedId;
 
     const input = this.input;
@@ -231,50 +206,6 @@ export class DeploymentRuntime {
     this.started = true;
     this.tickTimer = setInterval(() => this.advanceProcessingTime(), PROCESSING_TIME_TICK_MS);
     this.scheduleCheckpoint(this.plan.checkpointIntervalMs);
-  }
-
-  /** The kafkajs producer; exactly-once: transactional, and its first transaction fences earlier instances. */
-  private async startProducer(): Promise<void> {
-    this.producer = this.exactlyOnce
-      ? this.kafka.producer({
-          transactionalId: this.transactionalId,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          // Kafka Streams' order of magnitude: a commit takes milliseconds to seconds, and a transaction left open
-          // by a terminated worker that is not restarted holds read_committed readers of the sinks until it expires.
-          transactionTimeout: 30_000,
-          retry: { initialRetryTime: 25, maxRetryTime: 2000, retries: 12 },
-          createPartitioner: keyPartitioner,
-        })
-      : this.kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          retry: { initialRetryTime: 100, retries: 12 },
-          createPartitioner: keyPartitioner,
-        });
-    const producer = this.producer;
-    await this.untilKafkaAnswers('connecting the producer', () => producer.connect());
-    if (this.exactlyOnce) {
-      // kafkajs initialises the transactional producer id lazily, on the first transaction. Doing it now fences a
-      // previous instance and completes its open transaction before the changelog and the offsets are read.
-      const fence = await this.untilKafkaAnswers('fencing earlier instances', () => producer.transaction());
-      await fence.abort();
-    }
-  }
-
-  /**
-   * The librdkafka producer; exactly-once: transactional with the same stable id, and `initTransactions` fences
-   * earlier instances and completes their open transaction before the changelog and the offsets are read.
-   */
-  private async startRdProducer(): Promise<void> {
-    const producer = (this.rdProducer = new RdProducer(
-      this.config.kafka,
-      `deploy-${this.config.deploymentId}`,
-      // Kafka Streams' order of magnitude, as for kafkajs above.
-      this.exactlyOnce ? { transactionalId: this.transactionalId, transactionTimeoutMs: 30_000 } : {},
-    ));
-    await this.untilKafkaAnswers('connecting the producer', () => producer.connect());
-    if (this.exactlyOnce) await this.untilKafkaAnswers('fencing earlier instances', () => producer.initTransactions());
   }
 
   /** A step of the run against Kafka, retried while Kafka answers with transient errors (kafka/transient.ts). */
@@ -303,64 +234,6 @@ export class DeploymentRuntime {
     if (this.reconnecting === null) return;
     this.reconnecting = null;
     this.host.connection(null);
-  }
-
-  /**
-   * Restores the engine and the input positions from the last checkpoint (if any) and returns the node ids whose
-   * stored state lives on; state this version cannot keep is a permanent failure unless the deploy allowed the loss.
-   */
-  private async restore(
-    contents: ChangelogContents,
-    engine: RunEngine,
-    input: Pick<KafkaInput, 'restorePositions'>,
-  ): Promise<Set<string>> {
-    const keep = new Set(this.plan.pipeline.nodes.map((n) => n.id));
-    if (!contents.restored) return keep;
-    const { marker, snapshot } = contents.restored;
-    const problems = stateProblems(this.plan.pipeline, snapshot);
-    const lost = [...problems.removed.map((id) => `${id} (removed)`), ...problems.retyped];
-    if (lost.length > 0 && !this.config.allowStateLoss)
-      throw new PermanentFailure(
-        `the last checkpoint holds state this version cannot keep: ${lost.join(', ')}; deploy with allowStateLoss to drop it`,
-      );
-    const kept = keepableSnapshot(this.plan.pipeline, snapshot, marker.sources);
-    for (const id of keep) if (!(id in kept.nodes)) keep.delete(id);
-    // First, so that metrics read while the engine restores show the totals it goes on from.
-    this.counts.restore((marker.counts ?? {}) as unknown as Record<string, NodeMetrics>);
-    try {
-      await engine.restore(kept);
-    } catch (err) {
-      if (err instanceof GuestCallError && err.error.kind === 'restore') throw new PermanentFailure(err.message);
-      throw err;
-    }
-    const keptTopics = new Set(
-      this.plan.sources.filter((s) => s.id in kept.nodes || !(s.id in marker.sources)).map((s) => s.topic),
-    );
-    input.restorePositions(marker.offsets, keptTopics);
-    this.committedOffsets = marker.offsets;
-    this.host.log('info', `restored checkpoint ${marker.id} (${Object.keys(kept.nodes).length} nodes)`);
-    return keep;
-  }
-
-  private async readChangelog(): Promise<ChangelogContents> {
-    const latest = new Map<string, Buffer>();
-    await readToEnd(
-      this.kafka,
-      this.changelogTopic,
-      `weir-${this.config.deploymentId}-restore`,
-      (_partition, message) => {
-        const key = message.key?.toString('utf8');
-        if (key === undefined) return;
-        if (message.value === null) latest.delete(key);
-        else latest.set(key, message.value);
-      },
-    );
-    try {
-      return decodeChangelog(latest);
-    } catch (err) {
-      if (err instanceof ChangelogError) throw new PermanentFailure(err.message);
-      throw err;
-    }
   }
 
   /** Starts the engine in an isolate of its own (server/src/isolate): the only place user code runs. */
@@ -435,7 +308,9 @@ export class DeploymentRuntime {
       offsets,
     };
     const step = `committing checkpoint ${plan.id}`;
-    const commit = retryTransient(() => this.commit(write), {
+    const output = this.output!;
+    const input = this.input!;
+    const commit = retryTransient(() => output.commit(write, input), {
       step,
       // A failed run commits nothing more; a stopping one still wants its savepoint.
       abandoned: () => this.failure !== null,
@@ -468,20 +343,6 @@ export class DeploymentRuntime {
     }
   }
 
-  /** One attempt at writing a checkpoint; safe to repeat after a transient Kafka error (checkpoint-commit.ts). */
-  private commit(write: CheckpointWrite): Promise<void> {
-    const input = this.input!;
-    const commitOffsets = (offsets: InputOffsets) => input.commitOffsets(offsets);
-    if (this.rdProducer !== null) {
-      const producer = this.rdProducer;
-      if (this.exactlyOnce) return commitInRdTransaction(producer, (input as RdKafkaInput).consumer, write);
-      return commitRdAtLeastOnce(producer, commitOffsets, write);
-    }
-    const producer = this.producer!;
-    if (this.exactlyOnce) return commitInTransaction(producer, this.groupId, write);
-    return commitAtLeastOnce(producer, commitOffsets, write);
-  }
-
   metrics(): RuntimeMetrics {
     const now = Date.now();
     const nodes = this.engine ? this.counts.reading(this.engine.metrics, now) : {};
@@ -511,10 +372,10 @@ export class DeploymentRuntime {
   }
 
   private async disconnect(): Promise<void> {
-    const clients = [this.producer, this.rdProducer, this.admin];
+    const { output, admin } = this;
     // The input first: a librdkafka transaction's offsets need its consumer until the last commit has settled.
     await this.input?.disconnect();
-    await Promise.all(clients.map((c) => c?.disconnect().catch(() => {})));
+    await Promise.all([output?.disconnect(), admin?.disconnect().catch(() => {})]);
     this.engine?.dispose();
   }
 
@@ -527,15 +388,7 @@ export class DeploymentRuntime {
     this.failure = errorMessage(err);
     this.halted = true;
     this.clearTimers();
-    const retriable = !(err instanceof PermanentFailure);
-    const message =
-      err instanceof GuestCallError ||
-      err instanceof IsolateKilledError ||
-      err instanceof PermanentFailure ||
-      err instanceof MissingTopicsError
-        ? err.message
-        : `${this.failure}`;
-    const maxRetryDelayMs = err instanceof MissingTopicsError ? MissingTopicsError.RETRY_DELAY_MS : undefined;
+    const { message, retriable, maxRetryDelayMs } = runFailure(err);
     void finishedWithin(this.disconnect(), 5000)
       .catch(() => false)
       .finally(() => this.host.failed(message, retriable, maxRetryDelayMs));

@@ -28,10 +28,13 @@ import {
 } from './types.ts';
 
 export class DeploymentService {
-  constructor(
-    readonly weir: DeploymentManager,
-    readonly flink: FlinkDeployments | null = null,
-  ) {}
+  readonly weir: DeploymentManager;
+  readonly flink: FlinkDeployments | null;
+
+  constructor(weir: DeploymentManager, flink: FlinkDeployments | null = null) {
+    this.weir = weir;
+    this.flink = flink;
+  }
 
   /** Resumes the Weir deployments recorded as running and finds the Flink jobs again. */
   async start(): Promise<void> {

@@ -46,9 +46,13 @@ export async function tailSink(
 
 /** Tails started by one owner, so that its shutdown stops them all. */
 export class SinkTails {
+  private readonly kafka: Kafka;
+
   private readonly tails = new Set<TopicTail>();
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(kafka: Kafka) {
+    this.kafka = kafka;
+  }
 
   async start(
     deploymentId: string,

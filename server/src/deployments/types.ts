@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/api/deployments.ts';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { KafkaConfig } from '../kafka/config.ts';
+import { logger, loggerTo, type Logger } from '../log.ts';
 import type { HistoryOptions } from './metrics-history.ts';
 
 export type { DeploymentStatus, DeploymentInfo, DeploymentMetrics, PartitionMetrics };
@@ -57,16 +58,36 @@ export interface DeploymentManagerOptions {
   metricsIntervalMs?: number;
   /** Resolution and length of each deployment's metrics history (metrics-history.ts); default 5 s × 240 points. */
   history?: HistoryOptions;
-  /** Where deployment log lines go (`ctx.log` of UDFs, restarts, failures); default console. */
+  /**
+   * Where deployment log lines go (their lifecycle, restarts, failures, `ctx.log` of user code) instead of the server's
+   * log (log.ts), at level info and up: tests and benchmarks collect them with it.
+   */
   log?: (line: DeploymentLogLine) => void;
 }
 
 export interface DeploymentLogLine {
+  /** The deployment's id; "-" for a line about no one deployment (a record that cannot be read). */
   deployment: string;
   level: 'info' | 'warn' | 'error';
   /** Set for `ctx.log` lines of user code. */
   nodeId?: string;
   message: string;
+}
+
+/**
+ * The logger deployments log through (each with a child `{ deployment: id }`): the server's, or, given a `log`
+ * option, one that hands it every line.
+ */
+export function deploymentLogger(log: ((line: DeploymentLogLine) => void) | undefined): Logger {
+  if (!log) return logger;
+  return loggerTo((line) =>
+    log({
+      deployment: typeof line.deployment === 'string' ? line.deployment : '-',
+      level: line.level as DeploymentLogLine['level'],
+      message: line.msg,
+      ...(typeof line.nodeId === 'string' ? { nodeId: line.nodeId } : {}),
+    }),
+  );
 }
 
 /** The wire shapes carry every figure the server reports; these names are what the server code speaks of. */
@@ -97,18 +118,21 @@ export const FLINK_SETUP =
 
 /** Every error the manager throws on purpose; `code` is what the HTTP layer answers with. */
 export class DeploymentError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
+  readonly code: ApiErrorCode;
+
+  constructor(code: ApiErrorCode, message: string) {
     super(message);
+    this.code = code;
     this.name = 'DeploymentError';
   }
 }
 
 export class DeploymentNotFoundError extends DeploymentError {
-  constructor(readonly id: string) {
+  readonly id: string;
+
+  constructor(id: string) {
     super('E_NOT_FOUND', `no deployment "${id}"`);
+    this.id = id;
     this.name = 'DeploymentNotFoundError';
   }
 }
@@ -123,11 +147,14 @@ export class DeploymentStateError extends DeploymentError {
 
 /** The pipeline document is invalid; `problems` are the coded problems the editor shows. */
 export class DeploymentValidationError extends DeploymentError {
-  constructor(readonly problems: ValidationProblem[]) {
+  readonly problems: ValidationProblem[];
+
+  constructor(problems: ValidationProblem[]) {
     super(
       'E_VALIDATION',
       `the pipeline has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
     );
+    this.problems = problems;
     this.name = 'DeploymentValidationError';
   }
 }
@@ -146,17 +173,19 @@ export class FlinkUnconfiguredError extends DeploymentError {
  * with `allowStateLoss` to accept.
  */
 export class StateLossError extends DeploymentError {
+  readonly removed: string[];
+  readonly retyped: string[];
+
   readonly nodes: string[];
 
-  constructor(
-    readonly removed: string[],
-    readonly retyped: string[],
-  ) {
+  constructor(removed: string[], retyped: string[]) {
     const described = [...removed.map((id) => `${id} (removed)`), ...retyped];
     super(
       'E_STATE_LOSS',
       `the new version cannot keep the state of ${described.join(', ')}; deploy with allowStateLoss to drop it`,
     );
+    this.removed = removed;
+    this.retyped = retyped;
     this.name = 'StateLossError';
     this.nodes = [...removed, ...retyped.map((r) => r.slice(0, r.indexOf(' (')))];
   }
@@ -180,8 +209,11 @@ export const TARGET_NAMES: Record<DeploymentTarget, string> = { weir: 'the Weir 
 
 /** The deployment was deleted while this action waited for an earlier one on it (stop, resume, upgrade). */
 export class DeploymentDeletedError extends DeploymentStateError {
-  constructor(readonly id: string) {
+  readonly id: string;
+
+  constructor(id: string) {
     super(`deployment "${id}" was deleted while this request waited for it`);
+    this.id = id;
     this.name = 'DeploymentDeletedError';
   }
 }

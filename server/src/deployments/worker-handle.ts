@@ -44,6 +44,8 @@ export interface WorkerLimits {
 }
 
 export class DeploymentWorker {
+  private readonly callbacks: WorkerCallbacks;
+
   private readonly worker: Worker;
   private lastBeat = 0;
   private running = false;
@@ -52,11 +54,8 @@ export class DeploymentWorker {
   private readonly exited: Promise<void>;
   private stopRequested = false;
 
-  constructor(
-    config: RuntimeConfig,
-    limits: WorkerLimits,
-    private readonly callbacks: WorkerCallbacks,
-  ) {
+  constructor(config: RuntimeConfig, limits: WorkerLimits, callbacks: WorkerCallbacks) {
+    this.callbacks = callbacks;
     const heartbeatIntervalMs = Math.max(50, Math.min(1000, Math.floor(limits.heartbeatTimeoutMs / 5)));
     const data: WorkerData = {
       module: WORKER_MODULE,

@@ -17,11 +17,11 @@ export const RUNNER_ENTRY_CLASS = 'dev.weir.flink.WeirJob';
 
 /** The cluster cannot take the job (unreachable, no TaskManager, no GraalJS, too few slots). */
 export class FlinkClusterError extends Error {
-  constructor(
-    message: string,
-    readonly reason: 'unreachable' | 'unfit' | 'full',
-  ) {
+  readonly reason: 'unreachable' | 'unfit' | 'full';
+
+  constructor(message: string, reason: 'unreachable' | 'unfit' | 'full') {
     super(message);
+    this.reason = reason;
     this.name = 'FlinkClusterError';
   }
 }
@@ -38,10 +38,13 @@ export interface FlinkSubmission {
 
 /** A source topic the job needs does not exist yet. */
 export class MissingTopicError extends Error {
-  constructor(readonly topics: string[]) {
+  readonly topics: string[];
+
+  constructor(topics: string[]) {
     super(
       `source topic${topics.length === 1 ? '' : 's'} ${topics.map((t) => `"${t}"`).join(', ')} do${topics.length === 1 ? 'es' : ''} not exist yet: create ${topics.length === 1 ? 'it' : 'them'} (weir produce FILE creates a pipeline's source topics from its samples), then deploy again`,
     );
+    this.topics = topics;
     this.name = 'MissingTopicError';
   }
 }
@@ -86,10 +89,13 @@ export function javaKafkaSettings(config: KafkaConfig): {
 }
 
 export class FlinkCluster {
+  readonly restUrl: string;
+
   readonly client: FlinkRestClient;
   private jarId: Promise<string> | null = null;
 
-  constructor(readonly restUrl: string) {
+  constructor(restUrl: string) {
+    this.restUrl = restUrl;
     this.client = new FlinkRestClient(restUrl);
   }
 

@@ -19,18 +19,12 @@ import type {
   NodeRuntimeMetrics,
 } from '../../../shared/api/deployments.ts';
 import type { NodeMetrics } from '../../../shared/engine/engine.ts';
-import { isSyntheticNode } from '../deployments/pipeline-plan.ts';
+import { addCounts, baseMetrics, type MetricsBase, sumCounts, withBase } from '../deployments/metrics-base.ts';
 import type { FlinkCheckpoints, FlinkJob, FlinkMetric, FlinkRestClient } from './rest-client.ts';
 
 export const NODE_GAUGE = 'weirNode';
 const LAG_METRIC = 'pendingRecords';
 const LEVELS = new Set<string>(['ok', 'low', 'high']);
-
-/** What an earlier job of the same deployment counted, carried over. */
-export interface MetricsBase {
-  countsBefore: Record<string, NodeMetrics>;
-  checkpointsBefore: { completed: number; failed: number };
-}
 
 interface GaugeValue {
   node: string;
@@ -55,6 +49,13 @@ interface VertexReading {
 }
 
 export class FlinkJobMetrics {
+  private readonly client: FlinkRestClient;
+  readonly jobId: string;
+  /** Every node id of the job's pipeline, dead-letter sinks included. */
+  private readonly nodeIds: string[];
+  private readonly sourceIds: string[];
+  private readonly base: MetricsBase;
+
   /** Metric ids per vertex, once every node's gauge of every subtask has been seen. */
   private readonly ids = new Map<string, VertexIds>();
   /** Per `node#subtask`: the last value, and what earlier incarnations of the subtask had counted. */
@@ -65,14 +66,12 @@ export class FlinkJobMetrics {
   >();
   private current: DeploymentMetrics;
 
-  constructor(
-    private readonly client: FlinkRestClient,
-    readonly jobId: string,
-    /** Every node id of the job's pipeline, dead-letter sinks included. */
-    private readonly nodeIds: string[],
-    private readonly sourceIds: string[],
-    private readonly base: MetricsBase,
-  ) {
+  constructor(client: FlinkRestClient, jobId: string, nodeIds: string[], sourceIds: string[], base: MetricsBase) {
+    this.client = client;
+    this.jobId = jobId;
+    this.nodeIds = nodeIds;
+    this.sourceIds = sourceIds;
+    this.base = base;
     this.current = baseMetrics(base, nodeIds);
   }
 
@@ -104,7 +103,9 @@ export class FlinkJobMetrics {
         const total = totals.get(gauge.node);
         totals.set(
           gauge.node,
-          total ? { counts: add(total.counts, counts), at: Math.max(total.at, gauge.at) } : { counts, at: gauge.at },
+          total
+            ? { counts: addCounts(total.counts, counts), at: Math.max(total.at, gauge.at) }
+            : { counts, at: gauge.at },
         );
       }
       const inVertex = new Set(reading.gauges.map((g) => g.node));
@@ -187,9 +188,9 @@ export class FlinkJobMetrics {
       this.subtasks.set(key, { last: gauge.counts, carried: { in: 0, out: {}, errors: 0 } });
       return gauge.counts;
     }
-    if (restarted(known.last, gauge.counts)) known.carried = add(known.carried, known.last);
+    if (restarted(known.last, gauge.counts)) known.carried = addCounts(known.carried, known.last);
     known.last = gauge.counts;
-    return add(known.carried, gauge.counts);
+    return addCounts(known.carried, gauge.counts);
   }
 
   private withBase(counts: Record<string, NodeMetrics>): Record<string, NodeMetrics> {
@@ -203,7 +204,7 @@ export class FlinkJobMetrics {
     at: number | undefined,
   ): Pick<NodeRuntimeMetrics, 'inPerSecond' | 'outPerSecond'> {
     const before = this.previous.get(id);
-    const out = sum(counts.out);
+    const out = sumCounts(counts.out);
     if (at === undefined) return before ? pick(before) : {};
     if (!before) {
       this.previous.set(id, { at, in: counts.in, out });
@@ -221,33 +222,6 @@ export class FlinkJobMetrics {
     this.previous.set(id, next);
     return pick(next);
   }
-}
-
-/** The figures before a job has reported any: the earlier jobs' totals. */
-export function baseMetrics(base: MetricsBase, nodeIds: string[] = Object.keys(base.countsBefore)): DeploymentMetrics {
-  return {
-    at: Date.now(),
-    nodes: withBase(nodeIds, base, {}),
-    lag: {},
-    partitions: [],
-    checkpoints: checkpointFigures(null, base),
-  };
-}
-
-function withBase(
-  nodeIds: string[],
-  base: MetricsBase,
-  counts: Record<string, NodeMetrics>,
-): Record<string, NodeMetrics> {
-  const result: Record<string, NodeMetrics> = {};
-  for (const id of nodeIds) {
-    if (isSyntheticNode(id)) continue;
-    const before = base.countsBefore[id];
-    const now = counts[id];
-    if (before && now) result[id] = add(before, now);
-    else if (before ?? now) result[id] = (before ?? now)!;
-  }
-  return result;
 }
 
 function pick(r: {
@@ -271,24 +245,12 @@ function restarted(last: NodeMetrics, now: NodeMetrics): boolean {
   return Object.entries(last.out).some(([port, n]) => (now.out[port] ?? 0) < n);
 }
 
-function add(a: NodeMetrics, b: NodeMetrics): NodeMetrics {
-  const out: Record<string, number> = { ...a.out };
-  for (const [port, n] of Object.entries(b.out)) out[port] = (out[port] ?? 0) + n;
-  return { in: a.in + b.in, out, errors: a.errors + b.errors };
-}
-
-function sum(values: Record<string, number>): number {
-  let total = 0;
-  for (const v of Object.values(values)) total += v;
-  return total;
-}
-
-export function checkpointFigures(checkpoints: FlinkCheckpoints | null, base: MetricsBase): CheckpointMetrics {
-  const latest = checkpoints?.latest.completed ?? null;
-  const failed = checkpoints?.latest.failed ?? null;
+export function checkpointFigures(checkpoints: FlinkCheckpoints, base: MetricsBase): CheckpointMetrics {
+  const latest = checkpoints.latest.completed ?? null;
+  const failed = checkpoints.latest.failed ?? null;
   const figures: CheckpointMetrics = {
-    completed: base.checkpointsBefore.completed + (checkpoints?.counts.completed ?? 0),
-    failed: base.checkpointsBefore.failed + (checkpoints?.counts.failed ?? 0),
+    completed: base.checkpointsBefore.completed + (checkpoints.counts.completed ?? 0),
+    failed: base.checkpointsBefore.failed + (checkpoints.counts.failed ?? 0),
     lastCompletedAt: latest?.latest_ack_timestamp ?? null,
     lastDurationMs: latest?.end_to_end_duration ?? null,
     lastId: latest?.id ?? null,

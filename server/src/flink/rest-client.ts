@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 export class FlinkRestError extends Error {
-  constructor(
-    readonly url: string,
-    message: string,
-    readonly status?: number,
-  ) {
+  readonly url: string;
+  readonly status?: number;
+
+  constructor(url: string, message: string, status?: number) {
     super(`${message} (${url})`);
+    this.url = url;
+    this.status = status;
     this.name = 'FlinkRestError';
   }
 }
@@ -93,12 +94,12 @@ export interface RunOptions {
 }
 
 export class FlinkRestClient {
+  private readonly timeoutMs: number;
+
   readonly baseUrl: string;
 
-  constructor(
-    baseUrl: string,
-    private readonly timeoutMs = 30_000,
-  ) {
+  constructor(baseUrl: string, timeoutMs = 30_000) {
+    this.timeoutMs = timeoutMs;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import express, { type Express } from 'express';
+import { logger } from '../log.ts';
 import { PipelineStore } from '../storage/pipeline-store.ts';
 import { requireToken } from './auth.ts';
 import { jsonBody } from './body.ts';
@@ -19,12 +20,12 @@ export interface AppOptions {
   deployments?: DeploymentBackend | null;
   /** The built web app to serve at `/`; none when absent. */
   webDist?: string;
-  /** Where unexpected errors are reported; default console.error. */
+  /** Where unexpected errors are reported; default the server's log (log.ts). */
   log?: (message: string, err: unknown) => void;
 }
 
 export function createApp(options: AppOptions): Express {
-  const log = options.log ?? ((message, err) => console.error(`weir: ${message}:`, err));
+  const log = options.log ?? ((message, err) => logger.error({ err }, message));
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

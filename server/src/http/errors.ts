@@ -11,13 +11,15 @@ import { StoredFileError } from '../storage/pipeline-store.ts';
 export type ErrorExtras = Omit<ApiErrorBody['error'], 'code' | 'message'>;
 
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly extras: ErrorExtras = {},
-  ) {
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  readonly extras: ErrorExtras;
+
+  constructor(status: number, code: ApiErrorCode, message: string, extras: ErrorExtras = {}) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.extras = extras;
     this.name = 'HttpError';
   }
 }

@@ -4,21 +4,22 @@
  * once the socket drains.
  */
 import type { Request, Response } from 'express';
+import { logger } from '../log.ts';
 
 const HEARTBEAT_MS = 15_000;
 const RECONNECT_MS = 2_000;
 
 export class SseStream {
+  private readonly res: Response;
+
   private closed = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeListeners: Array<() => void> = [];
   /** Events dropped since the last successful write. */
   dropped = 0;
 
-  constructor(
-    req: Request,
-    private readonly res: Response,
-  ) {
+  constructor(req: Request, res: Response) {
+    this.res = res;
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -68,7 +69,7 @@ export class SseStream {
       try {
         listener();
       } catch (err) {
-        console.error('weir: closing an event stream failed:', err);
+        logger.error({ err }, 'closing an event stream failed');
       }
     }
     this.res.end();

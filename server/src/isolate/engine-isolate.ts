@@ -32,20 +32,24 @@ export function hangCpuMsFor(budgetMs: number): number {
 
 /** A call into the guest answered with an error (a failed record, a pipeline that does not build, …). */
 export class GuestCallError extends Error {
-  constructor(readonly error: GuestError) {
+  readonly error: GuestError;
+
+  constructor(error: GuestError) {
     super(error.message);
+    this.error = error;
     this.name = 'GuestCallError';
   }
 }
 
 /** The isolate was ended from outside: user code hung or the memory limit was reached. */
 export class IsolateKilledError extends Error {
-  constructor(
-    readonly reason: 'hang' | 'memory' | 'disposed',
-    message: string,
-    readonly nodeId?: string,
-  ) {
+  readonly reason: 'hang' | 'memory' | 'disposed';
+  readonly nodeId?: string;
+
+  constructor(reason: 'hang' | 'memory' | 'disposed', message: string, nodeId?: string) {
     super(message);
+    this.reason = reason;
+    this.nodeId = nodeId;
     this.name = 'IsolateKilledError';
   }
 }
@@ -56,6 +60,10 @@ type GuestFunction = (typeof GUEST_FUNCTIONS)[number];
 const WATCH_EVERY_MS = 1000;
 
 export class EngineIsolate {
+  private readonly isolate: ivm.Isolate;
+  private readonly pipeline: PipelineDoc | null;
+  private readonly limits: IsolateLimits;
+
   private readonly progress = new Int32Array(new SharedArrayBuffer(8));
   private functions = new Map<GuestFunction, ivm.Reference<(...args: unknown[]) => unknown>>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -65,11 +73,10 @@ export class EngineIsolate {
   private killed: IsolateKilledError | null = null;
   private readonly watchdog: NodeJS.Timeout;
 
-  private constructor(
-    private readonly isolate: ivm.Isolate,
-    private readonly pipeline: PipelineDoc | null,
-    private readonly limits: IsolateLimits,
-  ) {
+  private constructor(isolate: ivm.Isolate, pipeline: PipelineDoc | null, limits: IsolateLimits) {
+    this.isolate = isolate;
+    this.pipeline = pipeline;
+    this.limits = limits;
     this.watchdog = setInterval(() => this.watch(), WATCH_EVERY_MS);
     this.watchdog.unref();
   }

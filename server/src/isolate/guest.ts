@@ -48,11 +48,11 @@ const NODE = 1;
 
 /** A node's UDF budget that also tells the host's watchdog which node is being called. */
 class WatchedBudget extends UdfBudget {
-  constructor(
-    budgetMs: number,
-    private readonly nodeIndex: number,
-  ) {
+  private readonly nodeIndex: number;
+
+  constructor(budgetMs: number, nodeIndex: number) {
     super(budgetMs, Date.now);
+    this.nodeIndex = nodeIndex;
   }
 
   override begin(): void {

@@ -87,12 +87,16 @@ function parsePieceKey(key: string): { checkpoint: number; nodeId: string; piece
  * deployment run; `plan` then `committed` for each checkpoint, in order.
  */
 export class Changelog {
+  readonly pipelineId: string;
+
   private nodes: Record<string, NodeEntry> = {};
   /** Piece keys no committed marker needs: tombstoned by the next checkpoint, after its marker. */
   private garbage = new Set<string>();
   private nextId = 1;
 
-  constructor(readonly pipelineId: string) {}
+  constructor(pipelineId: string) {
+    this.pipelineId = pipelineId;
+  }
 
   /** Continues after what `readChangelog` found: ids go on from the largest seen, leftovers become garbage. */
   resume(found: ChangelogContents, keepNodes: ReadonlySet<string>): void {

@@ -38,6 +38,8 @@ interface Lane {
 }
 
 export class OrderedSender {
+  private readonly options: OrderedSenderOptions;
+
   private readonly lanes: Lane[] = [];
   private readonly active: number[] = [];
   private next = 0;
@@ -47,7 +49,9 @@ export class OrderedSender {
   private failure: unknown;
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly options: OrderedSenderOptions) {}
+  constructor(options: OrderedSenderOptions) {
+    this.options = options;
+  }
 
   /** Adds one record for `partition`; `bytes` is its encoded size (at least what it takes in a record batch). */
   add(message: Message, bytes: number, partition: number): void {

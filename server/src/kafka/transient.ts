@@ -58,14 +58,17 @@ export function isTransientKafkaError(err: unknown): boolean {
 
 /** A step that kept failing with transient Kafka errors through every retry: Kafka is not just passing through. */
 export class KafkaUnavailableError extends Error {
-  constructor(
-    readonly step: string,
-    readonly attempts: number,
-    readonly last: unknown,
-  ) {
+  readonly step: string;
+  readonly attempts: number;
+  readonly last: unknown;
+
+  constructor(step: string, attempts: number, last: unknown) {
     super(
       `${step}: Kafka answered "${last instanceof Error ? last.message : String(last)}" ${attempts} times in a row`,
     );
+    this.step = step;
+    this.attempts = attempts;
+    this.last = last;
     this.name = 'KafkaUnavailableError';
   }
 }

@@ -48,10 +48,10 @@ export interface LockHolder {
 
 /** Another live server holds the data directory. The message is the one `weir serve` prints. */
 export class DataDirLockedError extends Error {
-  constructor(
-    readonly dataDir: string,
-    readonly holder: LockHolder,
-  ) {
+  readonly dataDir: string;
+  readonly holder: LockHolder;
+
+  constructor(dataDir: string, holder: LockHolder) {
     const here = holder.host === hostname();
     super(
       here
@@ -59,6 +59,8 @@ export class DataDirLockedError extends Error {
         : `another Weir server (pid ${holder.pid} on host ${holder.host}) is using the data directory ${dataDir}; stop it or set WEIR_DATA_DIR to another directory ` +
             `(this host cannot tell whether that server still runs: if it does not, delete ${join(dataDir, LOCK_FILE)})`,
     );
+    this.dataDir = dataDir;
+    this.holder = holder;
     this.name = 'DataDirLockedError';
   }
 }
@@ -67,12 +69,15 @@ export class DataDirLockedError extends Error {
 const UNREADABLE_GRACE_MS = 2000;
 
 export class DataDirLock {
+  readonly file: string;
+  private readonly content: string;
+
   private released = false;
 
-  private constructor(
-    readonly file: string,
-    private readonly content: string,
-  ) {}
+  private constructor(file: string, content: string) {
+    this.file = file;
+    this.content = content;
+  }
 
   /**
    * Takes the lock of `dataDir` (created if missing), taking over a stale one. DataDirLockedError when a live server

@@ -41,11 +41,13 @@ interface Meta {
 export type Precondition = number | 'absent' | undefined;
 
 export class RevisionConflict extends Error {
-  constructor(
-    readonly id: string,
-    readonly current: number | null,
-  ) {
+  readonly id: string;
+  readonly current: number | null;
+
+  constructor(id: string, current: number | null) {
     super(current === null ? `pipeline "${id}" does not exist` : `pipeline "${id}" is at revision ${current}`);
+    this.id = id;
+    this.current = current;
     this.name = 'RevisionConflict';
   }
 }
@@ -55,13 +57,15 @@ export class RevisionConflict extends Error {
  * for the server's log; `shown` names the data directory's part of it (`pipelines/x.weir.json`), for clients.
  */
 export class StoredFileError extends Error {
+  readonly file: string;
+  readonly problem: string;
+
   readonly shown: string;
 
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
+  constructor(file: string, problem: string) {
     super(`${file}: ${problem}`);
+    this.file = file;
+    this.problem = problem;
     this.name = 'StoredFileError';
     this.shown = `${basename(dirname(file))}/${basename(file)}`;
   }
@@ -74,11 +78,15 @@ interface CachedSummary {
 }
 
 export class PipelineStore {
+  readonly dir: string;
+
   /** Writes to one id run one after another, so check-revision-then-write is atomic within the process. */
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly summaries = new Map<string, CachedSummary>();
 
-  constructor(readonly dir: string) {}
+  constructor(dir: string) {
+    this.dir = dir;
+  }
 
   async list(): Promise<PipelineSummary[]> {
     let names: string[];
