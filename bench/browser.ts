@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, openApp } from '../test/e2e/support/browser.ts';
 import { ensureBuilt } from '../test/e2e/support/build.ts';
 import { serveDist } from '../test/e2e/support/server.ts';
-import type { Measurement, RunOptions, Workload } from './run.ts';
+import type { Measurement, RunOptions, Workload } from './measurement.ts';
 
 export const BROWSER_FULL_EVENTS = 1_000_000;
 export const BROWSER_QUICK_EVENTS = 100_000;

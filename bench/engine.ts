@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine, formatProblem, validatePipeline, type PipelineDoc } from '../shared/index.ts';
 import { EventGenerator } from './data/generate.ts';
-import type { Measurement, RunOptions, Workload } from './run.ts';
+import type { Measurement, RunOptions, Workload } from './measurement.ts';
 import { OPERATORS } from '../shared/operators/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

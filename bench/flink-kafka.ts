@@ -17,7 +17,7 @@ import { expectedOutput, KAFKA_JOBS, type JobOutput, type KafkaJobName } from '.
 import { FLINK_KAFKA_SYSTEMS, type FlinkKafkaSystem } from './kafka/flink-report.ts';
 import { measureWeir } from './kafka.ts';
 import { median } from './stats.ts';
-import type { Measurement, RunOptions, Workload } from './run.ts';
+import type { Measurement, RunOptions, Workload } from './measurement.ts';
 
 export const FLINK_KAFKA_FULL_EVENTS = 500_000;
 export const FLINK_KAFKA_QUICK_EVENTS = 20_000;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from './stats.ts';
 import { FULL_EVENTS, FULL_RUNS, QUICK_EVENTS, summarize, type RunResult } from './weir.ts';
 import { DEFAULT_SEED, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.ts';
-import type { Measurement, RunOptions, Workload } from './run.ts';
+import type { Measurement, RunOptions, Workload } from './measurement.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const POM = 'bench/flink/pom.xml';

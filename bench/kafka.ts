@@ -29,7 +29,7 @@ import { PassthroughJob, type PassthroughClient } from './kafka/passthrough.ts';
 import { measureRestore, type RestoreRun } from './kafka/restore.ts';
 import { median } from './stats.ts';
 import { DEFAULT_SEED, generateEvents, runWorkload, type EventInput } from './workloads.ts';
-import type { Measurement, RunOptions, Workload } from './run.ts';
+import type { Measurement, RunOptions, Workload } from './measurement.ts';
 
 /** `WEIR_BENCH_KAFKA_EVENTS` overrides the full runs' input size (e.g. 1000000 for a shorter full run). */
 export const KAFKA_FULL_EVENTS = Number(process.env.WEIR_BENCH_KAFKA_EVENTS) || 2_000_000;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { flinkVersion } from './flink.ts';
 import { isKafkaMeasurement, kafkaBlock } from './kafka/report.ts';
 import { flinkKafkaBlock, isFlinkKafkaMeasurement } from './kafka/flink-report.ts';
-import type { Measurement } from './run.ts';
+import type { Measurement } from './measurement.ts';
 import { WORKLOAD_NAMES } from './workloads.ts';
 
 const RESULTS = new URL('./results.md', import.meta.url);

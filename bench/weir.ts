@@ -15,7 +15,7 @@ import {
   WORKLOADS,
   type WorkloadName,
 } from './workloads.ts';
-import type { Measurement, RunOptions, Workload } from './run.ts';
+import type { Measurement, RunOptions, Workload } from './measurement.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const FULL_EVENTS = 10_000_000;

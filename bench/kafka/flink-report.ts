@@ -1,5 +1,5 @@
 /** The Flink-on-Kafka figures (bench/flink-kafka.ts) as a terminal table and as their block of bench/results.md. */
-import type { Measurement } from '../run.ts';
+import type { Measurement } from '../measurement.ts';
 import { KAFKA_JOB_NAMES } from './jobs.ts';
 
 export type FlinkKafkaSystem = 'weir-server' | 'flink-p1' | 'flink-p2';

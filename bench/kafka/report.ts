@@ -1,6 +1,6 @@
 /** The Kafka end-to-end figures as a terminal table and as the Kafka part of bench/results.md's generated block. */
 import { createRequire } from 'node:module';
-import type { Measurement } from '../run.ts';
+import type { Measurement } from '../measurement.ts';
 
 const SYSTEMS = [
   'kafkajs-passthrough',
