@@ -33,17 +33,28 @@ const UNREACHABLE =
 const NO_TOKEN = 'This page has no API token. Open the address `weir serve` printed: it ends in ?token=…';
 
 export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ClientErrorCode;
+  readonly problems: ValidationProblem[];
+  /** E_STATE_LOSS: the node ids whose state would be dropped. */
+  readonly nodes: string[];
+  /** E_CONFLICT: the server's current revision. */
+  readonly revision?: number;
+
   constructor(
-    readonly status: number,
-    readonly code: ClientErrorCode,
+    status: number,
+    code: ClientErrorCode,
     message: string,
-    readonly problems: ValidationProblem[] = [],
-    /** E_STATE_LOSS: the node ids whose state would be dropped. */
-    readonly nodes: string[] = [],
-    /** E_CONFLICT: the server's current revision. */
-    readonly revision?: number,
+    problems: ValidationProblem[] = [],
+    nodes: string[] = [],
+    revision?: number,
   ) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.problems = problems;
+    this.nodes = nodes;
+    this.revision = revision;
     this.name = 'ApiError';
   }
 }

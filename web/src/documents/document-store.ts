@@ -32,10 +32,13 @@ const done = (tx: IDBTransaction) =>
 
 /** One object store of text values under text keys: a few lines over the IndexedDB API, no library. */
 export class IndexedDbStore implements DocumentStore {
-  private constructor(
-    private readonly db: IDBDatabase,
-    private readonly storeName: string,
-  ) {}
+  private readonly db: IDBDatabase;
+  private readonly storeName: string;
+
+  private constructor(db: IDBDatabase, storeName: string) {
+    this.db = db;
+    this.storeName = storeName;
+  }
 
   static async open(name = 'weir', storeName = 'documents'): Promise<IndexedDbStore> {
     const opening = indexedDB.open(name, 1);
@@ -65,7 +68,11 @@ export class IndexedDbStore implements DocumentStore {
 
 /** The library's items of a `Storage` (localStorage) as a `DocumentStore`. */
 export class WebStorageStore implements DocumentStore {
-  constructor(private readonly storage: Storage) {}
+  private readonly storage: Storage;
+
+  constructor(storage: Storage) {
+    this.storage = storage;
+  }
 
   async entries(): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
@@ -90,16 +97,16 @@ export class WebStorageStore implements DocumentStore {
  * store in order. A write the store refuses is reported to `onError` (the library's save cannot see it any more).
  */
 export class CachedStorage implements StorageLike {
+  private readonly onError: (error: unknown) => void;
+
   private readonly items = new Map<string, string>();
   private pending: Promise<void> = Promise.resolve();
   private failed = false;
 
   private readonly store: Promise<DocumentStore>;
 
-  constructor(
-    store: DocumentStore | Promise<DocumentStore>,
-    private readonly onError: (error: unknown) => void = () => {},
-  ) {
+  constructor(store: DocumentStore | Promise<DocumentStore>, onError: (error: unknown) => void = () => {}) {
+    this.onError = onError;
     this.store = Promise.resolve(store);
   }
 

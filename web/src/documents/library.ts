@@ -13,7 +13,11 @@ const DOC_PREFIX = 'weir:pipeline:';
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export class PipelineLibrary {
-  constructor(private readonly storage: StorageLike) {}
+  private readonly storage: StorageLike;
+
+  constructor(storage: StorageLike) {
+    this.storage = storage;
+  }
 
   list(): StoredPipeline[] {
     try {

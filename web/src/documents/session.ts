@@ -15,14 +15,14 @@ export const SAVE_REFUSED =
   'This browser refused to save the pipeline (storage full or disabled). Export it to keep your work.';
 
 export class DocumentSession {
+  private readonly store: WeirStore;
+
   private readonly library: PipelineLibrary;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(
-    private readonly store: WeirStore,
-    storage: StorageLike,
-  ) {
+  constructor(store: WeirStore, storage: StorageLike) {
+    this.store = store;
     this.library = new PipelineLibrary(storage);
   }
 

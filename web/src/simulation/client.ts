@@ -28,14 +28,18 @@ export interface RunRequest {
 }
 
 export class SimulationClient {
+  private readonly factory: WorkerFactory;
+  private readonly onMessage: (message: WorkerMessage) => void;
+  private readonly onCrash: (message: string) => void;
+
   private worker: WorkerLike | null = null;
   private runId = 0;
 
-  constructor(
-    private readonly factory: WorkerFactory,
-    private readonly onMessage: (message: WorkerMessage) => void,
-    private readonly onCrash: (message: string) => void,
-  ) {}
+  constructor(factory: WorkerFactory, onMessage: (message: WorkerMessage) => void, onCrash: (message: string) => void) {
+    this.factory = factory;
+    this.onMessage = onMessage;
+    this.onCrash = onCrash;
+  }
 
   get currentRunId(): number {
     return this.runId;

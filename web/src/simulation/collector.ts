@@ -142,12 +142,16 @@ class NodeCollector {
 }
 
 export class SimulationCollector implements EngineObserver {
+  private readonly limits: CollectorLimits;
+
   private readonly nodes = new Map<string, NodeCollector>();
   private seq = 0;
   /** The sample being processed (1-based); the driver sets it before each sample. */
   step = 0;
 
-  constructor(private readonly limits: CollectorLimits = DEFAULT_LIMITS) {}
+  constructor(limits: CollectorLimits = DEFAULT_LIMITS) {
+    this.limits = limits;
+  }
 
   private node(id: string): NodeCollector {
     let node = this.nodes.get(id);

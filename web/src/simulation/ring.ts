@@ -4,6 +4,8 @@
  * they were last taken, so batches can send just those.
  */
 export class Ring<T> {
+  readonly capacity: number;
+
   private readonly items: Array<T | undefined>;
   private next = 0;
   size = 0;
@@ -12,7 +14,8 @@ export class Ring<T> {
   /** Some items were pushed but never sent, so the complete tail must be sent when the run stops. */
   gap = false;
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
+    this.capacity = capacity;
     this.items = new Array<T | undefined>(capacity);
   }
 

@@ -42,6 +42,10 @@ const TAIL_CHUNK = 2_000;
 const CLOCK_EVERY = 256;
 
 export class SimulationSession {
+  readonly pipeline: PipelineDoc;
+  readonly runId: number;
+  private readonly options: SessionOptions;
+
   private readonly collector: SimulationCollector;
   private simulation: Simulation | null = null;
   private failure: SimulationFailure | null = null;
@@ -49,11 +53,10 @@ export class SimulationSession {
   private readonly startedAt: number;
   private readonly batchMs: number;
 
-  constructor(
-    readonly pipeline: PipelineDoc,
-    readonly runId: number,
-    private readonly options: SessionOptions,
-  ) {
+  constructor(pipeline: PipelineDoc, runId: number, options: SessionOptions) {
+    this.pipeline = pipeline;
+    this.runId = runId;
+    this.options = options;
     this.startedAt = options.now();
     this.batchMs = options.batchMs ?? 50;
     this.collector = new SimulationCollector(options.limits ?? DEFAULT_LIMITS);
