@@ -204,7 +204,10 @@ describe('deploying the page-views template from the browser', () => {
     const panel = page.getByRole('complementary', { name: 'Deployments' });
     const detail = panel.getByRole('region', { name: `Deployment ${doc.id}` });
     await detail.locator('.status-badge', { hasText: 'Running' }).waitFor();
-    await panel.getByRole('option', { name: new RegExp(`${example.name}.*${doc.id}.*Running`) }).waitFor();
+    await panel
+      .getByRole('list', { name: 'Deployed pipelines' })
+      .getByRole('button', { name: new RegExp(`${example.name}.*${doc.id}.*Running`) })
+      .waitFor();
     expect((await deploymentFromApi(doc.id)).status).toBe('running');
     await screenshot(page, 'deploy-running');
     // The panel is a column beside the inspector, never over it.
@@ -237,10 +240,11 @@ describe('deploying the page-views template from the browser', () => {
       .not.toBe('0');
     await screenshot(page, 'deploy-tail');
 
-    // The running job on the canvas: each node of the open pipeline shows its live rate in (sources their lag too),
+    // The running job on the canvas: each node of the open pipeline shows its live rate in (sources their rate out
+    // and their lag),
     // each edge the records per second of its port, apart from simulation counts (green "live" dot, "/s").
     const source = page.locator('[data-live-node="events"]');
-    await expect.poll(() => source.textContent(), { timeout: PATIENCE_MS }).toMatch(/^[\d.,kM]+\/s in · lag 0$/);
+    await expect.poll(() => source.textContent(), { timeout: PATIENCE_MS }).toMatch(/^[\d.,kM]+\/s out · lag 0$/);
     const sink = page.locator(`[data-live-node="page_view_counts"]`);
     await expect.poll(() => sink.textContent(), { timeout: PATIENCE_MS }).toMatch(/\/s in/);
     const edge = page.locator('.edge-live[data-live-edge="events.out"]');

@@ -47,11 +47,7 @@ async function simulate(): Promise<void> {
 async function tableCells(): Promise<string[][]> {
   return outputTable()
     .getByRole('row')
-    .evaluateAll((rows) =>
-      rows.map((row) =>
-        [...row.querySelectorAll('[role="columnheader"], [role="cell"]')].map((c) => c.textContent ?? ''),
-      ),
-    );
+    .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
 }
 
 /** A type error (a number is not a string) and a result far longer than a table line: both must survive the trip. */
@@ -125,7 +121,7 @@ describe('window results and the full-size code editor in a real browser', () =>
     const box = (await dialog().boundingBox())!;
     expect(box.width).toBeGreaterThan(1200);
     expect(box.height).toBeGreaterThan(700);
-    await expect.poll(() => focusInside('[role="dialog"] .monaco-editor'), { timeout: PATIENCE_MS }).toBe(true);
+    await expect.poll(() => focusInside('dialog .monaco-editor'), { timeout: PATIENCE_MS }).toBe(true);
 
     await page.keyboard.press('Control+a');
     await page.keyboard.press('Delete');
@@ -173,7 +169,7 @@ describe('window results and the full-size code editor in a real browser', () =>
     await page.keyboard.press('Escape');
     await expect(dialog().count()).resolves.toBe(0);
     await expect
-      .poll(() => focusInside(`[role="group"][aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS })
+      .poll(() => focusInside(`fieldset[aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS })
       .toBe(true);
     await expect
       .poll(() => shownCode(codeField()), { timeout: PATIENCE_MS })
@@ -185,7 +181,7 @@ describe('window results and the full-size code editor in a real browser', () =>
   it('opens again from the keyboard, edits there, and the field’s undo takes the edit back', async () => {
     await page.keyboard.press('Control+Shift+E');
     await dialog().locator('.monaco-editor').waitFor({ timeout: PATIENCE_MS });
-    await expect.poll(() => focusInside('[role="dialog"] .monaco-editor'), { timeout: PATIENCE_MS }).toBe(true);
+    await expect.poll(() => focusInside('dialog .monaco-editor'), { timeout: PATIENCE_MS }).toBe(true);
     // Pasted, as one would bring in code written elsewhere: one edit, one undo stop.
     await page.evaluate((text) => navigator.clipboard.writeText(text), LONG_RESULT);
     await page.keyboard.press('Control+a');
@@ -195,7 +191,7 @@ describe('window results and the full-size code editor in a real browser', () =>
     await dialog().getByRole('button', { name: 'Close' }).click();
     await expect(dialog().count()).resolves.toBe(0);
     await expect
-      .poll(() => focusInside(`[role="group"][aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS })
+      .poll(() => focusInside(`fieldset[aria-label="Code of ${WINDOW}"]`), { timeout: PATIENCE_MS })
       .toBe(true);
     await expect.poll(() => shownCode(codeField()), { timeout: PATIENCE_MS }).toContain('pages: values.map');
 

@@ -81,15 +81,31 @@ describe('React Flow nodes and edges derived from the document', () => {
   it('reuse the objects of nodes that did not change, and mark selection without touching the document', () => {
     const store = createWeirStore(doc);
     const before = store.getState().flowNodes;
-    store.getState().setNodeValue('out', ['params', 'topic'], 'renamed');
+    store.getState().setNodeValue('out', ['label'], 'Renamed');
     const after = store.getState().flowNodes;
     expect(after[0]).toBe(before[0]);
     expect(after[3]).not.toBe(before[3]);
+    expect(after[3]!.data.label).toBe('Renamed');
+    expect(after[3]!.ariaLabel).toBe('Renamed');
     const document = store.getState().document;
     store.getState().select(['events']);
     expect(store.getState().flowNodes[0]!.selected).toBe(true);
     expect(store.getState().flowNodes[1]).toBe(after[1]);
     expect(store.getState().document).toBe(document);
+  });
+
+  it('keep nodes, edges and both lists as they were when an edit changes nothing the canvas draws (typing code)', () => {
+    const store = createWeirStore(doc);
+    const { flowNodes, flowEdges } = store.getState();
+    store.getState().setNodeValue('both', ['params', 'code'], ['export default (l, r) => r;']);
+    store.getState().setNodeValue('out', ['params', 'topic'], 'renamed');
+    expect(store.getState().document).not.toBe(doc);
+    expect(store.getState().flowNodes).toBe(flowNodes);
+    expect(store.getState().flowEdges).toBe(flowEdges);
+    store.getState().setNodeValue('out', ['label'], 'Out');
+    expect(store.getState().flowNodes).not.toBe(flowNodes);
+    expect(store.getState().flowNodes[4]).toBe(flowNodes[4]);
+    expect(store.getState().flowEdges).toBe(flowEdges);
   });
 
   it('hand measured sizes back to React Flow and keep them out of the document', () => {

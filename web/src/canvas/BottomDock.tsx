@@ -2,7 +2,14 @@
  * Panels below the canvas, one open at a time: the problems list, and the samples of the selected source. A second
  * click on the open tab folds the dock away.
  */
-import { useState, type CSSProperties, type KeyboardEvent, type PointerEvent, type ReactElement } from 'react';
+import {
+  useCallback,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent,
+  type PointerEvent,
+  type ReactElement,
+} from 'react';
 import { roleOf } from '../../../shared/operators/registry.ts';
 import { useWeirStore, weirStore } from '../store/index.ts';
 import { ProblemsPanel } from '../inspector/ProblemsPanel.tsx';
@@ -21,11 +28,21 @@ const KEY_STEP = 24;
 /** The top edge of the dock: drag it (or use the arrow keys) to give the panels or the canvas more room. */
 function useDockHeight(): { height: number | null; resizer: ReactElement } {
   const [height, setHeight] = useState<number | null>(null);
-  const clamp = (h: number, dock: HTMLElement) => {
-    const available = dock.parentElement?.getBoundingClientRect().height ?? window.innerHeight;
-    return Math.round(Math.min(Math.max(h, MIN_HEIGHT), available - 120));
-  };
-  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+  const maxHeight = (dock: HTMLElement) =>
+    (dock.parentElement?.getBoundingClientRect().height ?? window.innerHeight) - 120;
+  const clamp = (h: number, dock: HTMLElement) => Math.round(Math.min(Math.max(h, MIN_HEIGHT), maxHeight(dock)));
+  // The separator's value, for assistive technology: the dock's height as drawn (CSS decides it until a drag does).
+  const [drawn, setDrawn] = useState({ now: 0, max: 0 });
+  const observe = useCallback((separator: HTMLHRElement | null) => {
+    const dock = separator?.parentElement;
+    if (!dock) return;
+    const observer = new ResizeObserver(() =>
+      setDrawn({ now: Math.round(dock.getBoundingClientRect().height), max: Math.round(maxHeight(dock)) }),
+    );
+    observer.observe(dock);
+    return () => observer.disconnect();
+  }, []);
+  const onPointerDown = (e: PointerEvent<HTMLHRElement>) => {
     const dock = e.currentTarget.parentElement!;
     const startY = e.clientY;
     const startHeight = dock.getBoundingClientRect().height;
@@ -38,18 +55,21 @@ function useDockHeight(): { height: number | null; resizer: ReactElement } {
     window.addEventListener('pointerup', onUp);
     e.preventDefault();
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+  const onKeyDown = (e: KeyboardEvent<HTMLHRElement>) => {
     if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
     const dock = e.currentTarget.parentElement!;
     setHeight(clamp(dock.getBoundingClientRect().height + (e.key === 'ArrowUp' ? KEY_STEP : -KEY_STEP), dock));
     e.preventDefault();
   };
   const resizer = (
-    <div
+    <hr
+      ref={observe}
       className="dock__resizer"
-      role="separator"
       aria-orientation="horizontal"
       aria-label="Resize panels"
+      aria-valuenow={drawn.now}
+      aria-valuemin={MIN_HEIGHT}
+      aria-valuemax={Math.max(MIN_HEIGHT, drawn.max)}
       tabIndex={0}
       onPointerDown={onPointerDown}
       onKeyDown={onKeyDown}
@@ -86,6 +106,7 @@ export function BottomDock() {
           Problems
           <span
             className={`dock__count${problemCount > 0 ? ' dock__count--bad' : ''}`}
+            role="img"
             aria-label={`${problemCount} problems`}
           >
             {problemCount}
@@ -93,6 +114,7 @@ export function BottomDock() {
           {warningCount > 0 && (
             <span
               className="dock__count dock__count--warn"
+              role="img"
               aria-label={`${warningCount} warnings`}
               title="Warnings: the pipeline runs, but probably not as meant"
             >

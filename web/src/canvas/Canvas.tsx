@@ -139,7 +139,8 @@ export function Canvas() {
   }, [focusRequest, setCenter, getZoom]);
 
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    // A landmark around the graph; it takes the operators dragged from the palette (which adds them with Enter too).
+    <section className="canvas" aria-label="Pipeline canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -182,6 +183,6 @@ export function Canvas() {
         )}
       </ReactFlow>
       {empty && <EmptyCanvas />}
-    </div>
+    </section>
   );
 }

@@ -19,7 +19,7 @@ export function EmptyCanvas() {
   };
   return (
     <div className="empty-canvas">
-      <div className="empty-canvas__card" role="region" aria-label="Getting started">
+      <section className="empty-canvas__card" aria-label="Getting started">
         <h2>Build your first pipeline</h2>
         <ol>
           <li>
@@ -53,7 +53,7 @@ export function EmptyCanvas() {
             </ul>
           </div>
         )}
-      </div>
+      </section>
     </div>
   );
 }

@@ -28,7 +28,9 @@ function TitleWords({ text }: { text: string }) {
 }
 
 function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
-  const { node, typeLabel, category, inputs, outputs } = data;
+  const { label, typeLabel, category, inputs, outputs } = data;
+  // What the node draws of its document: its name. The data holds no more, so typing code leaves the node alone.
+  const node = { id, label };
   const problemCount = useWeirStore((s) => s.problemsByNode[id]?.length ?? 0);
   // The badge's tooltip lists the problems as the problems list does: the node's name first, then the path. A string,
   // so that the node renders again only when the words change.
@@ -68,6 +70,7 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
             <span
               className="badge badge--problem"
               title={`${problemCount} validation problem${problemCount === 1 ? '' : 's'}:\n${problemLines}`}
+              role="img"
               aria-label={`${problemCount} problems`}
             >
               {problemCount}
@@ -77,6 +80,7 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
             <span
               className="badge badge--warning"
               title={`${warningCount} warning${warningCount === 1 ? '' : 's'} (the pipeline still runs):\n${warningLines}`}
+              role="img"
               aria-label={`${warningCount} warnings`}
             >
               {warningCount}
@@ -86,6 +90,7 @@ function OperatorNodeView({ id, data, selected }: NodeProps<OperatorFlowNode>) {
             <span
               className="badge badge--error"
               title={`${errorCount} record error${errorCount === 1 ? '' : 's'} in the last simulation`}
+              role="img"
               aria-label={`${errorCount} errors`}
             >
               ⚠ {errorCount}

@@ -59,13 +59,18 @@ interface FallbackProps {
 }
 
 function PlainCodeArea({ ariaLabel, text, onChangeText, full = false }: FallbackProps & { full?: boolean }) {
+  // In the full-size dialog the text area stands in for the editor, which takes focus when the dialog opens.
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (full) ref.current?.focus();
+  }, [full]);
   return (
     <textarea
+      ref={ref}
       className={`code-field__plain${full ? ' code-field__plain--full' : ''}`}
       aria-label={ariaLabel}
       value={text}
       spellCheck={false}
-      autoFocus={full}
       rows={full ? undefined : Math.min(20, Math.max(4, text.split('\n').length + 1))}
       onChange={(e) => onChangeText(e.target.value)}
     />
@@ -125,7 +130,7 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
   // comes back to the field when it closes.
   const fieldApi = useRef<CodeEditorApi | null>(null);
   const expandedApi = useRef<CodeEditorApi | null>(null);
-  const groupRef = useRef<HTMLDivElement>(null);
+  const groupRef = useRef<HTMLFieldSetElement>(null);
   const [expanded, setExpanded] = useState<{ selections: unknown } | null>(null);
   const returning = useRef<{ selections: unknown } | null>(null);
   const open = () => setExpanded({ selections: fieldApi.current?.getSelections() ?? null });
@@ -192,7 +197,7 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
         </button>
       </div>
       {/* `nokey`: React Flow leaves keys typed in here alone (Space would pan the canvas instead of typing a space). */}
-      <div className="code-field__editor nokey" role="group" aria-label={ariaLabel} ref={groupRef}>
+      <fieldset className="code-field__editor nokey" aria-label={ariaLabel} ref={groupRef}>
         <EditorBoundary fallback={plain}>
           <Suspense fallback={plain}>
             <MonacoCodeEditor
@@ -206,7 +211,7 @@ export function CodeField({ nodeId, path, value, onChange, signature, problems =
             />
           </Suspense>
         </EditorBoundary>
-      </div>
+      </fieldset>
       {problemList(`Problems in the code of ${nodeId}`)}
       {hint}
       {expanded &&
@@ -288,21 +293,21 @@ function ExpandedCodeOverlay({
       expandedApi.current?.focus();
     }
   };
+  // The dialog covers the window and dims the page; its frame is the panel within. It is open from the start and
+  // not shown modal: Monaco keeps widgets (its live region, for one) outside it, which a modal dialog would make inert.
   return (
-    <div
+    <dialog
+      open
       className="code-overlay"
+      aria-modal="true"
+      aria-label={ariaLabel}
+      onKeyDown={onKeyDown}
       onMouseDown={(e) => {
-        // A press on the dimmed page around the dialog closes it, as Close does (the code is already saved).
+        // A press on the dimmed page around the panel closes it, as Close does (the code is already saved).
         if (e.target === e.currentTarget) onClose();
       }}
     >
-      <div
-        className="code-overlay__dialog nokey"
-        role="dialog"
-        aria-modal="true"
-        aria-label={ariaLabel}
-        onKeyDown={onKeyDown}
-      >
+      <div className="code-overlay__dialog nokey">
         <header className="code-overlay__header">
           <strong className="code-overlay__title">{title}</strong>
           <code className="code-overlay__signature">{signature}</code>
@@ -317,11 +322,11 @@ function ExpandedCodeOverlay({
             Close
           </button>
         </header>
-        <div className="code-overlay__editor" role="group" aria-label={`${ariaLabel} (editor)`}>
+        <fieldset className="code-overlay__editor" aria-label={`${ariaLabel} (editor)`}>
           {children}
-        </div>
+        </fieldset>
         <div className="code-overlay__footer">{footer}</div>
       </div>
-    </div>
+    </dialog>
   );
 }

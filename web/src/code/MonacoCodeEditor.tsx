@@ -49,6 +49,12 @@ function editorOptions(
     fixedOverflowWidgets: true,
     scrollbar: { alwaysConsumeMouseWheel: false },
     wordWrap: 'on',
+    // TypeScript is given no inlay hint options (monaco.ts), so it has none to show; asking for them anyway cost a
+    // round trip to its worker on every keystroke.
+    inlayHints: { enabled: 'off' },
+    // No inline completion provider ever answers here (the suggest widget's own one answers only when quick
+    // suggestions are set to 'inline'), yet the machinery asked on every keystroke.
+    inlineSuggest: { enabled: false },
   };
 }
 
@@ -109,9 +115,14 @@ export default function MonacoCodeEditor({
       if (e.target === host) resizedByUser = true;
     };
     host.addEventListener('pointerdown', onPointerDown);
+    let fitted = -1;
     const fitHeight = () => {
       if (resizedByUser) return;
       const height = Math.min(MAX_HEIGHT, Math.max(minHeight, editor.getContentHeight()));
+      // The content size changes with nearly every keystroke (a line gets wider); only a new height needs the layout,
+      // which makes Monaco render there and then, inside the key's handler, on top of its render in the next frame.
+      if (height === fitted) return;
+      fitted = height;
       host.style.height = `${height}px`;
       editor.layout();
     };

@@ -8,7 +8,7 @@ import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { nodesWithRole } from '../../../shared/operators/registry.ts';
 import { formatProblem, type ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import type { PipelineDoc } from '../../../shared/pipeline/types.ts';
-import { useWeirStore } from '../store/index.ts';
+import { weirStore } from '../store/index.ts';
 import { ApiError, api, describeError } from '../api/client.ts';
 import { captureTokenFromUrl } from '../api/token.ts';
 import { deployUiStore, useDeployUi } from './deploy-state.ts';
@@ -28,7 +28,6 @@ const SHOWN_PROBLEMS = 8;
 const REMOVED_OR_RETYPED = 'the new version cannot keep the state of';
 
 export function DeployButton() {
-  const [doc, problems] = useWeirStore((s) => [s.document, s.problems]);
   const panelOpen = useDeployUi((s) => s.panelOpen);
   const chosenTarget = useDeployUi((s) => s.target);
   const parallelism = useDeployUi((s) => s.parallelism);
@@ -61,6 +60,8 @@ export function DeployButton() {
   };
 
   const onDeploy = () => {
+    // Read when pressed: the button does not draw the document, so it need not render again on every edit of it.
+    const { document: doc, problems } = weirStore.getState();
     if (problems.length > 0) return setOutcome({ kind: 'problems', problems, fromServer: false });
     if (nodesWithRole(doc.nodes, 'sink').length === 0) return setOutcome({ kind: 'empty' });
     void deploy(doc, false);

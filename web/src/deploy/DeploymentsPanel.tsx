@@ -77,7 +77,7 @@ function OpenPanel() {
         </p>
       )}
       {deployments !== null && deployments.length > 0 && (
-        <ul className="deployments-panel__list" role="listbox" aria-label="Deployed pipelines">
+        <ul className="deployments-panel__list" aria-label="Deployed pipelines">
           {deployments.map((d) => (
             <DeploymentItem key={d.id} deployment={d} selected={d.id === shownId} onSelect={() => select(d.id)} />
           ))}
@@ -101,10 +101,11 @@ function DeploymentItem({
   onSelect: () => void;
 }) {
   return (
-    <li role="option" aria-selected={selected}>
+    <li>
       <button
         type="button"
         className={`deployment-item${selected ? ' deployment-item--selected' : ''}`}
+        aria-current={selected ? 'true' : undefined}
         onClick={onSelect}
       >
         <span className="deployment-item__name">{deployment.pipelineName}</span>

@@ -52,25 +52,25 @@ export function InspectorResizer() {
     setWidth(w);
     store(w);
   };
-  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+  const onPointerDown = (e: PointerEvent<HTMLHRElement>) => {
     if (e.button !== 0) return;
     e.preventDefault();
     e.currentTarget.setPointerCapture(e.pointerId);
     drag.current = { pointerId: e.pointerId, startX: e.clientX, startWidth: width };
   };
-  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+  const onPointerMove = (e: PointerEvent<HTMLHRElement>) => {
     const d = drag.current;
     if (!d || d.pointerId !== e.pointerId) return;
     // The inspector sits on the right: dragging its left edge leftwards widens it.
     setWidth(clamp(d.startWidth + d.startX - e.clientX));
   };
-  const onPointerUp = (e: PointerEvent<HTMLDivElement>) => {
+  const onPointerUp = (e: PointerEvent<HTMLHRElement>) => {
     const d = drag.current;
     if (!d || d.pointerId !== e.pointerId) return;
     drag.current = null;
     commit(d.startWidth + d.startX - e.clientX);
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+  const onKeyDown = (e: KeyboardEvent<HTMLHRElement>) => {
     const next =
       e.key === 'ArrowLeft'
         ? width + STEP
@@ -89,9 +89,8 @@ export function InspectorResizer() {
   };
 
   return (
-    <div
+    <hr
       className="inspector-resizer"
-      role="separator"
       aria-orientation="vertical"
       aria-label="Inspector width"
       aria-valuenow={width}

@@ -24,7 +24,7 @@ export function TypeText({ type, label }: { type: FlowType; label: string }) {
   const long = lines.length > SHOWN_LINES;
   const shown = open || !long ? type.text : `${lines.slice(0, SHOWN_LINES - 1).join('\n')}\n  …`;
   return (
-    <div className="value-type" aria-label={label}>
+    <figure className="value-type" aria-label={label}>
       <div className="field__label">
         {label} <span className="value-type__origin">{ORIGIN[type.origin]}</span>
       </div>
@@ -36,7 +36,7 @@ export function TypeText({ type, label }: { type: FlowType; label: string }) {
           {open ? 'Show less' : `Show all ${lines.length} lines`}
         </button>
       )}
-    </div>
+    </figure>
   );
 }
 

@@ -75,9 +75,9 @@ export function SamplesGenerator({ nodeId, samples, onApply }: SamplesSubviewPro
         </label>
       </div>
       {compiled.ok ? (
-        <pre className="samples-import__first" aria-label="Preview of generated samples">
-          {preview.join('\n')}
-        </pre>
+        <figure className="bare-figure" aria-label="Preview of generated samples">
+          <pre className="samples-import__first">{preview.join('\n')}</pre>
+        </figure>
       ) : (
         <p className="samples-problems">{compiled.message}</p>
       )}

@@ -2,7 +2,7 @@
  * A source's samples as rows: the value as JSON, key, timestamp and partition; watermark markers as rows of their
  * own. Rows are virtualized, so ten thousand generated samples scroll as smoothly as ten.
  */
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ValidationProblem } from '../../../shared/pipeline/errors.ts';
 import { isWatermarkSample, type Sample } from '../../../shared/pipeline/types.ts';
@@ -73,6 +73,8 @@ function withMember<T extends object>(sample: T, name: string, value: unknown): 
 
 interface RowProps {
   index: number;
+  /** Where the row is placed in the scrolling body, in pixels from its top. */
+  start: number;
   count: number;
   sample: Sample;
   problems: ValidationProblem[] | undefined;
@@ -81,7 +83,16 @@ interface RowProps {
   onRemove(index: number): void;
 }
 
-const SampleRow = memo(function SampleRow({ index, count, sample, problems, onReplace, onMove, onRemove }: RowProps) {
+const SampleRow = memo(function SampleRow({
+  index,
+  start,
+  count,
+  sample,
+  problems,
+  onReplace,
+  onMove,
+  onRemove,
+}: RowProps) {
   const n = index + 1;
   const integerCommit = (name: string) => (text: string) => {
     const parsed = parseInteger(text);
@@ -105,20 +116,24 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
   );
   const marker = isWatermarkSample(sample);
   return (
-    <div
+    <tr
       className={`samples-row${marker ? ' samples-row--watermark' : ''}${problems ? ' has-problems' : ''}`}
-      role="row"
       aria-label={`Sample ${n}`}
+      aria-rowindex={index + 2}
+      style={{
+        position: 'absolute',
+        top: 0,
+        left: 0,
+        right: 0,
+        height: ROW_HEIGHT,
+        transform: `translateY(${start}px)`,
+      }}
     >
-      <span
-        className="samples-row__index"
-        role="cell"
-        title={problems?.map((p) => `${p.path}: ${p.message}`).join('\n')}
-      >
+      <td className="samples-row__index" title={problems?.map((p) => `${p.path}: ${p.message}`).join('\n')}>
         {problems ? '⚠' : n}
-      </span>
+      </td>
       {marker ? (
-        <span className="samples-row__marker" role="cell">
+        <td className="samples-row__marker">
           <span className="samples-row__marker-label">watermark</span>
           <DraftInput
             className="samples-row__watermark"
@@ -127,10 +142,10 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
             inputMode="numeric"
             commit={integerCommit('watermark')}
           />
-        </span>
+        </td>
       ) : (
         <>
-          <span role="cell" className="samples-row__value-cell">
+          <td className="samples-row__value-cell">
             <DraftInput
               className="samples-row__value"
               label={`Value of sample ${n}`}
@@ -142,8 +157,8 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
                 return null;
               }}
             />
-          </span>
-          <span role="cell">
+          </td>
+          <td>
             <DraftInput
               className="samples-row__key"
               label={`Key of sample ${n}`}
@@ -153,8 +168,8 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
                 return null;
               }}
             />
-          </span>
-          <span role="cell">
+          </td>
+          <td>
             <DraftInput
               className="samples-row__timestamp"
               label={`Timestamp of sample ${n}`}
@@ -162,11 +177,11 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
               inputMode="numeric"
               commit={integerCommit('timestamp')}
             />
-          </span>
+          </td>
         </>
       )}
-      <span role="cell">{partition}</span>
-      <span className="samples-row__actions" role="cell">
+      <td>{partition}</td>
+      <td className="samples-row__actions">
         <button
           type="button"
           className="icon-button"
@@ -196,58 +211,53 @@ const SampleRow = memo(function SampleRow({ index, count, sample, problems, onRe
         >
           ✕
         </button>
-      </span>
-    </div>
+      </td>
+    </tr>
   );
 });
 
 export function SamplesTable({ nodeId, samples, problems, onReplace, onMove, onRemove }: SamplesTableProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLTableSectionElement>(null);
   const virtualizer = useVirtualizer({
     count: samples.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
   });
+  // A real table, laid out by CSS as the virtualized list it is: the body scrolls, its rows are placed.
   return (
-    <div className="samples-table" role="table" aria-label={`Samples of ${nodeId}`} aria-rowcount={samples.length}>
-      <div className="samples-row samples-row--header" role="row">
-        <span role="columnheader">#</span>
-        <span role="columnheader">value (JSON)</span>
-        <span role="columnheader">key</span>
-        <span role="columnheader">timestamp</span>
-        <span role="columnheader" title="partition">
-          part.
-        </span>
-        <span role="columnheader" />
-      </div>
-      <div className="samples-table__body" ref={scrollRef}>
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => (
-            <div
-              key={item.key}
-              style={{
-                position: 'absolute',
-                top: 0,
-                left: 0,
-                right: 0,
-                height: ROW_HEIGHT,
-                transform: `translateY(${item.start}px)`,
-              }}
-            >
-              <SampleRow
-                index={item.index}
-                count={samples.length}
-                sample={samples[item.index]!}
-                problems={problems.get(item.index)}
-                onReplace={onReplace}
-                onMove={onMove}
-                onRemove={onRemove}
-              />
-            </div>
-          ))}
-        </div>
-      </div>
-    </div>
+    <table className="samples-table" aria-label={`Samples of ${nodeId}`} aria-rowcount={samples.length + 1}>
+      <thead>
+        <tr className="samples-row samples-row--header" aria-rowindex={1}>
+          <th scope="col">#</th>
+          <th scope="col">value (JSON)</th>
+          <th scope="col">key</th>
+          <th scope="col">timestamp</th>
+          <th scope="col" title="partition">
+            part.
+          </th>
+          <th scope="col" />
+        </tr>
+      </thead>
+      <tbody
+        className="samples-table__body"
+        ref={scrollRef}
+        style={{ '--rows-height': `${virtualizer.getTotalSize()}px` } as CSSProperties}
+      >
+        {virtualizer.getVirtualItems().map((item) => (
+          <SampleRow
+            key={item.key}
+            index={item.index}
+            start={item.start}
+            count={samples.length}
+            sample={samples[item.index]!}
+            problems={problems.get(item.index)}
+            onReplace={onReplace}
+            onMove={onMove}
+            onRemove={onRemove}
+          />
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,7 +1,10 @@
 /**
  * React Flow's nodes and edges, derived from the document plus session data (selection, measured sizes). The
  * derivation reuses the previous object for every node and edge whose inputs did not change: React Flow skips
- * unchanged nodes by identity, and memo'ed node components skip re-rendering.
+ * unchanged nodes by identity, and memo'ed node components skip re-rendering. A node's data holds only what the
+ * canvas draws (label, type, ports), not the node's document, so an edit the canvas does not show (typing code, a
+ * param) keeps its object, and when no node or edge changed the lists themselves are the previous ones: the canvas
+ * does not render again for a keystroke in the inspector.
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { EdgeDoc, NodeDoc, PipelineDoc } from '../../../shared/pipeline/types.ts';
@@ -12,7 +15,10 @@ import { drawnPositions, type Size } from './layout.ts';
 import type { Position } from './operations.ts';
 
 export interface OperatorNodeData extends Record<string, unknown> {
-  node: NodeDoc;
+  /** The node's own label (`node.label`), if it has one. */
+  label: string | undefined;
+  /** The node's type (`filter`). */
+  type: string;
   /** The operator's label (`Filter`), or the raw type when the type is unknown. */
   typeLabel: string;
   category: string | null;
@@ -38,16 +44,49 @@ export interface FlowInputs {
 export interface FlowCache {
   nodes: Map<string, OperatorFlowNode>;
   edges: Map<string, PortFlowEdge>;
+  /** Each node's ports, with the node and edges they were read from (params rarely change them). */
+  ports: Map<
+    string,
+    { node: NodeDoc; edges: readonly EdgeDoc[]; inputs: readonly string[]; outputs: readonly string[] }
+  >;
+  /** The lists last returned, handed out again while every node (edge) in them is the same. */
+  flowNodes: OperatorFlowNode[];
+  flowEdges: PortFlowEdge[];
   layoutKey: { edges: readonly EdgeDoc[]; ids: string; measured: Readonly<Record<string, Size>> } | null;
   positions: Map<string, Position>;
 }
 
 export function emptyFlowCache(): FlowCache {
-  return { nodes: new Map(), edges: new Map(), layoutKey: null, positions: new Map() };
+  return {
+    nodes: new Map(),
+    edges: new Map(),
+    ports: new Map(),
+    flowNodes: [],
+    flowEdges: [],
+    layoutKey: null,
+    positions: new Map(),
+  };
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** The node's ports, read again only when the node or the edges changed, and the previous lists when equal. */
+function portsFor(node: NodeDoc, edges: readonly EdgeDoc[], cache: FlowCache, next: FlowCache['ports']) {
+  const previous = cache.ports.get(node.id);
+  let entry = previous;
+  if (!previous || previous.node !== node || previous.edges !== edges) {
+    const { inputs, outputs } = portsOf(node, edges);
+    entry = {
+      node,
+      edges,
+      inputs: previous && sameList(previous.inputs, inputs) ? previous.inputs : inputs,
+      outputs: previous && sameList(previous.outputs, outputs) ? previous.outputs : outputs,
+    };
+  }
+  next.set(node.id, entry!);
+  return entry!;
 }
 
 function positionsFor(inputs: FlowInputs, cache: FlowCache): Map<string, Position> {
@@ -77,18 +116,20 @@ export function deriveFlow(
   const selectedEdges = new Set(inputs.selectedEdgeIds);
   const positions = positionsFor(inputs, cache);
   const nodeCache = new Map<string, OperatorFlowNode>();
+  const portCache: FlowCache['ports'] = new Map();
 
   const flowNodes = doc.nodes.map((node) => {
     const previous = cache.nodes.get(node.id);
-    const { inputs: ins, outputs: outs } = portsOf(node, doc.edges);
+    const { inputs: ins, outputs: outs } = portsFor(node, doc.edges, cache, portCache);
     const position = positions.get(node.id)!;
     const size = measured[node.id];
     const selected = selectedNodes.has(node.id);
     const sameData =
       previous &&
-      previous.data.node === node &&
-      sameList(previous.data.inputs, ins) &&
-      sameList(previous.data.outputs, outs);
+      previous.data.label === node.label &&
+      previous.data.type === node.type &&
+      previous.data.inputs === ins &&
+      previous.data.outputs === outs;
     let flowNode: OperatorFlowNode;
     if (
       sameData &&
@@ -103,7 +144,8 @@ export function deriveFlow(
       const data: OperatorNodeData = sameData
         ? previous.data
         : {
-            node,
+            label: node.label,
+            type: node.type,
             typeLabel: definition?.label ?? node.type,
             category: definition?.category ?? null,
             inputs: ins,
@@ -155,5 +197,8 @@ export function deriveFlow(
 
   cache.nodes = nodeCache;
   cache.edges = edgeCache;
-  return { flowNodes, flowEdges };
+  cache.ports = portCache;
+  if (!sameList(flowNodes, cache.flowNodes)) cache.flowNodes = flowNodes;
+  if (!sameList(flowEdges, cache.flowEdges)) cache.flowEdges = flowEdges;
+  return { flowNodes: cache.flowNodes, flowEdges: cache.flowEdges };
 }

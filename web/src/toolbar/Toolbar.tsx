@@ -76,7 +76,7 @@ function DocumentButtons() {
     if (fileInput.current) fileInput.current.value = '';
   };
   return (
-    <div className="toolbar__group toolbar__group--documents" role="group" aria-label="Documents">
+    <fieldset className="toolbar__group toolbar__group--documents" aria-label="Documents">
       <ToolButton icon="file" label="New" title="New pipeline" onClick={() => documentSession.newPipeline()} />
       <Menu label="Open">
         {(close) => (
@@ -166,7 +166,7 @@ function DocumentButtons() {
         aria-label="Pipeline file"
         onChange={(e) => void onFile(e.target.files)}
       />
-    </div>
+    </fieldset>
   );
 }
 
@@ -178,7 +178,7 @@ function EditButtons() {
   }));
   const { fitView } = useReactFlow();
   return (
-    <div className="toolbar__group toolbar__group--edit" role="group" aria-label="Edit">
+    <fieldset className="toolbar__group toolbar__group--edit" aria-label="Edit">
       <ToolButton
         icon="undo"
         label="Undo"
@@ -210,7 +210,7 @@ function EditButtons() {
         disabled={!hasNodes}
         onClick={() => void fitView(ANIMATED_FIT_OPTIONS)}
       />
-    </div>
+    </fieldset>
   );
 }
 
@@ -230,7 +230,7 @@ function RunButtons() {
   };
   const running = status === 'running';
   return (
-    <div className="toolbar__group toolbar__group--run" role="group" aria-label="Run">
+    <fieldset className="toolbar__group toolbar__group--run" aria-label="Run">
       {verdict && (
         <span
           className={`verdict ${problemCount === 0 ? 'verdict--ok' : 'verdict--bad'}`}
@@ -257,14 +257,14 @@ function RunButtons() {
         />
       )}
       <DeployButton />
-    </div>
+    </fieldset>
   );
 }
 
 export function Toolbar() {
   return (
     <header className="toolbar">
-      <div className="toolbar__brand" aria-label="Weir">
+      <div className="toolbar__brand">
         <svg width="22" height="22" viewBox="0 0 32 32" aria-hidden="true">
           <rect width="32" height="32" rx="7" fill="#1b2431" />
           <path

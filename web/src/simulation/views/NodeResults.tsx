@@ -2,7 +2,7 @@
  * What one node did in the last run: the records that went in and came out (by port), its errors with the records
  * that caused them, its `ctx.log` lines, a timeline of its windows, and its state per key.
  */
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { operatorFor } from '../../../../shared/operators/registry.ts';
 import type { PipelineDoc } from '../../../../shared/pipeline/types.ts';
 import { useWeirStore } from '../../store/index.ts';
@@ -33,6 +33,7 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
   const isSink = definition?.role === 'sink';
   const [tab, setTab] = useState<Tab>('records');
   const [direction, setDirection] = useState<Direction>(isSink ? 'in' : 'out');
+  const directionName = useId();
   const [port, setPort] = useState('');
   const inputs = useMemo(
     () => (isSource ? [] : inputRecords(doc, allResults, nodeId)),
@@ -93,28 +94,30 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
           <div className="sim-node__filters">
             {!isSource && (
               <span className="segmented" role="radiogroup" aria-label="Direction">
-                <button
-                  type="button"
-                  role="radio"
-                  aria-checked={shownDirection === 'in'}
-                  onClick={() => {
-                    setDirection('in');
-                    setPort('');
-                  }}
-                >
+                <label>
+                  <input
+                    type="radio"
+                    name={directionName}
+                    checked={shownDirection === 'in'}
+                    onChange={() => {
+                      setDirection('in');
+                      setPort('');
+                    }}
+                  />
                   Input
-                </button>
-                <button
-                  type="button"
-                  role="radio"
-                  aria-checked={shownDirection === 'out'}
-                  onClick={() => {
-                    setDirection('out');
-                    setPort('');
-                  }}
-                >
+                </label>
+                <label>
+                  <input
+                    type="radio"
+                    name={directionName}
+                    checked={shownDirection === 'out'}
+                    onChange={() => {
+                      setDirection('out');
+                      setPort('');
+                    }}
+                  />
                   {outLabel}
-                </button>
+                </label>
               </span>
             )}
             <label className="sim-node__port">
@@ -228,9 +231,9 @@ function ErrorList({
         )}
       />
       {chosen && (
-        <pre className="sim-records__detail" aria-label="Input of the selected error">
-          {JSON.stringify(fromJsonText(chosen.inputJson), null, 2)}
-        </pre>
+        <figure className="bare-figure" aria-label="Input of the selected error">
+          <pre className="sim-records__detail">{JSON.stringify(fromJsonText(chosen.inputJson), null, 2)}</pre>
+        </figure>
       )}
     </div>
   );

@@ -7,7 +7,7 @@
  * as they render, so the table stays virtualized). Other records in the same list (a window's late records) show
  * their value in the result column, on one line.
  */
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { fromJsonText, type RecordEntry } from '../protocol.ts';
 import { clip, formatKey, formatTime, timeTitle } from './format.ts';
@@ -32,7 +32,7 @@ export function RecordsTable({
   emptyText,
   portHeader = 'port',
 }: RecordsTableProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLTableSectionElement>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const windows = useMemo(() => hasWindowResults(records), [records]);
   const virtualizer = useVirtualizer({
@@ -47,99 +47,100 @@ export function RecordsTable({
   const chosen = selected !== null ? records.find((r) => r.seq === selected) : undefined;
   return (
     <div className="sim-records">
-      <div
+      {/* A real table, laid out by CSS as the virtualized list it is: the body scrolls, its rows are placed. */}
+      <table
         className={`sim-records__table${windows ? ' sim-records__table--windows' : ''}`}
-        role="table"
         aria-label={label}
-        aria-rowcount={records.length}
+        aria-rowcount={records.length + 1}
       >
-        <div className="sim-records__row sim-records__row--header" role="row">
-          <span role="columnheader" title="The sample being processed when the record was emitted">
-            step
-          </span>
-          <span role="columnheader">{portHeader}</span>
-          {windows && (
-            <span
-              role="columnheader"
-              title="The window's time range, from its start (inclusive) to its end (exclusive)"
-            >
-              window
-            </span>
-          )}
-          <span role="columnheader">key</span>
-          <span role="columnheader">timestamp</span>
-          <span role="columnheader">{windows ? 'result' : 'value'}</span>
-        </div>
-        <div className="sim-records__body" ref={scrollRef}>
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const r = records[item.index]!;
-              const classes = ['sim-records__row', `port--${r.port}`];
-              if (r.step === currentStep) classes.push('is-current');
-              if (r.seq === selected) classes.push('is-selected');
-              const windowRow = windows ? windowResultOf(r) : null;
-              return (
-                <div
-                  key={r.seq}
-                  role="row"
-                  aria-selected={r.seq === selected}
-                  className={classes.join(' ')}
-                  data-index={item.index}
-                  ref={windows ? virtualizer.measureElement : undefined}
-                  style={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    ...(windows ? { minHeight: ROW_HEIGHT } : { height: ROW_HEIGHT }),
-                    transform: `translateY(${item.start}px)`,
-                  }}
-                  onClick={() => setSelected(r.seq === selected ? null : r.seq)}
-                >
-                  <span role="cell" className="sim-records__step">
-                    {r.step}
-                  </span>
-                  <span role="cell" title={r.port}>
-                    <span className={`port-chip port-chip--${r.port}`}>{r.port}</span>
-                  </span>
-                  {windows && (
-                    <span
-                      role="cell"
-                      className="mono sim-records__window"
-                      title={windowRow ? windowTitle(windowRow.window) : 'Not a window result'}
-                    >
-                      {windowRow ? formatWindowRange(windowRow.window) : '—'}
-                    </span>
-                  )}
-                  <span role="cell" className="mono">
-                    {formatKey(windowRow ? windowRow.key : r.key)}
-                  </span>
-                  <span role="cell" className="mono" title={timeTitle(r.timestamp)}>
-                    {formatTime(r.timestamp)}
-                  </span>
-                  {windowRow ? (
-                    <span role="cell" className="mono sim-records__result">
-                      {windowRow.resultText}
-                    </span>
-                  ) : (
-                    <span role="cell" className="mono sim-records__value">
-                      {clip(r.json)}
-                    </span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-        </div>
-      </div>
+        <thead>
+          <tr className="sim-records__row sim-records__row--header" aria-rowindex={1}>
+            <th scope="col" title="The sample being processed when the record was emitted">
+              step
+            </th>
+            <th scope="col">{portHeader}</th>
+            {windows && (
+              <th scope="col" title="The window's time range, from its start (inclusive) to its end (exclusive)">
+                window
+              </th>
+            )}
+            <th scope="col">key</th>
+            <th scope="col">timestamp</th>
+            <th scope="col">{windows ? 'result' : 'value'}</th>
+          </tr>
+        </thead>
+        <tbody
+          className="sim-records__body"
+          ref={scrollRef}
+          style={{ '--rows-height': `${virtualizer.getTotalSize()}px` } as CSSProperties}
+        >
+          {virtualizer.getVirtualItems().map((item) => {
+            const r = records[item.index]!;
+            const classes = ['sim-records__row', `port--${r.port}`];
+            if (r.step === currentStep) classes.push('is-current');
+            if (r.seq === selected) classes.push('is-selected');
+            const windowRow = windows ? windowResultOf(r) : null;
+            const toggle = () => setSelected(r.seq === selected ? null : r.seq);
+            return (
+              <tr
+                key={r.seq}
+                aria-rowindex={item.index + 2}
+                aria-selected={r.seq === selected}
+                tabIndex={0}
+                className={classes.join(' ')}
+                data-index={item.index}
+                ref={windows ? virtualizer.measureElement : undefined}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  ...(windows ? { minHeight: ROW_HEIGHT } : { height: ROW_HEIGHT }),
+                  transform: `translateY(${item.start}px)`,
+                }}
+                onClick={toggle}
+                onKeyDown={(e) => {
+                  if (e.key !== 'Enter' && e.key !== ' ') return;
+                  e.preventDefault();
+                  toggle();
+                }}
+              >
+                <td className="sim-records__step">{r.step}</td>
+                <td title={r.port}>
+                  <span className={`port-chip port-chip--${r.port}`}>{r.port}</span>
+                </td>
+                {windows && (
+                  <td
+                    className="mono sim-records__window"
+                    title={windowRow ? windowTitle(windowRow.window) : 'Not a window result'}
+                  >
+                    {windowRow ? formatWindowRange(windowRow.window) : '—'}
+                  </td>
+                )}
+                <td className="mono">{formatKey(windowRow ? windowRow.key : r.key)}</td>
+                <td className="mono" title={timeTitle(r.timestamp)}>
+                  {formatTime(r.timestamp)}
+                </td>
+                {windowRow ? (
+                  <td className="mono sim-records__result">{windowRow.resultText}</td>
+                ) : (
+                  <td className="mono sim-records__value">{clip(r.json)}</td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
       {chosen && (
-        <pre className="sim-records__detail" aria-label="Selected record">
-          {JSON.stringify(
-            { key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: fromJsonText(chosen.json) },
-            null,
-            2,
-          )}
-        </pre>
+        <figure className="bare-figure" aria-label="Selected record">
+          <pre className="sim-records__detail">
+            {JSON.stringify(
+              { key: chosen.key, timestamp: chosen.timestamp, port: chosen.port, value: fromJsonText(chosen.json) },
+              null,
+              2,
+            )}
+          </pre>
+        </figure>
       )}
     </div>
   );

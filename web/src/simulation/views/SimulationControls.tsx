@@ -32,7 +32,7 @@ export function SimulationControls() {
   const store = weirStore.getState;
   const running = status === 'running';
   return (
-    <div className="sim-controls" role="group" aria-label="Simulation controls">
+    <fieldset className="sim-controls" aria-label="Simulation controls">
       {running ? (
         <button type="button" className="button button--small" onClick={() => store().cancelSimulation()}>
           ■ Stop
@@ -73,6 +73,6 @@ export function SimulationControls() {
       {running && total > 0 && (
         <progress className="sim-controls__progress" max={total} value={done} aria-label="Simulation progress" />
       )}
-    </div>
+    </fieldset>
   );
 }

@@ -1,5 +1,5 @@
 /** A keyed node's state per key, as its snapshot holds it (after the last sample, or at the end of the run). */
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { StateSnapshots } from '../protocol.ts';
 import { stateRows } from './state-model.ts';
 import { formatKey, formatTime } from './format.ts';
@@ -21,6 +21,7 @@ function compactOrPretty(value: unknown): string {
 export function StateView({ nodeId, states, step }: StateViewProps) {
   const hasBeforeEnd = states?.beforeEnd != null;
   const [moment, setMoment] = useState<Moment>('beforeEnd');
+  const momentName = useId();
   const [raw, setRaw] = useState(false);
   const chosen: Moment = hasBeforeEnd ? moment : 'final';
   const text = states ? (chosen === 'beforeEnd' ? states.beforeEnd?.[nodeId] : states.final[nodeId]) : undefined;
@@ -36,17 +37,19 @@ export function StateView({ nodeId, states, step }: StateViewProps) {
       <div className="sim-state__toolbar">
         {hasBeforeEnd ? (
           <span className="segmented" role="radiogroup" aria-label="Which state">
-            <button
-              type="button"
-              role="radio"
-              aria-checked={chosen === 'beforeEnd'}
-              onClick={() => setMoment('beforeEnd')}
-            >
+            <label>
+              <input
+                type="radio"
+                name={momentName}
+                checked={chosen === 'beforeEnd'}
+                onChange={() => setMoment('beforeEnd')}
+              />
               After the last sample
-            </button>
-            <button type="button" role="radio" aria-checked={chosen === 'final'} onClick={() => setMoment('final')}>
+            </label>
+            <label>
+              <input type="radio" name={momentName} checked={chosen === 'final'} onChange={() => setMoment('final')} />
               After end of input
-            </button>
+            </label>
           </span>
         ) : (
           <span className="sim-state__moment">{step !== null ? `After step ${step}` : 'When the run stopped'}</span>

@@ -6,7 +6,7 @@
  * Only the event-time range in view is drawn (see timeline-view.ts): a small run shows whole, a large one (100 000
  * samples) opens on its first records and is zoomed with the buttons and scrolled with the bar under the plot.
  */
-import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
 import type { RecordEntry, WatermarkEntry, WindowEventEntry } from '../protocol.ts';
 import { buildTimeline, type TimelineMark, type TimelinePane } from './timeline-model.ts';
 import { byTime, clampView, initialView, MARK_BUDGET, marksIn, zoomView, type TimeRange } from './timeline-view.ts';
@@ -123,6 +123,7 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
   const markY = (m: TimelineMark) => rowY(m.keyId) + BAR_TOP + BAR_HEIGHT / 2;
 
   const setView = (next: TimeRange) => setZoom(clampView(next, full));
+  const svgId = useId();
   const scrollRef = useRef<HTMLDivElement>(null);
   const scrollWidth = plotWidth * ((full.end - full.start) / span);
   useEffect(() => {
@@ -157,7 +158,7 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
           <span className="legend legend--late">late record</span>
           <span className="legend legend--watermark">watermark {formatTime(watermark)}</span>
         </span>
-        <span className="sim-timeline__zoom" role="group" aria-label={`Zoom the timeline of ${nodeId}`}>
+        <fieldset className="sim-timeline__zoom" aria-label={`Zoom the timeline of ${nodeId}`}>
           <button type="button" onClick={() => setView(zoomView(view, full, 1 / ZOOM_STEP))} disabled={span <= 1e-3}>
             Zoom in
           </button>
@@ -172,7 +173,7 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
               {formatTick(view.start, span)} – {formatTick(view.end, span)}
             </span>
           )}
-        </span>
+        </fieldset>
       </div>
       {noTimeWindows ? (
         <p className="sim-empty">
@@ -185,6 +186,7 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
       ) : (
         <>
           <svg
+            id={svgId}
             className="sim-timeline__svg"
             width={width}
             height={height}
@@ -335,7 +337,16 @@ export function WindowTimeline({ nodeId, events, inputs, outputs, watermarks, wa
               ref={scrollRef}
               onScroll={onScroll}
               style={{ marginLeft: LABEL_WIDTH, width: plotWidth }}
+              // A scroll bar through event time: focused, the arrow keys scroll it.
+              role="scrollbar"
+              tabIndex={0}
               aria-label={`Scroll the timeline of ${nodeId}`}
+              aria-controls={svgId}
+              aria-orientation="horizontal"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(((view.start - full.start) / (full.end - full.start - span)) * 100)}
+              aria-valuetext={`${formatTick(view.start, span)} – ${formatTick(view.end, span)}`}
             >
               <div style={{ width: scrollWidth, height: 1 }} />
             </div>
