@@ -102,7 +102,11 @@ async function main(): Promise<void> {
 
 port.on('message', (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
-  void Promise.all([consumer.disconnect(), producer.disconnect()]).finally(() => send({ type: 'stopped' }));
+  void Promise.all([consumer.disconnect(), producer.disconnect()]).finally(() => {
+    send({ type: 'stopped' });
+    // Nothing left to listen for: the thread ends by itself once the clients' handles are closed.
+    port.close();
+  });
 });
 
 main().catch((err: unknown) => send({ type: 'failed', message: err instanceof Error ? err.message : String(err) }));

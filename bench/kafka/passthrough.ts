@@ -1,8 +1,8 @@
 /** The main thread's side of a pass-through (passthrough-worker.ts, rdkafka-passthrough-worker.ts): start, wait, stop. */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { PassthroughData, PassthroughMessage } from './passthrough-worker.ts';
 
-const ENTRY = new URL('../../server/src/deployments/worker-entry.mjs', import.meta.url);
+const CHILD = new URL('./passthrough-child.ts', import.meta.url);
 const MODULES = {
   kafkajs: new URL('./passthrough-worker.ts', import.meta.url).href,
   librdkafka: new URL('./rdkafka-passthrough-worker.ts', import.meta.url).href,
@@ -16,19 +16,19 @@ export interface PassthroughDone {
 }
 
 export class PassthroughJob {
-  private readonly worker: Worker;
+  /** passthrough-child.ts, which runs the worker thread. */
+  private readonly worker: ChildProcess;
   readonly running: Promise<void>;
   readonly done: Promise<PassthroughDone>;
   private readonly stopped: Promise<void>;
 
   constructor(client: PassthroughClient, options: Omit<PassthroughData, 'module'>) {
-    this.worker = new Worker(ENTRY, {
-      workerData: { module: MODULES[client], ...options } satisfies PassthroughData,
-      name: 'bench-passthrough',
-    });
+    const data: PassthroughData = { module: MODULES[client], ...options };
+    this.worker = fork(CHILD, [JSON.stringify(data)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const listen = <T>(pick: (m: PassthroughMessage) => T | undefined) =>
       new Promise<T>((resolve, reject) => {
-        this.worker.on('message', (m: PassthroughMessage) => {
+        this.worker.on('message', (message) => {
+          const m = message as PassthroughMessage;
           if (m.type === 'failed') reject(new Error(`${client} pass-through failed: ${m.message}`));
           const value = pick(m);
           if (value !== undefined) resolve(value);
@@ -46,8 +46,14 @@ export class PassthroughJob {
   }
 
   async stop(): Promise<void> {
-    this.worker.postMessage({ type: 'stop' });
+    const exited = new Promise<void>((resolve) =>
+      this.worker.exitCode !== null || this.worker.signalCode !== null
+        ? resolve()
+        : this.worker.once('exit', () => resolve()),
+    );
+    if (this.worker.connected) this.worker.send({ type: 'stop' });
     await Promise.race([this.stopped.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 15_000))]);
-    await this.worker.terminate();
+    this.worker.kill('SIGKILL');
+    await exited;
   }
 }

@@ -14,68 +14,12 @@ import type { Json, Key } from '../pipeline/types.ts';
 import { KeyedStore, type KeyEntry, type KeyedSnapshot } from './keyed.ts';
 import { keyIdOf, keyRefOf, type KeyRef } from './record.ts';
 import { TimerQueue, type Timer } from './timers.ts';
-
-interface MapCell {
-  readonly key: Key;
-  value: Json;
-}
-
-/** Everything one key holds. */
-export class KeyState {
-  readonly values = new Map<string, Json>();
-  readonly lists = new Map<string, Json[]>();
-  readonly maps = new Map<string, Map<string, MapCell>>();
-  /** Pending event- and processing-time timers of this key. */
-  timers = 0;
-
-  get isEmpty(): boolean {
-    return this.timers === 0 && this.values.size === 0 && this.lists.size === 0 && this.maps.size === 0;
-  }
-}
-
-/** Snapshot form of one key's state: named values, lists and maps as arrays of pairs (names are user text). */
-interface KeyStateSnapshot {
-  v: Array<[string, Json]>;
-  l: Array<[string, Json[]]>;
-  m: Array<[string, Array<[Key, Json]>]>;
-}
+import { decodeKeyState, encodeKeyState, KeyState, mapKeyOf, toRead, toStored } from './key-state.ts';
 
 export interface ProcessStateSnapshot {
   keys: KeyedSnapshot;
   eventTimers: Json;
   processingTimers: Json;
-}
-
-/** Stores a JSON value: primitives as they are, objects and arrays as a copy. Rejects what JSON cannot hold. */
-function toStored(value: unknown, what: string): Json {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
-  } else if (typeof value === 'object') {
-    return JSON.parse(JSON.stringify(value)) as Json;
-  }
-  if (value === undefined)
-    throw new TypeError(`${what} must be a JSON value, got undefined (use clear() to remove it)`);
-  throw new TypeError(
-    `${what} must be a JSON value, got ${typeof value === 'number' ? String(value) : `a ${typeof value}`}`,
-  );
-}
-
-function toRead(value: Json): Json {
-  return value !== null && typeof value === 'object' ? (JSON.parse(JSON.stringify(value)) as Json) : value;
-}
-
-function mapKeyOf(key: unknown): Key {
-  if (
-    key === null ||
-    typeof key === 'string' ||
-    typeof key === 'boolean' ||
-    (typeof key === 'number' && Number.isFinite(key))
-  )
-    return key;
-  throw new TypeError(
-    `map state keys must be JSON scalars (string, number, boolean or null), got ${key === undefined ? 'undefined' : (JSON.stringify(key) ?? String(key))}`,
-  );
 }
 
 /**
@@ -446,21 +390,4 @@ export class ProcessState {
     }
     this.entry = undefined;
   }
-}
-
-function encodeKeyState(state: KeyState): Json {
-  const snapshot: KeyStateSnapshot = { v: [...state.values], l: [...state.lists], m: [] };
-  for (const [name, map] of state.maps)
-    snapshot.m.push([name, [...map.values()].map((cell) => [cell.key, cell.value])]);
-  return snapshot as unknown as Json;
-}
-
-function decodeKeyState(json: Json): KeyState {
-  const snapshot = json as unknown as KeyStateSnapshot;
-  const state = new KeyState();
-  for (const [name, value] of snapshot.v) state.values.set(name, value);
-  for (const [name, list] of snapshot.l) state.lists.set(name, list);
-  for (const [name, pairs] of snapshot.m)
-    state.maps.set(name, new Map(pairs.map(([key, value]) => [keyIdOf(key), { key, value }])));
-  return state;
 }

@@ -5,8 +5,6 @@
  * (flink-deployment.ts) holds one per deployment and runs the actions on each one after another.
  */
 import type { DeploymentMetrics, DeploymentStatus } from '../../../shared/api/deployments.ts';
-import { nodesWithRole } from '../../../shared/operators/registry.ts';
-import { settingsOf } from '../../../shared/pipeline/types.ts';
 import { FlinkClusterError, MissingTopicError, type FlinkCluster } from '../flink/cluster.ts';
 import { FlinkJobMetrics } from '../flink/job-metrics.ts';
 import { baseMetrics } from './metrics-base.ts';
@@ -18,6 +16,7 @@ import { jobStatus, TERMINAL_JOB_STATES } from './flink-status.ts';
 import { MetricsHistory, type HistoryOptions } from './metrics-history.ts';
 import { planDeployment } from './pipeline-plan.ts';
 import { MissingTopicsError } from './run-failures.ts';
+import { runInfo } from './run-info.ts';
 import type { DeploymentStore, StoredDeployment, StoredFlinkJob } from './store.ts';
 import {
   DeploymentDeletedError,
@@ -110,21 +109,8 @@ export class FlinkRun {
   }
 
   info(): DeploymentRuntimeInfo {
-    const doc = this.stored.pipeline;
-    const sinks: Record<string, string> = {};
-    for (const node of nodesWithRole(doc.nodes, 'sink')) sinks[node.id] = node.params.topic as string;
     const jobId = this.stored.flink.jobId;
-    const info: DeploymentRuntimeInfo = {
-      id: this.stored.id,
-      pipelineId: doc.id,
-      pipelineName: doc.name,
-      status: this.status,
-      sinks,
-      metrics: this.metrics,
-      delivery: settingsOf(doc).delivery,
-      version: this.stored.version,
-      deployedAt: this.stored.deployedAt,
-      restarts: this.restarts,
+    return runInfo(this.stored, this, {
       target: 'flink',
       parallelism: this.stored.parallelism,
       flink: {
@@ -135,10 +121,7 @@ export class FlinkRun {
         state: this.jobState,
         savepointPath: this.stored.flink.savepointPath,
       },
-    };
-    if (this.error !== undefined) info.error = this.error;
-    if (this.lastError !== undefined) info.lastError = this.lastError;
-    return info;
+    });
   }
 
   /** Sets the status (and the error, when given; `null` retires it) and tells the listeners if anything changed. */

@@ -5,12 +5,11 @@
  * (a delete). DeploymentManager (manager.ts) holds one per deployment and runs the actions on each one after another;
  * FlinkRun (flink-run.ts) is the same for the Flink target.
  */
-import { nodesWithRole } from '../../../shared/operators/registry.ts';
-import { settingsOf } from '../../../shared/pipeline/types.ts';
 import { baseMetrics } from './metrics-base.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsHistories } from './metrics-history.ts';
 import { afterFailure } from './restart-policy.ts';
+import { runInfo } from './run-info.ts';
 import type { DeploymentStore, StoredDeployment } from './store.ts';
 import type {
   DeploymentListener,
@@ -69,25 +68,7 @@ export class WeirRun {
   }
 
   info(): DeploymentRuntimeInfo {
-    const doc = this.stored.pipeline;
-    const sinks: Record<string, string> = {};
-    for (const node of nodesWithRole(doc.nodes, 'sink')) sinks[node.id] = node.params.topic as string;
-    const info: DeploymentRuntimeInfo = {
-      id: this.stored.id,
-      pipelineId: doc.id,
-      pipelineName: doc.name,
-      status: this.status,
-      sinks,
-      metrics: this.metrics,
-      delivery: settingsOf(doc).delivery,
-      version: this.stored.version,
-      deployedAt: this.stored.deployedAt,
-      restarts: this.restarts,
-      target: 'weir',
-      parallelism: 1,
-    };
-    if (this.error !== undefined) info.error = this.error;
-    if (this.lastError !== undefined) info.lastError = this.lastError;
+    const info = runInfo(this.stored, this, { target: 'weir', parallelism: 1 });
     if (this.reconnecting !== undefined && this.worker !== null) info.reconnecting = { ...this.reconnecting };
     return info;
   }
@@ -174,13 +155,8 @@ export class WeirRun {
 
   /** Ends the current run, if any, with a savepoint; a pending restart is cancelled. */
   async halt(reason: string): Promise<void> {
-    this.cancelRestart();
-    const worker = this.worker;
-    if (!worker) return;
-    // Detached first, so the end of this run is not taken for a failure to restart from.
-    this.worker = null;
-    this.setStatus('stopping');
-    const end = await worker.stop(true, STOP_TIMEOUT_MS);
+    const end = await this.endCurrent(true);
+    if (end === null) return;
     this.endRun(end);
     if (end.kind === 'failed')
       this.log.warn(`${reason}: ${end.message ?? 'failed'}; the last completed checkpoint stands`);
@@ -192,14 +168,19 @@ export class WeirRun {
    * Kafka); a pending restart is cancelled.
    */
   async discard(): Promise<void> {
+    const end = await this.endCurrent(false);
+    if (end?.kind === 'failed') this.log.warn(`deleted: ${end.message ?? 'the run failed as it ended'}`);
+  }
+
+  /** Cancels a pending restart and stops the current run (null when there is none), with a savepoint or not. */
+  private async endCurrent(savepoint: boolean): Promise<RunEnd | null> {
     this.cancelRestart();
     const worker = this.worker;
-    if (!worker) return;
+    if (!worker) return null;
     // Detached first, so the end of this run is not taken for a failure to restart from.
     this.worker = null;
     this.setStatus('stopping');
-    const end = await worker.stop(false, STOP_TIMEOUT_MS);
-    if (end.kind === 'failed') this.log.warn(`deleted: ${end.message ?? 'the run failed as it ended'}`);
+    return worker.stop(savepoint, STOP_TIMEOUT_MS);
   }
 
   private cancelRestart(): void {

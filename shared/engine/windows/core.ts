@@ -25,7 +25,17 @@ import type { EngineObserver, StateSize, WindowEvent } from '../operator.ts';
 import type { KeyRef, StreamRecord } from '../record.ts';
 import { TimerQueue } from '../timers.ts';
 import { SessionWindowAssigner, type PeriodicWindowAssigner, type TimeWindowAssigner } from './assigners.ts';
-import { byStart, EMPTY, END_TIMER, KeyPanes, Pane, paneExtras, restorePaneExtras, type PaneExtras } from './panes.ts';
+import {
+  byStart,
+  EMPTY,
+  END_TIMER,
+  KeyPanes,
+  mergedAccumulator,
+  Pane,
+  paneExtras,
+  restorePaneExtras,
+  type PaneExtras,
+} from './panes.ts';
 import { PaneTriggerContext, removeTime } from './trigger-context.ts';
 import { CONTINUE, FIRE, PURGE, type Trigger, type TriggerResult } from './triggers.ts';
 
@@ -200,7 +210,7 @@ export class WindowCore {
     let acc: unknown;
     try {
       const single = merging.length === 1 && (merging[0]!.flags & EMPTY) === 0;
-      acc = this.fn.add(single ? merging[0]!.acc : this.mergeAccumulators(merging), input, this.arrival++, side);
+      acc = this.fn.add(single ? merging[0]!.acc : mergedAccumulator(merging, this.fn), input, this.arrival++, side);
     } catch (err) {
       merging.length = 0;
       this.failure = err;
@@ -244,20 +254,6 @@ export class WindowCore {
     const result = this.trigger.onElement(record.value, record.timestamp, pane, this.ctx);
     if (result !== CONTINUE) this.act(result, pane);
     if (opened) this.registerCleanupTimer(pane);
-  }
-
-  /** The merged accumulator of session panes (in start order) that a record joins; purged panes add nothing. */
-  private mergeAccumulators(panes: readonly Pane[]): unknown {
-    const fn = this.fn;
-    let acc: unknown;
-    let any = false;
-    for (let i = 0; i < panes.length; i++) {
-      const pane = panes[i]!;
-      if ((pane.flags & EMPTY) !== 0) continue;
-      acc = any ? fn.merge(acc, pane.acc) : pane.acc;
-      any = true;
-    }
-    return any ? acc : fn.createAccumulator();
   }
 
   /** Sessions merged into a new pane: the old panes' timers leave the queue, the trigger merges, the new one's come. */

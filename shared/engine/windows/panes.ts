@@ -71,6 +71,22 @@ export function byStart(a: Pane, b: Pane): number {
   return a.start - b.start;
 }
 
+/** The merged accumulator of session panes (in start order) that a record joins; purged panes add nothing. */
+export function mergedAccumulator(
+  panes: readonly Pane[],
+  fn: { createAccumulator(): unknown; merge(a: unknown, b: unknown): unknown },
+): unknown {
+  let acc: unknown;
+  let any = false;
+  for (let i = 0; i < panes.length; i++) {
+    const pane = panes[i]!;
+    if ((pane.flags & EMPTY) !== 0) continue;
+    acc = any ? fn.merge(acc, pane.acc) : pane.acc;
+    any = true;
+  }
+  return any ? acc : fn.createAccumulator();
+}
+
 /**
  * One key's live panes, by start (session panes of one key never share a start: they are disjoint), and the key's
  * keyed-state entry itself, so a key costs one object. Most keys hold one pane at a time (a tumbling window, a

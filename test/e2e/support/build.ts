@@ -3,32 +3,14 @@
  * several end-to-end files builds once.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { webBuildOf } from '../../../server/src/http/web-build.ts';
 
 export const repoRoot = join(import.meta.dirname, '../../..');
 export const distDir = join(repoRoot, 'web/dist');
 
-const SOURCES = ['web', 'shared', 'examples', 'package.json'];
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'dist' || entry === 'node_modules' || entry.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(join(path, entry)));
-  }
-  return newest;
-}
-
 export function ensureBuilt(): void {
-  const index = join(distDir, 'index.html');
-  if (existsSync(index)) {
-    const built = statSync(index).mtimeMs;
-    const sources = Math.max(...SOURCES.map((p) => newestMtime(join(repoRoot, p))));
-    if (built > sources) return;
-  }
+  if (webBuildOf(repoRoot).state === 'fresh') return;
   const result = spawnSync(
     process.execPath,
     [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 // Before kafkajs: its read_committed filter misses records of aborted transactions (read-committed.ts).
 import '../../../server/src/kafka/read-committed.ts';
 import '../../../server/src/kafka/request-queue.ts';
-import { isTransientKafkaError, retryTransient } from '../../../server/src/kafka/transient.ts';
+import { isTransientKafkaError } from '../../../server/src/kafka/transient.ts';
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaClient, KafkaConfig } from 'kafkajs';
 import { PATIENCE_MS } from '../../patience.ts';
@@ -121,18 +121,20 @@ export async function createTopic(brokers: string[], name: string, partitions = 
     if (!isTransientKafkaError(err)) throw err;
   }
   try {
-    await retryTransient(
-      async () => {
-        const [topic] = (await admin.fetchTopicMetadata({ topics: [name] })).topics;
-        const led = topic?.partitions.filter((p) => p.leader >= 0).length ?? 0;
-        if (led < partitions)
-          throw Object.assign(new Error(`${name}: ${led} of ${partitions} partitions have a leader`), {
-            name: 'KafkaJSError',
-            retriable: true,
-          });
-      },
-      { step: `creating topic ${name}`, attempts: 20 },
-    );
+    // Until every partition has a leader; a transient error of the metadata request means "not yet" as well.
+    const deadline = Date.now() + PATIENCE_MS;
+    for (;;) {
+      const led = await admin
+        .fetchTopicMetadata({ topics: [name] })
+        .then(({ topics }) => topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0)
+        .catch((err: unknown) => {
+          if (isTransientKafkaError(err)) return 0;
+          throw err;
+        });
+      if (led >= partitions) break;
+      if (Date.now() > deadline) throw new Error(`${name}: ${led} of ${partitions} partitions have a leader`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     await admin.disconnect();
   }

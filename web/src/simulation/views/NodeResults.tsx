@@ -2,7 +2,8 @@
  * What one node did in the last run: the records that went in and came out (by port), its errors with the records
  * that caused them, its `ctx.log` lines, a timeline of its windows, and its state per key.
  */
-import { useId, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
+import { Segmented } from './Segmented.tsx';
 import { operatorFor } from '../../../../shared/operators/registry.ts';
 import type { PipelineDoc } from '../../../../shared/pipeline/types.ts';
 import { useWeirStore } from '../../store/index.ts';
@@ -33,7 +34,6 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
   const isSink = definition?.role === 'sink';
   const [tab, setTab] = useState<Tab>('records');
   const [direction, setDirection] = useState<Direction>(isSink ? 'in' : 'out');
-  const directionName = useId();
   const [port, setPort] = useState('');
   const inputs = useMemo(
     () => (isSource ? [] : inputRecords(doc, allResults, nodeId)),
@@ -93,32 +93,18 @@ export function NodeResults({ nodeId, doc }: { nodeId: string; doc: PipelineDoc 
         <>
           <div className="sim-node__filters">
             {!isSource && (
-              <span className="segmented" role="radiogroup" aria-label="Direction">
-                <label>
-                  <input
-                    type="radio"
-                    name={directionName}
-                    checked={shownDirection === 'in'}
-                    onChange={() => {
-                      setDirection('in');
-                      setPort('');
-                    }}
-                  />
-                  Input
-                </label>
-                <label>
-                  <input
-                    type="radio"
-                    name={directionName}
-                    checked={shownDirection === 'out'}
-                    onChange={() => {
-                      setDirection('out');
-                      setPort('');
-                    }}
-                  />
-                  {outLabel}
-                </label>
-              </span>
+              <Segmented
+                label="Direction"
+                value={shownDirection}
+                options={[
+                  { value: 'in', label: 'Input' },
+                  { value: 'out', label: outLabel },
+                ]}
+                onChange={(value) => {
+                  setDirection(value);
+                  setPort('');
+                }}
+              />
             )}
             <label className="sim-node__port">
               Port{' '}

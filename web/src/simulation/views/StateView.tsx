@@ -1,5 +1,6 @@
 /** A keyed node's state per key, as its snapshot holds it (after the last sample, or at the end of the run). */
-import { useId, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
+import { Segmented } from './Segmented.tsx';
 import type { StateSnapshots } from '../protocol.ts';
 import { stateRows } from './state-model.ts';
 import { formatKey, formatTime } from './format.ts';
@@ -21,7 +22,6 @@ function compactOrPretty(value: unknown): string {
 export function StateView({ nodeId, states, step }: StateViewProps) {
   const hasBeforeEnd = states?.beforeEnd != null;
   const [moment, setMoment] = useState<Moment>('beforeEnd');
-  const momentName = useId();
   const [raw, setRaw] = useState(false);
   const chosen: Moment = hasBeforeEnd ? moment : 'final';
   const text = states ? (chosen === 'beforeEnd' ? states.beforeEnd?.[nodeId] : states.final[nodeId]) : undefined;
@@ -36,21 +36,15 @@ export function StateView({ nodeId, states, step }: StateViewProps) {
     <div className="sim-state">
       <div className="sim-state__toolbar">
         {hasBeforeEnd ? (
-          <span className="segmented" role="radiogroup" aria-label="Which state">
-            <label>
-              <input
-                type="radio"
-                name={momentName}
-                checked={chosen === 'beforeEnd'}
-                onChange={() => setMoment('beforeEnd')}
-              />
-              After the last sample
-            </label>
-            <label>
-              <input type="radio" name={momentName} checked={chosen === 'final'} onChange={() => setMoment('final')} />
-              After end of input
-            </label>
-          </span>
+          <Segmented
+            label="Which state"
+            value={chosen}
+            options={[
+              { value: 'beforeEnd', label: 'After the last sample' },
+              { value: 'final', label: 'After end of input' },
+            ]}
+            onChange={setMoment}
+          />
         ) : (
           <span className="sim-state__moment">{step !== null ? `After step ${step}` : 'When the run stopped'}</span>
         )}
